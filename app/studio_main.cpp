@@ -1,0 +1,6 @@
+#include "StudioApplication.h"
+
+int main(int argc, char **argv)
+{
+    return momok::ui::runStudio(argc, argv);
+}

@@ -1,0 +1,59 @@
+#include "cli/CliApp.h"
+
+#include "cli/CliCommands.h"
+#include "runtime/ComputeEnvironment.h"
+
+#include <QCoreApplication>
+#include <QTextStream>
+
+#include <cstdio>
+
+namespace momok {
+namespace {
+
+void printUsage(QTextStream &out)
+{
+    out << "Usage: momok <command> [options]\n\n"
+           "MoMoK Studio's headless engine: multi-modal knowledge graph completion with a\n"
+           "mixture of modality knowledge experts.\n\n"
+           "Commands:\n";
+    for (const CliCommand &command : cliCommands())
+        out << QStringLiteral("  %1%2\n").arg(command.name, -14).arg(command.summary);
+    out << "\nOptions:\n"
+           "  --version     print the app, LibTorch and BLAS versions and the thread count\n"
+           "  --help        this text; `momok <command> --help` describes a command\n";
+}
+
+} // namespace
+
+int runCli(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("momok"));
+    QTextStream out(stdout), err(stderr);
+
+    const QStringList args = QCoreApplication::arguments();
+    const QString first = args.value(1);
+    if (first.isEmpty() || first == "--help" || first == "-h" || first == "help") {
+        printUsage(out);
+        return first.isEmpty() ? 2 : 0;
+    }
+    const ComputeInfo info = configureComputeEnvironment();
+    const QString warning = performanceWarning(info);
+    if (!warning.isEmpty())
+        err << warning << Qt::endl;
+    if (first == "--version" || first == "-v") {
+        out << longDescription(info) << Qt::endl;
+        return 0;
+    }
+    for (const CliCommand &command : cliCommands()) {
+        if (command.name == first)
+            return command.run(args.mid(1), out, err);
+    }
+    err << "momok: unknown command '" << first << "'\n\n";
+    err.flush();
+    printUsage(out);
+    return 2;
+}
+
+} // namespace momok

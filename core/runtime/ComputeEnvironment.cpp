@@ -1,0 +1,144 @@
+#include "runtime/ComputeEnvironment.h"
+
+#include "MomokVersion.h"
+
+#include <torch/torch.h>
+#include <torch/version.h>
+
+#include <QDir>
+#include <QFile>
+#include <QSet>
+
+#include <dlfcn.h>
+#include <sched.h>
+#include <climits>
+#include <cstdlib>
+#include <thread>
+
+namespace momok {
+namespace {
+
+using OpenBlasGetConfig = char *(*)();
+using OpenBlasSetThreads = void (*)(int);
+
+QString resolvedLibraryOf(void *symbol)
+{
+    Dl_info info{};
+    if (!symbol || dladdr(symbol, &info) == 0 || !info.dli_fname)
+        return {};
+    char resolved[PATH_MAX];
+    if (realpath(info.dli_fname, resolved))
+        return QString::fromLocal8Bit(resolved);
+    return QString::fromLocal8Bit(info.dli_fname);
+}
+
+void detectBlas(ComputeInfo &info)
+{
+    // at::show_config() only says "generic": ask the loaded library itself.
+    void *sgemm = dlsym(RTLD_DEFAULT, "sgemm_");
+    info.blasLibrary = resolvedLibraryOf(sgemm);
+    if (auto getConfig = reinterpret_cast<OpenBlasGetConfig>(dlsym(RTLD_DEFAULT, "openblas_get_config"))) {
+        // The config string already starts with "OpenBLAS <version>".
+        const QString config = QString::fromLatin1(getConfig()).trimmed();
+        info.blasName = config.startsWith("OpenBLAS") ? config : QStringLiteral("OpenBLAS ") + config;
+        info.referenceBlas = false;
+        return;
+    }
+    const QString lower = info.blasLibrary.toLower();
+    if (lower.contains("mkl")) {
+        info.blasName = QStringLiteral("Intel MKL");
+    } else if (lower.contains("blis")) {
+        info.blasName = QStringLiteral("BLIS");
+    } else if (lower.contains("atlas")) {
+        info.blasName = QStringLiteral("ATLAS");
+    } else if (!lower.isEmpty()) {
+        info.blasName = QStringLiteral("reference BLAS (netlib)");
+        info.referenceBlas = true;
+    } else {
+        info.blasName = QStringLiteral("unknown BLAS");
+    }
+}
+
+} // namespace
+
+int physicalCoreCount()
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof(set), &set) != 0)
+        return std::max(1u, std::thread::hardware_concurrency());
+    QSet<QString> cores;
+    int logical = 0;
+    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+        if (!CPU_ISSET(cpu, &set))
+            continue;
+        ++logical;
+        const QString base = QStringLiteral("/sys/devices/system/cpu/cpu%1/topology/").arg(cpu);
+        QFile package(base + "physical_package_id"), core(base + "core_id");
+        if (package.open(QIODevice::ReadOnly) && core.open(QIODevice::ReadOnly))
+            cores.insert(QString::fromLatin1(package.readAll().trimmed() + ':' + core.readAll().trimmed()));
+        else
+            cores.insert(QString::number(cpu));
+    }
+    if (logical == 0)
+        return 1;
+    return std::max(1, int(cores.size()));
+}
+
+ComputeInfo currentComputeInfo()
+{
+    ComputeInfo info;
+    info.appVersion = QStringLiteral(MOMOK_VERSION_STRING);
+    info.torchVersion = QStringLiteral(TORCH_VERSION);
+    detectBlas(info);
+    info.intraOpThreads = at::get_num_threads();
+    info.physicalCores = physicalCoreCount();
+    info.device = QStringLiteral("cpu");
+    info.availableDevices << QStringLiteral("cpu");
+    if (torch::cuda::is_available()) {
+        for (int i = 0; i < int(torch::cuda::device_count()); ++i)
+            info.availableDevices << QStringLiteral("cuda:%1").arg(i);
+    }
+    return info;
+}
+
+ComputeInfo configureComputeEnvironment(int threads)
+{
+    const int wanted = threads > 0 ? threads : physicalCoreCount();
+    at::set_num_threads(wanted);
+    if (auto setThreads = reinterpret_cast<OpenBlasSetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
+        setThreads(wanted);
+    return currentComputeInfo();
+}
+
+QString shortDescription(const ComputeInfo &info)
+{
+    QString blas = info.blasName.section(' ', 0, info.blasName.startsWith("OpenBLAS") ? 1 : 2);
+    return QStringLiteral("%1 · %2 thread%3 · %4")
+        .arg(info.device.toUpper(), QString::number(info.intraOpThreads),
+             info.intraOpThreads == 1 ? QString() : QStringLiteral("s"), blas);
+}
+
+QString longDescription(const ComputeInfo &info)
+{
+    QStringList lines;
+    lines << QStringLiteral("MoMoK Studio %1").arg(info.appVersion)
+          << QStringLiteral("LibTorch %1").arg(info.torchVersion)
+          << QStringLiteral("BLAS: %1%2").arg(info.blasName,
+                 info.blasLibrary.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(info.blasLibrary))
+          << QStringLiteral("Intra-op threads: %1 (physical cores: %2)").arg(info.intraOpThreads).arg(info.physicalCores)
+          << QStringLiteral("Devices: %1").arg(info.availableDevices.join(", "));
+    return lines.join('\n');
+}
+
+QString performanceWarning(const ComputeInfo &info)
+{
+    if (!info.referenceBlas)
+        return {};
+    return QStringLiteral(
+        "warning: LibTorch is using the reference BLAS (%1), which is about 20x slower than OpenBLAS.\n"
+        "         Install libopenblas0-pthread (sudo apt-get install libopenblas0-pthread) and restart.")
+        .arg(info.blasLibrary);
+}
+
+} // namespace momok

@@ -1,0 +1,37 @@
+#pragma once
+// Torch-free description of the compute back end, safe to include from ui/.
+#include <QString>
+#include <QStringList>
+
+namespace momok {
+
+struct ComputeInfo {
+    QString appVersion;
+    QString torchVersion;
+    QString blasName;          // e.g. "OpenBLAS 0.3.21", "reference BLAS"
+    QString blasLibrary;       // resolved path of the library providing sgemm_
+    bool referenceBlas = false; // the slow, non-optimised netlib BLAS is active
+    int intraOpThreads = 0;
+    int physicalCores = 0;
+    QString device;            // "cpu" or "cuda:N"
+    QStringList availableDevices;
+};
+
+// Physical cores available to this process (hyper-threads counted once).
+int physicalCoreCount();
+
+// Sets LibTorch's intra-op threads (and OpenBLAS's, when loaded) to `threads`,
+// or to the physical core count when `threads` <= 0. Call once at start.
+ComputeInfo configureComputeEnvironment(int threads = 0);
+
+// What is in effect now, without changing anything.
+ComputeInfo currentComputeInfo();
+
+// One line for a status bar: "CPU · 2 threads · OpenBLAS 0.3.21".
+QString shortDescription(const ComputeInfo &info);
+// Several lines for `--version` and the About dialog.
+QString longDescription(const ComputeInfo &info);
+// Non-empty when the user should be warned (reference BLAS active).
+QString performanceWarning(const ComputeInfo &info);
+
+} // namespace momok

@@ -1,0 +1,49 @@
+#include "runtime/ComputeEnvironment.h"
+
+#include <torch/torch.h>
+
+#include <QtTest>
+
+using namespace momok;
+
+class TestComputeEnvironment : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void setsRequestedThreadCount()
+    {
+        const ComputeInfo info = configureComputeEnvironment(3);
+        QCOMPARE(at::get_num_threads(), 3);
+        QCOMPARE(info.intraOpThreads, 3);
+    }
+    void defaultsToPhysicalCores()
+    {
+        const int cores = physicalCoreCount();
+        QVERIFY(cores >= 1);
+        const ComputeInfo info = configureComputeEnvironment();
+        QCOMPARE(info.intraOpThreads, cores);
+        QCOMPARE(at::get_num_threads(), cores);
+    }
+    void detectsTheLoadedBlas()
+    {
+        const ComputeInfo info = currentComputeInfo();
+        QVERIFY2(!info.blasLibrary.isEmpty(), "sgemm_ must resolve to a loaded library");
+        QVERIFY(QFileInfo::exists(info.blasLibrary));
+        // The project installs libopenblas0-pthread; the reference BLAS here means a broken setup.
+        QVERIFY2(info.blasName.startsWith("OpenBLAS"), qPrintable(info.blasName + " from " + info.blasLibrary));
+        QVERIFY(!info.referenceBlas);
+        QVERIFY(performanceWarning(info).isEmpty());
+        ComputeInfo reference = info;
+        reference.referenceBlas = true;
+        QVERIFY(performanceWarning(reference).contains("reference BLAS"));
+    }
+    void describesItself()
+    {
+        ComputeInfo info = configureComputeEnvironment(2);
+        QCOMPARE(shortDescription(info), QStringLiteral("CPU · 2 threads · ") + info.blasName.section(' ', 0, 1));
+        QVERIFY(longDescription(info).contains("LibTorch 1."));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestComputeEnvironment)
+#include "tst_computeenvironment.moc"
