@@ -1,0 +1,46 @@
+#include "data/KgDataset.h"
+
+namespace momok {
+
+QString splitName(Split split)
+{
+    switch (split) {
+    case Split::Train: return QStringLiteral("train");
+    case Split::Valid: return QStringLiteral("valid");
+    case Split::Test: return QStringLiteral("test");
+    }
+    return {};
+}
+
+QString formatName(DatasetFormat format)
+{
+    switch (format) {
+    case DatasetFormat::NamedTriples: return QStringLiteral("named triples");
+    case DatasetFormat::OpenKE: return QStringLiteral("OpenKE ids");
+    case DatasetFormat::Tsv: return QStringLiteral("tab-separated triples");
+    }
+    return {};
+}
+
+int64_t KgDataset::entityId(const QString &name) const
+{
+    if (m_entityIndex.size() != entities.size()) {
+        m_entityIndex.clear();
+        m_entityIndex.reserve(entities.size());
+        for (int64_t i = 0; i < entities.size(); ++i)
+            m_entityIndex.insert(entities[i].name, i);
+    }
+    return m_entityIndex.value(name, -1);
+}
+
+int64_t KgDataset::relationId(const QString &name) const
+{
+    if (m_relationIndex.size() != relationNames.size()) {
+        m_relationIndex.clear();
+        for (int64_t i = 0; i < relationNames.size(); ++i)
+            m_relationIndex.insert(relationNames[i], i);
+    }
+    return m_relationIndex.value(name, -1);
+}
+
+} // namespace momok

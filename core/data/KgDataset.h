@@ -1,0 +1,60 @@
+#pragma once
+// A knowledge graph as the engine sees it: ids, names, splits and entity metadata.
+// Torch-free so the UI can use it directly.
+#include <QString>
+#include <QStringList>
+#include <QHash>
+#include <QVector>
+
+#include <cstdint>
+#include <vector>
+
+namespace momok {
+
+struct Triple {
+    int64_t head = 0;
+    int64_t relation = 0;
+    int64_t tail = 0;
+    friend bool operator==(const Triple &a, const Triple &b)
+    {
+        return a.head == b.head && a.relation == b.relation && a.tail == b.tail;
+    }
+};
+
+enum class Split { Train = 0, Valid = 1, Test = 2 };
+QString splitName(Split split);
+
+enum class DatasetFormat { NamedTriples, OpenKE, Tsv };
+QString formatName(DatasetFormat format);
+
+struct EntityInfo {
+    QString name;          // the identifier used in the triple files
+    QString displayName;   // human-readable name (defaults to name with '_' as spaces)
+    QString description;   // free text; empty when absent
+    QStringList imagePaths; // absolute paths, possibly several, possibly none
+    QString type;          // type label; empty when absent
+};
+
+struct KgDataset {
+    QString directory;
+    DatasetFormat format = DatasetFormat::NamedTriples;
+    QStringList relationNames;      // id -> name
+    QVector<EntityInfo> entities;   // id -> metadata (entities[i].name is the id's name)
+    std::vector<Triple> train, valid, test;
+
+    int64_t entityCount() const { return entities.size(); }
+    int64_t relationCount() const { return relationNames.size(); }
+    const std::vector<Triple> &split(Split s) const
+    {
+        return s == Split::Train ? train : s == Split::Valid ? valid : test;
+    }
+    // -1 when unknown.
+    int64_t entityId(const QString &name) const;
+    int64_t relationId(const QString &name) const;
+
+    // Lazily built name → id indexes (mutable caches, not thread-safe while building).
+    mutable QHash<QString, int64_t> m_entityIndex;
+    mutable QHash<QString, int64_t> m_relationIndex;
+};
+
+} // namespace momok

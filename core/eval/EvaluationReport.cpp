@@ -1,0 +1,116 @@
+#include "eval/EvaluationReport.h"
+
+#include <QJsonArray>
+
+namespace momok {
+
+QString decoderKey(Decoder d)
+{
+    static const char *keys[] = {"S", "I", "T", "joint", "combined"};
+    return QString::fromLatin1(keys[int(d)]);
+}
+
+QString decoderLabel(Decoder d)
+{
+    static const char *labels[] = {"Structure", "Image", "Text", "Joint", "Combined"};
+    return QString::fromLatin1(labels[int(d)]);
+}
+
+QJsonObject RankMetrics::toJson() const
+{
+    return {{"mrr", mrr}, {"mr", mr}, {"hits1", hits1}, {"hits3", hits3}, {"hits10", hits10}, {"count", double(count)}};
+}
+
+RankMetrics RankMetrics::fromJson(const QJsonObject &o)
+{
+    RankMetrics m;
+    m.mrr = o.value("mrr").toDouble();
+    m.mr = o.value("mr").toDouble();
+    m.hits1 = o.value("hits1").toDouble();
+    m.hits3 = o.value("hits3").toDouble();
+    m.hits10 = o.value("hits10").toDouble();
+    m.count = int64_t(o.value("count").toDouble());
+    return m;
+}
+
+namespace {
+
+QJsonObject tripleToJson(const RankMetricsTriple &t)
+{
+    return {{"realistic", t.realistic.toJson()}, {"optimistic", t.optimistic.toJson()}, {"pessimistic", t.pessimistic.toJson()}};
+}
+
+RankMetricsTriple tripleFromJson(const QJsonObject &o)
+{
+    return {RankMetrics::fromJson(o.value("realistic").toObject()), RankMetrics::fromJson(o.value("optimistic").toObject()),
+            RankMetrics::fromJson(o.value("pessimistic").toObject())};
+}
+
+QJsonObject directionalToJson(const DirectionalMetrics &m)
+{
+    QJsonObject out;
+    for (int d = 0; d < kDecoderCount; ++d) {
+        out.insert(decoderKey(Decoder(d)), QJsonObject{{"both", tripleToJson(m.both[d])},
+                                                       {"tail", tripleToJson(m.tail[d])},
+                                                       {"head", tripleToJson(m.head[d])}});
+    }
+    return out;
+}
+
+DirectionalMetrics directionalFromJson(const QJsonObject &o)
+{
+    DirectionalMetrics m;
+    for (int d = 0; d < kDecoderCount; ++d) {
+        const QJsonObject dec = o.value(decoderKey(Decoder(d))).toObject();
+        m.both[d] = tripleFromJson(dec.value("both").toObject());
+        m.tail[d] = tripleFromJson(dec.value("tail").toObject());
+        m.head[d] = tripleFromJson(dec.value("head").toObject());
+    }
+    return m;
+}
+
+} // namespace
+
+QJsonObject EvaluationReport::toJson() const
+{
+    QJsonArray rels;
+    for (const RelationReport &r : relations)
+        rels.append(QJsonObject{{"relation", double(r.relation)}, {"name", r.name}, {"metrics", directionalToJson(r.metrics)}});
+    QJsonArray weights, counts;
+    for (double w : gates.meanWeight)
+        weights.append(w);
+    for (int64_t c : gates.queryCount)
+        counts.append(double(c));
+    QJsonObject gateJson{{"relations", gates.relations}, {"modalities", gates.modalities}, {"experts", gates.experts},
+                         {"relation_names", QJsonArray::fromStringList(gates.relationNames)},
+                         {"mean_weight", weights}, {"query_count", counts}};
+    return {{"split", split}, {"epoch", epoch}, {"seconds", seconds}, {"overall", directionalToJson(overall)},
+            {"relations", rels}, {"gates", gateJson}};
+}
+
+EvaluationReport EvaluationReport::fromJson(const QJsonObject &o)
+{
+    EvaluationReport r;
+    r.split = o.value("split").toString();
+    r.epoch = o.value("epoch").toInt();
+    r.seconds = o.value("seconds").toDouble();
+    r.overall = directionalFromJson(o.value("overall").toObject());
+    for (const QJsonValue &v : o.value("relations").toArray()) {
+        const QJsonObject rel = v.toObject();
+        r.relations.append({int64_t(rel.value("relation").toDouble()), rel.value("name").toString(),
+                            directionalFromJson(rel.value("metrics").toObject())});
+    }
+    const QJsonObject g = o.value("gates").toObject();
+    r.gates.relations = g.value("relations").toInt();
+    r.gates.modalities = g.value("modalities").toInt(3);
+    r.gates.experts = g.value("experts").toInt();
+    for (const QJsonValue &v : g.value("relation_names").toArray())
+        r.gates.relationNames << v.toString();
+    for (const QJsonValue &v : g.value("mean_weight").toArray())
+        r.gates.meanWeight << v.toDouble();
+    for (const QJsonValue &v : g.value("query_count").toArray())
+        r.gates.queryCount << int64_t(v.toDouble());
+    return r;
+}
+
+} // namespace momok

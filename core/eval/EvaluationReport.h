@@ -1,0 +1,71 @@
+#pragma once
+// Results of one filtered link-prediction evaluation, as plain data (torch-free):
+// stored in the workspace, shown by the UI, printed by the CLI.
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+#include <QVector>
+
+#include <array>
+#include <cstdint>
+
+namespace momok {
+
+// The four decoders plus their joint decision ("combined", what predictions use).
+enum class Decoder { Structure = 0, Image = 1, Text = 2, Joint = 3, Combined = 4 };
+constexpr int kDecoderCount = 5;
+QString decoderKey(Decoder d);   // "S", "I", "T", "joint", "combined"
+QString decoderLabel(Decoder d); // "Structure", "Image", "Text", "Joint", "Combined"
+
+// Metrics over a set of ranks. MRR and Hits@k in %, MR as a plain mean rank.
+struct RankMetrics {
+    double mrr = 0, mr = 0, hits1 = 0, hits3 = 0, hits10 = 0;
+    int64_t count = 0;
+    QJsonObject toJson() const;
+    static RankMetrics fromJson(const QJsonObject &o);
+};
+
+// Ties: optimistic counts the true entity first among equals, pessimistic last;
+// realistic is their mean (the expected rank under random tie-breaking): the headline.
+struct RankMetricsTriple {
+    RankMetrics realistic, optimistic, pessimistic;
+};
+
+struct DirectionalMetrics {
+    std::array<RankMetricsTriple, kDecoderCount> both, tail, head; // head = (?, r, t)
+};
+
+struct RelationReport {
+    int64_t relation = 0;
+    QString name;
+    DirectionalMetrics metrics;
+};
+
+// Mean gate weight of each expert per (relation, modality) over evaluated queries.
+struct GateStatistics {
+    int relations = 0;   // directed relations are folded: tail and head queries of r both count for r
+    int modalities = 3;  // S, I, T
+    int experts = 0;
+    QStringList relationNames;
+    QVector<double> meanWeight; // [relation][modality][expert], row-major
+    QVector<int64_t> queryCount; // queries per relation
+    double at(int relation, int modality, int expert) const
+    {
+        return meanWeight.value((relation * modalities + modality) * experts + expert);
+    }
+};
+
+struct EvaluationReport {
+    QString split;             // "valid" or "test"
+    int epoch = 0;             // checkpoint epoch evaluated
+    double seconds = 0;        // wall time
+    DirectionalMetrics overall;
+    QVector<RelationReport> relations;
+    GateStatistics gates;
+
+    const RankMetrics &headline() const { return overall.both[int(Decoder::Combined)].realistic; }
+    QJsonObject toJson() const;
+    static EvaluationReport fromJson(const QJsonObject &o);
+};
+
+} // namespace momok
