@@ -1,0 +1,71 @@
+#pragma once
+// Plain rows read from and written to a workspace (torch-free, shared with the UI).
+#include "eval/EvaluationReport.h"
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace momok {
+
+// Lifecycle of a training run. Stored as text so the database stays readable.
+enum class RunStatus { Running, Finished, Cancelled, Failed, Interrupted };
+QString runStatusName(RunStatus status); // "running", "finished", …
+std::optional<RunStatus> runStatusFromName(const QString &name);
+
+// Bits of the modality filter of Workspace::searchEntities.
+constexpr int kRequireImage = 1;
+constexpr int kRequireText = 2;
+
+struct DatasetRecord {
+    qint64 id = -1;
+    QString path;         // absolute directory the dataset was imported from
+    QString name;         // the directory's name
+    QString format;       // formatName() of the dataset's format
+    QString contentHash;  // Workspace::contentHash of the directory at import time
+    qint64 entityCount = 0, relationCount = 0;
+    qint64 trainCount = 0, validCount = 0, testCount = 0;
+    QDateTime importedAt; // UTC
+};
+
+struct EntityHit {
+    qint64 entityId = -1; // the dataset's entity id
+    QString name, displayName, description, type;
+    QStringList imagePaths;
+    bool hasImage = false, hasText = false;
+    double score = 0; // bm25: lower is better; 0 when the query was empty
+};
+
+struct RunRecord {
+    qint64 id = -1;
+    qint64 datasetId = -1;
+    QString datasetName;
+    QString name;
+    QJsonObject config;
+    RunStatus status = RunStatus::Running;
+    QDateTime createdAt, startedAt, finishedAt, heartbeatAt; // UTC; invalid when unset
+    QString checkpointPath, bestCheckpointPath;
+    qint64 pid = 0;
+    QString host;
+    QJsonObject finalMetrics;
+    QString notes;
+    // Derived when read, for run lists: epochs recorded, best headline MRR on the
+    // validation split, headline MRR of the latest test evaluation.
+    int epochCount = 0;
+    std::optional<double> bestValidMrr, testMrr;
+};
+
+struct EvaluationRecord {
+    qint64 id = -1;
+    qint64 runId = -1;
+    int epoch = 0;
+    QString split;
+    RankMetrics headline; // realistic ranks of the combined decoder, both directions
+    double seconds = 0;
+    QDateTime createdAt;
+};
+
+} // namespace momok
