@@ -310,7 +310,7 @@ QString Workspace::contentHash(const QString &datasetDir, QString *error)
 bool Workspace::importDataset(const KgDataset &dataset, const QString &contentHash, qint64 *datasetId, QString *error)
 {
     const QFileInfo dirInfo(dataset.directory);
-    const QString path = dirInfo.exists() ? dirInfo.canonicalFilePath() : dirInfo.absoluteFilePath();
+    const QString path = dirInfo.exists() ? dirInfo.canonicalFilePath() : QDir::cleanPath(dirInfo.absoluteFilePath());
     const QString now = nowText();
 
     SqlTransaction tx(m_db);
@@ -337,7 +337,7 @@ bool Workspace::importDataset(const KgDataset &dataset, const QString &contentHa
                                  " valid_count, test_count, imported_at, path, content_hash)"
                                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     }
-    q.addBindValue(dirInfo.fileName());
+    q.addBindValue(QFileInfo(path).fileName()); // of the cleaned path: "data/geo/" names "geo"
     q.addBindValue(formatName(dataset.format));
     for (const QVariant &count : counts)
         q.addBindValue(count);

@@ -333,6 +333,10 @@ private Q_SLOTS:
         QCOMPARE(raw.count("entities"), 10);
         QCOMPARE(raw.count("relations"), 3);
         QCOMPARE(raw.value("SELECT id FROM entities WHERE name = 'Kyoto'").toLongLong(), rowidBefore);
+        qint64 viaSlash = -1;
+        QVERIFY(ws->importDataset(smallDataset(m_tmp.filePath("small") + "/"), "hash-1", &viaSlash, nullptr));
+        QCOMPARE(viaSlash, id); // the same folder however it is spelled
+        QCOMPARE(ws->dataset(id)->name, QStringLiteral("small"));
 
         // Same content, refreshed metadata: updated in place and re-indexed.
         KgDataset changed = smallDataset(m_tmp.filePath("small"));

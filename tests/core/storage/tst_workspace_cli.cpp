@@ -1,0 +1,242 @@
+// The workspace commands of the `momok` CLI: import, runs (list/show/compare/
+// delete) and search, run as a separate process against a temporary workspace.
+#include "StorageTestData.h"
+
+#include "storage/Workspace.h"
+#include "storage/WorkspaceSchema.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace momok;
+using namespace momok::testdata;
+
+namespace {
+
+struct CliResult {
+    int exitCode = -1;
+    QString out, err;
+};
+
+CliResult runCli(const QStringList &args)
+{
+    QProcess cli;
+    cli.start(QStringLiteral(MOMOK_CLI), args);
+    CliResult r;
+    if (!cli.waitForFinished(120000)) {
+        cli.kill();
+        cli.waitForFinished();
+        r.err = QStringLiteral("timed out");
+        return r;
+    }
+    r.exitCode = cli.exitStatus() == QProcess::NormalExit ? cli.exitCode() : -1;
+    r.out = QString::fromUtf8(cli.readAllStandardOutput());
+    r.err = QString::fromUtf8(cli.readAllStandardError());
+    return r;
+}
+
+QJsonDocument jsonOf(const CliResult &r)
+{
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(r.out.toUtf8(), &error);
+    if (doc.isNull())
+        qWarning() << "not JSON:" << error.errorString() << r.out.left(400);
+    return doc;
+}
+
+bool writeFile(const QString &path, const QByteArray &bytes)
+{
+    QFile f(path);
+    return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size();
+}
+
+} // namespace
+
+class TestWorkspaceCli : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_tmp;
+    QString m_dataDir, m_ws;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_tmp.isValid());
+        m_dataDir = m_tmp.filePath(QStringLiteral("geo"));
+        m_ws = m_tmp.filePath(QStringLiteral("ws/geo.momok"));
+        QVERIFY(QDir().mkpath(m_dataDir));
+        // A tiny dataset in MKG-Y's named-triple layout.
+        QVERIFY(writeFile(m_dataDir + "/entity2id.txt",
+                          "Japan 0\nTokyo 1\nKyoto 2\nTokyo_Tower 3\nOsaka 4\nFC_Jūrmala 5\nLatvia 6\n"));
+        QVERIFY(writeFile(m_dataDir + "/relation2id.txt", "locatedIn 0\ncapitalOf 1\n"));
+        QVERIFY(writeFile(m_dataDir + "/train.txt",
+                          "Tokyo locatedIn Japan .\nKyoto locatedIn Japan .\nTokyo capitalOf Japan .\n"
+                          "Tokyo_Tower locatedIn Tokyo .\nOsaka locatedIn Japan .\nFC_Jūrmala locatedIn Latvia .\n"));
+        QVERIFY(writeFile(m_dataDir + "/valid.txt", "Osaka locatedIn Japan .\n"));
+        QVERIFY(writeFile(m_dataDir + "/test.txt", "Kyoto locatedIn Japan .\n"));
+    }
+
+    void importsOnceAndUpdatesInPlace()
+    {
+        CliResult r = runCli({"import", m_dataDir, "--workspace", m_ws});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err + r.out));
+        QVERIFY2(r.out.contains("Imported dataset 1 'geo'"), qPrintable(r.out));
+        QVERIFY2(r.out.contains("7 entities, 2 relations, 6 / 1 / 1"), qPrintable(r.out));
+        QVERIFY(r.out.contains(Workspace::contentHash(m_dataDir)));
+
+        r = runCli({"import", m_dataDir, "--workspace", m_ws, "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QJsonObject o = jsonOf(r).object();
+        QCOMPARE(o.value("dataset_id").toInt(), 1);
+        QCOMPARE(o.value("updated_existing").toBool(), true);
+        QCOMPARE(o.value("entities").toInt(), 7);
+
+        QString error;
+        auto ws = Workspace::open(m_ws, &error);
+        QVERIFY2(ws, qPrintable(error));
+        QCOMPARE(ws->datasets().size(), 1);
+        QCOMPARE(ws->searchEntities(1, "tok", 0).size(), 2);
+
+        r = runCli({"import", m_tmp.filePath("missing"), "--workspace", m_ws});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY(r.err.contains("no such folder"));
+        r = runCli({"import", m_dataDir});
+        QCOMPARE(r.exitCode, 2);
+    }
+
+    void searchesEntities()
+    {
+        CliResult r = runCli({"search", "--workspace", m_ws, "tok"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains("Tokyo Tower"));
+        QVERIFY(r.out.contains("2 hit(s)"));
+
+        r = runCli({"search", "--workspace", m_ws, "--dataset", "1", "jurm", "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QJsonArray hits = jsonOf(r).array();
+        QCOMPARE(hits.size(), 1);
+        QCOMPARE(hits[0].toObject().value("name").toString(), QStringLiteral("FC_Jūrmala"));
+
+        r = runCli({"search", "--workspace", m_ws, "\"*-(", "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QCOMPARE(jsonOf(r).array().size(), 7); // no words: the first entities by name
+
+        r = runCli({"search", "--workspace", m_ws, "--bench", "--queries", "30", "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QJsonObject bench = jsonOf(r).object();
+        QCOMPARE(bench.value("queries").toInt(), 30);
+        QCOMPARE(bench.value("entities").toInt(), 7);
+        QVERIFY(bench.value("median_ms").toDouble() > 0);
+        QVERIFY(bench.value("p95_ms").toDouble() >= bench.value("median_ms").toDouble());
+
+        r = runCli({"search", "--workspace", m_ws, "--dataset", "9", "tok"});
+        QCOMPARE(r.exitCode, 1);
+    }
+
+    void listsShowsComparesAndDeletesRuns()
+    {
+        qint64 a = -1, b = -1, live = -1;
+        {
+            QString error;
+            auto ws = Workspace::open(m_ws, &error);
+            QVERIFY2(ws, qPrintable(error));
+            const QJsonObject configA{{"dim", 256}, {"lr", 0.001}, {"model", QJsonObject{{"experts", 3}, {"dropout", 0.2}}}};
+            QJsonObject configB = configA;
+            configB.insert("lr", 0.0005);
+            configB.insert("model", QJsonObject{{"experts", 5}, {"dropout", 0.2}});
+            configB.insert("seed", 7);
+            a = ws->beginRun(1, "baseline", configA, &error);
+            b = ws->beginRun(1, "more-experts", configB, &error);
+            live = ws->beginRun(1, "live", {}, &error); // owned by this (living) process
+            for (int e = 1; e <= 3; ++e) {
+                QVERIFY(ws->recordEpoch(a, EpochRecord{e, 2.0 / e, 1.5 / e, 0.1, -0.2, 0.001, 4.5}));
+                QVERIFY(ws->recordEpoch(b, EpochRecord{e, 1.8 / e, 1.4 / e, 0.1, -0.2, 0.0005, 4.0}));
+            }
+            QVERIFY(ws->recordEvaluation(a, report(2, 3, 3, "valid", 30.0), &error));
+            QVERIFY(ws->recordEvaluation(a, report(2, 3, 3, "test", 29.0), &error));
+            QVERIFY(ws->recordEvaluation(b, report(2, 3, 3, "valid", 32.0), &error));
+            QVERIFY(ws->setRunStatus(a, RunStatus::Finished, &error));
+            QVERIFY(ws->setRunStatus(b, RunStatus::Failed, &error));
+        }
+        const double validA = report(2, 3, 3, "valid", 30.0).headline().mrr;
+        const double testA = report(2, 3, 3, "test", 29.0).headline().mrr;
+
+        CliResult r = runCli({"runs", "--workspace", m_ws});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains("BEST VALID MRR"));
+        QVERIFY(r.out.contains("baseline") && r.out.contains("more-experts") && r.out.contains("live"));
+        QVERIFY(r.out.contains("finished") && r.out.contains("failed") && r.out.contains("running"));
+        QVERIFY2(r.out.contains(QString::number(validA, 'f', 2)), qPrintable(r.out));
+        QVERIFY(r.out.contains(QString::number(testA, 'f', 2)));
+
+        r = runCli({"runs", "--workspace", m_ws, "list", "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QJsonArray list = jsonOf(r).array();
+        QCOMPARE(list.size(), 3);
+        QCOMPARE(list[2].toObject().value("name").toString(), QStringLiteral("baseline"));
+        QCOMPARE(list[2].toObject().value("epochs").toInt(), 3);
+        QCOMPARE(list[2].toObject().value("best_valid_mrr").toDouble(), validA);
+        QCOMPARE(list[2].toObject().value("test_mrr").toDouble(), testA);
+        QCOMPARE(list[0].toObject().value("status").toString(), QStringLiteral("running"));
+
+        r = runCli({"runs", "--workspace", m_ws, "show", QString::number(a)});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains("Run " + QString::number(a) + " 'baseline'"));
+        QVERIFY(r.out.contains("\"dim\": 256"));
+        QVERIFY(r.out.contains("EPOCH") && r.out.contains("VALID MRR"));
+        QVERIFY(r.out.contains("0.6667")); // epoch 3's loss
+        r = runCli({"runs", "--workspace", m_ws, "show", QString::number(a), "--json"});
+        const QJsonObject shown = jsonOf(r).object();
+        QCOMPARE(shown.value("epochs").toArray().size(), 3);
+        QCOMPARE(shown.value("evaluations").toArray().size(), 2);
+        QCOMPARE(shown.value("run").toObject().value("config").toObject().value("dim").toInt(), 256);
+
+        r = runCli({"runs", "--workspace", m_ws, "compare", QString::number(a), QString::number(b), "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QJsonObject cmp = jsonOf(r).object();
+        const QJsonObject diff = cmp.value("config_differences").toObject();
+        QCOMPARE(diff.keys(), QStringList({"lr", "model.experts", "seed"}));
+        QCOMPARE(diff.value("model.experts").toArray(), QJsonArray({3, 5}));
+        QCOMPARE(diff.value("seed").toArray(), QJsonArray({QJsonValue(), 7}));
+        QCOMPARE(cmp.value("metrics").toObject().value("test MRR").toArray()[0].toDouble(), testA);
+        QVERIFY(cmp.value("metrics").toObject().value("test MRR").toArray()[1].isNull());
+        r = runCli({"runs", "--workspace", m_ws, "compare", QString::number(a), QString::number(b)});
+        QVERIFY(r.out.contains("model.experts"));
+        QVERIFY(!r.out.contains("dropout")); // equal keys are not shown
+        QVERIFY(r.out.contains("(unset)"));
+
+        r = runCli({"runs", "--workspace", m_ws, "delete", QString::number(live)});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("still running"), qPrintable(r.err));
+        r = runCli({"runs", "--workspace", m_ws, "delete", QString::number(b)});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains("Deleted run"));
+        r = runCli({"runs", "--workspace", m_ws, "show", QString::number(b)});
+        QCOMPARE(r.exitCode, 1);
+        r = runCli({"runs", "--workspace", m_ws, "frobnicate"});
+        QCOMPARE(r.exitCode, 2);
+        r = runCli({"runs", "--workspace", m_ws, "show", "x"});
+        QCOMPARE(r.exitCode, 2);
+    }
+
+    void refusesNewerWorkspace()
+    {
+        const QString path = m_tmp.filePath(QStringLiteral("future.momok"));
+        {
+            RawDb raw(path);
+            QCOMPARE(raw.exec(QStringLiteral("PRAGMA application_id = %1").arg(WorkspaceSchema::kApplicationId)), QString());
+            QCOMPARE(raw.exec(QStringLiteral("PRAGMA user_version = %1").arg(WorkspaceSchema::currentVersion() + 1)),
+                     QString());
+        }
+        const CliResult r = runCli({"runs", "--workspace", path});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("newer"), qPrintable(r.err));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestWorkspaceCli)
+#include "tst_workspace_cli.moc"
