@@ -160,6 +160,23 @@ DatasetRecord datasetFrom(const QSqlQuery &q)
     return d;
 }
 
+// Columns: entity_id, name, display_name, description, type, image_paths, has_image, has_text, score.
+EntityHit entityFrom(const QSqlQuery &q)
+{
+    EntityHit h;
+    h.entityId = q.value(0).toLongLong();
+    h.name = q.value(1).toString();
+    h.displayName = q.value(2).toString();
+    h.description = q.value(3).toString();
+    h.type = q.value(4).toString();
+    for (const QJsonValue &v : QJsonDocument::fromJson(q.value(5).toString().toUtf8()).array())
+        h.imagePaths << v.toString();
+    h.hasImage = q.value(6).toBool();
+    h.hasText = q.value(7).toBool();
+    h.score = q.value(8).toDouble();
+    return h;
+}
+
 const char *const kDatasetColumns =
     "SELECT id, path, name, format, content_hash, entity_count, relation_count,"
     " train_count, valid_count, test_count, imported_at FROM datasets";
@@ -494,21 +511,34 @@ QVector<EntityHit> Workspace::searchEntities(qint64 datasetId, const QString &qu
         fail(error, QStringLiteral("entity search failed"), q);
         return hits;
     }
-    while (q.next()) {
-        EntityHit h;
-        h.entityId = q.value(0).toLongLong();
-        h.name = q.value(1).toString();
-        h.displayName = q.value(2).toString();
-        h.description = q.value(3).toString();
-        h.type = q.value(4).toString();
-        for (const QJsonValue &v : QJsonDocument::fromJson(q.value(5).toString().toUtf8()).array())
-            h.imagePaths << v.toString();
-        h.hasImage = q.value(6).toBool();
-        h.hasText = q.value(7).toBool();
-        h.score = q.value(8).toDouble();
-        hits << h;
-    }
+    while (q.next())
+        hits << entityFrom(q);
     return hits;
+}
+
+std::optional<EntityHit> Workspace::entity(qint64 datasetId, qint64 entityId) const
+{
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("SELECT e.entity_id, e.name, e.display_name, e.description, e.type, e.image_paths,"
+                             " e.has_image, e.has_text, 0.0 FROM entities e WHERE e.dataset_id = ? AND e.entity_id = ?"));
+    q.addBindValue(datasetId);
+    q.addBindValue(entityId);
+    if (!q.exec() || !q.next())
+        return std::nullopt;
+    return entityFrom(q);
+}
+
+QStringList Workspace::entityTypes(qint64 datasetId) const
+{
+    QStringList out;
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("SELECT DISTINCT type FROM entities WHERE dataset_id = ? AND type <> '' ORDER BY type"));
+    q.addBindValue(datasetId);
+    if (q.exec()) {
+        while (q.next())
+            out << q.value(0).toString();
+    }
+    return out;
 }
 
 // ---------------------------------------------------------------- runs

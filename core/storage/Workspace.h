@@ -70,6 +70,11 @@ public:
                                       const QString &typeFilter = {}, int modalityFilter = 0,
                                       QString *error = nullptr) const;
 
+    // One entity by its dataset id (for showing predictions by name).
+    std::optional<EntityHit> entity(qint64 datasetId, qint64 entityId) const;
+    // The distinct non-empty entity types, sorted: the choices of the type filter.
+    QStringList entityTypes(qint64 datasetId) const;
+
     // ---- runs ----
     // A new run in status running, owned by this process (pid, host). -1 on failure.
     qint64 beginRun(qint64 datasetId, const QString &name, const QJsonObject &config, QString *error);

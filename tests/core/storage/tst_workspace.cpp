@@ -414,6 +414,15 @@ private Q_SLOTS:
         QVERIFY(ws->searchEntities(id, "", 10, "galaxy").isEmpty());
         QCOMPARE(ws->searchEntities(id, "", 3).size(), 3);
         QVERIFY(ws->searchEntities(id + 100, "tokyo", 10).isEmpty());
+
+        // Lookups for the UI: one entity by id, the type filter's choices.
+        const std::optional<EntityHit> tokyo = ws->entity(id, 1);
+        QVERIFY(tokyo);
+        QCOMPARE(tokyo->displayName, QStringLiteral("Tokyo"));
+        QCOMPARE(tokyo->imagePaths.size(), 2);
+        QVERIFY(tokyo->imagePaths[1].endsWith("tokyo2.jpg"));
+        QVERIFY(!ws->entity(id, 10));
+        QCOMPARE(ws->entityTypes(id), QStringList({"building", "city", "club", "country", "film", "name", "person", "topic"}));
     }
 
     void searchesMkgY()
