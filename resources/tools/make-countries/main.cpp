@@ -20,12 +20,12 @@
 #include <QRegularExpression>
 #include <QSet>
 #include <QSvgRenderer>
-#include <QTextStream>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <limits>
 #include <map>
 #include <numeric>
@@ -218,7 +218,6 @@ public:
         }
         return best;
     }
-    int variants() const { return int(m_tally.size()); }
 
 private:
     struct Tally {
@@ -261,14 +260,10 @@ QStringList nonEmptyStrings(const QJsonValue &value)
     return out;
 }
 
-std::vector<Country> readCountries(const QString &path)
+std::vector<Country> readCountries(const QJsonArray &array)
 {
-    QJsonParseError error;
-    const QJsonDocument doc = QJsonDocument::fromJson(readFile(path), &error);
-    if (doc.isNull())
-        fail(QStringLiteral("%1: %2").arg(path, error.errorString()));
     std::vector<Country> countries;
-    for (const QJsonValue &v : doc.array()) {
+    for (const QJsonValue &v : array) {
         const QJsonObject o = v.toObject();
         const QJsonObject name = o.value(QStringLiteral("name")).toObject();
         Country c;
@@ -297,7 +292,7 @@ std::vector<Country> readCountries(const QString &path)
         c.independent = o.value(QStringLiteral("independent")).toBool();
         c.area = o.value(QStringLiteral("area")).toDouble();
         if (c.common.isEmpty() || c.cca2.size() != 2 || c.cca3.size() != 3)
-            fail(QStringLiteral("%1: a country without a name or code").arg(path));
+            fail(QStringLiteral("countries.json: a country without a name or code"));
         countries.push_back(c);
     }
     std::sort(countries.begin(), countries.end(),
@@ -679,12 +674,16 @@ int main(int argc, char **argv)
     if (wcVersion != QLatin1String("5.1.0") || fiVersion != QLatin1String("7.5.0"))
         info(QStringLiteral("warning: the dataset README describes world-countries 5.1.0 and flag-icons 7.5.0"));
 
-    const std::vector<Country> countries = readCountries(wcDir + QStringLiteral("/countries.json"));
+    const QString countriesJson = wcDir + QStringLiteral("/countries.json");
+    QJsonParseError parseError;
+    const QJsonDocument raw = QJsonDocument::fromJson(readFile(countriesJson), &parseError);
+    if (!raw.isArray())
+        fail(QStringLiteral("%1: %2").arg(countriesJson, parseError.errorString()));
+    const std::vector<Country> countries = readCountries(raw.array());
 
     // ---------------------------------------------------------------- entities
     // Languages and currencies become entities when at least two countries
     // use them; their name is voted over the countries (see VariantVote).
-    const QJsonDocument raw = QJsonDocument::fromJson(readFile(wcDir + QStringLiteral("/countries.json")));
     QMap<QString, VariantVote> languageNames, currencyNames, currencySymbols;
     QMap<QString, int> languageUse, currencyUse;
     for (const QJsonValue &v : raw.array()) {
