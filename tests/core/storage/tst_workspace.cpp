@@ -659,6 +659,30 @@ private Q_SLOTS:
         QVERIFY(!r->finishedAt.isValid());
     }
 
+    void storesLargeEvaluations()
+    {
+        // DB15K's shape: 279 relations, 4 experts per modality.
+        QString path;
+        auto ws = openNew(&path);
+        const qint64 ds = importSmall(*ws);
+        QString error;
+        const qint64 runId = ws->beginRun(ds, "db15k-sized", {}, &error);
+        const EvaluationReport big = report(279, 4, 5, "test");
+        QElapsedTimer timer;
+        timer.start();
+        qint64 evalId = -1;
+        QVERIFY2(ws->recordEvaluation(runId, big, &error, &evalId), qPrintable(error));
+        const qint64 writeMs = timer.restart();
+        const std::optional<EvaluationReport> loaded = ws->evaluationReport(evalId, &error);
+        const qint64 readMs = timer.elapsed();
+        QVERIFY2(loaded, qPrintable(error));
+        QCOMPARE(json(*loaded), json(big));
+        RawDb raw(path);
+        QCOMPARE(raw.count("relation_metrics"), 279 * 15);
+        QCOMPARE(raw.count("gate_stats"), 279 * 3 * 4);
+        qInfo("279-relation evaluation: written in %lld ms, read back in %lld ms", writeMs, readMs);
+    }
+
     void deletesCascade()
     {
         QString path;
