@@ -1,0 +1,49 @@
+#pragma once
+// Counter-based random bits: a mask element is a pure function of (stream, query,
+// row, column), so it can be regenerated in the backward pass instead of stored,
+// computed in any thread order, and replayed exactly after a resume.
+#include <cstdint>
+
+namespace momok::random {
+
+inline uint64_t mix64(uint64_t z)
+{
+    z += 0x9e3779b97f4a7c15ULL;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+inline uint32_t mix32(uint32_t x)
+{
+    x ^= x >> 16;
+    x *= 0x7feb352dU;
+    x ^= x >> 15;
+    x *= 0x846ca68bU;
+    x ^= x >> 16;
+    return x;
+}
+
+inline uint64_t streamKey(uint64_t seed, uint64_t step, uint64_t purpose)
+{
+    return mix64(seed ^ mix64(step * 0x100000001b3ULL + purpose));
+}
+
+inline uint32_t rowKey(uint64_t stream, int64_t query, int64_t row)
+{
+    return uint32_t(mix64(stream ^ mix64((uint64_t(query) << 20) + uint64_t(row))));
+}
+
+// Keep with probability 1 - threshold / 2^32.
+inline bool keepElement(uint32_t row, uint32_t column, uint32_t threshold)
+{
+    return mix32(row + column * 0x9E3779B9U) >= threshold;
+}
+
+inline uint32_t dropThreshold(double p)
+{
+    const double t = p * 4294967296.0;
+    return t >= 4294967295.0 ? 0xFFFFFFFFU : uint32_t(t);
+}
+
+} // namespace momok::random

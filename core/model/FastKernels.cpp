@@ -1,0 +1,170 @@
+#include "model/FastKernels.h"
+
+#include "model/CounterRandom.h"
+
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+namespace momok {
+
+namespace {
+
+#define MOMOK_KERNEL __attribute__((target_clones("avx2", "default")))
+
+// exp(x) for x ≤ 0 (Cephes-style: 2^n · polynomial), vectorisable, relative error ~2e-7.
+__attribute__((always_inline)) inline float expNonPositive(float x)
+{
+    x = x < -87.0f ? -87.0f : x;
+    // Round to nearest by truncation (x ≤ 0): converts without a floor call, so it vectorises everywhere.
+    const float n = float(int32_t(x * 1.44269504088896341f - 0.5f));
+    const float r = x - n * 0.693359375f + n * 2.12194440e-4f;
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    p = p * r * r + r + 1.0f;
+    int32_t bits = (int32_t(n) + 127) << 23;
+    float scale;
+    std::memcpy(&scale, &bits, sizeof(scale));
+    return p * scale;
+}
+
+// log(1 + e) for e in [0, 1]: log1p via the atanh series of s = e / (2 + e) (|s| ≤ 1/3).
+__attribute__((always_inline)) inline float log1pUnit(float e)
+{
+    const float s = e / (2.0f + e), s2 = s * s;
+    float p = 1.0f / 13.0f;
+    p = p * s2 + 1.0f / 11.0f;
+    p = p * s2 + 1.0f / 9.0f;
+    p = p * s2 + 1.0f / 7.0f;
+    p = p * s2 + 1.0f / 5.0f;
+    p = p * s2 + 1.0f / 3.0f;
+    p = p * s2 + 1.0f;
+    return 2.0f * s * p;
+}
+
+MOMOK_KERNEL double bceRange(const float *z, float *grad, int64_t n, float base, float scale) // z may equal grad
+{
+    double total = 0.0;
+    constexpr int64_t kBlock = 4096; // float partial sums per block keep the double sum exact enough
+    for (int64_t start = 0; start < n; start += kBlock) {
+        const int64_t end = std::min(n, start + kBlock);
+        float partial = 0.0f;
+#pragma omp simd reduction(+ : partial)
+        for (int64_t i = start; i < end; ++i) {
+            const float v = z[i];
+            const float e = expNonPositive(-__builtin_fabsf(v));
+            const float softplus = (v > 0.0f ? v : 0.0f) + log1pUnit(e);
+            const float inv = 1.0f / (1.0f + e);
+            const float sigmoid = v >= 0.0f ? inv : e * inv;
+            partial += softplus - base * v;
+            grad[i] = (sigmoid - base) * scale;
+        }
+        total += double(partial);
+    }
+    return total;
+}
+
+MOMOK_KERNEL void maskRange(float *mask, int64_t begin, int64_t end, uint32_t key, uint32_t threshold, float scale)
+{
+#pragma omp simd
+    for (int64_t i = begin; i < end; ++i)
+        mask[i] = random::keepElement(key, uint32_t(i), threshold) ? scale : 0.0f;
+}
+
+__attribute__((always_inline)) inline float sigmoidOf(float v)
+{
+    const float e = expNonPositive(-__builtin_fabsf(v));
+    const float inv = 1.0f / (1.0f + e);
+    return v >= 0.0f ? inv : e * inv;
+}
+
+MOMOK_KERNEL void sigmoidAccumulate(const float *z, float *out, int64_t n, float weight, bool first)
+{
+    if (first) {
+#pragma omp simd
+        for (int64_t i = 0; i < n; ++i)
+            out[i] = sigmoidOf(z[i]) * weight;
+    } else {
+#pragma omp simd
+        for (int64_t i = 0; i < n; ++i)
+            out[i] += sigmoidOf(z[i]) * weight;
+    }
+}
+
+} // namespace
+
+torch::Tensor counterDropout(const torch::Tensor &x, double p, bool training, uint64_t stream)
+{
+    if (!training || p <= 0)
+        return x;
+    auto mask = torch::empty(x.sizes(), x.options().requires_grad(false));
+    float *m = mask.data_ptr<float>();
+    const int64_t n = mask.numel();
+    const uint32_t threshold = random::dropThreshold(p);
+    const float scale = float(1.0 / (1.0 - p));
+    constexpr int64_t kChunk = 1 << 16;
+    // Keyed by chunk so that the mask does not depend on how the work is split among threads.
+    at::parallel_for(0, (n + kChunk - 1) / kChunk, 1, [&](int64_t c0, int64_t c1) {
+        for (int64_t c = c0; c < c1; ++c)
+            maskRange(m, c * kChunk, std::min(n, (c + 1) * kChunk), random::rowKey(stream, c, 0), threshold, scale);
+    });
+    return x * mask;
+}
+
+double smoothedBceInPlace(torch::Tensor &logits, const torch::Tensor &positives, double base, double lift, double scale)
+{
+    TORCH_CHECK(logits.is_contiguous(), "smoothedBceInPlace needs contiguous logits");
+    float *zs = logits.data_ptr<float>();
+    float *gs = zs;
+    const torch::Tensor &z = logits;
+    const int64_t n = z.numel();
+    // The answers' logits are read before the pass overwrites them with gradients.
+    const int64_t *pos = positives.data_ptr<int64_t>();
+    std::vector<double> positiveLogits(size_t(positives.numel()));
+    for (int64_t i = 0; i < positives.numel(); ++i)
+        positiveLogits[size_t(i)] = double(zs[pos[i]]);
+    constexpr int64_t kChunk = 1 << 16;
+    const int64_t chunks = (n + kChunk - 1) / kChunk;
+    std::vector<double> partial(size_t(chunks), 0.0);
+    at::parallel_for(0, chunks, 1, [&](int64_t c0, int64_t c1) {
+        for (int64_t c = c0; c < c1; ++c) {
+            const int64_t start = c * kChunk;
+            partial[size_t(c)] = bceRange(zs + start, gs + start, std::min(kChunk, n - start), float(base), float(scale));
+        }
+    });
+    double total = 0.0;
+    for (double v : partial) // fixed order: the result does not depend on the thread count
+        total += v;
+    for (int64_t i = 0; i < positives.numel(); ++i) {
+        total -= lift * positiveLogits[size_t(i)];
+        gs[pos[i]] -= float(lift * scale);
+    }
+    return total;
+}
+
+void meanSigmoid(const std::vector<torch::Tensor> &logits, torch::Tensor &out)
+{
+    if (!out.defined() || out.sizes() != logits.front().sizes())
+        out = torch::empty_like(logits.front());
+    float *o = out.data_ptr<float>();
+    const int64_t n = out.numel();
+    const float weight = 1.0f / float(logits.size());
+    constexpr int64_t kChunk = 1 << 16;
+    at::parallel_for(0, (n + kChunk - 1) / kChunk, 1, [&](int64_t c0, int64_t c1) {
+        for (size_t l = 0; l < logits.size(); ++l) {
+            const float *z = logits[l].data_ptr<float>();
+            for (int64_t c = c0; c < c1; ++c) {
+                const int64_t start = c * kChunk;
+                sigmoidAccumulate(z + start, o + start, std::min(kChunk, n - start), weight, l == 0);
+            }
+        }
+    });
+}
+
+} // namespace momok

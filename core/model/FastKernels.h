@@ -1,0 +1,21 @@
+#pragma once
+// Element-wise kernels the engine runs on every step over millions of values, written
+// to vectorise (AVX2 clones chosen at load time) where this LibTorch build does not.
+#include <torch/torch.h>
+
+namespace momok {
+
+// Dropout with a counter-based mask: element i of call `stream` is kept with
+// probability 1 − p and scaled by 1/(1 − p). Differentiable; identity when !training.
+torch::Tensor counterDropout(const torch::Tensor &x, double p, bool training, uint64_t stream);
+
+// One pass over contiguous B×E logits z for labels y = base + lift·[positive]:
+// returns Σ (softplus(z) − y·z) and overwrites z with (σ(z) − y)·scale, its gradient.
+// positives: flat indices of the answers.
+double smoothedBceInPlace(torch::Tensor &logits, const torch::Tensor &positives, double base, double lift, double scale);
+
+// out ← mean over the given logits of sigmoid(logit) (each B×E, contiguous); out is
+// reused when it already has the right shape.
+void meanSigmoid(const std::vector<torch::Tensor> &logits, torch::Tensor &out);
+
+} // namespace momok

@@ -1,0 +1,155 @@
+#include "model/MaskedCoreProduct.h"
+
+#include "model/CounterRandom.h"
+
+#include <ATen/Parallel.h>
+
+namespace momok {
+namespace {
+
+// AVX2 clones of the hot loops, chosen at load time; the default clone keeps the
+// binary runnable on any x86-64.
+#define MOMOK_KERNEL __attribute__((target_clones("avx2", "default")))
+
+MOMOK_KERNEL void forwardRow(float *o, const float *Wi, float xi, uint32_t row, uint32_t threshold, int64_t w)
+{
+#pragma omp simd
+    for (int64_t j = 0; j < w; ++j)
+        o[j] += (random::keepElement(row, uint32_t(j), threshold) ? xi : 0.0f) * Wi[j]; // branch-free: vectorises
+}
+
+MOMOK_KERNEL float backwardRow(float *Gi, const float *Wi, const float *gb, float xi, uint32_t row, uint32_t threshold,
+                               int64_t w)
+{
+    float sum = 0.0f;
+#pragma omp simd reduction(+ : sum)
+    for (int64_t j = 0; j < w; ++j) {
+        const float keep = random::keepElement(row, uint32_t(j), threshold) ? 1.0f : 0.0f;
+        sum += keep * Wi[j] * gb[j];
+        Gi[j] += keep * xi * gb[j];
+    }
+    return sum;
+}
+
+using torch::autograd::AutogradContext;
+using torch::autograd::variable_list;
+
+class MaskedCoreFunction : public torch::autograd::Function<MaskedCoreFunction>
+{
+public:
+    static torch::Tensor forward(AutogradContext *ctx, torch::Tensor x, torch::Tensor matrices, torch::Tensor slot,
+                                 int64_t stream, double p)
+    {
+        x = x.contiguous();
+        matrices = matrices.contiguous();
+        slot = slot.contiguous();
+        ctx->save_for_backward({x, matrices, slot});
+        ctx->saved_data["stream"] = stream;
+        ctx->saved_data["p"] = p;
+
+        const int64_t batch = x.size(0), w = x.size(1);
+        auto out = torch::zeros({batch, w}, x.options());
+        const float *xs = x.data_ptr<float>();
+        const float *ws = matrices.data_ptr<float>();
+        const int64_t *slots = slot.data_ptr<int64_t>();
+        float *os = out.data_ptr<float>();
+        const uint32_t threshold = random::dropThreshold(p);
+        const float scale = float(1.0 / (1.0 - p));
+        const uint64_t key = uint64_t(stream);
+        at::parallel_for(0, batch, 8, [&](int64_t begin, int64_t end) {
+            for (int64_t b = begin; b < end; ++b) {
+                const float *W = ws + slots[b] * w * w;
+                float *o = os + b * w;
+                for (int64_t i = 0; i < w; ++i) {
+                    const float xi = xs[b * w + i] * scale;
+                    if (xi == 0.0f) // input dropout zeroes ~30% of rows: their products vanish
+                        continue;
+                    const uint32_t row = random::rowKey(key, b, i);
+                    forwardRow(o, W + i * w, xi, row, threshold, w);
+                }
+            }
+        });
+        return out;
+    }
+
+    static variable_list backward(AutogradContext *ctx, variable_list grads)
+    {
+        const auto saved = ctx->get_saved_variables();
+        const torch::Tensor &x = saved[0], &matrices = saved[1], &slot = saved[2];
+        const uint64_t key = uint64_t(ctx->saved_data["stream"].toInt());
+        const double p = ctx->saved_data["p"].toDouble();
+        const torch::Tensor g = grads[0].contiguous();
+
+        const int64_t batch = x.size(0), w = x.size(1), relations = matrices.size(0);
+        auto gx = torch::empty_like(x);
+        auto gm = torch::zeros_like(matrices);
+        // Queries grouped by relation: each (relation, row) of the gradient is owned by one task.
+        std::vector<std::vector<int64_t>> members(static_cast<size_t>(relations));
+        const int64_t *slots = slot.data_ptr<int64_t>();
+        for (int64_t b = 0; b < batch; ++b)
+            members[size_t(slots[b])].push_back(b);
+
+        const float *xs = x.data_ptr<float>(), *ws = matrices.data_ptr<float>(), *gs = g.data_ptr<float>();
+        float *gxs = gx.data_ptr<float>(), *gms = gm.data_ptr<float>();
+        const uint32_t threshold = random::dropThreshold(p);
+        const float scale = float(1.0 / (1.0 - p));
+        at::parallel_for(0, relations * w, 16, [&](int64_t begin, int64_t end) {
+            for (int64_t rowIndex = begin; rowIndex < end; ++rowIndex) {
+                const int64_t r = rowIndex / w, i = rowIndex % w;
+                const float *Wi = ws + rowIndex * w;
+                float *Gi = gms + rowIndex * w;
+                for (int64_t b : members[size_t(r)]) {
+                    const uint32_t row = random::rowKey(key, b, i);
+                    const float *gb = gs + b * w;
+                    const float xi = xs[b * w + i] * scale;
+                    gxs[b * w + i] = backwardRow(Gi, Wi, gb, xi, row, threshold, w) * scale;
+                }
+            }
+        });
+        return {gx, gm, torch::Tensor(), torch::Tensor(), torch::Tensor()};
+    }
+};
+
+} // namespace
+
+torch::Tensor maskedCoreProduct(const torch::Tensor &x, const torch::Tensor &relationMatrices,
+                                const torch::Tensor &slot, uint64_t stream, double p)
+{
+    TORCH_CHECK(x.dim() == 2 && relationMatrices.dim() == 3 && relationMatrices.size(1) == x.size(1)
+                    && relationMatrices.size(2) == x.size(1),
+                "maskedCoreProduct: shape mismatch");
+    TORCH_CHECK(x.scalar_type() == torch::kFloat && x.device().is_cpu(), "maskedCoreProduct: CPU float32 only");
+    return MaskedCoreFunction::apply(x, relationMatrices, slot.to(torch::kLong), int64_t(stream), p);
+}
+
+torch::Tensor maskedCoreMasks(const torch::Tensor &slot, int64_t width, uint64_t stream, double p)
+{
+    const int64_t batch = slot.size(0);
+    auto masks = torch::empty({batch, width, width});
+    float *m = masks.data_ptr<float>();
+    const uint32_t threshold = random::dropThreshold(p);
+    for (int64_t b = 0; b < batch; ++b)
+        for (int64_t i = 0; i < width; ++i) {
+            const uint32_t row = random::rowKey(stream, b, i);
+            for (int64_t j = 0; j < width; ++j)
+                m[(b * width + i) * width + j] = random::keepElement(row, uint32_t(j), threshold) ? 1.0f : 0.0f;
+        }
+    return masks;
+}
+
+torch::Tensor groupedCoreProduct(const torch::Tensor &x, const torch::Tensor &relationMatrices, const torch::Tensor &slot)
+{
+    const int64_t relations = relationMatrices.size(0);
+    if (relations == 1)
+        return x.mm(relationMatrices[0]);
+    auto out = torch::empty_like(x);
+    for (int64_t r = 0; r < relations; ++r) {
+        auto rows = (slot == r).nonzero().squeeze(1);
+        if (rows.numel() == 0)
+            continue;
+        out.index_copy_(0, rows, x.index_select(0, rows).mm(relationMatrices[r]));
+    }
+    return out;
+}
+
+} // namespace momok

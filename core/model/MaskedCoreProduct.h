@@ -1,0 +1,23 @@
+#pragma once
+// x_b · dropout_b(W_{r_b}) for a batch of queries: TuckER's core contraction with a
+// fresh dropout mask on every query's relation matrix, as the reference does, but
+// without materialising the B×w×w masked matrices (they are regenerated from a
+// counter-based RNG in the backward pass). Gradients flow to x and to the
+// per-relation matrices W_rel, so W_r = r·W is computed once per distinct relation.
+#include <torch/torch.h>
+
+namespace momok {
+
+// x: B×w, relationMatrices: R'×w×w (R' distinct relations of the batch), slot: B (index into
+// relationMatrices). stream: random stream key of this step and decoder; p: dropout rate.
+torch::Tensor maskedCoreProduct(const torch::Tensor &x, const torch::Tensor &relationMatrices,
+                                const torch::Tensor &slot, uint64_t stream, double p);
+
+// The masks maskedCoreProduct uses, materialised (R'... B×w×w): for tests only.
+torch::Tensor maskedCoreMasks(const torch::Tensor &slot, int64_t width, uint64_t stream, double p);
+
+// Exact x_b · W_{r_b} without dropout, one GEMM per distinct relation (evaluation).
+torch::Tensor groupedCoreProduct(const torch::Tensor &x, const torch::Tensor &relationMatrices,
+                                 const torch::Tensor &slot);
+
+} // namespace momok

@@ -1,0 +1,50 @@
+#include "model/SmoothedBceLoss.h"
+
+#include "model/FastKernels.h"
+
+namespace momok {
+namespace {
+
+using torch::autograd::AutogradContext;
+using torch::autograd::variable_list;
+
+class SmoothedBceScoresFunction : public torch::autograd::Function<SmoothedBceScoresFunction>
+{
+public:
+    static torch::Tensor forward(AutogradContext *ctx, torch::Tensor queries, torch::Tensor candidates,
+                                 torch::Tensor positives, double smoothing, torch::Tensor buffer)
+    {
+        const int64_t rows = queries.size(0), entities = candidates.size(0);
+        const double n = double(rows) * double(entities);
+        const double base = 1.0 / double(entities); // label of a non-answer after smoothing
+        const double lift = 1.0 - smoothing;         // extra label of an answer
+        torch::mm_out(buffer, queries, candidates.t());
+        // loss = mean(softplus(z) − y·z); the kernel replaces z by (σ(z) − y)/n in place.
+        const double total = smoothedBceInPlace(buffer, positives.contiguous(), base, lift, 1.0 / n);
+        ctx->save_for_backward({queries, candidates, buffer});
+        return torch::scalar_tensor(total / n, queries.options());
+    }
+
+    static variable_list backward(AutogradContext *ctx, variable_list grads)
+    {
+        const auto saved = ctx->get_saved_variables();
+        const torch::Tensor &queries = saved[0], &candidates = saved[1], &grad = saved[2];
+        const torch::Tensor scale = grads[0];
+        auto gradQueries = grad.mm(candidates).mul_(scale);
+        auto gradCandidates = grad.t().mm(queries).mul_(scale);
+        return {gradQueries, gradCandidates, torch::Tensor(), torch::Tensor(), torch::Tensor()};
+    }
+};
+
+} // namespace
+
+torch::Tensor smoothedBceScores(const torch::Tensor &queries, const torch::Tensor &candidates,
+                                const torch::Tensor &positives, double labelSmoothing, torch::Tensor &buffer)
+{
+    const std::vector<int64_t> shape{queries.size(0), candidates.size(0)};
+    if (!buffer.defined() || buffer.sizes() != torch::IntArrayRef(shape))
+        buffer = torch::empty(shape, queries.options().requires_grad(false));
+    return SmoothedBceScoresFunction::apply(queries, candidates, positives.to(torch::kLong), labelSmoothing, buffer);
+}
+
+} // namespace momok

@@ -1,0 +1,94 @@
+// The engine's fused kernels against plain LibTorch formulations of the same math.
+#include "model/FastKernels.h"
+#include "model/MaskedCoreProduct.h"
+#include "model/SmoothedBceLoss.h"
+
+#include <QtTest>
+
+using namespace momok;
+
+class TestKernels : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void maskedCoreMatchesExplicitMasks()
+    {
+        torch::manual_seed(1);
+        const int64_t batch = 9, w = 13;
+        auto x = torch::randn({batch, w}, torch::requires_grad());
+        auto matrices = torch::randn({3, w, w}, torch::requires_grad());
+        auto slot = torch::tensor({0, 2, 1, 1, 0, 2, 2, 0, 1}, torch::kLong);
+        const uint64_t stream = 12345;
+        const double p = 0.4;
+        auto out = maskedCoreProduct(x, matrices, slot, stream, p);
+        auto upstream = torch::randn({batch, w});
+        (out * upstream).sum().backward();
+        auto gx = x.grad().clone(), gm = matrices.grad().clone();
+
+        // Reference: materialise every query's masked W_r and use autograd.
+        auto x2 = x.detach().clone().requires_grad_(true);
+        auto m2 = matrices.detach().clone().requires_grad_(true);
+        auto masks = maskedCoreMasks(slot, w, stream, p);
+        auto perQuery = m2.index_select(0, slot) * masks / (1.0 - p);
+        auto expected = x2.unsqueeze(1).bmm(perQuery).squeeze(1);
+        (expected * upstream).sum().backward();
+        QVERIFY(torch::allclose(out, expected, 1e-4, 1e-5));
+        QVERIFY(torch::allclose(gx, x2.grad(), 1e-4, 1e-5));
+        QVERIFY(torch::allclose(gm, m2.grad(), 1e-4, 1e-5));
+        // About p of the entries are dropped, and each query has its own mask.
+        const double kept = masks.mean().item<double>();
+        QVERIFY2(std::abs(kept - 0.6) < 0.05, qPrintable(QString::number(kept)));
+        QVERIFY(!torch::equal(masks[1], masks[5])); // same relation, different queries
+    }
+
+    void groupedProductIsExact()
+    {
+        auto x = torch::randn({6, 5}), matrices = torch::randn({2, 5, 5});
+        auto slot = torch::tensor({1, 0, 1, 1, 0, 0}, torch::kLong);
+        auto expected = x.unsqueeze(1).bmm(matrices.index_select(0, slot)).squeeze(1);
+        QVERIFY(torch::allclose(groupedCoreProduct(x, matrices, slot), expected, 1e-5, 1e-6));
+    }
+
+    void smoothedBceMatchesDenseFormulation()
+    {
+        torch::manual_seed(2);
+        const int64_t rows = 7, entities = 40, w = 6;
+        auto q = torch::randn({rows, w}, torch::requires_grad());
+        auto c = torch::randn({entities, w}, torch::requires_grad());
+        auto positives = torch::tensor({0 * entities + 3, 0 * entities + 9, 2 * entities + 0, 6 * entities + 39}, torch::kLong);
+        torch::Tensor buffer;
+        auto loss = smoothedBceScores(q, c, positives, 0.1, buffer);
+        loss.backward();
+
+        auto q2 = q.detach().clone().requires_grad_(true), c2 = c.detach().clone().requires_grad_(true);
+        auto labels = torch::zeros({rows * entities});
+        labels.index_put_({positives}, 1.0);
+        labels = labels.view({rows, entities}) * 0.9 + 1.0 / double(entities);
+        auto expected = torch::binary_cross_entropy(torch::sigmoid(q2.mm(c2.t())), labels);
+        expected.backward();
+        QVERIFY2(std::abs(loss.item<double>() - expected.item<double>()) < 1e-5,
+                 qPrintable(QStringLiteral("%1 vs %2").arg(loss.item<double>()).arg(expected.item<double>())));
+        QVERIFY(torch::allclose(q.grad(), q2.grad(), 1e-4, 1e-6));
+        QVERIFY(torch::allclose(c.grad(), c2.grad(), 1e-4, 1e-6));
+    }
+
+    void fastSigmoidAndDropout()
+    {
+        auto z = torch::linspace(-30, 30, 100001).view({1, -1}).contiguous();
+        torch::Tensor out;
+        meanSigmoid({z, z * 0.5}, out);
+        auto expected = (torch::sigmoid(z) + torch::sigmoid(z * 0.5)) / 2;
+        QVERIFY((out - expected).abs().max().item<float>() < 1e-6);
+        auto x = torch::ones({1000, 100});
+        auto dropped = counterDropout(x, 0.25, true, 99);
+        const double keptFraction = (dropped > 0).to(torch::kFloat).mean().item<double>();
+        QVERIFY(std::abs(keptFraction - 0.75) < 0.01);
+        QVERIFY(torch::allclose(dropped.masked_select(dropped > 0), torch::full({1}, 1.0 / 0.75)));
+        QVERIFY(torch::equal(dropped, counterDropout(x, 0.25, true, 99)));   // a stream replays exactly
+        QVERIFY(!torch::equal(dropped, counterDropout(x, 0.25, true, 100))); // another stream differs
+        QVERIFY(torch::equal(counterDropout(x, 0.25, false, 99), x));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestKernels)
+#include "tst_kernels.moc"
