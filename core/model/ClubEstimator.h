@@ -1,0 +1,26 @@
+#pragma once
+// CLUB: a variational upper bound of the mutual information I(x; y) with a Gaussian
+// Q_θ(y|x) (two small MLPs for mean and log-variance). MoMoK minimises it between two
+// experts' outputs so that the experts carry different information.
+#include <torch/torch.h>
+
+namespace momok {
+
+class ClubEstimatorImpl : public torch::nn::Module
+{
+public:
+    ClubEstimatorImpl(int64_t xWidth, int64_t yWidth, int64_t hidden);
+
+    // The bound: mean over the batch of log Q(y_i|x_i) − mean_{j≠i} log Q(y_j|x_i)
+    // (constant terms cancel), computed in O(N·D) rather than O(N²·D).
+    torch::Tensor upperBound(const torch::Tensor &x, const torch::Tensor &y);
+    // Mean log-likelihood of y given x under Q_θ (maximised to fit the estimator).
+    torch::Tensor logLikelihood(const torch::Tensor &x, const torch::Tensor &y);
+
+private:
+    std::pair<torch::Tensor, torch::Tensor> meanAndLogVariance(const torch::Tensor &x);
+    torch::nn::Sequential m_mean{nullptr}, m_logVariance{nullptr};
+};
+TORCH_MODULE(ClubEstimator);
+
+} // namespace momok

@@ -1,0 +1,56 @@
+#include "model/ExpertAdaptor.h"
+
+#include "model/CounterRandom.h"
+#include "model/FastKernels.h"
+
+namespace momok {
+
+namespace {
+constexpr double kNoiseFloor = 1e-2; // δ's minimum standard deviation, as in the reference
+constexpr double kExpertInitStd = 0.02;
+} // namespace
+
+ExpertAdaptorImpl::ExpertAdaptorImpl(int64_t width, int64_t experts, double dropout, bool noisyGating)
+    : m_width(width), m_experts(experts), m_dropout(dropout), m_noisyGating(noisyGating)
+{
+    weights = register_parameter("weights", torch::randn({experts, width, width}) * kExpertInitStd);
+    shifts = register_parameter("shifts", torch::zeros({experts, width}));
+    gateWeights = register_parameter("gate_weights", torch::zeros({width, experts}));
+    if (noisyGating)
+        noiseWeights = register_parameter("noise_weights", torch::zeros({width, experts}));
+}
+
+AdaptorOutput ExpertAdaptorImpl::forward(const torch::Tensor &x, const torch::Tensor &temperature, const torch::Tensor &noise,
+                                         uint64_t stream)
+{
+    const int64_t n = x.size(0);
+    torch::Tensor expertOutputs;
+    if (m_dropout > 0 && is_training()) {
+        // Each expert sees its own dropout of x, as K separate layers would.
+        std::vector<torch::Tensor> outs;
+        for (int64_t k = 0; k < m_experts; ++k) {
+            auto xk = counterDropout(x, m_dropout, true, random::mix64(stream + uint64_t(k))) - shifts[k];
+            outs.push_back(xk.mm(weights[k].t()));
+        }
+        expertOutputs = torch::stack(outs, 1);
+    } else {
+        // Without dropout all experts share x: one wide GEMM, then W_k·(x − b_k) = W_k·x − W_k·b_k.
+        auto stacked = weights.reshape({m_experts * m_width, m_width});
+        auto shifted = (shifts.unsqueeze(1) * weights).sum(2).reshape({1, m_experts * m_width}); // row k: W_k·b_k
+        expertOutputs = (x.mm(stacked.t()) - shifted).view({n, m_experts, m_width});
+    }
+
+    auto logits = x.mm(gateWeights);
+    if (m_noisyGating && noise.defined()) {
+        auto stddev = torch::softplus(x.mm(noiseWeights)) + kNoiseFloor;
+        logits = logits + noise * stddev;
+    }
+    if (temperature.defined())
+        logits = logits / temperature;
+    auto gates = torch::softmax(logits, 1);
+    // Broadcast multiply-add: a batched 1×K·K×w product per row is far slower on the CPU.
+    auto mixed = (gates.unsqueeze(2) * expertOutputs).sum(1);
+    return {mixed, expertOutputs, gates};
+}
+
+} // namespace momok

@@ -1,0 +1,191 @@
+#include "model/MoMoKModel.h"
+
+#include "model/CounterRandom.h"
+
+namespace momok {
+
+namespace {
+// Distinct random streams per step for each place that draws dropout masks.
+constexpr uint64_t kCandidateExpertPurpose = 0x100;
+constexpr uint64_t kQueryExpertPurpose = 0x110;
+constexpr uint64_t kCandidateFusionPurpose = 0x120;
+constexpr uint64_t kQueryFusionPurpose = 0x121;
+constexpr uint64_t kRelationFusionPurpose = 0x122;
+} // namespace
+
+torch::Tensor prepareFeatures(const torch::Tensor &raw, int64_t maxWidth)
+{
+    if (!raw.defined() || raw.numel() == 0)
+        return {};
+    auto x = raw.to(torch::kFloat).contiguous();
+    // Unit rows first (as the reference does), then pool wide vectors down to maxWidth.
+    x = x / x.norm(2, 1, true).clamp_min(1e-12);
+    if (x.size(1) > maxWidth)
+        x = torch::adaptive_avg_pool1d(x.unsqueeze(1), maxWidth).squeeze(1);
+    return x.contiguous();
+}
+
+MoMoKModelImpl::MoMoKModelImpl(const ModelConfig &config, int64_t entities, int64_t relations,
+                               const torch::Tensor &imageFeatures, const torch::Tensor &textFeatures)
+    : m_config(config), m_entities(entities), m_relations(relations)
+{
+    const bool joint = config.useJoint && config.jointTraining;
+    m_modalityPresent = {true, imageFeatures.defined(), textFeatures.defined()};
+    m_decoderActive = {config.useStructure, config.useImage && m_modalityPresent[kImage],
+                       config.useText && m_modalityPresent[kText], joint};
+    for (int m = 0; m < kModalityCount; ++m)
+        m_modalityUsed[size_t(m)] = m_modalityPresent[size_t(m)] && (m_decoderActive[size_t(m)] || joint);
+    m_modalityWidth = {config.dim, imageFeatures.defined() ? imageFeatures.size(1) : 0,
+                       textFeatures.defined() ? textFeatures.size(1) : 0};
+
+    const int64_t directed = 2 * relations;
+    m_structureEntities = register_parameter("structure_entities", torch::empty({entities, config.dim}));
+    torch::nn::init::xavier_normal_(m_structureEntities);
+    if (m_modalityUsed[kImage])
+        m_imageEntities = register_parameter("image_entities", imageFeatures.clone());
+    if (m_modalityUsed[kText])
+        m_textEntities = register_parameter("text_entities", textFeatures.clone());
+    static const char *kNames[] = {"structure", "image", "text"};
+    for (int m = 0; m < kModalityCount; ++m) {
+        if (!m_modalityUsed[size_t(m)])
+            continue;
+        auto rel = torch::empty({directed, config.relationDim});
+        torch::nn::init::xavier_normal_(rel);
+        m_relationEmbeddings[size_t(m)] = register_parameter(std::string(kNames[m]) + "_relations", rel);
+        m_adaptors[size_t(m)] = register_module(std::string(kNames[m]) + "_experts",
+                                                ExpertAdaptor(m_modalityWidth[size_t(m)], config.experts,
+                                                              config.expertDropout, config.gateNoise));
+        if (m_decoderActive[size_t(m)])
+            m_decoders[size_t(m)] = register_module(std::string(kNames[m]) + "_decoder",
+                                                    TuckerDecoder(m_modalityWidth[size_t(m)], config.relationDim,
+                                                                  config.inputDropout, config.hiddenDropout,
+                                                                  config.outputDropout));
+        if (config.exid && config.experts >= 2)
+            m_estimators[size_t(m)] = register_module(std::string(kNames[m]) + "_club",
+                                                      ClubEstimator(m_modalityWidth[size_t(m)], m_modalityWidth[size_t(m)],
+                                                                    m_modalityWidth[size_t(m)]));
+    }
+    if (config.relationTemperature)
+        m_relationTemperature = register_parameter("relation_temperature", torch::randn({directed, 1}));
+    if (joint) {
+        std::array<int64_t, 3> entityWidths = m_modalityWidth, relationWidths{};
+        for (int m = 0; m < kModalityCount; ++m) {
+            if (!m_modalityUsed[size_t(m)])
+                entityWidths[size_t(m)] = 0;
+            relationWidths[size_t(m)] = m_modalityUsed[size_t(m)] ? config.relationDim : 0;
+        }
+        m_entityFusion = register_module("entity_fusion", ModalityFusion(entityWidths, config.dim, config.fusionHeads,
+                                                                         config.fusionDropout, config.adaptiveFusion));
+        m_relationFusion = register_module("relation_fusion", ModalityFusion(relationWidths, config.dim, config.fusionHeads,
+                                                                             config.fusionDropout, config.adaptiveFusion));
+        m_decoders[kDecoderJoint] = register_module("joint_decoder",
+                                                    TuckerDecoder(config.dim, config.dim, config.inputDropout,
+                                                                  config.hiddenDropout, config.outputDropout));
+    }
+}
+
+std::vector<int> MoMoKModelImpl::activeDecoders() const
+{
+    std::vector<int> out;
+    for (int d = 0; d < kScoringDecoders; ++d)
+        if (m_decoderActive[size_t(d)])
+            out.push_back(d);
+    return out;
+}
+
+torch::Tensor MoMoKModelImpl::entityTable(int modality) const
+{
+    return modality == kStructure ? m_structureEntities : modality == kImage ? m_imageEntities : m_textEntities;
+}
+
+torch::Tensor MoMoKModelImpl::gateNoise(int64_t rows) const
+{
+    if (!is_training() || !m_config.gateNoise)
+        return {};
+    return torch::randn({rows, m_config.experts});
+}
+
+CandidateMatrices MoMoKModelImpl::candidates(uint64_t step)
+{
+    CandidateMatrices out;
+    std::array<torch::Tensor, kModalityCount> mixed;
+    for (int m = 0; m < kModalityCount; ++m) {
+        if (!m_modalityUsed[size_t(m)])
+            continue;
+        mixed[size_t(m)] = m_adaptors[size_t(m)]
+                               ->forward(entityTable(m), {}, gateNoise(m_entities),
+                                         random::streamKey(m_config.seed, step, kCandidateExpertPurpose + uint64_t(m)))
+                               .mixed;
+        if (m_decoderActive[size_t(m)])
+            out.matrices[size_t(m)] = mixed[size_t(m)];
+    }
+    if (m_decoderActive[kDecoderJoint])
+        out.matrices[kDecoderJoint] = m_entityFusion->forward(mixed[kStructure], mixed[kImage], mixed[kText],
+                                                              random::streamKey(m_config.seed, step, kCandidateFusionPurpose));
+    return out;
+}
+
+QueryOutput MoMoKModelImpl::forward(const torch::Tensor &entities, const torch::Tensor &relations, uint64_t step)
+{
+    QueryOutput out;
+    const int64_t batch = entities.size(0);
+    torch::Tensor temperature;
+    if (m_config.relationTemperature)
+        temperature = torch::sigmoid(m_relationTemperature.index_select(0, relations));
+    // Distinct relations of the batch: W_r = r·W is formed once for each.
+    auto [distinct, slot] = torch::_unique(relations, /*sorted=*/true, /*return_inverse=*/true);
+    const uint64_t seed = m_config.seed;
+    std::array<torch::Tensor, kModalityCount> relationRows;
+    for (int m = 0; m < kModalityCount; ++m) {
+        if (!m_modalityUsed[size_t(m)])
+            continue;
+        auto rows = entityTable(m).index_select(0, entities);
+        out.adaptors[size_t(m)] = m_adaptors[size_t(m)]->forward(rows, temperature, gateNoise(batch),
+                                                                 random::streamKey(seed, step, kQueryExpertPurpose + uint64_t(m)));
+        relationRows[size_t(m)] = m_relationEmbeddings[size_t(m)].index_select(0, distinct);
+        if (m_decoderActive[size_t(m)])
+            out.vectors[size_t(m)] = m_decoders[size_t(m)]->forward(out.adaptors[size_t(m)].mixed, relationRows[size_t(m)],
+                                                                    slot, random::streamKey(seed, step, uint64_t(m)),
+                                                                    m_config.sharedRelationMask);
+    }
+    if (m_decoderActive[kDecoderJoint]) {
+        auto entity = m_entityFusion->forward(out.adaptors[kStructure].mixed, out.adaptors[kImage].mixed,
+                                              out.adaptors[kText].mixed, random::streamKey(seed, step, kQueryFusionPurpose));
+        torch::Tensor fusedRelations, jointSlot = slot;
+        if (is_training() && m_config.fusionDropout > 0) {
+            // Fusion dropout differs per query while training, so each query has its own fused relation.
+            auto perQuery = [&](int m) { return relationRows[size_t(m)].defined() ? relationRows[size_t(m)].index_select(0, slot) : torch::Tensor(); };
+            fusedRelations = m_relationFusion->forward(perQuery(kStructure), perQuery(kImage), perQuery(kText),
+                                                       random::streamKey(seed, step, kRelationFusionPurpose));
+            jointSlot = torch::arange(batch, torch::kLong);
+        } else {
+            fusedRelations = m_relationFusion->forward(relationRows[kStructure], relationRows[kImage], relationRows[kText]);
+        }
+        out.vectors[kDecoderJoint] = m_decoders[kDecoderJoint]->forward(entity, fusedRelations, jointSlot,
+                                                                        random::streamKey(seed, step, kDecoderJoint),
+                                                                        m_config.sharedRelationMask);
+    }
+    return out;
+}
+
+std::vector<torch::Tensor> MoMoKModelImpl::modelParameters()
+{
+    std::vector<torch::Tensor> out;
+    for (const auto &item : named_parameters()) {
+        if (item.key().find("_club.") == std::string::npos)
+            out.push_back(item.value());
+    }
+    return out;
+}
+
+std::vector<torch::Tensor> MoMoKModelImpl::estimatorParameters()
+{
+    std::vector<torch::Tensor> out;
+    for (const auto &item : named_parameters()) {
+        if (item.key().find("_club.") != std::string::npos)
+            out.push_back(item.value());
+    }
+    return out;
+}
+
+} // namespace momok

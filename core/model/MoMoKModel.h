@@ -1,0 +1,81 @@
+#pragma once
+// MoMoK: per-modality relation-guided expert adaptors, one TuckER decoder per
+// modality (S, I, T) plus a joint decoder over the adaptively fused entity and
+// relation, and a CLUB estimator per modality for expert disentanglement.
+#include "model/ClubEstimator.h"
+#include "model/ExpertAdaptor.h"
+#include "model/ModalityFusion.h"
+#include "model/ModelConfig.h"
+#include "model/TuckerDecoder.h"
+
+#include <torch/torch.h>
+
+#include <array>
+
+namespace momok {
+
+enum ModalityIndex { kStructure = 0, kImage = 1, kText = 2, kModalityCount = 3 };
+enum DecoderIndex { kDecoderS = 0, kDecoderI = 1, kDecoderT = 2, kDecoderJoint = 3, kScoringDecoders = 4 };
+
+// Per-modality feature tables after L2 normalisation and average pooling.
+// An undefined tensor means the modality has no data at all for this graph.
+torch::Tensor prepareFeatures(const torch::Tensor &raw, int64_t maxWidth);
+
+struct CandidateMatrices {
+    std::array<torch::Tensor, kScoringDecoders> matrices; // E×w per decoder (undefined if inactive)
+};
+
+struct QueryOutput {
+    std::array<torch::Tensor, kScoringDecoders> vectors; // B×w per decoder (undefined if inactive)
+    std::array<AdaptorOutput, kModalityCount> adaptors;  // query-side adaptor outputs (undefined if unused)
+};
+
+class MoMoKModelImpl : public torch::nn::Module
+{
+public:
+    // relations: the number of relations R in the data (inverse relations are added: 2R directed).
+    // imageFeatures/textFeatures: prepared E×w tables, or undefined when absent.
+    MoMoKModelImpl(const ModelConfig &config, int64_t entities, int64_t relations, const torch::Tensor &imageFeatures,
+                   const torch::Tensor &textFeatures);
+
+    const ModelConfig &config() const { return m_config; }
+    int64_t entityCount() const { return m_entities; }
+    int64_t relationCount() const { return m_relations; }
+    bool decoderActive(int decoder) const { return m_decoderActive[size_t(decoder)]; }
+    bool modalityPresent(int modality) const { return m_modalityPresent[size_t(modality)]; }
+    int64_t modalityWidth(int modality) const { return m_modalityWidth[size_t(modality)]; }
+    std::vector<int> activeDecoders() const;
+
+    // Every entity through the adaptors (plain softmax gates): the candidates to score against.
+    CandidateMatrices candidates(uint64_t step = 0);
+    // Queries (entity, directed relation). step keys this step's random streams (training only).
+    QueryOutput forward(const torch::Tensor &entities, const torch::Tensor &relations, uint64_t step = 0);
+
+    // Parameters of the model proper and of the MI estimators (trained by separate optimisers).
+    std::vector<torch::Tensor> modelParameters();
+    std::vector<torch::Tensor> estimatorParameters();
+    ClubEstimator estimator(int modality) { return m_estimators[size_t(modality)]; }
+
+private:
+    torch::Tensor entityTable(int modality) const;
+    torch::Tensor relationTable(int modality) const;
+    torch::Tensor gateNoise(int64_t rows) const;
+
+    ModelConfig m_config;
+    int64_t m_entities, m_relations;
+    std::array<bool, kModalityCount> m_modalityPresent{};
+    std::array<bool, kModalityCount> m_modalityUsed{};
+    std::array<int64_t, kModalityCount> m_modalityWidth{};
+    std::array<bool, kScoringDecoders> m_decoderActive{};
+
+    torch::Tensor m_structureEntities, m_imageEntities, m_textEntities; // E×w tables
+    std::array<torch::Tensor, kModalityCount> m_relationEmbeddings;    // 2R×d_r per modality
+    torch::Tensor m_relationTemperature;                               // 2R×1 (ε_r)
+    std::array<ExpertAdaptor, kModalityCount> m_adaptors{nullptr, nullptr, nullptr};
+    std::array<TuckerDecoder, kScoringDecoders> m_decoders{nullptr, nullptr, nullptr, nullptr};
+    ModalityFusion m_entityFusion{nullptr}, m_relationFusion{nullptr};
+    std::array<ClubEstimator, kModalityCount> m_estimators{nullptr, nullptr, nullptr};
+};
+TORCH_MODULE(MoMoKModel);
+
+} // namespace momok

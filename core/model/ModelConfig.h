@@ -1,0 +1,70 @@
+#pragma once
+// Every hyper-parameter and ablation switch of MoMoK, as plain data (torch-free):
+// stored with runs and checkpoints, edited by the training dialog, parsed by the CLI.
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+
+#include <cstdint>
+
+namespace momok {
+
+struct ModelConfig {
+    // Model (DESIGN.md §2; reference defaults).
+    int dim = 256;              // d: structure and joint entity width
+    int relationDim = 256;      // d_r: relation embedding width
+    int maxFeatureWidth = 256;  // image/text features wider than this are average-pooled down
+    int experts = 3;            // K experts per modality
+    double expertDropout = 0.0; // dropout inside each expert (reference: 0)
+    double inputDropout = 0.3;
+    double hiddenDropout = 0.4; // on each query's W_r
+    double outputDropout = 0.5;
+    double fusionDropout = 0.2;
+    int fusionHeads = 2;
+
+    // Modalities and ablations (the poster's ablation table).
+    bool useStructure = true;
+    bool useImage = true;
+    bool useText = true;
+    bool useJoint = true;
+    bool relationTemperature = true; // ε_r: softmax(g / σ(ε_r)); off = plain softmax
+    bool gateNoise = true;           // δ while training
+    bool adaptiveFusion = true;      // attention over modalities; off = uniform mean
+    bool jointTraining = true;       // off: the joint decoder is neither trained nor consulted
+    bool exid = true;                // expert information disentanglement (CLUB MI loss)
+    QString decision = QStringLiteral("mean"); // joint decision: mean of the active decoders' sigmoid scores
+
+    // Optimisation.
+    double learningRate = 5e-4;
+    double lrDecay = 1.0;       // exponential decay γ per epoch
+    int batchSize = 1024;       // queries per batch (1-to-N)
+    int epochs = 200;
+    double labelSmoothing = 0.1; // y = (1 - ls)·y + 1/|E|
+    double mu = 1e-4;            // weight of the MI upper bound
+    double estimatorLearningRate = 5e-4;
+    bool sharedRelationMask = false; // faster variant: one W_r dropout mask per relation and batch
+
+    // Evaluation and selection (on the validation split only).
+    int evalEvery = 5;          // epochs between validation evaluations
+    int patience = 5;           // evaluations without improvement before stopping
+    int evalBatchSize = 512;
+
+    // Runtime.
+    QString device = QStringLiteral("cpu");
+    int threads = 0;            // 0 = physical cores
+    uint64_t seed = 10010;
+
+    // Names of active decoders, e.g. "S I T joint".
+    QStringList activeDecoderKeys() const;
+    // Empty when valid; otherwise one reason per line.
+    QStringList validate() const;
+
+    QJsonObject toJson() const;
+    // Missing keys keep their defaults; unknown keys are reported in *unknown.
+    static ModelConfig fromJson(const QJsonObject &o, QStringList *unknown = nullptr);
+
+    static QStringList presetNames();       // "quick-demo", "paper", "bench"
+    static bool applyPreset(const QString &name, ModelConfig *config);
+};
+
+} // namespace momok

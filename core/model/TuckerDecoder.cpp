@@ -1,0 +1,42 @@
+#include "model/TuckerDecoder.h"
+
+#include "model/CounterRandom.h"
+#include "model/MaskedCoreProduct.h"
+#include "model/FastKernels.h"
+
+namespace momok {
+
+TuckerDecoderImpl::TuckerDecoderImpl(int64_t entityWidth, int64_t relationWidth, double inputDropout,
+                                     double hiddenDropout, double outputDropout)
+    : m_width(entityWidth), m_relationWidth(relationWidth), m_inputDropout(inputDropout),
+      m_hiddenDropout(hiddenDropout), m_outputDropout(outputDropout)
+{
+    core = register_parameter("core", torch::empty({relationWidth, entityWidth, entityWidth}));
+    torch::nn::init::xavier_uniform_(core);
+    m_inputNorm = register_module("input_norm", torch::nn::BatchNorm1d(entityWidth));
+    m_outputNorm = register_module("output_norm", torch::nn::BatchNorm1d(entityWidth));
+}
+
+torch::Tensor TuckerDecoderImpl::forward(const torch::Tensor &entity, const torch::Tensor &relations,
+                                         const torch::Tensor &slot, uint64_t stream, bool sharedMask)
+{
+    auto x = m_inputNorm(entity);
+    x = counterDropout(x, m_inputDropout, is_training(), random::mix64(stream ^ 0x1));
+    // W_r = r·W once per distinct relation of the batch (exact: the product is linear in r).
+    auto matrices = relations.mm(core.view({m_relationWidth, m_width * m_width})).view({-1, m_width, m_width});
+    if (is_training() && m_hiddenDropout > 0) {
+        if (sharedMask) {
+            auto relationSlots = torch::arange(matrices.size(0), torch::kLong);
+            auto masks = maskedCoreMasks(relationSlots, m_width, stream, m_hiddenDropout);
+            x = groupedCoreProduct(x, matrices * masks / (1.0 - m_hiddenDropout), slot);
+        } else {
+            x = maskedCoreProduct(x, matrices, slot, stream, m_hiddenDropout);
+        }
+    } else {
+        x = groupedCoreProduct(x, matrices, slot);
+    }
+    x = m_outputNorm(x);
+    return counterDropout(x, m_outputDropout, is_training(), random::mix64(stream ^ 0x2));
+}
+
+} // namespace momok
