@@ -1,0 +1,36 @@
+#pragma once
+// Ranked predictions for one query (entity, relation, direction): the joint decision's
+// score beside each decoder's score and rank, the known-triple markers and the gates.
+#include <QString>
+#include <QVector>
+
+#include <array>
+#include <cstdint>
+
+namespace momok {
+
+class RunContext;
+
+struct PredictionRow {
+    int64_t entity = 0;
+    int rank = 0;                 // by the joint decision, after optional filtering
+    double score = 0;             // joint decision (mean of the active decoders' sigmoids)
+    std::array<double, 4> decoderScore{};  // S, I, T, joint sigmoid scores (NaN if inactive)
+    std::array<double, 4> decoderRank{};   // each decoder's own rank of this candidate (realistic)
+    bool knownTrain = false, knownValid = false, knownTest = false;
+    bool known() const { return knownTrain || knownValid || knownTest; }
+};
+
+struct PredictionResult {
+    int64_t entity = 0, relation = 0;
+    bool headPrediction = false;   // (?, r, entity) instead of (entity, r, ?)
+    QVector<PredictionRow> rows;
+    std::array<QVector<double>, 3> gates; // per modality (S, I, T): the query's expert weights; empty if unused
+    std::array<bool, 4> decoderActive{};
+};
+
+// topK candidates; hideKnown drops answers already in train/valid/test (they keep no rank).
+PredictionResult predict(RunContext &context, int64_t entity, int64_t relation, bool headPrediction, int topK,
+                         bool hideKnown);
+
+} // namespace momok

@@ -1,0 +1,110 @@
+#include "train/Checkpoint.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <QFile>
+#include <QJsonDocument>
+
+#include <cstdio>
+
+namespace momok {
+
+namespace {
+constexpr int64_t kCheckpointVersion = 1;
+
+at::Generator defaultGenerator() { return at::detail::getDefaultCPUGenerator(); }
+} // namespace
+
+bool saveCheckpoint(const QString &path, MoMoKModel &model, torch::optim::Optimizer *main, torch::optim::Optimizer *estimator,
+                    const TrainingState &state, const QJsonObject &config, QString *error)
+{
+    const QString temp = path + QStringLiteral(".partial");
+    try {
+        torch::serialize::OutputArchive archive, modelArchive;
+        model->save(modelArchive);
+        archive.write("model", modelArchive);
+        if (main) {
+            torch::serialize::OutputArchive a;
+            main->save(a);
+            archive.write("optimizer", a);
+        }
+        if (estimator) {
+            torch::serialize::OutputArchive a;
+            estimator->save(a);
+            archive.write("estimator_optimizer", a);
+        }
+        archive.write("version", torch::tensor(kCheckpointVersion));
+        archive.write("epoch", torch::tensor(int64_t(state.epoch)));
+        archive.write("step", torch::tensor(state.step));
+        archive.write("best_valid_mrr", torch::tensor(state.bestValidMrr, torch::kDouble));
+        archive.write("best_epoch", torch::tensor(int64_t(state.bestEpoch)));
+        archive.write("stale_evaluations", torch::tensor(int64_t(state.evaluationsWithoutImprovement)));
+        archive.write("learning_rate", torch::tensor(state.learningRate, torch::kDouble));
+        archive.write("rng_state", defaultGenerator().get_state());
+        archive.write("history", c10::IValue(state.historyJson.toStdString()));
+        archive.write("config", c10::IValue(QJsonDocument(config).toJson(QJsonDocument::Compact).toStdString()));
+        archive.save_to(temp.toStdString());
+    } catch (const std::exception &e) {
+        QFile::remove(temp);
+        if (error)
+            *error = QStringLiteral("%1: cannot write checkpoint: %2").arg(path, QString::fromUtf8(e.what()));
+        return false;
+    }
+    // rename(2) replaces the old checkpoint atomically: a crash leaves the old or the new one.
+    if (std::rename(QFile::encodeName(temp).constData(), QFile::encodeName(path).constData()) != 0) {
+        QFile::remove(temp);
+        if (error)
+            *error = QStringLiteral("%1: cannot replace checkpoint").arg(path);
+        return false;
+    }
+    return true;
+}
+
+bool loadCheckpoint(const QString &path, MoMoKModel &model, torch::optim::Optimizer *main, torch::optim::Optimizer *estimator,
+                    TrainingState *state, QJsonObject *config, QString *error)
+{
+    try {
+        torch::serialize::InputArchive archive, modelArchive;
+        archive.load_from(path.toStdString());
+        archive.read("model", modelArchive);
+        model->load(modelArchive);
+        if (main) {
+            torch::serialize::InputArchive a;
+            archive.read("optimizer", a);
+            main->load(a);
+        }
+        if (estimator) {
+            torch::serialize::InputArchive a;
+            if (archive.try_read("estimator_optimizer", a))
+                estimator->load(a);
+        }
+        auto scalar = [&](const char *key) {
+            torch::Tensor t;
+            archive.read(key, t);
+            return t;
+        };
+        if (state) {
+            state->epoch = int(scalar("epoch").item<int64_t>());
+            state->step = scalar("step").item<int64_t>();
+            state->bestValidMrr = scalar("best_valid_mrr").item<double>();
+            state->bestEpoch = int(scalar("best_epoch").item<int64_t>());
+            state->evaluationsWithoutImprovement = int(scalar("stale_evaluations").item<int64_t>());
+            state->learningRate = scalar("learning_rate").item<double>();
+            c10::IValue history;
+            archive.read("history", history);
+            state->historyJson = QString::fromStdString(history.toStringRef());
+            defaultGenerator().set_state(scalar("rng_state"));
+        }
+        if (config) {
+            c10::IValue text;
+            archive.read("config", text);
+            *config = QJsonDocument::fromJson(QByteArray::fromStdString(text.toStringRef())).object();
+        }
+    } catch (const std::exception &e) {
+        if (error)
+            *error = QStringLiteral("%1: cannot read checkpoint: %2").arg(path, QString::fromUtf8(e.what()).section('\n', 0, 0));
+        return false;
+    }
+    return true;
+}
+
+} // namespace momok

@@ -1,0 +1,104 @@
+#include "train/RunContext.h"
+
+#include "data/DatasetReader.h"
+#include "data/ModalityFeatures.h"
+#include "train/Checkpoint.h"
+
+#include <QFile>
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <QDir>
+
+namespace momok {
+
+namespace {
+// The reference benchmark's feature shapes (image 256, text 384) for seeded random features.
+constexpr int64_t kRandomImageWidth = 256;
+constexpr int64_t kRandomTextWidth = 384;
+
+bool loadModality(const QString &path, int64_t entities, torch::Tensor *values, std::vector<uint8_t> *present,
+                  QString *error)
+{
+    if (path.isEmpty())
+        return true;
+    ModalityFeatures features = loadModalityFeatures(path, entities, error);
+    if (!features.values.defined())
+        return false;
+    *values = features.values;
+    *present = features.present;
+    return true;
+}
+} // namespace
+
+std::unique_ptr<RunContext> RunContext::create(const RunSpec &spec, QString *error)
+{
+    auto context = std::make_unique<RunContext>();
+    context->spec = spec;
+    const QStringList problems = spec.config.validate();
+    if (!problems.isEmpty()) {
+        if (error) *error = QStringLiteral("invalid configuration:\n  ") + problems.join("\n  ");
+        return nullptr;
+    }
+    DatasetLoadOptions options;
+    options.dropUnseenEvaluationTriples = spec.dropUnseenEvaluationTriples;
+    DatasetLoadResult loaded = DatasetReader::read(spec.datasetDir, options);
+    if (!loaded.ok() || !loaded.dataset) {
+        if (error) *error = loaded.summary();
+        return nullptr;
+    }
+    context->dataset = std::move(*loaded.dataset);
+    const int64_t entities = context->dataset.entityCount(), relations = context->dataset.relationCount();
+
+    torch::manual_seed(spec.config.seed);
+    torch::Tensor image, text;
+    if (spec.randomFeatures) {
+        auto generator = at::make_generator<at::CPUGeneratorImpl>(spec.config.seed);
+        image = torch::randn({entities, kRandomImageWidth}, generator);
+        text = torch::randn({entities, kRandomTextWidth}, generator);
+        context->imagePresent.assign(size_t(entities), 1);
+        context->textPresent.assign(size_t(entities), 1);
+    }
+    if (!loadModality(spec.imageFeatures, entities, &image, &context->imagePresent, error)
+        || !loadModality(spec.textFeatures, entities, &text, &context->textPresent, error))
+        return nullptr;
+    context->imageFeatures = prepareFeatures(image, spec.config.maxFeatureWidth);
+    context->textFeatures = prepareFeatures(text, spec.config.maxFeatureWidth);
+
+    torch::manual_seed(spec.config.seed);
+    context->model = MoMoKModel(spec.config, entities, relations, context->imageFeatures, context->textFeatures);
+
+    const auto &d = context->dataset;
+    context->trainQueries = QueryIndex::build({&d.train}, relations);
+    context->allKnown = QueryIndex::build({&d.train, &d.valid, &d.test}, relations);
+    context->trainKnown = context->trainQueries;
+    context->validKnown = QueryIndex::build({&d.valid}, relations);
+    context->testKnown = QueryIndex::build({&d.test}, relations);
+    return context;
+}
+
+std::unique_ptr<RunContext> RunContext::open(const QString &runDir, QString *error)
+{
+    RunSpec spec;
+    if (!RunSpec::load(runDir, &spec, error))
+        return nullptr;
+    auto context = create(spec, error);
+    if (!context)
+        return nullptr;
+    QString path = context->checkpointPath("best");
+    if (!QFile::exists(path))
+        path = context->checkpointPath("last");
+    if (!QFile::exists(path)) {
+        if (error) *error = QStringLiteral("%1: the run has no checkpoint yet (train it first)").arg(runDir);
+        return nullptr;
+    }
+    if (!loadCheckpoint(path, context->model, nullptr, nullptr, nullptr, nullptr, error))
+        return nullptr;
+    return context;
+}
+
+QString RunContext::checkpointPath(const QString &name) const
+{
+    return QDir(spec.runDir).filePath(name + QStringLiteral(".pt"));
+}
+
+} // namespace momok

@@ -1,0 +1,34 @@
+#pragma once
+// Everything a run needs in memory: the dataset, its modality features, the model and
+// the query indexes (training queries, and all known triples for filtering).
+#include "data/KgDataset.h"
+#include "model/MoMoKModel.h"
+#include "train/QueryIndex.h"
+#include "train/RunSpec.h"
+
+#include <memory>
+
+namespace momok {
+
+class RunContext
+{
+public:
+    // Loads the dataset and features and builds a freshly initialised model (seeded).
+    static std::unique_ptr<RunContext> create(const RunSpec &spec, QString *error);
+
+    RunSpec spec;
+    KgDataset dataset;
+    torch::Tensor imageFeatures, textFeatures; // prepared; undefined when absent
+    std::vector<uint8_t> imagePresent, textPresent; // per entity: has real data for the modality
+    MoMoKModel model{nullptr};
+    QueryIndex trainQueries;
+    QueryIndex allKnown;
+    QueryIndex trainKnown, validKnown, testKnown;
+
+    // An existing run: its spec, data and the weights of RUNDIR/best.pt (or last.pt if no best yet).
+    static std::unique_ptr<RunContext> open(const QString &runDir, QString *error);
+
+    QString checkpointPath(const QString &name) const; // RUNDIR/<name>.pt
+};
+
+} // namespace momok

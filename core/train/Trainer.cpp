@@ -1,0 +1,347 @@
+#include "train/Trainer.h"
+
+#include "eval/Evaluator.h"
+#include "model/CounterRandom.h"
+#include "model/SmoothedBceLoss.h"
+#include "train/Checkpoint.h"
+#include "train/RunContext.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSaveFile>
+
+namespace momok {
+
+namespace {
+constexpr int kProgressIntervalMs = 200; // batch progress is batched, not one signal per batch
+constexpr uint64_t kExpertPairPurpose = 0xC1B;
+
+bool writeJson(const QString &path, const QJsonDocument &doc, QString *error)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(doc.toJson()) < 0 || !file.commit()) {
+        if (error) *error = QStringLiteral("%1: %2").arg(path, file.errorString());
+        return false;
+    }
+    return true;
+}
+
+EpochRecord epochFromJson(const QJsonObject &o)
+{
+    EpochRecord r;
+    r.epoch = o.value("epoch").toInt();
+    r.mainLoss = o.value("loss").toDouble();
+    r.bceLoss = o.value("bce").toDouble();
+    r.miEstimate = o.value("mi").toDouble();
+    r.estimatorLoss = o.value("estimator_loss").toDouble();
+    r.learningRate = o.value("lr").toDouble();
+    r.seconds = o.value("seconds").toDouble();
+    return r;
+}
+
+QJsonObject epochToJson(const EpochRecord &r)
+{
+    return {{"epoch", r.epoch}, {"loss", r.mainLoss}, {"bce", r.bceLoss}, {"mi", r.miEstimate},
+            {"estimator_loss", r.estimatorLoss}, {"lr", r.learningRate}, {"seconds", r.seconds}};
+}
+} // namespace
+
+struct Trainer::Private {
+    std::unique_ptr<RunContext> context;
+    std::unique_ptr<torch::optim::Adam> optimizer, estimatorOptimizer;
+    TrainingState state;
+    QJsonArray history; // {"type":"epoch",...} and {"type":"eval",...}
+    EvaluationReport bestValid, test;
+    // B×E score buffers reused across steps: fresh 60 MB allocations would be page-faulted in every step.
+    std::array<torch::Tensor, kScoringDecoders> scoreBuffers;
+
+    bool build(const RunSpec &spec, QString *error)
+    {
+        context = RunContext::create(spec, error);
+        if (!context)
+            return false;
+        const ModelConfig &c = spec.config;
+        optimizer = std::make_unique<torch::optim::Adam>(context->model->modelParameters(),
+                                                         torch::optim::AdamOptions(c.learningRate));
+        auto estimatorParameters = context->model->estimatorParameters();
+        if (!estimatorParameters.empty())
+            estimatorOptimizer = std::make_unique<torch::optim::Adam>(estimatorParameters,
+                                                                      torch::optim::AdamOptions(c.estimatorLearningRate));
+        state.learningRate = c.learningRate;
+        return true;
+    }
+
+    void setLearningRate(double lr)
+    {
+        for (auto &group : optimizer->param_groups())
+            static_cast<torch::optim::AdamOptions &>(group.options()).lr(lr);
+    }
+
+    bool saveState(const QString &name, QString *error)
+    {
+        state.historyJson = QString::fromUtf8(QJsonDocument(history).toJson(QJsonDocument::Compact));
+        return saveCheckpoint(context->checkpointPath(name), context->model, optimizer.get(), estimatorOptimizer.get(),
+                              state, context->spec.toJson(), error)
+            && writeJson(QDir(context->spec.runDir).filePath("history.json"), QJsonDocument(history), error);
+    }
+
+    // Positives of a batch as flat indices into its B×E label matrix (never built densely).
+    torch::Tensor positives(const std::vector<int64_t> &queries) const
+    {
+        const QueryIndex &q = context->trainQueries;
+        const int64_t entities = context->dataset.entityCount();
+        std::vector<int64_t> flat;
+        for (size_t row = 0; row < queries.size(); ++row)
+            for (const int64_t *a = q.answersBegin(queries[row]); a != q.answersEnd(queries[row]); ++a)
+                flat.push_back(int64_t(row) * entities + *a);
+        return torch::tensor(flat, torch::kLong);
+    }
+
+    // Two distinct experts, chosen per step and purpose from the run's seed.
+    std::pair<int64_t, int64_t> expertPair(uint64_t purpose) const
+    {
+        const int64_t k = context->spec.config.experts;
+        const uint64_t bits = random::mix64(random::streamKey(context->spec.config.seed, uint64_t(state.step), purpose));
+        const int64_t first = int64_t(bits % uint64_t(k));
+        const int64_t second = (first + 1 + int64_t((bits >> 32) % uint64_t(k - 1))) % k;
+        return {first, second};
+    }
+
+    struct StepLosses { double total = 0, bce = 0, mi = 0, estimator = 0; };
+
+    StepLosses step(const std::vector<int64_t> &queries)
+    {
+        MoMoKModel &model = context->model;
+        const ModelConfig &c = context->spec.config;
+        const QueryIndex &index = context->trainQueries;
+        auto entities = torch::empty({int64_t(queries.size())}, torch::kLong);
+        auto relations = torch::empty({int64_t(queries.size())}, torch::kLong);
+        auto *e = entities.data_ptr<int64_t>();
+        auto *r = relations.data_ptr<int64_t>();
+        for (size_t i = 0; i < queries.size(); ++i) {
+            e[i] = index.entity(queries[i]);
+            r[i] = index.relation(queries[i]);
+        }
+        const torch::Tensor labels = positives(queries);
+
+        model->train();
+        const CandidateMatrices candidates = model->candidates(uint64_t(state.step));
+        const QueryOutput out = model->forward(entities, relations, uint64_t(state.step));
+        torch::Tensor bce;
+        for (int d : model->activeDecoders()) {
+            auto loss = smoothedBceScores(out.vectors[size_t(d)], candidates.matrices[size_t(d)], labels, c.labelSmoothing,
+                                          scoreBuffers[size_t(d)]);
+            bce = bce.defined() ? bce + loss : loss;
+        }
+        StepLosses losses;
+        torch::Tensor total = bce;
+        const bool exid = estimatorOptimizer != nullptr && c.mu > 0;
+        std::vector<int> estimated;
+        for (int m = 0; m < kModalityCount; ++m)
+            if (out.adaptors[size_t(m)].experts.defined() && !model->estimator(m).is_empty())
+                estimated.push_back(m);
+        if (exid && !estimated.empty()) {
+            const auto [i, j] = expertPair(kExpertPairPurpose);
+            torch::Tensor mi;
+            for (int m : estimated) {
+                const auto &experts = out.adaptors[size_t(m)].experts;
+                auto bound = model->estimator(m)->upperBound(experts.select(1, i), experts.select(1, j));
+                mi = mi.defined() ? mi + bound : bound;
+            }
+            mi = mi / double(estimated.size());
+            total = total + c.mu * mi;
+            losses.mi = mi.item<double>();
+        }
+        optimizer->zero_grad();
+        total.backward();
+        optimizer->step();
+        losses.total = total.item<double>();
+        losses.bce = bce.item<double>();
+
+        if (estimatorOptimizer && !estimated.empty()) {
+            // The estimators fit Q_θ on detached expert outputs, with their own optimiser.
+            const auto [i, j] = expertPair(kExpertPairPurpose + 1);
+            estimatorOptimizer->zero_grad();
+            torch::Tensor nll;
+            for (int m : estimated) {
+                const auto experts = out.adaptors[size_t(m)].experts.detach();
+                auto term = -model->estimator(m)->logLikelihood(experts.select(1, i), experts.select(1, j));
+                nll = nll.defined() ? nll + term : term;
+            }
+            nll = nll / double(estimated.size());
+            nll.backward();
+            estimatorOptimizer->step();
+            losses.estimator = nll.item<double>();
+        }
+        ++state.step;
+        return losses;
+    }
+};
+
+Trainer::Trainer() : d(std::make_unique<Private>()) {}
+Trainer::~Trainer() = default;
+
+bool Trainer::start(const RunSpec &spec, QString *error)
+{
+    if (QFile::exists(QDir(spec.runDir).filePath("run.json"))) {
+        if (error) *error = QStringLiteral("%1 already holds a run; resume it or choose another folder").arg(spec.runDir);
+        return false;
+    }
+    if (!d->build(spec, error))
+        return false;
+    return spec.save(error);
+}
+
+bool Trainer::resume(const QString &runDir, QString *error)
+{
+    RunSpec spec;
+    if (!RunSpec::load(runDir, &spec, error) || !d->build(spec, error))
+        return false;
+    const QString last = d->context->checkpointPath("last");
+    if (!QFile::exists(last))
+        return true; // interrupted before the first epoch ended: start over, same seed
+    if (!loadCheckpoint(last, d->context->model, d->optimizer.get(), d->estimatorOptimizer.get(), &d->state, nullptr, error))
+        return false;
+    d->history = QJsonDocument::fromJson(d->state.historyJson.toUtf8()).array();
+    d->setLearningRate(d->state.learningRate);
+    const QString best = QDir(runDir).filePath("report-valid.json");
+    QFile bestFile(best);
+    if (bestFile.open(QIODevice::ReadOnly))
+        d->bestValid = EvaluationReport::fromJson(QJsonDocument::fromJson(bestFile.readAll()).object());
+    return true;
+}
+
+const RunSpec &Trainer::spec() const { return d->context->spec; }
+int Trainer::completedEpochs() const { return d->state.epoch; }
+int64_t Trainer::batchesPerEpoch() const
+{
+    const int64_t b = d->context->spec.config.batchSize;
+    return (d->context->trainQueries.size() + b - 1) / b;
+}
+EvaluationReport Trainer::bestValidReport() const { return d->bestValid; }
+EvaluationReport Trainer::testReport() const { return d->test; }
+
+QVector<EpochRecord> Trainer::history() const
+{
+    QVector<EpochRecord> out;
+    for (const QJsonValue &v : d->history)
+        if (v.toObject().value("type").toString() == "epoch")
+            out << epochFromJson(v.toObject());
+    return out;
+}
+
+Trainer::Outcome Trainer::run(TrainingObserver *observer, const CancelFlag *cancel, QString *error)
+{
+    RunContext &ctx = *d->context;
+    const ModelConfig &c = ctx.spec.config;
+    auto say = [&](const QString &text) { if (observer) observer->message(text); };
+    auto cancelled = [&] { return cancel && cancel->load(); };
+    Evaluator evaluator(ctx.model, ctx.dataset, ctx.allKnown);
+    const int64_t queryCount = ctx.trainQueries.size();
+    const int batches = int(batchesPerEpoch());
+    QElapsedTimer progressClock;
+    progressClock.start();
+
+    try {
+        bool stop = d->state.evaluationsWithoutImprovement >= c.patience;
+        while (!stop && d->state.epoch < c.epochs) {
+            const int epoch = d->state.epoch + 1;
+            QElapsedTimer epochClock;
+            epochClock.start();
+            auto order = torch::randperm(queryCount, torch::kLong);
+            const int64_t *o = order.data_ptr<int64_t>();
+            Private::StepLosses sum;
+            for (int b = 0; b < batches; ++b) {
+                if (cancelled()) {
+                    say(QStringLiteral("cancelled during epoch %1; the run resumes from epoch %2").arg(epoch).arg(epoch - 1));
+                    return Outcome::Cancelled;
+                }
+                const int64_t begin = int64_t(b) * c.batchSize, end = std::min(queryCount, begin + c.batchSize);
+                const std::vector<int64_t> queries(o + begin, o + end);
+                const auto losses = d->step(queries);
+                sum.total += losses.total;
+                sum.bce += losses.bce;
+                sum.mi += losses.mi;
+                sum.estimator += losses.estimator;
+                if (observer && (progressClock.elapsed() >= kProgressIntervalMs || b + 1 == batches)) {
+                    observer->batchProgress(epoch, b + 1, batches);
+                    progressClock.restart();
+                }
+            }
+            EpochRecord record;
+            record.epoch = epoch;
+            record.mainLoss = sum.total / batches;
+            record.bceLoss = sum.bce / batches;
+            record.miEstimate = sum.mi / batches;
+            record.estimatorLoss = sum.estimator / batches;
+            record.learningRate = d->state.learningRate;
+            record.seconds = double(epochClock.nsecsElapsed()) / 1e9;
+            QJsonObject entry = epochToJson(record);
+            entry.insert("type", "epoch");
+            d->history.append(entry);
+            d->state.epoch = epoch;
+            d->state.learningRate *= c.lrDecay;
+            d->setLearningRate(d->state.learningRate);
+            if (observer)
+                observer->epochFinished(record);
+
+            if (epoch % c.evalEvery == 0 || epoch == c.epochs) {
+                EvaluationReport report = evaluator.evaluate(Split::Valid, c.evalBatchSize, cancel);
+                if (report.split.isEmpty())
+                    return Outcome::Cancelled;
+                report.epoch = epoch;
+                const double mrr = report.headline().mrr;
+                const bool improved = mrr > d->state.bestValidMrr;
+                QJsonObject evalEntry{{"type", "eval"}, {"epoch", epoch}, {"split", "valid"},
+                                      {"metrics", report.headline().toJson()}};
+                d->history.append(evalEntry);
+                if (improved) {
+                    d->state.bestValidMrr = mrr;
+                    d->state.bestEpoch = epoch;
+                    d->state.evaluationsWithoutImprovement = 0;
+                    d->bestValid = report;
+                    if (!saveCheckpoint(ctx.checkpointPath("best"), ctx.model, nullptr, nullptr, d->state,
+                                        ctx.spec.toJson(), error)
+                        || !writeJson(QDir(ctx.spec.runDir).filePath("report-valid.json"),
+                                      QJsonDocument(report.toJson()), error))
+                        return Outcome::Failed;
+                } else {
+                    ++d->state.evaluationsWithoutImprovement;
+                }
+                if (observer)
+                    observer->evaluationFinished(report, improved);
+                if (d->state.evaluationsWithoutImprovement >= c.patience) {
+                    say(QStringLiteral("early stop: validation MRR has not improved for %1 evaluations").arg(c.patience));
+                    stop = true;
+                }
+            }
+            if (!d->saveState("last", error))
+                return Outcome::Failed;
+        }
+
+        // The test split is evaluated once, on the checkpoint selected on validation.
+        const QString best = ctx.checkpointPath("best");
+        if (QFile::exists(best) && !loadCheckpoint(best, ctx.model, nullptr, nullptr, nullptr, nullptr, error))
+            return Outcome::Failed;
+        if (!QFile::exists(best))
+            say(QStringLiteral("no validation evaluation happened: testing the last epoch's model"));
+        EvaluationReport test = evaluator.evaluate(Split::Test, c.evalBatchSize, cancel);
+        if (test.split.isEmpty())
+            return Outcome::Cancelled;
+        test.epoch = d->state.bestEpoch ? d->state.bestEpoch : d->state.epoch;
+        d->test = test;
+        if (!writeJson(QDir(ctx.spec.runDir).filePath("report-test.json"), QJsonDocument(test.toJson()), error))
+            return Outcome::Failed;
+        if (observer)
+            observer->evaluationFinished(test, false);
+    } catch (const std::exception &e) {
+        if (error) *error = QStringLiteral("training failed: %1").arg(QString::fromUtf8(e.what()).section('\n', 0, 0));
+        return Outcome::Failed;
+    }
+    return Outcome::Finished;
+}
+
+} // namespace momok

@@ -1,0 +1,42 @@
+#pragma once
+// Trains a MoMoK run: 1-to-N batches, Adam with exponential decay, the CLUB estimators
+// in alternation, validation every few epochs with early stopping (model selection on the
+// validation split only), a resumable checkpoint after every epoch, and one final test
+// evaluation of the selected checkpoint. Torch-free interface: the UI drives it from a
+// worker thread.
+#include "eval/EvaluationReport.h"
+#include "train/RunSpec.h"
+#include "train/TrainingObserver.h"
+
+#include <memory>
+
+namespace momok {
+
+class Trainer
+{
+public:
+    enum class Outcome { Finished, Cancelled, Failed };
+
+    Trainer();
+    ~Trainer();
+
+    // A new run in spec.runDir (created; must not hold a run already).
+    bool start(const RunSpec &spec, QString *error);
+    // Continues the run in runDir from its last checkpoint.
+    bool resume(const QString &runDir, QString *error);
+
+    Outcome run(TrainingObserver *observer, const CancelFlag *cancel, QString *error);
+
+    const RunSpec &spec() const;
+    int completedEpochs() const;
+    int64_t batchesPerEpoch() const;
+    EvaluationReport bestValidReport() const;
+    EvaluationReport testReport() const;
+    QVector<EpochRecord> history() const;
+
+private:
+    struct Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace momok
