@@ -1,0 +1,660 @@
+#include "cli/EngineCommands.h"
+
+#include "analysis/Predictor.h"
+#include "eval/Evaluator.h"
+#include "runtime/ComputeEnvironment.h"
+#include "train/RunContext.h"
+#include "train/Trainer.h"
+
+#include <QCommandLineParser>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QTemporaryDir>
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace momok {
+
+namespace {
+
+const char *kDecisionNote = "Predictions use the joint decision: the mean of the active decoders' sigmoid scores "
+                            "(S, I, T and joint), as the reference implementation does.";
+
+// ---- options shared by train and bench: one per ModelConfig key ----
+
+QString optionName(const QString &key) { return QString(key).replace('_', '-'); }
+
+void addConfigOptions(QCommandLineParser &parser)
+{
+    const QJsonObject defaults = ModelConfig().toJson();
+    for (auto it = defaults.begin(); it != defaults.end(); ++it) {
+        const QString name = optionName(it.key());
+        if (it.key() == "use_structure" || it.key() == "use_image" || it.key() == "use_text" || it.key() == "use_joint")
+            continue; // set together by --modalities
+        if (it.value().isBool()) {
+            if (it.value().toBool())
+                parser.addOption({QStringLiteral("no-") + name, QStringLiteral("ablation: turn off %1").arg(it.key())});
+            else
+                parser.addOption({name, QStringLiteral("turn on %1").arg(it.key())});
+        } else {
+            parser.addOption({name, QStringLiteral("default %1").arg(it.value().toVariant().toString()), QStringLiteral("VALUE")});
+        }
+    }
+    parser.addOption({"modalities", "decoders to use, comma separated among S,I,T,joint (default all)", "LIST"});
+    parser.addOption({"preset", "start from a preset: " + ModelConfig::presetNames().join(", "), "NAME"});
+}
+
+bool configFromOptions(const QCommandLineParser &parser, ModelConfig *config, QString *error)
+{
+    if (parser.isSet("preset") && !ModelConfig::applyPreset(parser.value("preset"), config)) {
+        *error = QStringLiteral("unknown preset '%1' (choose from %2)").arg(parser.value("preset"), ModelConfig::presetNames().join(", "));
+        return false;
+    }
+    QJsonObject json = config->toJson();
+    const QJsonObject defaults = ModelConfig().toJson();
+    for (auto it = json.begin(); it != json.end(); ++it) {
+        const QString name = optionName(it.key());
+        if (it.key().startsWith("use_"))
+            continue; // --modalities
+        if (it.value().isBool()) {
+            // Switches that default on are turned off by --no-NAME, the others on by --NAME.
+            if (defaults.value(it.key()).toBool()) {
+                if (parser.isSet(QStringLiteral("no-") + name))
+                    it.value() = false;
+            } else if (parser.isSet(name)) {
+                it.value() = true;
+            }
+        } else if (parser.isSet(name)) {
+            const QString text = parser.value(name);
+            if (it.value().isString()) {
+                it.value() = text;
+            } else {
+                bool ok = false;
+                const double v = text.toDouble(&ok);
+                if (!ok) {
+                    *error = QStringLiteral("--%1: '%2' is not a number").arg(name, text);
+                    return false;
+                }
+                it.value() = v;
+            }
+        }
+    }
+    if (parser.isSet("modalities")) {
+        const QStringList wanted = parser.value("modalities").split(',', Qt::SkipEmptyParts);
+        for (const QString &m : wanted) {
+            if (!QStringList{"S", "I", "T", "joint"}.contains(m)) {
+                *error = QStringLiteral("--modalities: unknown decoder '%1' (use S, I, T, joint)").arg(m);
+                return false;
+            }
+        }
+        json["use_structure"] = wanted.contains("S");
+        json["use_image"] = wanted.contains("I");
+        json["use_text"] = wanted.contains("T");
+        json["use_joint"] = wanted.contains("joint");
+    }
+    *config = ModelConfig::fromJson(json);
+    const QStringList problems = config->validate();
+    if (!problems.isEmpty()) {
+        *error = QStringLiteral("invalid settings:\n  ") + problems.join("\n  ");
+        return false;
+    }
+    return true;
+}
+
+bool parse(QCommandLineParser &parser, const QStringList &args, QTextStream &err)
+{
+    parser.addHelpOption();
+    if (!parser.parse(args)) {
+        err << "momok " << args.value(0) << ": " << parser.errorText() << "\n";
+        return false;
+    }
+    return true;
+}
+
+void applyThreads(int threads)
+{
+    if (threads > 0)
+        configureComputeEnvironment(threads);
+}
+
+QString fmt(double v, int decimals = 2) { return QString::number(v, 'f', decimals); }
+
+// ---- printing reports ----
+
+QString metricsLine(const RankMetrics &m)
+{
+    return QStringLiteral("%1 %2 %3 %4 %5").arg(fmt(m.mrr), 7).arg(fmt(m.mr, 1), 9).arg(fmt(m.hits1), 7)
+        .arg(fmt(m.hits3), 7).arg(fmt(m.hits10), 7);
+}
+
+void printReport(const EvaluationReport &report, bool perRelation, QTextStream &out)
+{
+    out << QStringLiteral("Filtered link prediction on %1 (%2 queries, both directions; realistic ranks, in %)\n")
+               .arg(report.split).arg(report.headline().count);
+    out << QStringLiteral("%1 %2 %3 %4 %5 %6\n").arg("decoder", -10).arg("MRR", 7).arg("MR", 9).arg("H@1", 7)
+               .arg("H@3", 7).arg("H@10", 7);
+    for (int d = 0; d < kDecoderCount; ++d) {
+        const RankMetrics &m = report.overall.both[size_t(d)].realistic;
+        if (m.count == 0)
+            continue;
+        out << QStringLiteral("%1 ").arg(decoderLabel(Decoder(d)), -10) << metricsLine(m) << "\n";
+    }
+    const auto &c = report.overall.both[int(Decoder::Combined)];
+    out << QStringLiteral("ties: combined MRR optimistic %1, pessimistic %2, realistic %3\n")
+               .arg(fmt(c.optimistic.mrr), fmt(c.pessimistic.mrr), fmt(c.realistic.mrr));
+    if (!perRelation)
+        return;
+    out << "\nPer relation (MRR by decoder; tail = (h, r, ?), head = (?, r, t)):\n";
+    out << QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8\n").arg("relation", -28).arg("n", 6).arg("S", 7).arg("I", 7)
+               .arg("T", 7).arg("joint", 7).arg("comb.", 7).arg("best", 9);
+    for (const RelationReport &r : report.relations) {
+        QString line = QStringLiteral("%1 %2").arg(r.name.left(28), -28).arg(r.metrics.both[4].realistic.count, 6);
+        int best = -1;
+        double bestMrr = -1;
+        for (int d = 0; d < kDecoderCount; ++d) {
+            const RankMetrics &m = r.metrics.both[size_t(d)].realistic;
+            line += m.count ? QStringLiteral(" %1").arg(fmt(m.mrr), 7) : QStringLiteral(" %1").arg("-", 7);
+            if (d < 4 && m.count && m.mrr > bestMrr) {
+                bestMrr = m.mrr;
+                best = d;
+            }
+        }
+        line += QStringLiteral(" %1").arg(best >= 0 ? decoderKey(Decoder(best)) : QString("-"), 9);
+        out << line << "\n";
+    }
+}
+
+QJsonObject reportJson(const EvaluationReport &report)
+{
+    auto flat = [](const RankMetrics &m) {
+        return QJsonObject{{"mrr", m.mrr}, {"mr", m.mr}, {"hits1", m.hits1}, {"hits3", m.hits3}, {"hits10", m.hits10},
+                           {"count", double(m.count)}};
+    };
+    QJsonObject o = flat(report.headline());
+    o.insert("split", report.split);
+    o.insert("epoch", report.epoch);
+    o.insert("rank", "realistic");
+    o.insert("decision", "mean");
+    QJsonObject perDecoder;
+    for (int d = 0; d < 4; ++d)
+        if (report.overall.both[size_t(d)].realistic.count)
+            perDecoder.insert(decoderKey(Decoder(d)), flat(report.overall.both[size_t(d)].realistic));
+    o.insert("per_decoder", perDecoder);
+    const auto &c = report.overall.both[int(Decoder::Combined)];
+    o.insert("optimistic", flat(c.optimistic));
+    o.insert("pessimistic", flat(c.pessimistic));
+    QJsonObject perRelation;
+    for (const RelationReport &r : report.relations) {
+        QJsonObject rel = flat(r.metrics.both[int(Decoder::Combined)].realistic);
+        QJsonObject dec;
+        for (int d = 0; d < 4; ++d)
+            if (r.metrics.both[size_t(d)].realistic.count)
+                dec.insert(decoderKey(Decoder(d)), flat(r.metrics.both[size_t(d)].realistic));
+        rel.insert("per_decoder", dec);
+        rel.insert("tail", flat(r.metrics.tail[int(Decoder::Combined)].realistic));
+        rel.insert("head", flat(r.metrics.head[int(Decoder::Combined)].realistic));
+        perRelation.insert(r.name, rel);
+    }
+    o.insert("per_relation", perRelation);
+    return o;
+}
+
+// ---- train ----
+
+class ConsoleObserver : public TrainingObserver
+{
+public:
+    ConsoleObserver(QTextStream &out, bool quiet) : m_out(out), m_quiet(quiet) {}
+    void epochFinished(const EpochRecord &r) override
+    {
+        if (m_quiet) return;
+        m_out << QStringLiteral("epoch %1  loss %2  bce %3  mi %4  estimator %5  lr %6  %7 s\n")
+                     .arg(r.epoch, 4).arg(r.mainLoss, 0, 'f', 6).arg(r.bceLoss, 0, 'f', 6).arg(r.miEstimate, 0, 'g', 4)
+                     .arg(r.estimatorLoss, 0, 'g', 4).arg(r.learningRate, 0, 'g', 3).arg(r.seconds, 0, 'f', 2);
+        m_out.flush();
+    }
+    void evaluationFinished(const EvaluationReport &report, bool improved) override
+    {
+        if (m_quiet) return;
+        const RankMetrics &m = report.headline();
+        m_out << QStringLiteral("  %1 @ epoch %2: MRR %3  MR %4  H@1 %5  H@3 %6  H@10 %7%8  (%9 s)\n")
+                     .arg(report.split).arg(report.epoch).arg(fmt(m.mrr), fmt(m.mr, 1), fmt(m.hits1), fmt(m.hits3), fmt(m.hits10))
+                     .arg(improved ? QStringLiteral("  *best") : QString()).arg(fmt(report.seconds));
+        m_out.flush();
+    }
+    void message(const QString &text) override
+    {
+        m_out << text << "\n";
+        m_out.flush();
+    }
+
+private:
+    QTextStream &m_out;
+    bool m_quiet;
+};
+
+int runTrain(const QStringList &args, QTextStream &out, QTextStream &err)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Train MoMoK on a dataset. Model selection (early stopping) uses the validation split only;\n"
+        "the test split is evaluated once, on the selected checkpoint.\n") + kDecisionNote);
+    parser.addOptions({{"dataset", "dataset folder", "DIR"},
+                       {"image-features", "image feature matrix (.npy, .pt), one row per entity", "FILE"},
+                       {"text-features", "text feature matrix (.npy, .pt), one row per entity", "FILE"},
+                       {"random-features", "seeded random image (E×256) and text (E×384) features"},
+                       {"drop-unseen", "drop valid/test triples whose entities never occur in train"},
+                       {"out", "run folder to create", "RUNDIR"},
+                       {"resume", "continue the interrupted run in RUNDIR", "RUNDIR"},
+                       {"json", "print the final test metrics as JSON"},
+                       {"quiet", "print only the final result"}});
+    addConfigOptions(parser);
+    if (!parse(parser, args, err))
+        return 2;
+    Trainer trainer;
+    QString error;
+    if (parser.isSet("resume")) {
+        if (!trainer.resume(parser.value("resume"), &error)) {
+            err << "momok train: " << error << "\n";
+            return 1;
+        }
+        out << QStringLiteral("resuming %1 after epoch %2\n").arg(parser.value("resume")).arg(trainer.completedEpochs());
+    } else {
+        if (!parser.isSet("dataset") || !parser.isSet("out")) {
+            err << "momok train: --dataset DIR and --out RUNDIR are required (or --resume RUNDIR)\n";
+            return 2;
+        }
+        RunSpec spec;
+        spec.datasetDir = parser.value("dataset");
+        spec.imageFeatures = parser.value("image-features");
+        spec.textFeatures = parser.value("text-features");
+        spec.randomFeatures = parser.isSet("random-features");
+        spec.dropUnseenEvaluationTriples = parser.isSet("drop-unseen");
+        spec.runDir = parser.value("out");
+        if (!configFromOptions(parser, &spec.config, &error) || !trainer.start(spec, &error)) {
+            err << "momok train: " << error << "\n";
+            return 1;
+        }
+    }
+    applyThreads(trainer.spec().config.threads);
+    const ModelConfig &c = trainer.spec().config;
+    out << QStringLiteral("training %1 epochs (%2 batches each) with decoders %3, K = %4, dim %5, relation dim %6\n")
+               .arg(c.epochs).arg(trainer.batchesPerEpoch()).arg(c.activeDecoderKeys().join(' ')).arg(c.experts)
+               .arg(c.dim).arg(c.relationDim);
+    ConsoleObserver observer(out, parser.isSet("quiet"));
+    const Trainer::Outcome outcome = trainer.run(&observer, nullptr, &error);
+    if (outcome != Trainer::Outcome::Finished) {
+        err << "momok train: " << (error.isEmpty() ? QStringLiteral("stopped") : error) << "\n";
+        return 1;
+    }
+    if (parser.isSet("json"))
+        out << QJsonDocument(reportJson(trainer.testReport())).toJson(QJsonDocument::Compact) << "\n";
+    else
+        printReport(trainer.testReport(), false, out);
+    return 0;
+}
+
+// ---- eval ----
+
+int runEval(const QStringList &args, QTextStream &out, QTextStream &err)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Evaluate a trained run (its checkpoint selected on validation).\n") + kDecisionNote);
+    parser.addPositionalArgument("RUNDIR", "the run folder");
+    parser.addOptions({{"split", "test (default) or valid", "SPLIT", "test"},
+                       {"per-relation", "also print per-relation metrics"},
+                       {"json", "print one JSON object (realistic ranks, in %)"},
+                       {"threads", "intra-op threads", "N"}});
+    if (!parse(parser, args, err))
+        return 2;
+    if (parser.positionalArguments().size() != 1) {
+        err << "momok eval: give exactly one RUNDIR\n";
+        return 2;
+    }
+    const QString splitText = parser.value("split");
+    if (splitText != "test" && splitText != "valid") {
+        err << "momok eval: --split must be test or valid\n";
+        return 2;
+    }
+    applyThreads(parser.value("threads").toInt());
+    QString error;
+    auto context = RunContext::open(parser.positionalArguments().first(), &error);
+    if (!context) {
+        err << "momok eval: " << error << "\n";
+        return 1;
+    }
+    Evaluator evaluator(context->model, context->dataset, context->allKnown);
+    EvaluationReport report = evaluator.evaluate(splitText == "test" ? Split::Test : Split::Valid,
+                                                 context->spec.config.evalBatchSize);
+    if (parser.isSet("json"))
+        out << QJsonDocument(reportJson(report)).toJson(QJsonDocument::Compact) << "\n";
+    else
+        printReport(report, parser.isSet("per-relation"), out);
+    return 0;
+}
+
+// ---- predict ----
+
+int runPredict(const QStringList &args, QTextStream &out, QTextStream &err)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Rank candidate entities for (HEAD, RELATION, ?) or (?, RELATION, TAIL).\n") + kDecisionNote);
+    parser.addPositionalArgument("RUNDIR", "the run folder");
+    parser.addOptions({{"head", "known head entity: predict tails", "NAME"},
+                       {"tail", "known tail entity: predict heads", "NAME"},
+                       {"relation", "relation name", "NAME"},
+                       {"top", "how many candidates", "N", "10"},
+                       {"hide-known", "leave out answers already in train/valid/test"},
+                       {"json", "print JSON"}});
+    if (!parse(parser, args, err))
+        return 2;
+    if (parser.positionalArguments().size() != 1 || parser.isSet("head") == parser.isSet("tail") || !parser.isSet("relation")) {
+        err << "momok predict: give RUNDIR, --relation and exactly one of --head or --tail\n";
+        return 2;
+    }
+    QString error;
+    auto context = RunContext::open(parser.positionalArguments().first(), &error);
+    if (!context) {
+        err << "momok predict: " << error << "\n";
+        return 1;
+    }
+    const bool headPrediction = parser.isSet("tail");
+    const QString entityName = parser.value(headPrediction ? "tail" : "head");
+    const int64_t entity = context->dataset.entityId(entityName);
+    const int64_t relation = context->dataset.relationId(parser.value("relation"));
+    if (entity < 0) {
+        err << "momok predict: unknown entity '" << entityName << "'\n";
+        return 1;
+    }
+    if (relation < 0) {
+        err << "momok predict: unknown relation '" << parser.value("relation") << "' (known: "
+            << context->dataset.relationNames.join(", ") << ")\n";
+        return 1;
+    }
+    const PredictionResult result = predict(*context, entity, relation, headPrediction, parser.value("top").toInt(),
+                                            parser.isSet("hide-known"));
+    const auto &names = context->dataset.entities;
+    static const char *kKeys[] = {"S", "I", "T", "joint"};
+    if (parser.isSet("json")) {
+        QJsonArray rows;
+        for (const PredictionRow &r : result.rows) {
+            QJsonObject decoders;
+            for (int d = 0; d < 4; ++d)
+                if (result.decoderActive[size_t(d)])
+                    decoders.insert(kKeys[d], QJsonObject{{"score", r.decoderScore[size_t(d)]}, {"rank", r.decoderRank[size_t(d)]}});
+            QJsonArray known;
+            if (r.knownTrain) known.append("train");
+            if (r.knownValid) known.append("valid");
+            if (r.knownTest) known.append("test");
+            rows.append(QJsonObject{{"rank", r.rank}, {"entity", names[int(r.entity)].name}, {"score", r.score},
+                                    {"decoders", decoders}, {"known", known}});
+        }
+        QJsonObject gates;
+        for (int m = 0; m < 3; ++m)
+            if (!result.gates[size_t(m)].isEmpty()) {
+                QJsonArray g;
+                for (double w : result.gates[size_t(m)]) g.append(w);
+                gates.insert(kKeys[m], g);
+            }
+        out << QJsonDocument(QJsonObject{{"query", QStringLiteral("%1 %2 %3").arg(headPrediction ? "?" : entityName,
+                                                      parser.value("relation"), headPrediction ? entityName : "?")},
+                                         {"decision", "mean"}, {"predictions", rows}, {"gates", gates}})
+                   .toJson(QJsonDocument::Compact) << "\n";
+        return 0;
+    }
+    out << QStringLiteral("(%1, %2, %3)   joint decision = mean of the decoders' sigmoid scores\n")
+               .arg(headPrediction ? "?" : entityName, parser.value("relation"), headPrediction ? entityName : "?");
+    out << QStringLiteral("%1  %2 %3").arg("#", 3).arg("candidate", -36).arg("joint", 7);
+    for (int d = 0; d < 4; ++d)
+        if (result.decoderActive[size_t(d)])
+            out << QStringLiteral(" %1").arg(QStringLiteral("%1 (rank)").arg(kKeys[d]), 16);
+    out << "  known\n";
+    for (const PredictionRow &r : result.rows) {
+        out << QStringLiteral("%1  %2 %3").arg(r.rank, 3).arg(names[int(r.entity)].name.left(36), -36).arg(fmt(r.score, 4), 7);
+        for (int d = 0; d < 4; ++d)
+            if (result.decoderActive[size_t(d)])
+                out << QStringLiteral(" %1").arg(QStringLiteral("%1 (%2)").arg(fmt(r.decoderScore[size_t(d)], 3))
+                                                     .arg(r.decoderRank[size_t(d)], 0, 'f', 0), 16);
+        QStringList known;
+        if (r.knownTrain) known << "train";
+        if (r.knownValid) known << "valid";
+        if (r.knownTest) known << "test";
+        out << "  " << (known.isEmpty() ? QStringLiteral("-") : QStringLiteral("✓ ") + known.join(',')) << "\n";
+    }
+    out << "gates for this query:";
+    for (int m = 0; m < 3; ++m) {
+        if (result.gates[size_t(m)].isEmpty())
+            continue;
+        QStringList g;
+        for (double w : result.gates[size_t(m)]) g << fmt(w, 2);
+        out << "  " << kKeys[m] << " [" << g.join(' ') << "]";
+    }
+    out << "\n";
+    return 0;
+}
+
+// ---- explain ----
+
+int runExplain(const QStringList &args, QTextStream &out, QTextStream &err)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Mixture-of-experts behaviour of a trained run: the mean gate weight of each expert per\n"
+        "relation and modality, and the relations each decoder predicts best (per-relation MRR)."));
+    parser.addPositionalArgument("RUNDIR", "the run folder");
+    parser.addOptions({{"split", "test (default) or valid", "SPLIT", "test"}, {"top", "relations per modality", "N", "7"},
+                       {"json", "print JSON"}});
+    if (!parse(parser, args, err))
+        return 2;
+    if (parser.positionalArguments().size() != 1) {
+        err << "momok explain: give exactly one RUNDIR\n";
+        return 2;
+    }
+    QString error;
+    auto context = RunContext::open(parser.positionalArguments().first(), &error);
+    if (!context) {
+        err << "momok explain: " << error << "\n";
+        return 1;
+    }
+    Evaluator evaluator(context->model, context->dataset, context->allKnown);
+    const EvaluationReport report = evaluator.evaluate(parser.value("split") == "valid" ? Split::Valid : Split::Test,
+                                                       context->spec.config.evalBatchSize);
+    const GateStatistics &g = report.gates;
+    const int top = parser.value("top").toInt();
+    // For each decoder: relations where it beats the other decoders by the widest margin in MRR.
+    QJsonObject best;
+    QMap<int, QStringList> bestText;
+    for (int d = 0; d < kDecoderCount; ++d) {
+        if (report.overall.both[size_t(d)].realistic.count == 0)
+            continue;
+        QVector<QPair<double, QString>> scored;
+        for (const RelationReport &r : report.relations)
+            scored.append({r.metrics.both[size_t(d)].realistic.mrr, r.name});
+        std::sort(scored.begin(), scored.end(), [](const auto &a, const auto &b) { return a.first > b.first; });
+        QJsonArray list;
+        for (int i = 0; i < std::min<int>(top, int(scored.size())); ++i) {
+            list.append(QJsonObject{{"relation", scored[i].second}, {"mrr", scored[i].first}});
+            bestText[d] << QStringLiteral("%1 (%2)").arg(scored[i].second, fmt(scored[i].first, 1));
+        }
+        best.insert(decoderKey(Decoder(d)), list);
+    }
+    if (parser.isSet("json")) {
+        QJsonArray gates;
+        for (int r = 0; r < g.relations; ++r) {
+            QJsonObject rel{{"relation", g.relationNames.value(r)}, {"queries", double(g.queryCount.value(r))}};
+            static const char *kKeys[] = {"S", "I", "T"};
+            for (int m = 0; m < g.modalities; ++m) {
+                QJsonArray w;
+                for (int k = 0; k < g.experts; ++k) w.append(g.at(r, m, k));
+                rel.insert(kKeys[m], w);
+            }
+            gates.append(rel);
+        }
+        out << QJsonDocument(QJsonObject{{"split", report.split}, {"gates", gates}, {"best_relations", best}})
+                   .toJson(QJsonDocument::Compact) << "\n";
+        return 0;
+    }
+    out << QStringLiteral("Mean expert gate weights per relation (%1 split, %2 experts per modality)\n").arg(report.split).arg(g.experts);
+    out << QStringLiteral("%1 %2").arg("relation", -28).arg("n", 6);
+    for (const char *m : {"S", "I", "T"})
+        for (int k = 0; k < g.experts; ++k)
+            out << QStringLiteral(" %1").arg(QStringLiteral("%1%2").arg(m).arg(k + 1), 5);
+    out << "\n";
+    for (int r = 0; r < g.relations; ++r) {
+        if (g.queryCount.value(r) == 0)
+            continue;
+        out << QStringLiteral("%1 %2").arg(g.relationNames.value(r).left(28), -28).arg(g.queryCount.value(r), 6);
+        for (int m = 0; m < g.modalities; ++m)
+            for (int k = 0; k < g.experts; ++k) {
+                const bool used = context->model->modalityPresent(m);
+                out << QStringLiteral(" %1").arg(used ? fmt(g.at(r, m, k), 2) : QStringLiteral("-"), 5);
+            }
+        out << "\n";
+    }
+    out << "\nBest predicted relations per decoder (per-relation MRR, %):\n";
+    for (auto it = bestText.begin(); it != bestText.end(); ++it)
+        out << QStringLiteral("%1 %2\n").arg(decoderLabel(Decoder(it.key())), -10).arg(it.value().join(", "));
+    return 0;
+}
+
+// ---- bench ----
+
+double measureSgemmGflops()
+{
+    torch::NoGradGuard noGrad;
+    const int64_t n = 2048;
+    auto a = torch::randn({n, n}), b = torch::randn({n, n});
+    auto c = a.mm(b); // warm up
+    std::vector<double> rates;
+    for (int i = 0; i < 5; ++i) {
+        QElapsedTimer t;
+        t.start();
+        c = a.mm(b);
+        rates.push_back(2.0 * n * n * n / (double(t.nsecsElapsed()) / 1e9) / 1e9);
+    }
+    std::sort(rates.begin(), rates.end());
+    return rates[rates.size() / 2];
+}
+
+class BenchObserver : public TrainingObserver
+{
+public:
+    void epochFinished(const EpochRecord &r) override { seconds.push_back(r.seconds); }
+    std::vector<double> seconds;
+};
+
+int runBench(const QStringList &args, QTextStream &out, QTextStream &err)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Train and evaluate like `train` and report speed: median epoch time, one full filtered test\n"
+        "evaluation, peak memory, measured sgemm GFLOP/s and the GFLOP/s the epoch achieved.\n"
+        "Without feature files, seeded random image (E×256) and text (E×384) features are used."));
+    parser.addOptions({{"dataset", "dataset folder", "DIR"},
+                       {"image-features", "image feature matrix", "FILE"},
+                       {"text-features", "text feature matrix", "FILE"},
+                       {"json", "print one JSON object"}});
+    addConfigOptions(parser);
+    if (!parse(parser, args, err))
+        return 2;
+    if (!parser.isSet("dataset")) {
+        err << "momok bench: --dataset DIR is required\n";
+        return 2;
+    }
+    ModelConfig config;
+    ModelConfig::applyPreset("bench", &config);
+    config.epochs = 3;
+    config.evalEvery = 1000000; // no validation inside the timed epochs
+    QString error;
+    if (!configFromOptions(parser, &config, &error)) {
+        err << "momok bench: " << error << "\n";
+        return 1;
+    }
+    config.evalEvery = std::max(config.evalEvery, config.epochs + 1);
+    applyThreads(config.threads);
+    QTemporaryDir runDir;
+    RunSpec spec;
+    spec.runDir = runDir.path();
+    spec.datasetDir = parser.value("dataset");
+    spec.imageFeatures = parser.value("image-features");
+    spec.textFeatures = parser.value("text-features");
+    spec.randomFeatures = spec.imageFeatures.isEmpty() && spec.textFeatures.isEmpty();
+    spec.config = config;
+    QDir().rmdir(runDir.path());
+    Trainer trainer;
+    if (!trainer.start(spec, &error)) {
+        err << "momok bench: " << error << "\n";
+        return 1;
+    }
+    BenchObserver observer;
+    if (trainer.run(&observer, nullptr, &error) != Trainer::Outcome::Finished) {
+        err << "momok bench: " << error << "\n";
+        return 1;
+    }
+    std::vector<double> epochs = observer.seconds;
+    std::sort(epochs.begin(), epochs.end());
+    const double medianEpoch = epochs[epochs.size() / 2];
+
+    // FLOPs of one epoch's dominant products (forward + both backward products = 3×):
+    // scoring B×E per decoder, the all-entity experts, W_r per distinct relation, the per-query core.
+    auto context = RunContext::create(spec, &error);
+    double flops = 0;
+    if (context) {
+        const double E = double(context->dataset.entityCount());
+        const double queries = double(context->trainQueries.size());
+        const double batches = double(trainer.batchesPerEpoch());
+        const double R = 2.0 * double(context->dataset.relationCount());
+        for (int d : context->model->activeDecoders()) {
+            const double w = d == kDecoderJoint ? config.dim : double(context->model->modalityWidth(d));
+            const double rd = d == kDecoderJoint ? config.dim : config.relationDim;
+            flops += 3 * 2 * queries * E * w;                      // scores
+            flops += 3 * 2 * queries * w * w;                      // x·W_r per query
+            flops += 3 * 2 * std::min(R, double(config.batchSize)) * rd * w * w * batches; // W_r = r·W
+        }
+        for (int m = 0; m < kModalityCount; ++m) {
+            const double w = double(context->model->modalityWidth(m));
+            if (w > 0)
+                flops += 3 * 2 * E * w * w * config.experts * batches; // experts over all candidates
+        }
+    }
+    struct rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    const double peakMb = double(usage.ru_maxrss) / 1024.0;
+    const double sgemm = measureSgemmGflops();
+    const ComputeInfo info = currentComputeInfo();
+    QJsonArray epochArray;
+    for (double s : observer.seconds) epochArray.append(s);
+    const QJsonObject result{{"train_epoch_seconds", medianEpoch},
+                             {"epoch_seconds", epochArray},
+                             {"eval_seconds", trainer.testReport().seconds},
+                             {"peak_rss_mb", peakMb},
+                             {"sgemm_gflops", sgemm},
+                             {"achieved_gflops", flops / medianEpoch / 1e9},
+                             {"epoch_gflop", flops / 1e9},
+                             {"batches_per_epoch", double(trainer.batchesPerEpoch())},
+                             {"test_mrr", trainer.testReport().headline().mrr},
+                             {"threads", info.intraOpThreads},
+                             {"blas", info.blasName.section(' ', 0, 1)}};
+    if (parser.isSet("json")) {
+        out << QJsonDocument(result).toJson(QJsonDocument::Compact) << "\n";
+    } else {
+        for (auto it = result.begin(); it != result.end(); ++it)
+            out << QStringLiteral("%1 %2\n").arg(it.key(), -20).arg(it.value().isArray() ? QString::fromUtf8(QJsonDocument(it.value().toArray()).toJson(QJsonDocument::Compact)) : it.value().toVariant().toString());
+    }
+    return 0;
+}
+
+} // namespace
+
+CliCommand trainCommand() { return {"train", "train a model on a dataset (or --resume a run)", runTrain}; }
+CliCommand evalCommand() { return {"eval", "filtered link-prediction metrics of a trained run", runEval}; }
+CliCommand predictCommand() { return {"predict", "ranked predictions for one query, per modality", runPredict}; }
+CliCommand explainCommand() { return {"explain", "expert gate weights and best relations per modality", runExplain}; }
+CliCommand benchCommand() { return {"bench", "speed benchmark: epoch and evaluation time, memory, GFLOP/s", runBench}; }
+
+} // namespace momok
