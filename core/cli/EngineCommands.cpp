@@ -7,6 +7,7 @@
 #include "train/Trainer.h"
 
 #include <QCommandLineParser>
+#include <QRegularExpression>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -106,11 +107,20 @@ bool configFromOptions(const QCommandLineParser &parser, ModelConfig *config, QS
     return true;
 }
 
-bool parse(QCommandLineParser &parser, const QStringList &args, QTextStream &err)
+// Parses a subcommand's arguments; false means "stop now with *exitCode" (errors, or --help printed).
+bool parse(QCommandLineParser &parser, const QStringList &args, QTextStream &out, QTextStream &err, int *exitCode)
 {
     parser.addHelpOption();
     if (!parser.parse(args)) {
         err << "momok " << args.value(0) << ": " << parser.errorText() << "\n";
+        *exitCode = 2;
+        return false;
+    }
+    if (parser.isSet("help")) {
+        QString text = parser.helpText();
+        text.replace(QRegularExpression(QStringLiteral("^Usage: \\S+")), QStringLiteral("Usage: momok ") + args.value(0));
+        out << text;
+        *exitCode = 0;
         return false;
     }
     return true;
@@ -254,8 +264,8 @@ int runTrain(const QStringList &args, QTextStream &out, QTextStream &err)
                        {"json", "print the final test metrics as JSON"},
                        {"quiet", "print only the final result"}});
     addConfigOptions(parser);
-    if (!parse(parser, args, err))
-        return 2;
+    if (int code = 0; !parse(parser, args, out, err, &code))
+        return code;
     Trainer trainer;
     QString error;
     if (parser.isSet("resume")) {
@@ -310,8 +320,8 @@ int runEval(const QStringList &args, QTextStream &out, QTextStream &err)
                        {"per-relation", "also print per-relation metrics"},
                        {"json", "print one JSON object (realistic ranks, in %)"},
                        {"threads", "intra-op threads", "N"}});
-    if (!parse(parser, args, err))
-        return 2;
+    if (int code = 0; !parse(parser, args, out, err, &code))
+        return code;
     if (parser.positionalArguments().size() != 1) {
         err << "momok eval: give exactly one RUNDIR\n";
         return 2;
@@ -351,8 +361,8 @@ int runPredict(const QStringList &args, QTextStream &out, QTextStream &err)
                        {"top", "how many candidates", "N", "10"},
                        {"hide-known", "leave out answers already in train/valid/test"},
                        {"json", "print JSON"}});
-    if (!parse(parser, args, err))
-        return 2;
+    if (int code = 0; !parse(parser, args, out, err, &code))
+        return code;
     if (parser.positionalArguments().size() != 1 || parser.isSet("head") == parser.isSet("tail") || !parser.isSet("relation")) {
         err << "momok predict: give RUNDIR, --relation and exactly one of --head or --tail\n";
         return 2;
@@ -449,8 +459,8 @@ int runExplain(const QStringList &args, QTextStream &out, QTextStream &err)
     parser.addPositionalArgument("RUNDIR", "the run folder");
     parser.addOptions({{"split", "test (default) or valid", "SPLIT", "test"}, {"top", "relations per modality", "N", "7"},
                        {"json", "print JSON"}});
-    if (!parse(parser, args, err))
-        return 2;
+    if (int code = 0; !parse(parser, args, out, err, &code))
+        return code;
     if (parser.positionalArguments().size() != 1) {
         err << "momok explain: give exactly one RUNDIR\n";
         return 2;
@@ -560,8 +570,8 @@ int runBench(const QStringList &args, QTextStream &out, QTextStream &err)
                        {"text-features", "text feature matrix", "FILE"},
                        {"json", "print one JSON object"}});
     addConfigOptions(parser);
-    if (!parse(parser, args, err))
-        return 2;
+    if (int code = 0; !parse(parser, args, out, err, &code))
+        return code;
     if (!parser.isSet("dataset")) {
         err << "momok bench: --dataset DIR is required\n";
         return 2;

@@ -37,7 +37,8 @@ AdaptorOutput ExpertAdaptorImpl::forward(const torch::Tensor &x, const torch::Te
         // Without dropout all experts share x: one wide GEMM, then W_k·(x − b_k) = W_k·x − W_k·b_k.
         auto stacked = weights.reshape({m_experts * m_width, m_width});
         auto shifted = (shifts.unsqueeze(1) * weights).sum(2).reshape({1, m_experts * m_width}); // row k: W_k·b_k
-        expertOutputs = (x.mm(stacked.t()) - shifted).view({n, m_experts, m_width});
+        // The shift rides along in the GEMM's accumulator (addmm) instead of a separate pass over E×K·w.
+        expertOutputs = torch::addmm(shifted.neg(), x, stacked.t()).view({n, m_experts, m_width});
     }
 
     auto logits = x.mm(gateWeights);
