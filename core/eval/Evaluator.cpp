@@ -6,6 +6,8 @@
 #include <ATen/Parallel.h>
 #include <QElapsedTimer>
 
+#include <numeric>
+
 namespace momok {
 
 namespace {
@@ -100,6 +102,12 @@ EvaluationReport Evaluator::evaluate(Split split, int64_t batchSize, const Cance
     const int64_t relations = m_dataset.relationCount(), entities = m_dataset.entityCount();
     // Distinct queries of the split: one scoring pass serves every target that shares it.
     const QueryIndex queries = QueryIndex::build({&m_dataset.split(split)}, relations);
+    // Visit queries grouped by relation: a chunk then holds few distinct relations, so
+    // W_r = r·W and the per-relation products are formed a handful of times, not per chunk.
+    std::vector<int64_t> order(size_t(queries.size()));
+    std::iota(order.begin(), order.end(), int64_t(0));
+    std::stable_sort(order.begin(), order.end(),
+                     [&](int64_t a, int64_t b) { return queries.relation(a) < queries.relation(b); });
     const CandidateMatrices candidates = m_model->candidates();
     std::array<bool, kDecoderCount> active{};
     for (int d : m_model->activeDecoders())
@@ -121,8 +129,8 @@ EvaluationReport Evaluator::evaluate(Split split, int64_t batchSize, const Cance
         auto entityIds = torch::empty({rows}, torch::kLong), relationIds = torch::empty({rows}, torch::kLong);
         int64_t *eIds = entityIds.data_ptr<int64_t>(), *rIds = relationIds.data_ptr<int64_t>();
         for (int64_t q = start; q < end; ++q) {
-            eIds[q - start] = queries.entity(q);
-            rIds[q - start] = queries.relation(q);
+            eIds[q - start] = queries.entity(order[size_t(q)]);
+            rIds[q - start] = queries.relation(order[size_t(q)]);
         }
         const QueryOutput out = m_model->forward(entityIds, relationIds);
         // Ranks per decoder come from the logits (sigmoid is monotone); the decision averages sigmoids.
@@ -138,22 +146,22 @@ EvaluationReport Evaluator::evaluate(Split split, int64_t batchSize, const Cance
         meanSigmoid(logits, scores[int(Decoder::Combined)]);
 
         const size_t first = records.size();
+        std::vector<std::pair<int64_t, int64_t>> work; // (row, target) in record order
         for (int64_t q = start; q < end; ++q) {
-            for (const int64_t *t = queries.answersBegin(q); t != queries.answersEnd(q); ++t) {
+            const int64_t query = order[size_t(q)];
+            for (const int64_t *t = queries.answersBegin(query); t != queries.answersEnd(query); ++t) {
                 TargetRecord r;
-                r.relation = queries.relation(q) % relations;
-                r.head = queries.relation(q) >= relations;
+                r.relation = queries.relation(query) % relations;
+                r.head = queries.relation(query) >= relations;
                 records.push_back(r);
+                work.emplace_back(q - start, *t);
             }
         }
-        std::vector<std::pair<int64_t, int64_t>> work; // (row, target) in record order
-        for (int64_t q = start; q < end; ++q)
-            for (const int64_t *t = queries.answersBegin(q); t != queries.answersEnd(q); ++t)
-                work.emplace_back(q - start, *t);
         at::parallel_for(0, int64_t(work.size()), 16, [&](int64_t b, int64_t e) {
             for (int64_t i = b; i < e; ++i) {
                 const auto [row, target] = work[size_t(i)];
-                const int64_t known = m_known.find(queries.entity(start + row), queries.relation(start + row));
+                const int64_t query = order[size_t(start + row)];
+                const int64_t known = m_known.find(queries.entity(query), queries.relation(query));
                 const int64_t *fb = known >= 0 ? m_known.answersBegin(known) : nullptr;
                 const int64_t *fe = known >= 0 ? m_known.answersEnd(known) : nullptr;
                 for (int d = 0; d < kDecoderCount; ++d) {
@@ -170,13 +178,13 @@ EvaluationReport Evaluator::evaluate(Split split, int64_t batchSize, const Cance
             auto gates = out.adaptors[size_t(m)].gates.to(torch::kDouble).contiguous();
             const double *g = gates.data_ptr<double>();
             for (int64_t row = 0; row < rows; ++row) {
-                const int64_t rel = queries.relation(start + row) % relations;
+                const int64_t rel = queries.relation(order[size_t(start + row)]) % relations;
                 for (int k = 0; k < experts; ++k)
                     gateSums[size_t((rel * kModalityCount + m) * experts + k)] += g[row * experts + k];
             }
         }
         for (int64_t row = 0; row < rows; ++row)
-            ++gateCounts[size_t(queries.relation(start + row) % relations)];
+            ++gateCounts[size_t(queries.relation(order[size_t(start + row)]) % relations)];
         if (progress)
             progress(end, total);
     }
