@@ -18,21 +18,23 @@ public:
         const double n = double(rows) * double(entities);
         const double base = 1.0 / double(entities); // label of a non-answer after smoothing
         const double lift = 1.0 - smoothing;         // extra label of an answer
+        torch::NoGradGuard noGrad;
         torch::mm_out(buffer, queries, candidates.t());
         // loss = mean(softplus(z) − y·z); the kernel replaces z by (σ(z) − y)/n in place.
         const double total = smoothedBceInPlace(buffer, positives.contiguous(), base, lift, 1.0 / n);
-        ctx->save_for_backward({queries, candidates, buffer});
+        // Both input gradients are formed now, while the B×E gradient is at hand, so the
+        // buffer is free again for the next decoder: one B×E buffer serves all four.
+        auto gradQueries = buffer.mm(candidates);
+        auto gradCandidates = buffer.t().mm(queries);
+        ctx->save_for_backward({gradQueries, gradCandidates});
         return torch::scalar_tensor(total / n, queries.options());
     }
 
     static variable_list backward(AutogradContext *ctx, variable_list grads)
     {
-        const auto saved = ctx->get_saved_variables();
-        const torch::Tensor &queries = saved[0], &candidates = saved[1], &grad = saved[2];
+        auto saved = ctx->get_saved_variables();
         const torch::Tensor scale = grads[0];
-        auto gradQueries = grad.mm(candidates).mul_(scale);
-        auto gradCandidates = grad.t().mm(queries).mul_(scale);
-        return {gradQueries, gradCandidates, torch::Tensor(), torch::Tensor(), torch::Tensor()};
+        return {saved[0].mul_(scale), saved[1].mul_(scale), torch::Tensor(), torch::Tensor(), torch::Tensor()};
     }
 };
 

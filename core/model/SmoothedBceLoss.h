@@ -2,7 +2,8 @@
 // Binary cross-entropy of the sigmoid scores of queries against all candidates, with
 // 1-to-N labels smoothed as y = (1 − ls)·y + 1/|E|, fused with the scoring product:
 // the B×E scores live in one reusable buffer that the loss overwrites with its own
-// gradient, and the dense label matrix is never built (answers are flat indices).
+// gradient, the input gradients are formed right away (so the buffer can serve the next
+// decoder), and the dense label matrix is never built (answers are flat indices).
 #include <torch/torch.h>
 
 namespace momok {

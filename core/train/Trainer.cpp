@@ -55,8 +55,9 @@ struct Trainer::Private {
     TrainingState state;
     QJsonArray history; // {"type":"epoch",...} and {"type":"eval",...}
     EvaluationReport bestValid, test;
-    // B×E score buffers reused across steps: fresh 60 MB allocations would be page-faulted in every step.
-    std::array<torch::Tensor, kScoringDecoders> scoreBuffers;
+    // The B×E score buffer, reused by every decoder and step: a fresh 60 MB allocation
+    // would be page-faulted in again each time.
+    torch::Tensor scoreBuffer;
 
     bool build(const RunSpec &spec, QString *error)
     {
@@ -133,7 +134,7 @@ struct Trainer::Private {
         torch::Tensor bce;
         for (int d : model->activeDecoders()) {
             auto loss = smoothedBceScores(out.vectors[size_t(d)], candidates.matrices[size_t(d)], labels, c.labelSmoothing,
-                                          scoreBuffers[size_t(d)]);
+                                          scoreBuffer);
             bce = bce.defined() ? bce + loss : loss;
         }
         StepLosses losses;
