@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One entry point for a fresh Debian 12 machine: install what is missing,
 # build (incrementally), then either start the app or run the test suite.
-#   bash installer/setup.sh run    # build and open the desktop app on the demo dataset
+#   bash installer/setup.sh run    # build and open the desktop app on the bundled countries dataset
 #   bash installer/setup.sh test   # build and run every test suite (CTest)
 #   bash installer/setup.sh build  # only install and build
 set -euo pipefail
@@ -40,7 +40,7 @@ cmake --build "$build_dir" -j "$jobs"
 case "$mode" in
     run)
         shift || true
-        exec "$build_dir/app/momok-studio" "$@"
+        exec "$build_dir/app/momok-studio" --dataset "$root/resources/datasets/countries" "$@"
         ;;
     test)
         cd "$build_dir"
