@@ -10,7 +10,9 @@
 #include <QSet>
 
 #include <dlfcn.h>
+#include <malloc.h>
 #include <sched.h>
+#include <unistd.h>
 #include <climits>
 #include <cstdlib>
 #include <thread>
@@ -61,6 +63,16 @@ void detectBlas(ComputeInfo &info)
 
 } // namespace
 
+void prepareProcessEnvironment(char **argv)
+{
+    static constexpr const char *kVariable = "OPENBLAS_THREAD_TIMEOUT";
+    if (std::getenv(kVariable) || !argv || !argv[0])
+        return;
+    setenv(kVariable, "4", 0); // 2^4 cycles of spinning before an idle BLAS thread sleeps
+    execv("/proc/self/exe", argv);
+    // exec failed (no /proc): carry on with OpenBLAS's defaults, the variable stays set.
+}
+
 int physicalCoreCount()
 {
     cpu_set_t set;
@@ -104,6 +116,16 @@ ComputeInfo currentComputeInfo()
 
 ComputeInfo configureComputeEnvironment(int threads)
 {
+    // Training allocates and frees tensors of tens of MB every step. glibc would map and
+    // unmap each one, and the kernel would zero-fill its pages again on every touch
+    // (millions of page faults per epoch); kept on the heap, freed blocks are reused.
+    static const bool heapTuned = [] {
+        mallopt(M_MMAP_MAX, 0);
+        mallopt(M_TRIM_THRESHOLD, 1 << 30);
+        return true;
+    }();
+    Q_UNUSED(heapTuned);
+
     const int wanted = threads > 0 ? threads : physicalCoreCount();
     at::set_num_threads(wanted);
     if (auto setThreads = reinterpret_cast<OpenBlasSetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
