@@ -1,6 +1,11 @@
 #include "MainWindow.h"
 
+#include "data/DatasetReader.h"
+
 #include <QAction>
+#include <QDir>
+#include <QFutureWatcher>
+#include <QtConcurrent>
 #include <QApplication>
 #include <QFileDialog>
 #include <QLabel>
@@ -52,8 +57,30 @@ void MainWindow::buildMenus()
 void MainWindow::openDataset(const QString &directory)
 {
     m_datasetPath = directory;
-    m_placeholder->setText(tr("Dataset: %1").arg(directory));
-    statusBar()->showMessage(tr("Opened %1").arg(directory), 5000);
+    m_placeholder->setText(tr("Reading %1…").arg(QDir::toNativeSeparators(directory)));
+    // Large graphs take a moment to parse: read off the UI thread, show the result when ready.
+    auto *watcher = new QFutureWatcher<DatasetLoadResult>(this);
+    connect(watcher, &QFutureWatcher<DatasetLoadResult>::finished, this, [this, watcher, directory] {
+        watcher->deleteLater();
+        if (directory != m_datasetPath)
+            return; // another dataset was opened meanwhile
+        const DatasetLoadResult result = watcher->result();
+        if (!result.ok()) {
+            m_placeholder->setText(tr("%1 cannot be used:\n\n%2").arg(QDir::toNativeSeparators(directory),
+                                                                         result.summary().section('\n', 0, 19)));
+            statusBar()->showMessage(tr("Could not open %1").arg(directory), 5000);
+            return;
+        }
+        const KgDataset &d = *result.dataset;
+        m_placeholder->setText(tr("%1\n\n%2 entities · %3 relations · %4 / %5 / %6 train / valid / test triples\n\n"
+                                  "Train a model from the command line for now: momok train --dataset %7 --preset quick-demo --out RUNDIR")
+                                   .arg(QFileInfo(directory).fileName())
+                                   .arg(d.entityCount()).arg(d.relationCount())
+                                   .arg(d.train.size()).arg(d.valid.size()).arg(d.test.size())
+                                   .arg(QDir::toNativeSeparators(directory)));
+        statusBar()->showMessage(tr("Opened %1").arg(directory), 5000);
+    });
+    watcher->setFuture(QtConcurrent::run([directory] { return DatasetReader::read(directory); }));
 }
 
 void MainWindow::showAbout()

@@ -24,6 +24,13 @@ private Q_SLOTS:
         for (QAction *action : window.menuBar()->actions())
             menus << action->text().remove('&');
         QCOMPARE(menus, (QStringList{"File", "Dataset", "Model", "View", "Help"}));
+        // Opening a dataset reads it off the UI thread and then summarises it.
+        window.openDataset(QStringLiteral(MOMOK_SOURCE_DIR "/resources/datasets/countries"));
+        auto *summary = window.findChild<QLabel *>("emptyStateLabel");
+        QTRY_VERIFY_WITH_TIMEOUT(summary->text().contains("353 entities"), 10000);
+        QVERIFY(summary->text().contains("7 relations"));
+        window.openDataset(QStringLiteral("/nonexistent/dataset"));
+        QTRY_VERIFY_WITH_TIMEOUT(summary->text().contains("cannot be used"), 10000);
         QVERIFY(window.close());
     }
 };
