@@ -1,6 +1,7 @@
 #include "cli/CliCommands.h"
 
 #include "cli/EngineCommands.h"
+#include "cli/WorkspaceCommands.h"
 
 namespace momok {
 
@@ -12,6 +13,9 @@ const QList<CliCommand> &cliCommands()
         predictCommand(),
         explainCommand(),
         benchCommand(),
+        importCommand(),
+        runsCommand(),
+        searchCommand(),
     };
     return commands;
 }
