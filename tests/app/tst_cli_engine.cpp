@@ -1,22 +1,14 @@
 // The `momok` CLI end to end on a small generated graph: train, eval, predict, explain, bench, resume.
+#include "CliRunner.h"
 #include "SyntheticGraph.h"
 
 #include <QtTest>
 
 namespace {
 
-struct CliResult {
-    int exitCode = -1;
-    QByteArray out, err;
-};
+using momok::testing::CliResult;
+using momok::testing::runCli;
 
-CliResult runCli(const QStringList &args)
-{
-    QProcess p;
-    p.start(QStringLiteral(MOMOK_CLI), args);
-    p.waitForFinished(300000);
-    return {p.exitCode(), p.readAllStandardOutput(), p.readAllStandardError()};
-}
 
 const QStringList kSmall = {"--dim", "16", "--relation-dim", "8", "--max-feature-width", "16", "--batch-size", "32",
                             "--learning-rate", "0.03", "--input-dropout", "0.2", "--hidden-dropout", "0.2",
@@ -43,7 +35,7 @@ private Q_SLOTS:
     {
         const CliResult r = runCli(QStringList{"train", "--dataset", m_dataset, "--out", m_run, "--epochs", "40",
                                                "--eval-every", "10"} + kSmall);
-        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QVERIFY(r.out.contains("epoch   40  loss"));
         QVERIFY(r.out.contains("valid @ epoch 10: MRR"));
         QVERIFY(r.out.contains("Filtered link prediction on test"));
@@ -55,8 +47,8 @@ private Q_SLOTS:
     void evalJsonHasTheDocumentedKeys()
     {
         const CliResult r = runCli({"eval", m_run, "--json"});
-        QVERIFY2(r.exitCode == 0, r.err.constData());
-        const QJsonObject o = QJsonDocument::fromJson(r.out).object();
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
         for (const char *key : {"mrr", "mr", "hits1", "hits3", "hits10"})
             QVERIFY2(o.contains(key), key);
         QVERIFY(o.value("mrr").toDouble() > 20.0); // far above chance (about 6 %)
@@ -79,8 +71,8 @@ private Q_SLOTS:
     void predictRanksAndMarksKnownAnswers()
     {
         const CliResult r = runCli({"predict", m_run, "--head", "m1_2", "--relation", "memberOf", "--top", "5", "--json"});
-        QVERIFY2(r.exitCode == 0, r.err.constData());
-        const QJsonObject o = QJsonDocument::fromJson(r.out).object();
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
         const QJsonArray rows = o.value("predictions").toArray();
         QCOMPARE(rows.size(), 5);
         QCOMPARE(rows.first().toObject().value("rank").toInt(), 1);
@@ -88,7 +80,7 @@ private Q_SLOTS:
         QCOMPARE(o.value("gates").toObject().value("I").toArray().size(), 3);
         const CliResult hidden = runCli({"predict", m_run, "--head", "m1_2", "--relation", "memberOf", "--top", "80",
                                          "--hide-known", "--json"});
-        for (const QJsonValue &v : QJsonDocument::fromJson(hidden.out).object().value("predictions").toArray())
+        for (const QJsonValue &v : QJsonDocument::fromJson(hidden.out.toUtf8()).object().value("predictions").toArray())
             QVERIFY(v.toObject().value("known").toArray().isEmpty());
         const CliResult text = runCli({"predict", m_run, "--tail", "hub0", "--relation", "memberOf"});
         QVERIFY(text.out.contains("(?, memberOf, hub0)"));
@@ -101,8 +93,8 @@ private Q_SLOTS:
     void explainGivesGatesAndBestRelations()
     {
         const CliResult r = runCli({"explain", m_run, "--json"});
-        QVERIFY2(r.exitCode == 0, r.err.constData());
-        const QJsonObject o = QJsonDocument::fromJson(r.out).object();
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
         const QJsonArray gates = o.value("gates").toArray();
         QCOMPARE(gates.size(), 2); // memberOf, sameGroupAs
         for (const QJsonValue &g : gates) {
@@ -136,8 +128,8 @@ private Q_SLOTS:
     {
         const CliResult r = runCli({"bench", "--dataset", m_dataset, "--dim", "16", "--relation-dim", "8", "--epochs", "2",
                                     "--batch-size", "64", "--json"});
-        QVERIFY2(r.exitCode == 0, r.err.constData());
-        const QJsonObject o = QJsonDocument::fromJson(r.out).object();
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
         for (const char *key : {"train_epoch_seconds", "eval_seconds", "peak_rss_mb", "sgemm_gflops", "achieved_gflops"})
             QVERIFY2(o.value(key).toDouble() > 0, key);
     }

@@ -1,5 +1,6 @@
 // The workspace commands of the `momok` CLI: import, runs (list/show/compare/
 // delete) and search, run as a separate process against a temporary workspace.
+#include "CliRunner.h"
 #include "StorageTestData.h"
 
 #include "storage/Workspace.h"
@@ -16,27 +17,8 @@ using namespace momok::testdata;
 
 namespace {
 
-struct CliResult {
-    int exitCode = -1;
-    QString out, err;
-};
-
-CliResult runCli(const QStringList &args)
-{
-    QProcess cli;
-    cli.start(QStringLiteral(MOMOK_CLI), args);
-    CliResult r;
-    if (!cli.waitForFinished(120000)) {
-        cli.kill();
-        cli.waitForFinished();
-        r.err = QStringLiteral("timed out");
-        return r;
-    }
-    r.exitCode = cli.exitStatus() == QProcess::NormalExit ? cli.exitCode() : -1;
-    r.out = QString::fromUtf8(cli.readAllStandardOutput());
-    r.err = QString::fromUtf8(cli.readAllStandardError());
-    return r;
-}
+using testing::CliResult;
+using testing::runCli;
 
 QJsonDocument jsonOf(const CliResult &r)
 {
