@@ -294,7 +294,7 @@ int runTrain(const QStringList &args, QTextStream &out, QTextStream &err)
     applyThreads(trainer.spec().config.threads);
     const ModelConfig &c = trainer.spec().config;
     out << QStringLiteral("training %1 epochs (%2 batches each) with decoders %3, K = %4, dim %5, relation dim %6\n")
-               .arg(c.epochs).arg(trainer.batchesPerEpoch()).arg(c.activeDecoderKeys().join(' ')).arg(c.experts)
+               .arg(c.epochs).arg(trainer.batchesPerEpoch()).arg(trainer.activeDecoderKeys().join(' ')).arg(c.experts)
                .arg(c.dim).arg(c.relationDim);
     ConsoleObserver observer(out, parser.isSet("quiet"));
     const Trainer::Outcome outcome = trainer.run(&observer, nullptr, &error);

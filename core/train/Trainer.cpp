@@ -222,6 +222,14 @@ int64_t Trainer::batchesPerEpoch() const
     const int64_t b = d->context->spec.config.batchSize;
     return (d->context->trainQueries.size() + b - 1) / b;
 }
+QStringList Trainer::activeDecoderKeys() const
+{
+    QStringList keys;
+    for (int d : d->context->model->activeDecoders())
+        keys << decoderKey(Decoder(d));
+    return keys;
+}
+
 EvaluationReport Trainer::bestValidReport() const { return d->bestValid; }
 EvaluationReport Trainer::testReport() const { return d->test; }
 

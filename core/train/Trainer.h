@@ -30,6 +30,8 @@ public:
     const RunSpec &spec() const;
     int completedEpochs() const;
     int64_t batchesPerEpoch() const;
+    // Decoders really trained: those switched on whose modality has data ("S", "I", "T", "joint").
+    QStringList activeDecoderKeys() const;
     EvaluationReport bestValidReport() const;
     EvaluationReport testReport() const;
     QVector<EpochRecord> history() const;
