@@ -121,7 +121,7 @@ EvaluationReport Evaluator::evaluate(Split split, int64_t batchSize, const Cance
     std::vector<int64_t> gateCounts(size_t(relations), 0);
 
     const int64_t total = queries.size();
-    std::array<torch::Tensor, kDecoderCount> scores; // reused across chunks (no page faults per chunk)
+    std::array<torch::Tensor, kScoringDecoders> scores; // reused across chunks (no page faults per chunk)
     for (int64_t start = 0; start < total; start += batchSize) {
         if (cancel && cancel->load())
             return {};
@@ -134,19 +134,21 @@ EvaluationReport Evaluator::evaluate(Split split, int64_t batchSize, const Cance
         }
         const QueryOutput out = m_model->forward(entityIds, relationIds);
         // Ranks per decoder come from the logits (sigmoid is monotone); the decision averages sigmoids.
-        std::vector<torch::Tensor> logits;
+        std::vector<const float *> logitRows;
+        std::vector<int> scoring;
         for (int d = 0; d < kScoringDecoders; ++d) {
             if (!active[size_t(d)])
                 continue;
             if (!scores[size_t(d)].defined() || scores[size_t(d)].size(0) != rows)
                 scores[size_t(d)] = torch::empty({rows, entities});
             torch::mm_out(scores[size_t(d)], out.vectors[size_t(d)], candidates.matrices[size_t(d)].t());
-            logits.push_back(scores[size_t(d)]);
+            scoring.push_back(d);
         }
-        meanSigmoid(logits, scores[int(Decoder::Combined)]);
 
+        // One record per (query, answer), in query order; rowTargets[r]..rowTargets[r+1] are row r's.
         const size_t first = records.size();
-        std::vector<std::pair<int64_t, int64_t>> work; // (row, target) in record order
+        std::vector<size_t> rowTargets(size_t(rows) + 1, 0);
+        std::vector<int64_t> targets;
         for (int64_t q = start; q < end; ++q) {
             const int64_t query = order[size_t(q)];
             for (const int64_t *t = queries.answersBegin(query); t != queries.answersEnd(query); ++t) {
@@ -154,21 +156,28 @@ EvaluationReport Evaluator::evaluate(Split split, int64_t batchSize, const Cance
                 r.relation = queries.relation(query) % relations;
                 r.head = queries.relation(query) >= relations;
                 records.push_back(r);
-                work.emplace_back(q - start, *t);
+                targets.push_back(*t);
             }
+            rowTargets[size_t(q - start) + 1] = targets.size();
         }
-        at::parallel_for(0, int64_t(work.size()), 16, [&](int64_t b, int64_t e) {
-            for (int64_t i = b; i < e; ++i) {
-                const auto [row, target] = work[size_t(i)];
+        // Row by row: the joint decision is formed while the row's logits are in cache and
+        // ranked at once, so no B×E decision matrix is ever written or read back.
+        at::parallel_for(0, rows, 8, [&](int64_t b, int64_t e) {
+            std::vector<float> decision(static_cast<size_t>(entities));
+            std::vector<const float *> rowLogits(scoring.size());
+            for (int64_t row = b; row < e; ++row) {
+                for (size_t i = 0; i < scoring.size(); ++i)
+                    rowLogits[i] = scores[size_t(scoring[i])].data_ptr<float>() + row * entities;
+                meanSigmoidRow(rowLogits.data(), int(rowLogits.size()), entities, decision.data());
                 const int64_t query = order[size_t(start + row)];
                 const int64_t known = m_known.find(queries.entity(query), queries.relation(query));
                 const int64_t *fb = known >= 0 ? m_known.answersBegin(known) : nullptr;
                 const int64_t *fe = known >= 0 ? m_known.answersEnd(known) : nullptr;
-                for (int d = 0; d < kDecoderCount; ++d) {
-                    if (!active[size_t(d)])
-                        continue;
-                    const float *rowScores = scores[size_t(d)].data_ptr<float>() + row * entities;
-                    records[first + size_t(i)].ranks[size_t(d)] = filteredRank(rowScores, entities, target, fb, fe);
+                for (size_t i = rowTargets[size_t(row)]; i < rowTargets[size_t(row) + 1]; ++i) {
+                    TargetRecord &record = records[first + i];
+                    for (size_t s = 0; s < scoring.size(); ++s)
+                        record.ranks[size_t(scoring[s])] = filteredRank(rowLogits[s], entities, targets[i], fb, fe);
+                    record.ranks[int(Decoder::Combined)] = filteredRank(decision.data(), entities, targets[i], fb, fe);
                 }
             }
         });

@@ -1,16 +1,27 @@
 #include "eval/RankCounter.h"
 
+#include <algorithm>
+
 namespace momok {
 
 namespace {
 __attribute__((target_clones("avx2", "default"))) void countAbove(const float *scores, int64_t n, float value,
                                                                    int64_t *greater, int64_t *equal)
 {
+    // 32-bit counters fill a vector register with eight lanes (64-bit ones with four);
+    // blocks of at most 2^30 keep them from overflowing.
     int64_t g = 0, e = 0;
-#pragma omp simd reduction(+ : g, e)
-    for (int64_t j = 0; j < n; ++j) {
-        g += scores[j] > value;
-        e += scores[j] == value;
+    constexpr int64_t kBlock = int64_t(1) << 30;
+    for (int64_t start = 0; start < n; start += kBlock) {
+        const int64_t end = std::min(n, start + kBlock);
+        int32_t bg = 0, be = 0;
+#pragma omp simd reduction(+ : bg, be)
+        for (int64_t j = start; j < end; ++j) {
+            bg += scores[j] > value ? 1 : 0;
+            be += scores[j] == value ? 1 : 0;
+        }
+        g += bg;
+        e += be;
     }
     *greater = g;
     *equal = e;

@@ -167,4 +167,11 @@ void meanSigmoid(const std::vector<torch::Tensor> &logits, torch::Tensor &out)
     });
 }
 
+void meanSigmoidRow(const float *const *rows, int count, int64_t n, float *out)
+{
+    const float weight = 1.0f / float(count);
+    for (int i = 0; i < count; ++i)
+        sigmoidAccumulate(rows[i], out, n, weight, i == 0);
+}
+
 } // namespace momok

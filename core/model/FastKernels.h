@@ -18,4 +18,8 @@ double smoothedBceInPlace(torch::Tensor &logits, const torch::Tensor &positives,
 // reused when it already has the right shape.
 void meanSigmoid(const std::vector<torch::Tensor> &logits, torch::Tensor &out);
 
+// The same for one row: out[j] ← mean over i < count of sigmoid(rows[i][j]), j < n. Lets
+// evaluation form each query's decision while its logits are still in cache.
+void meanSigmoidRow(const float *const *rows, int count, int64_t n, float *out);
+
 } // namespace momok

@@ -79,6 +79,13 @@ private Q_SLOTS:
         meanSigmoid({z, z * 0.5}, out);
         auto expected = (torch::sigmoid(z) + torch::sigmoid(z * 0.5)) / 2;
         QVERIFY((out - expected).abs().max().item<float>() < 1e-6);
+        // The row form used by evaluation gives the same decision, three decoders at once.
+        auto third = (z * -0.25).contiguous(), half = (z * 0.5).contiguous();
+        const float *rows[] = {z.data_ptr<float>(), half.data_ptr<float>(), third.data_ptr<float>()};
+        std::vector<float> row(size_t(z.numel()));
+        meanSigmoidRow(rows, 3, z.numel(), row.data());
+        auto expectedRow = (torch::sigmoid(z) + torch::sigmoid(half) + torch::sigmoid(third)) / 3;
+        QVERIFY((torch::from_blob(row.data(), {1, z.numel()}) - expectedRow).abs().max().item<float>() < 1e-6);
         auto x = torch::ones({1000, 100});
         auto dropped = counterDropout(x, 0.25, true, 99);
         const double keptFraction = (dropped > 0).to(torch::kFloat).mean().item<double>();
