@@ -142,6 +142,7 @@ void MainWindow::buildCentre()
     centre->setStretchFactor(0, 0);
     centre->setStretchFactor(1, 1);
     centre->setChildrenCollapsible(false);
+    centre->setSizes({EntityCard::kImageBox.height() + 24, 800}); // the card as tall as its image, no more
     setCentralWidget(centre);
 }
 

@@ -40,6 +40,20 @@ QPixmap entityThumbnail(const QStringList &imagePaths, const QSize &box)
     return pixmap;
 }
 
+QPixmap entityThumbnailOrBlank(const QStringList &imagePaths, const QSize &box)
+{
+    QPixmap pixmap = entityThumbnail(imagePaths, box);
+    if (!pixmap.isNull())
+        return pixmap;
+    const QString key = QStringLiteral("blank:%1x%2").arg(box.width()).arg(box.height());
+    if (QPixmapCache::find(key, &pixmap))
+        return pixmap;
+    pixmap = QPixmap(box);
+    pixmap.fill(Qt::transparent);
+    QPixmapCache::insert(key, pixmap);
+    return pixmap;
+}
+
 QPixmap entityImage(const QString &path)
 {
     const QString key = QStringLiteral("image:") + path;

@@ -6,6 +6,7 @@
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QTextBrowser>
 #include <QToolButton>
 #include <QVBoxLayout>
 
@@ -75,11 +76,16 @@ EntityCard::EntityCard(QWidget *parent) : QWidget(parent)
     titleRow->addWidget(m_name, 1);
     titleRow->addLayout(badges);
 
-    m_description = new QLabel(this);
+    // Descriptions can run to paragraphs (DB15K): they scroll inside the card
+    // instead of pushing the triples and predictions down.
+    m_description = new QTextBrowser(this);
     m_description->setObjectName(QStringLiteral("entityDescription"));
-    m_description->setWordWrap(true);
-    m_description->setAlignment(Qt::AlignTop | Qt::AlignLeft);
-    m_description->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_description->setFrameShape(QFrame::NoFrame);
+    m_description->setOpenLinks(false);
+    m_description->viewport()->setAutoFillBackground(false);
+    m_description->setAutoFillBackground(false);
+    m_description->document()->setDocumentMargin(0);
+    m_description->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Ignored);
 
     auto *textColumn = new QVBoxLayout;
     textColumn->addLayout(titleRow);
@@ -92,6 +98,8 @@ EntityCard::EntityCard(QWidget *parent) : QWidget(parent)
     layout->setSpacing(14);
     layout->addLayout(imageColumn);
     layout->addLayout(textColumn, 1);
+    setMaximumHeight(kImageBox.height() + 60);
+    setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Maximum);
     showMessage(tr("No entity selected"), tr("Search on the left and click an entity to see it here."));
 }
 
@@ -121,11 +129,14 @@ void EntityCard::setEntity(const EntityHit &entity, bool hasStructure)
     m_entity = entity;
     m_name->setText(entity.displayName.isEmpty() ? entity.name : entity.displayName);
     QString type = entity.type.isEmpty() ? tr("no type") : entity.type;
-    if (!entity.name.isEmpty() && entity.name != entity.displayName)
+    // The identifier only when it says more than the display name.
+    if (!entity.name.isEmpty() && QString(entity.name).replace(QLatin1Char('_'), QLatin1Char(' ')) != entity.displayName)
         type += QStringLiteral("  ·  id %1").arg(entity.name);
     m_type->setText(type);
-    m_description->setText(entity.description.isEmpty() ? tr("<i>No description.</i>") : entity.description.toHtmlEscaped());
-    m_description->setTextFormat(Qt::RichText);
+    if (entity.description.isEmpty())
+        m_description->setHtml(tr("<i>No description.</i>"));
+    else
+        m_description->setPlainText(entity.description);
     setBadge(m_badges[0], 0, hasStructure);
     setBadge(m_badges[1], 1, entity.hasImage);
     setBadge(m_badges[2], 2, entity.hasText);
@@ -139,8 +150,7 @@ void EntityCard::showMessage(const QString &title, const QString &detail)
     m_entity = EntityHit{};
     m_name->setText(title);
     m_type->setText(QString());
-    m_description->setTextFormat(Qt::PlainText);
-    m_description->setText(detail);
+    m_description->setPlainText(detail);
     for (QLabel *b : m_badges)
         b->hide();
     showImage(0);

@@ -7,6 +7,7 @@
 #include <QWidget>
 
 class QLabel;
+class QTextBrowser;
 class QToolButton;
 
 namespace momok::ui {
@@ -44,7 +45,7 @@ private:
     QLabel *m_imageCounter = nullptr;
     QLabel *m_name = nullptr;
     QLabel *m_type = nullptr;
-    QLabel *m_description = nullptr;
+    QTextBrowser *m_description = nullptr;
     QLabel *m_badges[3] = {};
 };
 

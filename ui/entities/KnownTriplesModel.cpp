@@ -99,7 +99,7 @@ QVariant KnownTriplesModel::data(const QModelIndex &index, int role) const
         if (role == Qt::DisplayRole)
             return entityName(row.neighbour);
         if (role == Qt::DecorationRole && row.neighbour < m_dataset->entityCount())
-            return entityThumbnail(m_dataset->entities[int(row.neighbour)].imagePaths, kThumbnailBox);
+            return entityThumbnailOrBlank(m_dataset->entities[int(row.neighbour)].imagePaths, kThumbnailBox);
         break;
     case SplitColumn:
         if (role == Qt::DisplayRole)

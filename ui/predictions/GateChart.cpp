@@ -45,19 +45,17 @@ void GateChart::setGates(const QVector<double> &weights, const QString &caption)
     }
     QVector<double> keys;
     QVector<QString> labels;
-    double top = 0;
     for (int k = 0; k < weights.size(); ++k) {
         keys << k + 1;
         labels << QStringLiteral("E%1").arg(k + 1);
-        top = std::max(top, weights[k]);
     }
     m_bars->setData(keys, weights, true);
     auto ticker = QSharedPointer<QCPAxisTickerText>::create();
     ticker->addTicks(keys, labels);
     xAxis->setTicker(ticker);
     xAxis->setRange(0.4, weights.size() + 0.6);
-    // Gates sum to one; a fixed 0..1 axis keeps queries comparable, unless all are tiny.
-    yAxis->setRange(0, top > 0.5 ? 1.0 : std::max(0.1, top * 1.25));
+    // Gates sum to one: a fixed 0..1 axis keeps modalities and queries comparable.
+    yAxis->setRange(0, 1);
     m_title->setText(caption.isEmpty() ? modalityName(m_modality) : QStringLiteral("%1 · %2").arg(modalityName(m_modality), caption));
     m_title->setTextColor(modalityColor(m_modality));
     QString tip = tr("%1 experts' gate weights for this query:").arg(modalityName(m_modality));

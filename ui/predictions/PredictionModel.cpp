@@ -112,7 +112,7 @@ QVariant PredictionModel::data(const QModelIndex &index, int role) const
         if (role == Qt::DisplayRole)
             return entityName(row.entity);
         if (role == Qt::DecorationRole && m_dataset && row.entity < m_dataset->entityCount())
-            return entityThumbnail(m_dataset->entities[int(row.entity)].imagePaths, kThumbnailBox);
+            return entityThumbnailOrBlank(m_dataset->entities[int(row.entity)].imagePaths, kThumbnailBox);
         if (role == Qt::ToolTipRole)
             return tr("Double-click to open %1").arg(entityName(row.entity));
         break;
@@ -152,7 +152,7 @@ QVariant PredictionModel::headerData(int section, Qt::Orientation orientation, i
         case RankColumn: return tr("#");
         case CandidateColumn: return tr("Candidate");
         case RelationColumn: return tr("Relation");
-        case ScoreColumn: return tr("Joint score");
+        case ScoreColumn: return tr("Score");
         case StructureColumn: return QStringLiteral("S");
         case ImageColumn: return QStringLiteral("I");
         case TextColumn: return QStringLiteral("T");
@@ -165,6 +165,8 @@ QVariant PredictionModel::headerData(int section, Qt::Orientation orientation, i
         const int decoder = decoderOfColumn(section);
         if (decoder >= 0)
             return tr("%1 decoder: bar = its score, #n = its own rank of the candidate").arg(decoderLabel(Decoder(decoder)));
+        if (section == ScoreColumn)
+            return tr("The joint decision: the mean of the active decoders' sigmoid scores; rows are ranked by it");
         if (section == KnownColumn)
             return tr("Whether the triple is already in the train, valid or test split");
     }
