@@ -25,6 +25,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListView>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QSettings>
@@ -502,6 +503,10 @@ void MainWindow::applyDataset(qint64 datasetId, std::shared_ptr<const KgDataset>
 void MainWindow::refreshRuns()
 {
     const qint64 previous = m_runId;
+    QSet<qint64> known;
+    for (const RunRecord &run : m_runs)
+        known.insert(run.id);
+    const bool sameDataset = !m_runs.isEmpty() && m_runs.first().datasetId == m_datasetId;
     m_runs.clear();
     if (m_workspace && m_datasetId >= 0) {
         for (const RunRecord &run : m_workspace->runs(m_datasetId))
@@ -534,7 +539,8 @@ void MainWindow::refreshRuns()
     for (const RunRecord &run : m_runs)
         if (run.id == previous)
             chosen = previous;
-    if (chosen < 0 && !m_runs.isEmpty())
+    // A run that just appeared (a training finished) is what the user wants to see.
+    if (!m_runs.isEmpty() && (chosen < 0 || (sameDataset && !known.contains(m_runs.first().id))))
         chosen = m_runs.first().id; // newest first
     applyRun(chosen);
     if (previous != chosen)
@@ -609,6 +615,14 @@ void MainWindow::displayEntity(qint64 entityId)
     m_knownView->scrollToTop();
     m_knownTitle->setText(tr("<b>Known triples</b> · %n (double-click one to open it)", nullptr, m_knownModel->rowCount()));
     m_card->setEntity(*hit, m_knownModel->rowCount() > 0);
+    // Keep the search list's highlight on the entity shown, when it is listed.
+    QListView *list = m_searchPanel->resultView();
+    const QModelIndexList rows = m_searchPanel->model()->match(m_searchPanel->model()->index(0, 0),
+                                                               EntitySearchModel::EntityIdRole, entityId, 1, Qt::MatchExactly);
+    if (rows.isEmpty())
+        list->clearSelection();
+    else
+        list->setCurrentIndex(rows.first());
     m_predictions->setEntity(entityId);
     Q_EMIT entityChanged(entityId);
 }

@@ -10,6 +10,7 @@
 #include "entities/EntitySearchPanel.h"
 #include "entities/KnownTriplesModel.h"
 #include "predictions/GateChart.h"
+#include "predictions/PredictionEngine.h"
 #include "predictions/PredictionModel.h"
 #include "predictions/PredictionsView.h"
 #include "workspace/DatasetProblemModel.h"
@@ -387,6 +388,68 @@ private Q_SLOTS:
         QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, table->visualRect(candidate).center());
         QTest::mouseDClick(table->viewport(), Qt::LeftButton, {}, table->visualRect(candidate).center());
         QCOMPARE(window.currentEntityId(), target);
+    }
+
+    void staleAnswersAreDropped()
+    {
+        ui::PredictionEngine engine;
+        QSignalSpy loaded(&engine, &ui::PredictionEngine::runLoaded);
+        QSignalSpy answered(&engine, &ui::PredictionEngine::answered);
+        engine.loadRun(7, m_trainer.spec().runDir);
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, kTimeoutMs);
+        QVERIFY2(loaded.first().at(1).toBool(), qPrintable(loaded.first().at(2).toString()));
+        // The user clicks through three entities faster than the model answers: only the last one counts.
+        for (qint64 entity : {qint64(0), qint64(1), qint64(2)}) {
+            ui::PredictionQuery query;
+            query.entity = entity;
+            engine.request(query);
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(answered.count(), 1, kTimeoutMs);
+        // The worker runs queries in order: once a later query is answered, nothing older can arrive.
+        ui::PredictionQuery last;
+        last.entity = 3;
+        last.relation = m_locatedInRegion;
+        engine.request(last);
+        QTRY_COMPARE_WITH_TIMEOUT(answered.count(), 2, kTimeoutMs);
+        const auto first = answered.at(0).at(0).value<ui::PredictionAnswer>();
+        const auto second = answered.at(1).at(0).value<ui::PredictionAnswer>();
+        QCOMPARE(first.query.entity, 2);
+        QCOMPARE(first.runId, 7);
+        QCOMPARE(second.query.entity, 3);
+        QCOMPARE(second.query.relation, m_locatedInRegion);
+        for (const ui::PredictionEntry &e : second.rows)
+            QCOMPARE(e.relation, m_locatedInRegion);
+    }
+
+    void aNewRunIsSelectedWhenTrainingFinishes()
+    {
+        MainWindow window(currentComputeInfo());
+        openCountries(window, "runs.sqlite");
+        addTrainedRun(window);
+        const qint64 first = window.currentRunId();
+        QString error;
+        const qint64 second = testing::recordRun(*window.workspace(), window.currentDatasetId(), m_trainer,
+                                                 QStringLiteral("again"), &error);
+        QVERIFY2(second > first, qPrintable(error));
+        // A run still training has no place in the chooser.
+        const qint64 running = window.workspace()->beginRun(window.currentDatasetId(), "running", m_trainer.spec().toJson(), &error);
+        QVERIFY(running > second);
+        QSignalSpy changed(&window, &MainWindow::currentRunChanged);
+        window.refreshRuns();
+        QCOMPARE(window.runChooser()->count(), 2);
+        QCOMPARE(window.currentRunId(), second);
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(changed.first().first().toLongLong(), second);
+        // Choosing the older one in the toolbar switches back; a refresh keeps that choice.
+        const int index = window.runChooser()->findData(first);
+        QVERIFY(index >= 0);
+        window.runChooser()->setCurrentIndex(index);
+        Q_EMIT window.runChooser()->activated(index);
+        QCOMPARE(window.currentRunId(), first);
+        QCOMPARE(changed.count(), 2);
+        window.refreshRuns();
+        QCOMPARE(window.currentRunId(), first);
+        QCOMPARE(changed.count(), 2);
     }
 
     void brokenDatasetShowsValidationReport()

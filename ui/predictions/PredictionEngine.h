@@ -6,6 +6,7 @@
 // already moved on from are dropped.
 #include "analysis/Predictor.h"
 
+#include <QMetaType>
 #include <QObject>
 #include <QString>
 
@@ -63,3 +64,5 @@ private:
 };
 
 } // namespace momok::ui
+
+Q_DECLARE_METATYPE(momok::ui::PredictionAnswer)
