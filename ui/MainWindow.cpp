@@ -27,6 +27,7 @@
 #include <QLineEdit>
 #include <QListView>
 #include <QMenuBar>
+#include <QMetaMethod>
 #include <QMessageBox>
 #include <QSettings>
 #include <QSignalBlocker>
@@ -126,6 +127,8 @@ void MainWindow::buildCentre()
 
     m_predictions = new PredictionsView(this);
     connect(m_predictions, &PredictionsView::entityActivated, this, &MainWindow::showEntity);
+    connect(m_predictions, &PredictionsView::trainRequested, this,
+            [this] { Q_EMIT trainingRequested(m_datasetPath, m_datasetId); });
 
     auto *below = new QSplitter(Qt::Horizontal, this);
     below->setObjectName(QStringLiteral("centreSplitter"));
@@ -638,6 +641,13 @@ void MainWindow::showAbout()
     auto *about = new AboutDialog(m_computeInfo, this);
     about->setAttribute(Qt::WA_DeleteOnClose);
     about->show();
+}
+
+void MainWindow::connectNotify(const QMetaMethod &signal)
+{
+    QMainWindow::connectNotify(signal);
+    if (signal == QMetaMethod::fromSignal(&MainWindow::trainingRequested))
+        m_predictions->setTrainingOffered(true);
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

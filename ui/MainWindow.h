@@ -91,9 +91,13 @@ Q_SIGNALS:
     void entityChanged(qint64 entityId);
     // Emitted once per dataset when it has no trained run: offer a quick training.
     void trainingSuggested(const QString &datasetDir, qint64 datasetId);
+    // The user asked for a quick training from the empty predictions view (its button
+    // only shows when something is connected here).
+    void trainingRequested(const QString &datasetDir, qint64 datasetId);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    void connectNotify(const QMetaMethod &signal) override;
 
 private:
     void buildMenus();

@@ -21,6 +21,7 @@
 #include <QComboBox>
 #include <QLineEdit>
 #include <QListView>
+#include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
 #include <QStandardPaths>
@@ -148,6 +149,14 @@ private Q_SLOTS:
         // Offered once, not on every refresh.
         window.refreshRuns();
         QCOMPARE(suggested.count(), 1);
+        // The empty state's button asks for a training once the application listens.
+        QPushButton *train = window.predictionsView()->trainButton();
+        QVERIFY(!train->isVisible());
+        QSignalSpy requested(&window, &MainWindow::trainingRequested);
+        QVERIFY(train->isVisible());
+        QTest::mouseClick(train, Qt::LeftButton);
+        QCOMPARE(requested.count(), 1);
+        QCOMPARE(requested.first().at(1).toLongLong(), window.currentDatasetId());
         saveShot(&window, "first-start");
         window.close();
         QCOMPARE(QDir(QSettings().value("dataset/last").toString()).canonicalPath(),

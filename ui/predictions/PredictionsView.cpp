@@ -9,6 +9,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QPushButton>
 #include <QSignalBlocker>
 #include <QSpinBox>
 #include <QSplitter>
@@ -108,12 +109,23 @@ PredictionsView::PredictionsView(QWidget *parent) : QWidget(parent)
     m_empty->setObjectName(QStringLiteral("predictionsEmptyState"));
     m_empty->setAlignment(Qt::AlignCenter);
     m_empty->setWordWrap(true);
-    m_empty->setMargin(24);
+    m_empty->setMargin(12);
     QPalette grey = m_empty->palette();
     grey.setColor(QPalette::WindowText, grey.color(QPalette::PlaceholderText));
     m_empty->setPalette(grey);
+    m_train = new QPushButton(tr("Train a quick demo…"), this);
+    m_train->setObjectName(QStringLiteral("trainQuickDemoButton"));
+    m_train->setToolTip(tr("Train a small model on this dataset with the “Quick demo” preset"));
+    m_train->hide();
+    connect(m_train, &QPushButton::clicked, this, &PredictionsView::trainRequested);
+    m_emptyPage = new QWidget(this);
+    auto *emptyLayout = new QVBoxLayout(m_emptyPage);
+    emptyLayout->addStretch();
+    emptyLayout->addWidget(m_empty);
+    emptyLayout->addWidget(m_train, 0, Qt::AlignHCenter);
+    emptyLayout->addStretch();
     m_stack = new QStackedWidget(this);
-    m_stack->addWidget(m_empty);
+    m_stack->addWidget(m_emptyPage);
     m_stack->addWidget(resultPage);
 
     m_status = new QLabel(this);
@@ -185,6 +197,12 @@ void PredictionsView::setRun(qint64 runId, const QString &runDir, const QString 
     requestPredictions();
 }
 
+void PredictionsView::setTrainingOffered(bool offered)
+{
+    m_trainingOffered = offered;
+    m_train->setVisible(offered && m_dataset && m_runId < 0 && m_stack->currentWidget() == m_emptyPage);
+}
+
 void PredictionsView::setEntity(qint64 entity)
 {
     if (entity == m_entity)
@@ -195,13 +213,14 @@ void PredictionsView::setEntity(qint64 entity)
 
 QString PredictionsView::emptyStateText() const
 {
-    return m_stack->currentWidget() == m_empty ? m_empty->text() : QString();
+    return m_stack->currentWidget() == m_emptyPage ? m_empty->text() : QString();
 }
 
 void PredictionsView::showEmpty(const QString &text)
 {
     m_empty->setText(text);
-    m_stack->setCurrentWidget(m_empty);
+    m_train->setVisible(m_trainingOffered && m_dataset && m_runId < 0);
+    m_stack->setCurrentWidget(m_emptyPage);
     m_model->clear();
     m_status->clear();
     for (GateChart *chart : m_gates)

@@ -13,6 +13,7 @@
 class QCheckBox;
 class QComboBox;
 class QLabel;
+class QPushButton;
 class QSpinBox;
 class QStackedWidget;
 class QTableView;
@@ -33,6 +34,9 @@ public:
     // emptyMessage then says what to do.
     void setRun(qint64 runId, const QString &runDir, const QString &emptyMessage = {});
     void setEntity(qint64 entity);
+    // Shows a "Train a quick demo…" button in the no-run empty state (emits trainRequested).
+    void setTrainingOffered(bool offered);
+    QPushButton *trainButton() const { return m_train; }
 
     PredictionModel *model() const { return m_model; }
     QTableView *table() const { return m_table; }
@@ -49,6 +53,7 @@ Q_SIGNALS:
     void entityActivated(qint64 entityId);
     // The table shows the answer to the current query.
     void predictionsShown();
+    void trainRequested();
 
 private:
     void requestPredictions();
@@ -67,7 +72,10 @@ private:
     QSpinBox *m_topK = nullptr;
     QCheckBox *m_hideKnown = nullptr;
     QStackedWidget *m_stack = nullptr;
+    QWidget *m_emptyPage = nullptr;
     QLabel *m_empty = nullptr;
+    QPushButton *m_train = nullptr;
+    bool m_trainingOffered = false;
     QLabel *m_status = nullptr;
     QTableView *m_table = nullptr;
     GateChart *m_gates[3] = {};
