@@ -327,6 +327,7 @@ bool MainWindow::openWorkspace(const QString &path, QString *error)
     QSettings().setValue(kSettingsWorkspace, m_workspace->path());
     m_workspaceLabel->setText(tr("workspace: %1").arg(QDir::toNativeSeparators(m_workspace->path())));
     m_workspaceLabel->setToolTip(m_workspace->path());
+    Q_EMIT workspaceChanged(m_workspace->path());
     m_datasetId = -1;
     m_datasetPath.clear();
     m_dataset.reset();
@@ -338,8 +339,6 @@ bool MainWindow::openWorkspace(const QString &path, QString *error)
     m_card->showMessage(tr("No dataset open"), tr("Choose a dataset on the left, or open a folder with File → Open dataset…."));
     refreshDatasets();
     refreshRuns();
-    Q_EMIT workspaceChanged(m_workspace->path());
-    const QVector<DatasetRecord> datasets = m_workspace->datasets();
     if (m_workspace->interruptedOnOpen() > 0)
         statusBar()->showMessage(tr("%n run(s) stopped unexpectedly last time and can be resumed in the Training tab.", nullptr,
                                     m_workspace->interruptedOnOpen()),
@@ -493,8 +492,9 @@ void MainWindow::applyDataset(qint64 datasetId, std::shared_ptr<const KgDataset>
     m_predictions->setDataset(m_dataset);
     refreshDatasets();
     m_searchPanel->setDataset(datasetId);
-    refreshRuns();
+    // Views that follow the dataset hear of it before they hear of its runs.
     Q_EMIT datasetChanged(datasetId, m_datasetPath);
+    refreshRuns();
     // Start on the first entity rather than a blank card.
     const QModelIndex first = m_searchPanel->model()->index(0, 0);
     if (first.isValid())

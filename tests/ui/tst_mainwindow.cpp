@@ -44,7 +44,10 @@ private Q_SLOTS:
         // The status bar names the workspace once one is open.
         const QString workspace = m_dir.filePath("ws/momok.sqlite");
         QString error;
+        QSignalSpy workspaceChanged(&window, &ui::MainWindow::workspaceChanged);
         QVERIFY2(window.openWorkspace(workspace, &error), qPrintable(error));
+        QCOMPARE(workspaceChanged.count(), 1);
+        QCOMPARE(workspaceChanged.first().first().toString(), workspace);
         auto *workspaceLabel = window.findChild<QLabel *>("workspaceLabel");
         QVERIFY(workspaceLabel->text().contains(QDir::toNativeSeparators(workspace)));
         QCOMPARE(QSettings().value("workspace/last").toString(), workspace);
