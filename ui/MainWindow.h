@@ -1,29 +1,143 @@
 #pragma once
+// The analyst's window: datasets and entity search on the left, the entity card
+// with its known triples and the selected run's predictions in the centre, a
+// bottom dock whose tabs (training, experts, modalities, runs) are added by the
+// application, and a run chooser in the toolbar.
+#include "data/KgDataset.h"
 #include "runtime/ComputeEnvironment.h"
+#include "storage/WorkspaceRecords.h"
 
 #include <QMainWindow>
+#include <QSet>
 
+#include <memory>
+
+class QAction;
+class QComboBox;
+class QDockWidget;
 class QLabel;
+class QTabWidget;
+class QTableView;
+
+namespace momok {
+class Workspace;
+}
 
 namespace momok::ui {
+
+class DockTabWidget;
+class EntityCard;
+class EntitySearchPanel;
+class KnownTriplesModel;
+class NavigationHistory;
+class PredictionsView;
 
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
 public:
     explicit MainWindow(const ComputeInfo &computeInfo, QWidget *parent = nullptr);
+    ~MainWindow() override;
 
+    // Opens the last workspace (or the default one), then datasetDir if given, else
+    // the last dataset, else the bundled countries dataset.
+    void startUp(const QString &datasetDir = {});
+    // Creates the file if needed. On failure the previous workspace stays open.
+    bool openWorkspace(const QString &path, QString *error = nullptr);
+    // Reads, checks and imports the folder off the UI thread, then selects it.
     void openDataset(const QString &directory);
+    // One of the workspace's datasets (read from its folder off the UI thread).
+    void selectDataset(qint64 datasetId);
+
+    // The bottom dock's tabs: add the training, experts, modalities and runs views here.
+    QTabWidget *bottomTabs() const;
+    QDockWidget *bottomDock() const { return m_bottomDock; }
+    Workspace *workspace() const { return m_workspace.get(); }
+    QString workspacePath() const;
+    qint64 currentDatasetId() const { return m_datasetId; }
     QString currentDatasetPath() const { return m_datasetPath; }
+    std::shared_ptr<const KgDataset> currentDataset() const { return m_dataset; }
+    qint64 currentRunId() const { return m_runId; }
+    // The selected run's directory (where run.json and its checkpoints are), or empty.
+    QString currentRunDir() const;
+    qint64 currentEntityId() const;
+
+    EntitySearchPanel *searchPanel() const { return m_searchPanel; }
+    EntityCard *entityCard() const { return m_card; }
+    KnownTriplesModel *knownTriplesModel() const { return m_knownModel; }
+    QTableView *knownTriplesView() const { return m_knownView; }
+    PredictionsView *predictionsView() const { return m_predictions; }
+    QComboBox *runChooser() const { return m_runChooser; }
+    QAction *backAction() const { return m_back; }
+    QAction *forwardAction() const { return m_forward; }
+
+    // A run's directory: the folder of its best (else latest) checkpoint.
+    static QString runDirectory(const RunRecord &run);
+
+public Q_SLOTS:
+    // Re-reads the current dataset's runs (call when a training finishes).
+    void refreshRuns();
+    void selectRun(qint64 runId);
+    // Navigates to the entity (adds it to the back/forward history).
+    void showEntity(qint64 entityId);
+    void goBack();
+    void goForward();
+
+Q_SIGNALS:
+    void workspaceChanged(const QString &path);
+    void datasetChanged(qint64 datasetId, const QString &datasetDir);
+    void datasetOpenFailed(const QString &directory, const QString &reason);
+    void currentRunChanged(qint64 runId);
+    void entityChanged(qint64 entityId);
+    // Emitted once per dataset when it has no trained run: offer a quick training.
+    void trainingSuggested(const QString &datasetDir, qint64 datasetId);
+    // The user asked for a quick training from the empty predictions view (its button
+    // only shows when something is connected here).
+    void trainingRequested(const QString &datasetDir, qint64 datasetId);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+    void connectNotify(const QMetaMethod &signal) override;
 
 private:
     void buildMenus();
+    void buildToolBar();
+    void buildCentre();
+    void buildDocks();
     void showAbout();
+    void chooseWorkspace(bool create);
+    void refreshDatasets();
+    void importDataset(const QString &directory, std::shared_ptr<KgDataset> dataset);
+    void applyDataset(qint64 datasetId, std::shared_ptr<const KgDataset> dataset);
+    void applyRun(qint64 runId);
+    void displayEntity(qint64 entityId);
+    void updateNavigationActions();
 
     ComputeInfo m_computeInfo;
+    std::unique_ptr<Workspace> m_workspace;
+    qint64 m_datasetId = -1;
     QString m_datasetPath;
-    QLabel *m_placeholder = nullptr;
+    QString m_pendingDataset; // the folder being read or imported
+    std::shared_ptr<const KgDataset> m_dataset;
+    qint64 m_runId = -1;
+    QVector<RunRecord> m_runs;
+    QSet<qint64> m_trainingSuggestedFor;
+
+    NavigationHistory *m_history = nullptr;
+    EntitySearchPanel *m_searchPanel = nullptr;
+    EntityCard *m_card = nullptr;
+    KnownTriplesModel *m_knownModel = nullptr;
+    QTableView *m_knownView = nullptr;
+    QLabel *m_knownTitle = nullptr;
+    PredictionsView *m_predictions = nullptr;
+    QDockWidget *m_searchDock = nullptr;
+    QDockWidget *m_bottomDock = nullptr;
+    DockTabWidget *m_bottomTabs = nullptr;
+    QComboBox *m_runChooser = nullptr;
+    QAction *m_back = nullptr;
+    QAction *m_forward = nullptr;
     QLabel *m_computeLabel = nullptr;
+    QLabel *m_workspaceLabel = nullptr;
 };
 
 } // namespace momok::ui

@@ -37,8 +37,7 @@ int runStudio(int argc, char **argv)
 
     MainWindow window(info);
     window.show();
-    if (parser.isSet(datasetOption))
-        window.openDataset(parser.value(datasetOption));
+    window.startUp(parser.value(datasetOption));
     if (parser.isSet(quitAfterOption))
         QTimer::singleShot(parser.value(quitAfterOption).toInt(), &window, &QWidget::close);
     return app.exec();

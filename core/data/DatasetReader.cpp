@@ -1,5 +1,7 @@
 #include "data/DatasetReader.h"
 
+#include "data/EntityMetadataReader.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -270,6 +272,7 @@ DatasetLoadResult DatasetReader::read(const QString &directory, const DatasetLoa
         dataset.entities[i].name = entities.names[i];
         dataset.entities[i].displayName = displayNameOf(entities.names[i]);
     }
+    EntityMetadataReader::read(directory, entities.ids, &dataset.entities, &log.problems);
     result.problems = log.problems;
     if (!log.hasErrors())
         result.dataset = std::move(dataset);

@@ -33,6 +33,7 @@ struct EntityInfo {
     QString description;   // free text; empty when absent
     QStringList imagePaths; // absolute paths, possibly several, possibly none
     QString type;          // type label; empty when absent
+    QString thumbnailPath; // absolute path of a small version of the image; empty when absent
 };
 
 struct KgDataset {

@@ -1,8 +1,13 @@
 #include "MainWindow.h"
 
+#include <QDockWidget>
 #include <QLabel>
 #include <QMenuBar>
+#include <QSettings>
+#include <QStandardPaths>
 #include <QStatusBar>
+#include <QTabWidget>
+#include <QTemporaryDir>
 #include <QtTest>
 
 using namespace momok;
@@ -10,7 +15,18 @@ using namespace momok;
 class TestMainWindow : public QObject
 {
     Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+
 private Q_SLOTS:
+    void initTestCase()
+    {
+        // Never touch the user's settings or workspace.
+        QStandardPaths::setTestModeEnabled(true);
+        QSettings::setDefaultFormat(QSettings::IniFormat);
+        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_dir.filePath("settings"));
+    }
+
     void constructsShowsAndCloses()
     {
         const ComputeInfo info = configureComputeEnvironment();
@@ -24,14 +40,42 @@ private Q_SLOTS:
         for (QAction *action : window.menuBar()->actions())
             menus << action->text().remove('&');
         QCOMPARE(menus, (QStringList{"File", "Dataset", "Model", "View", "Help"}));
-        // Opening a dataset reads it off the UI thread and then summarises it.
-        window.openDataset(QStringLiteral(MOMOK_SOURCE_DIR "/resources/datasets/countries"));
-        auto *summary = window.findChild<QLabel *>("emptyStateLabel");
-        QTRY_VERIFY_WITH_TIMEOUT(summary->text().contains("353 entities"), 10000);
-        QVERIFY(summary->text().contains("7 relations"));
-        window.openDataset(QStringLiteral("/nonexistent/dataset"));
-        QTRY_VERIFY_WITH_TIMEOUT(summary->text().contains("cannot be used"), 10000);
+
+        // The status bar names the workspace once one is open.
+        const QString workspace = m_dir.filePath("ws/momok.sqlite");
+        QString error;
+        QSignalSpy workspaceChanged(&window, &ui::MainWindow::workspaceChanged);
+        QVERIFY2(window.openWorkspace(workspace, &error), qPrintable(error));
+        QCOMPARE(workspaceChanged.count(), 1);
+        QCOMPARE(workspaceChanged.first().first().toString(), workspace);
+        auto *workspaceLabel = window.findChild<QLabel *>("workspaceLabel");
+        QVERIFY(workspaceLabel->text().contains(QDir::toNativeSeparators(workspace)));
+        QCOMPARE(QSettings().value("workspace/last").toString(), workspace);
+
+        // The bottom dock holds nothing of its own: it appears when a view is added and goes when none is left.
+        QVERIFY(window.bottomTabs());
+        QCOMPARE(window.bottomTabs()->count(), 0);
+        QVERIFY(window.bottomDock()->isHidden());
+        auto *tab = new QLabel("a view");
+        window.bottomTabs()->addTab(tab, "View");
+        QVERIFY(window.bottomDock()->isVisible());
+        delete tab;
+        QVERIFY(window.bottomDock()->isHidden());
         QVERIFY(window.close());
+    }
+
+    void unreadableWorkspaceKeepsThePreviousOne()
+    {
+        ui::MainWindow window(configureComputeEnvironment());
+        QString error;
+        QVERIFY(window.openWorkspace(m_dir.filePath("good.sqlite"), &error));
+        QFile junk(m_dir.filePath("junk.sqlite"));
+        QVERIFY(junk.open(QIODevice::WriteOnly));
+        junk.write(QByteArray(4096, 'x'));
+        junk.close();
+        QVERIFY(!window.openWorkspace(junk.fileName(), &error));
+        QVERIFY(!error.isEmpty());
+        QCOMPARE(window.workspacePath(), m_dir.filePath("good.sqlite"));
     }
 };
 

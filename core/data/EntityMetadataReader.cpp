@@ -1,0 +1,221 @@
+#include "data/EntityMetadataReader.h"
+
+#include <QDir>
+#include <QDirIterator>
+#include <QFile>
+#include <QFileInfo>
+
+#include <algorithm>
+
+namespace momok {
+
+namespace {
+
+void addProblem(QVector<DatasetProblem> *problems, DatasetProblem::Severity severity, const QString &file, int line,
+                const QString &reason)
+{
+    problems->append({severity, file, line, reason});
+}
+
+// One ENTITY<TAB>VALUE file into the field `field` of each entity. Returns false
+// when the file is absent.
+bool readColumnFile(const QDir &dir, const QString &fileName, const QHash<QString, int64_t> &index,
+                    QVector<EntityInfo> *entities, QString EntityInfo::*field, QVector<DatasetProblem> *problems)
+{
+    QFile file(dir.filePath(fileName));
+    if (!file.exists())
+        return false;
+    if (!file.open(QIODevice::ReadOnly)) {
+        addProblem(problems, DatasetProblem::Error, fileName, 0, QStringLiteral("cannot be read: %1").arg(file.errorString()));
+        return true;
+    }
+    QByteArray data = file.readAll();
+    if (data.startsWith("\xEF\xBB\xBF"))
+        data.remove(0, 3);
+    QHash<int64_t, int> firstLine; // entity id -> line of its entry
+    int lineNumber = 0;
+    qsizetype start = 0;
+    while (start < data.size()) {
+        qsizetype end = data.indexOf('\n', start);
+        if (end < 0)
+            end = data.size();
+        QByteArrayView line(data.constData() + start, end - start);
+        start = end + 1;
+        ++lineNumber;
+        if (line.endsWith('\r'))
+            line.chop(1);
+        if (line.trimmed().isEmpty())
+            continue;
+        const qsizetype tab = line.indexOf('\t');
+        if (tab < 0 || line.indexOf('\t', tab + 1) >= 0) {
+            addProblem(problems, DatasetProblem::Error, fileName, lineNumber,
+                       QStringLiteral("expected 2 tab-separated columns (ENTITY<TAB>VALUE), found %1")
+                           .arg(line.count('\t') + 1));
+            continue;
+        }
+        const QString name = QString::fromUtf8(line.first(tab));
+        const auto it = index.constFind(name);
+        if (it == index.constEnd()) {
+            addProblem(problems, DatasetProblem::Error, fileName, lineNumber,
+                       QStringLiteral("unknown entity '%1'").arg(name));
+            continue;
+        }
+        const auto seen = firstLine.constFind(*it);
+        if (seen != firstLine.constEnd()) {
+            addProblem(problems, DatasetProblem::Error, fileName, lineNumber,
+                       QStringLiteral("duplicate entry for '%1' (first on line %2)").arg(name).arg(*seen));
+            continue;
+        }
+        firstLine.insert(*it, lineNumber);
+        // An empty value keeps the default (e.g. the display name derived from the name).
+        const QString value = QString::fromUtf8(line.sliced(tab + 1)).trimmed();
+        if (!value.isEmpty())
+            (*entities)[*it].*field = value;
+    }
+    return true;
+}
+
+bool isImageFile(const QFileInfo &info)
+{
+    return info.isFile() && EntityMetadataReader::imageExtensions().contains(info.suffix().toLower());
+}
+
+// The names under which an entity's files may be stored: the file-safe form, and
+// the raw name when it can be a file name and cannot be mistaken for an encoding.
+QStringList fileStems(const QString &name)
+{
+    const QString safe = EntityMetadataReader::fileSafeName(name);
+    QStringList stems{safe};
+    if (name != safe && !name.contains(QLatin1Char('%')) && !name.contains(QLatin1Char('/'))
+        && !name.contains(QLatin1Char('\\')) && !name.contains(QChar(0)) && name != QLatin1String(".")
+        && name != QLatin1String(".."))
+        stems << name;
+    return stems;
+}
+
+void readImages(const QDir &dir, const QHash<QString, int64_t> &index, QVector<EntityInfo> *entities,
+                QVector<DatasetProblem> *problems)
+{
+    const QString folder = QStringLiteral("images");
+    const QDir images(dir.filePath(folder));
+    if (!images.exists())
+        return;
+    // One listing of the folder, then a lookup per entity: stat() per entity and
+    // extension would dominate on large graphs.
+    QHash<QString, QStringList> byStem;
+    QSet<QString> stemsUsed;
+    const QFileInfoList listing = images.entryInfoList(QDir::Files | QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name);
+    for (const QFileInfo &info : listing) {
+        if (info.isDir()) {
+            QStringList files;
+            const QFileInfoList inner = QDir(info.filePath()).entryInfoList(QDir::Files, QDir::Name);
+            for (const QFileInfo &file : inner) {
+                if (isImageFile(file))
+                    files << file.absoluteFilePath();
+            }
+            if (!files.isEmpty())
+                byStem[info.fileName()] << files;
+        } else if (isImageFile(info)) {
+            byStem[info.completeBaseName()] << info.absoluteFilePath();
+        }
+    }
+    for (auto it = index.constBegin(); it != index.constEnd(); ++it) {
+        QStringList paths;
+        for (const QString &stem : fileStems(it.key())) {
+            const auto found = byStem.constFind(stem);
+            if (found != byStem.constEnd()) {
+                paths << *found;
+                stemsUsed.insert(stem);
+            }
+        }
+        if (paths.isEmpty())
+            continue;
+        std::sort(paths.begin(), paths.end());
+        paths.removeDuplicates();
+        (*entities)[it.value()].imagePaths = paths;
+    }
+    // Files that match no entity are most often a naming mistake: say so once.
+    QStringList unmatched;
+    for (auto it = byStem.constBegin(); it != byStem.constEnd(); ++it) {
+        if (!stemsUsed.contains(it.key()))
+            unmatched << it.key();
+    }
+    if (!unmatched.isEmpty()) {
+        std::sort(unmatched.begin(), unmatched.end());
+        addProblem(problems, DatasetProblem::Warning, folder, 0,
+                   QStringLiteral("%1 image name(s) match no entity (e.g. '%2'); names must be the entity's file-safe name")
+                       .arg(unmatched.size())
+                       .arg(unmatched.first()));
+    }
+}
+
+void readThumbnails(const QDir &dir, const QHash<QString, int64_t> &index, QVector<EntityInfo> *entities)
+{
+    const QDir thumbnails(dir.filePath(QStringLiteral("thumbnails")));
+    if (!thumbnails.exists())
+        return;
+    QHash<QString, QString> byStem;
+    const QFileInfoList listing = thumbnails.entryInfoList({QStringLiteral("*.png"), QStringLiteral("*.PNG")}, QDir::Files);
+    for (const QFileInfo &info : listing)
+        byStem.insert(info.completeBaseName(), info.absoluteFilePath());
+    for (auto it = index.constBegin(); it != index.constEnd(); ++it) {
+        for (const QString &stem : fileStems(it.key())) {
+            const auto found = byStem.constFind(stem);
+            if (found != byStem.constEnd()) {
+                (*entities)[it.value()].thumbnailPath = *found;
+                break;
+            }
+        }
+    }
+}
+
+} // namespace
+
+const QStringList &EntityMetadataReader::imageExtensions()
+{
+    static const QStringList extensions = {QStringLiteral("png"), QStringLiteral("jpg"), QStringLiteral("jpeg"),
+                                           QStringLiteral("svg"), QStringLiteral("bmp"), QStringLiteral("gif"),
+                                           QStringLiteral("webp")};
+    return extensions;
+}
+
+QString EntityMetadataReader::fileSafeName(const QString &name)
+{
+    static const char kHex[] = "0123456789ABCDEF";
+    const QByteArray utf8 = name.toUtf8();
+    QString out;
+    out.reserve(utf8.size());
+    for (const char c : utf8) {
+        const auto byte = static_cast<unsigned char>(c);
+        const bool plain = (byte >= 'A' && byte <= 'Z') || (byte >= 'a' && byte <= 'z') || (byte >= '0' && byte <= '9')
+                           || byte == '.' || byte == '_' || byte == '-';
+        if (plain) {
+            out += QLatin1Char(c);
+        } else {
+            out += QLatin1Char('%');
+            out += QLatin1Char(kHex[byte >> 4]);
+            out += QLatin1Char(kHex[byte & 0xF]);
+        }
+    }
+    return out;
+}
+
+void EntityMetadataReader::read(const QString &directory, const QHash<QString, int64_t> &index,
+                                QVector<EntityInfo> *entities, QVector<DatasetProblem> *problems)
+{
+    const QDir dir(directory);
+    readColumnFile(dir, QStringLiteral("entity_names.tsv"), index, entities, &EntityInfo::displayName, problems);
+    const QString textFile = QStringLiteral("entity_text.tsv"), descriptionFile = QStringLiteral("descriptions.tsv");
+    if (readColumnFile(dir, textFile, index, entities, &EntityInfo::description, problems)) {
+        if (dir.exists(descriptionFile))
+            addProblem(problems, DatasetProblem::Warning, descriptionFile, 0,
+                       QStringLiteral("ignored: %1 holds the entities' text").arg(textFile));
+    } else {
+        readColumnFile(dir, descriptionFile, index, entities, &EntityInfo::description, problems);
+    }
+    readColumnFile(dir, QStringLiteral("entity_types.tsv"), index, entities, &EntityInfo::type, problems);
+    readImages(dir, index, entities, problems);
+    readThumbnails(dir, index, entities);
+}
+
+} // namespace momok

@@ -1,0 +1,179 @@
+#include "predictions/PredictionEngine.h"
+
+#include "train/RunContext.h"
+
+#include <QFutureWatcher>
+#include <QThreadPool>
+#include <QtConcurrent>
+
+#include <algorithm>
+#include <atomic>
+#include <optional>
+
+namespace momok::ui {
+
+namespace {
+
+struct LoadOutcome {
+    std::shared_ptr<RunContext> context;
+    QString error;
+};
+
+struct QueryOutcome {
+    bool stale = false;
+    PredictionAnswer answer;
+    QString error;
+};
+
+// All relations: each relation's top k, merged by the joint decision and cut to k again.
+PredictionAnswer answerQuery(RunContext &context, const PredictionQuery &query)
+{
+    PredictionAnswer answer;
+    answer.query = query;
+    QVector<qint64> relations;
+    if (query.relation >= 0)
+        relations << query.relation;
+    else
+        for (qint64 r = 0; r < context.dataset.relationCount(); ++r)
+            relations << r;
+    std::array<int, 3> gateSamples{};
+    for (qint64 relation : relations) {
+        const PredictionResult result =
+            predict(context, query.entity, relation, query.headPrediction, query.topK, query.hideKnown);
+        answer.decoderActive = result.decoderActive;
+        for (const PredictionRow &row : result.rows)
+            answer.rows << PredictionEntry{row, relation};
+        for (int m = 0; m < 3; ++m) {
+            const QVector<double> &g = result.gates[size_t(m)];
+            if (g.isEmpty())
+                continue;
+            QVector<double> &sum = answer.gates[size_t(m)];
+            if (sum.isEmpty())
+                sum.fill(0.0, g.size());
+            for (int k = 0; k < g.size() && k < sum.size(); ++k)
+                sum[k] += g[k];
+            ++gateSamples[size_t(m)];
+        }
+    }
+    for (int m = 0; m < 3; ++m)
+        for (double &v : answer.gates[size_t(m)])
+            v /= std::max(1, gateSamples[size_t(m)]);
+    if (relations.size() > 1) {
+        std::stable_sort(answer.rows.begin(), answer.rows.end(),
+                         [](const PredictionEntry &a, const PredictionEntry &b) { return a.row.score > b.row.score; });
+        if (answer.rows.size() > query.topK)
+            answer.rows.resize(query.topK);
+        for (int i = 0; i < answer.rows.size(); ++i)
+            answer.rows[i].row.rank = i + 1;
+    }
+    return answer;
+}
+
+} // namespace
+
+struct PredictionEngine::Private {
+    QThreadPool pool; // one worker: queries never run concurrently on one model
+    std::shared_ptr<RunContext> context;
+    qint64 runId = -1;
+    quint64 loadGeneration = 0;
+    bool loading = false;
+    std::optional<PredictionQuery> pending;
+    // Bumped for every request; a worker that sees a newer value skips its query.
+    std::shared_ptr<std::atomic<quint64>> queryGeneration = std::make_shared<std::atomic<quint64>>(0);
+};
+
+PredictionEngine::PredictionEngine(QObject *parent) : QObject(parent), d(std::make_unique<Private>())
+{
+    d->pool.setMaxThreadCount(1);
+}
+
+PredictionEngine::~PredictionEngine()
+{
+    d->queryGeneration->fetch_add(1);
+    d->pool.waitForDone();
+}
+
+qint64 PredictionEngine::runId() const { return d->runId; }
+bool PredictionEngine::isLoading() const { return d->loading; }
+bool PredictionEngine::isReady() const { return d->context != nullptr && !d->loading; }
+
+void PredictionEngine::loadRun(qint64 runId, const QString &runDir)
+{
+    const quint64 generation = ++d->loadGeneration;
+    d->queryGeneration->fetch_add(1);
+    d->context.reset();
+    d->runId = runId;
+    d->loading = runId >= 0 && !runDir.isEmpty();
+    if (!d->loading)
+        return;
+    auto *watcher = new QFutureWatcher<LoadOutcome>(this);
+    connect(watcher, &QFutureWatcher<LoadOutcome>::finished, this, [this, watcher, generation, runId] {
+        watcher->deleteLater();
+        if (generation != d->loadGeneration)
+            return; // another run was chosen meanwhile
+        LoadOutcome outcome = watcher->result();
+        d->loading = false;
+        d->context = std::move(outcome.context);
+        Q_EMIT runLoaded(runId, d->context != nullptr, outcome.error);
+        if (d->context)
+            dispatch();
+    });
+    watcher->setFuture(QtConcurrent::run(&d->pool, [runDir] {
+        LoadOutcome outcome;
+        std::unique_ptr<RunContext> context = RunContext::open(runDir, &outcome.error);
+        outcome.context = std::shared_ptr<RunContext>(std::move(context));
+        return outcome;
+    }));
+}
+
+void PredictionEngine::request(const PredictionQuery &query)
+{
+    d->pending = query;
+    d->queryGeneration->fetch_add(1);
+    if (isReady())
+        dispatch();
+}
+
+void PredictionEngine::dispatch()
+{
+    if (!d->pending || !d->context)
+        return;
+    const PredictionQuery query = *d->pending;
+    d->pending.reset();
+    if (query.entity < 0 || query.entity >= d->context->dataset.entityCount()) {
+        Q_EMIT failed(tr("The entity is not part of this run's dataset."));
+        return;
+    }
+    const quint64 generation = d->queryGeneration->load();
+    const qint64 runId = d->runId;
+    auto latest = d->queryGeneration;
+    auto context = d->context;
+    auto *watcher = new QFutureWatcher<QueryOutcome>(this);
+    connect(watcher, &QFutureWatcher<QueryOutcome>::finished, this, [this, watcher, generation, runId] {
+        watcher->deleteLater();
+        QueryOutcome outcome = watcher->result();
+        if (outcome.stale || generation != d->queryGeneration->load() || runId != d->runId)
+            return; // the user has moved on
+        if (!outcome.error.isEmpty()) {
+            Q_EMIT failed(outcome.error);
+            return;
+        }
+        outcome.answer.runId = runId;
+        Q_EMIT answered(outcome.answer);
+    });
+    watcher->setFuture(QtConcurrent::run(&d->pool, [context, query, latest, generation] {
+        QueryOutcome outcome;
+        if (latest->load() != generation) {
+            outcome.stale = true;
+            return outcome;
+        }
+        try {
+            outcome.answer = answerQuery(*context, query);
+        } catch (const std::exception &e) {
+            outcome.error = QString::fromUtf8(e.what());
+        }
+        return outcome;
+    }));
+}
+
+} // namespace momok::ui

@@ -1,0 +1,296 @@
+#include "predictions/PredictionsView.h"
+
+#include "predictions/GateChart.h"
+#include "predictions/PredictionModel.h"
+#include "predictions/ScoreBarDelegate.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QPushButton>
+#include <QSignalBlocker>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QTableView>
+#include <QVBoxLayout>
+
+namespace momok::ui {
+
+PredictionsView::PredictionsView(QWidget *parent) : QWidget(parent)
+{
+    setObjectName(QStringLiteral("predictionsView"));
+    m_engine = new PredictionEngine(this);
+    m_model = new PredictionModel(this);
+
+    m_relation = new QComboBox(this);
+    m_relation->setObjectName(QStringLiteral("relationChooser"));
+    m_relation->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_direction = new QComboBox(this);
+    m_direction->setObjectName(QStringLiteral("directionChooser"));
+    m_direction->addItem(QString(), false);
+    m_direction->addItem(QString(), true);
+    m_topK = new QSpinBox(this);
+    m_topK->setObjectName(QStringLiteral("topKSpin"));
+    m_topK->setRange(1, 500);
+    m_topK->setValue(10);
+    m_topK->setPrefix(tr("top "));
+    m_hideKnown = new QCheckBox(tr("hide known"), this);
+    m_hideKnown->setObjectName(QStringLiteral("hideKnownSwitch"));
+    m_hideKnown->setToolTip(tr("Leave out answers already in the train, valid or test split"));
+    updateDirectionLabels();
+
+    auto *controls = new QHBoxLayout;
+    controls->setContentsMargins(0, 0, 0, 0);
+    controls->addWidget(m_relation);
+    controls->addWidget(m_direction);
+    controls->addWidget(m_topK);
+    controls->addWidget(m_hideKnown);
+    controls->addStretch();
+
+    m_table = new QTableView(this);
+    m_table->setObjectName(QStringLiteral("predictionsTable"));
+    m_table->setModel(m_model);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_table->verticalHeader()->hide();
+    m_table->setShowGrid(false);
+    m_table->setAlternatingRowColors(true);
+    m_table->setIconSize(QSize(32, 24));
+    m_table->verticalHeader()->setDefaultSectionSize(28);
+    auto *bars = new ScoreBarDelegate(PredictionModel::ScoreRole, PredictionModel::BarColorRole, m_table);
+    for (int c = PredictionModel::ScoreColumn; c <= PredictionModel::JointColumn; ++c)
+        m_table->setItemDelegateForColumn(c, bars);
+    QHeaderView *header = m_table->horizontalHeader();
+    header->setSectionResizeMode(QHeaderView::Interactive);
+    header->setSectionResizeMode(PredictionModel::CandidateColumn, QHeaderView::Stretch);
+    header->setMinimumSectionSize(24);
+    header->resizeSection(PredictionModel::RankColumn, 30);
+    header->resizeSection(PredictionModel::RelationColumn, 130);
+    for (int c = PredictionModel::ScoreColumn; c <= PredictionModel::JointColumn; ++c)
+        header->resizeSection(c, c == PredictionModel::ScoreColumn ? 84 : 70);
+    header->resizeSection(PredictionModel::KnownColumn, 76);
+    m_table->setColumnHidden(PredictionModel::RelationColumn, true);
+    connect(m_table, &QTableView::activated, this, [this](const QModelIndex &index) {
+        if (index.isValid())
+            Q_EMIT entityActivated(index.data(PredictionModel::EntityIdRole).toLongLong());
+    });
+
+    // The gates sit in a row under the table: the table needs the width more than the height.
+    auto *gatePanel = new QWidget(this);
+    auto *gateRow = new QHBoxLayout;
+    gateRow->setContentsMargins(0, 0, 0, 0);
+    gateRow->setSpacing(6);
+    for (int m = 0; m < 3; ++m) {
+        m_gates[m] = new GateChart(m, gatePanel);
+        gateRow->addWidget(m_gates[m], 1);
+    }
+    m_gateCaption = new QLabel(tr("Gate weights of each modality's experts for this query"), gatePanel);
+    m_gateCaption->setObjectName(QStringLiteral("gateCaption"));
+    m_gateCaption->setToolTip(tr("How much each expert of a modality contributes to this query's entity "
+                                 "representation: why the model answered this way."));
+    auto *gateLayout = new QVBoxLayout(gatePanel);
+    gateLayout->setContentsMargins(0, 4, 0, 0);
+    gateLayout->setSpacing(2);
+    gateLayout->addWidget(m_gateCaption);
+    gateLayout->addLayout(gateRow);
+    gatePanel->setFixedHeight(150);
+
+    auto *resultPage = new QWidget(this);
+    auto *resultLayout = new QVBoxLayout(resultPage);
+    resultLayout->setContentsMargins(0, 0, 0, 0);
+    resultLayout->addWidget(m_table, 1);
+    resultLayout->addWidget(gatePanel);
+
+    m_empty = new QLabel(this);
+    m_empty->setObjectName(QStringLiteral("predictionsEmptyState"));
+    m_empty->setAlignment(Qt::AlignCenter);
+    m_empty->setWordWrap(true);
+    m_empty->setMargin(12);
+    QPalette grey = m_empty->palette();
+    grey.setColor(QPalette::WindowText, grey.color(QPalette::PlaceholderText));
+    m_empty->setPalette(grey);
+    m_train = new QPushButton(tr("Train a quick demo…"), this);
+    m_train->setObjectName(QStringLiteral("trainQuickDemoButton"));
+    m_train->setToolTip(tr("Train a small model on this dataset with the “Quick demo” preset"));
+    m_train->hide();
+    connect(m_train, &QPushButton::clicked, this, &PredictionsView::trainRequested);
+    m_emptyPage = new QWidget(this);
+    auto *emptyLayout = new QVBoxLayout(m_emptyPage);
+    emptyLayout->addStretch();
+    emptyLayout->addWidget(m_empty);
+    emptyLayout->addWidget(m_train, 0, Qt::AlignHCenter);
+    emptyLayout->addStretch();
+    m_stack = new QStackedWidget(this);
+    m_stack->addWidget(m_emptyPage);
+    m_stack->addWidget(resultPage);
+
+    m_status = new QLabel(this);
+    m_status->setObjectName(QStringLiteral("predictionsStatus"));
+    m_status->setPalette(grey);
+
+    auto *title = new QLabel(tr("<b>Predictions</b>"), this);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->addWidget(title);
+    layout->addLayout(controls);
+    layout->addWidget(m_stack, 1);
+    layout->addWidget(m_status);
+
+    connect(m_relation, &QComboBox::currentIndexChanged, this, [this] {
+        m_table->setColumnHidden(PredictionModel::RelationColumn, m_relation->currentData().toLongLong() >= 0);
+        requestPredictions();
+    });
+    connect(m_direction, &QComboBox::currentIndexChanged, this, &PredictionsView::requestPredictions);
+    connect(m_topK, &QSpinBox::valueChanged, this, &PredictionsView::requestPredictions);
+    connect(m_hideKnown, &QCheckBox::toggled, this, &PredictionsView::requestPredictions);
+    connect(m_engine, &PredictionEngine::answered, this, &PredictionsView::showAnswer);
+    connect(m_engine, &PredictionEngine::failed, this, [this](const QString &error) {
+        showEmpty(tr("The prediction failed: %1").arg(error));
+    });
+    connect(m_engine, &PredictionEngine::runLoaded, this, [this](qint64, bool ok, const QString &error) {
+        if (!ok)
+            showEmpty(tr("The model of this run cannot be loaded:\n%1\n\nChoose another run in the toolbar, or train a new one in the Training tab.")
+                          .arg(error));
+        else
+            requestPredictions();
+    });
+    setDataset(nullptr);
+}
+
+void PredictionsView::updateDirectionLabels()
+{
+    m_direction->setItemText(0, tr("tail: (e, r, ?)"));
+    m_direction->setItemText(1, tr("head: (?, r, e)"));
+    m_direction->setItemData(0, tr("Which entities does the current entity point to by the relation?"), Qt::ToolTipRole);
+    m_direction->setItemData(1, tr("Which entities point to the current entity by the relation?"), Qt::ToolTipRole);
+}
+
+void PredictionsView::setDataset(std::shared_ptr<const KgDataset> dataset)
+{
+    m_dataset = std::move(dataset);
+    m_model->setDataset(m_dataset);
+    m_entity = -1;
+    {
+        const QSignalBlocker blocker(m_relation);
+        m_relation->clear();
+        m_relation->addItem(tr("all relations"), qint64(-1));
+        if (m_dataset) {
+            for (int r = 0; r < m_dataset->relationNames.size(); ++r)
+                m_relation->addItem(m_dataset->relationNames[r], qint64(r));
+        }
+        m_table->setColumnHidden(PredictionModel::RelationColumn, false);
+    }
+    requestPredictions();
+}
+
+void PredictionsView::setRun(qint64 runId, const QString &runDir, const QString &emptyMessage)
+{
+    m_noRunMessage = emptyMessage;
+    if (runId == m_runId && m_engine->runId() == runId && (m_engine->isReady() || m_engine->isLoading()))
+        return;
+    m_runId = runId;
+    m_engine->loadRun(runId, runDir);
+    requestPredictions();
+}
+
+void PredictionsView::setTrainingOffered(bool offered)
+{
+    m_trainingOffered = offered;
+    m_train->setVisible(offered && m_dataset && m_runId < 0 && m_stack->currentWidget() == m_emptyPage);
+}
+
+void PredictionsView::setEntity(qint64 entity)
+{
+    if (entity == m_entity)
+        return;
+    m_entity = entity;
+    requestPredictions();
+}
+
+QString PredictionsView::emptyStateText() const
+{
+    return m_stack->currentWidget() == m_emptyPage ? m_empty->text() : QString();
+}
+
+void PredictionsView::showEmpty(const QString &text)
+{
+    m_empty->setText(text);
+    m_train->setVisible(m_trainingOffered && m_dataset && m_runId < 0);
+    m_stack->setCurrentWidget(m_emptyPage);
+    m_model->clear();
+    m_status->clear();
+    for (GateChart *chart : m_gates)
+        chart->clearGates(tr("no query"));
+}
+
+void PredictionsView::requestPredictions()
+{
+    const bool haveControls = m_dataset != nullptr;
+    for (QWidget *w : {static_cast<QWidget *>(m_relation), static_cast<QWidget *>(m_direction),
+                       static_cast<QWidget *>(m_topK), static_cast<QWidget *>(m_hideKnown)})
+        w->setEnabled(haveControls);
+    if (!m_dataset) {
+        showEmpty(tr("Open a dataset to see predictions (File → Open dataset…)."));
+        return;
+    }
+    if (m_runId < 0) {
+        showEmpty(m_noRunMessage.isEmpty() ? tr("No trained model for this dataset yet — train one in the Training tab.")
+                                           : m_noRunMessage);
+        return;
+    }
+    if (m_entity < 0) {
+        showEmpty(tr("Pick an entity on the left to see what the model predicts for it."));
+        return;
+    }
+    PredictionQuery query;
+    query.entity = m_entity;
+    query.relation = m_relation->currentData().toLongLong();
+    query.headPrediction = m_direction->currentData().toBool();
+    query.topK = m_topK->value();
+    query.hideKnown = m_hideKnown->isChecked();
+    if (m_engine->isLoading()) {
+        showEmpty(tr("Loading the trained model…"));
+    } else {
+        m_status->setText(tr("Predicting…"));
+    }
+    m_engine->request(query);
+}
+
+void PredictionsView::showAnswer(const PredictionAnswer &answer)
+{
+    if (answer.query.entity != m_entity)
+        return;
+    m_model->setAnswer(answer);
+    m_stack->setCurrentIndex(1);
+    const QString entity = m_dataset && m_entity < m_dataset->entityCount()
+                               ? (m_dataset->entities[int(m_entity)].displayName.isEmpty() ? m_dataset->entities[int(m_entity)].name
+                                                                                           : m_dataset->entities[int(m_entity)].displayName)
+                               : QString::number(m_entity);
+    const QString relation = answer.query.relation >= 0 && m_dataset ? m_dataset->relationNames.value(int(answer.query.relation))
+                                                                     : tr("any relation");
+    const QString pattern = answer.query.headPrediction ? QStringLiteral("(?, %2, %1)") : QStringLiteral("(%1, %2, ?)");
+    int known = 0;
+    for (const PredictionEntry &e : answer.rows)
+        known += e.row.known() ? 1 : 0;
+    if (answer.rows.isEmpty())
+        m_status->setText(tr("%1: no candidate left — every top answer is already known. Untick “hide known” or raise top-k.")
+                              .arg(pattern.arg(entity, relation)));
+    else
+        m_status->setText(tr("%1: %n candidates, %2 already known. Double-click a candidate to open it.", nullptr,
+                             int(answer.rows.size()))
+                              .arg(pattern.arg(entity, relation))
+                              .arg(known));
+    const QString caption = answer.query.relation >= 0 ? QString() : tr("mean");
+    for (int m = 0; m < 3; ++m)
+        m_gates[m]->setGates(answer.gates[size_t(m)], caption);
+    m_gateCaption->setText(answer.query.relation >= 0
+                               ? tr("Expert gates for %1").arg(pattern.arg(entity, relation))
+                               : tr("Expert gates, mean over all relations"));
+    Q_EMIT predictionsShown();
+}
+
+} // namespace momok::ui

@@ -1,0 +1,85 @@
+#pragma once
+// Predictions for the current entity with the selected run: relation (or all),
+// direction, top-k and "hide known" controls; the ranked candidates with each
+// decoder's score and rank as bars; beside them the query's expert gate weights.
+#include "predictions/PredictionEngine.h"
+
+#include "data/KgDataset.h"
+
+#include <QWidget>
+
+#include <memory>
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QPushButton;
+class QSpinBox;
+class QStackedWidget;
+class QTableView;
+
+namespace momok::ui {
+
+class GateChart;
+class PredictionModel;
+
+class PredictionsView : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit PredictionsView(QWidget *parent = nullptr);
+
+    void setDataset(std::shared_ptr<const KgDataset> dataset);
+    // A run with a checkpoint in runDir; runId < 0 means "no trained run", and
+    // emptyMessage then says what to do.
+    void setRun(qint64 runId, const QString &runDir, const QString &emptyMessage = {});
+    void setEntity(qint64 entity);
+    // Shows a "Train a quick demo…" button in the no-run empty state (emits trainRequested).
+    void setTrainingOffered(bool offered);
+    QPushButton *trainButton() const { return m_train; }
+
+    PredictionModel *model() const { return m_model; }
+    QTableView *table() const { return m_table; }
+    QComboBox *relationChooser() const { return m_relation; }
+    QComboBox *directionChooser() const { return m_direction; }
+    QSpinBox *topKSpin() const { return m_topK; }
+    QCheckBox *hideKnownSwitch() const { return m_hideKnown; }
+    GateChart *gateChart(int modality) const { return m_gates[modality]; }
+    PredictionEngine *engine() const { return m_engine; }
+    // The text of the empty state, or empty when the table is shown.
+    QString emptyStateText() const;
+
+Q_SIGNALS:
+    void entityActivated(qint64 entityId);
+    // The table shows the answer to the current query.
+    void predictionsShown();
+    void trainRequested();
+
+private:
+    void requestPredictions();
+    void showAnswer(const PredictionAnswer &answer);
+    void showEmpty(const QString &text);
+    void updateDirectionLabels();
+
+    std::shared_ptr<const KgDataset> m_dataset;
+    qint64 m_entity = -1;
+    qint64 m_runId = -1;
+    QString m_noRunMessage;
+    PredictionEngine *m_engine = nullptr;
+    PredictionModel *m_model = nullptr;
+    QComboBox *m_relation = nullptr;
+    QComboBox *m_direction = nullptr;
+    QSpinBox *m_topK = nullptr;
+    QCheckBox *m_hideKnown = nullptr;
+    QStackedWidget *m_stack = nullptr;
+    QWidget *m_emptyPage = nullptr;
+    QLabel *m_empty = nullptr;
+    QPushButton *m_train = nullptr;
+    bool m_trainingOffered = false;
+    QLabel *m_status = nullptr;
+    QTableView *m_table = nullptr;
+    GateChart *m_gates[3] = {};
+    QLabel *m_gateCaption = nullptr;
+};
+
+} // namespace momok::ui
