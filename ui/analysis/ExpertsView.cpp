@@ -92,13 +92,13 @@ ExpertsView::ExpertsView(QWidget *parent) : QWidget(parent)
     m_map = new QCPColorMap(m_heatmap->xAxis, m_heatmap->yAxis);
     m_map->setInterpolate(false); // one crisp cell per relation × expert
     m_map->setTightBoundary(false);
-    m_map->setGradient(viridis());
     m_scale = new QCPColorScale(m_heatmap);
     m_scale->setType(QCPAxis::atRight);
     m_scale->axis()->setLabel(tr("mean gate weight"));
     m_scale->setBarWidth(12);
     m_heatmap->plotLayout()->addElement(0, 1, m_scale);
     m_map->setColorScale(m_scale);
+    m_scale->setGradient(viridis()); // the scale's gradient is the one the map draws with
     auto *margins = new QCPMarginGroup(m_heatmap);
     m_heatmap->axisRect()->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
     m_scale->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
@@ -148,6 +148,7 @@ ExpertsView::ExpertsView(QWidget *parent) : QWidget(parent)
     m_note = new QLabel(content);
     m_note->setObjectName(QStringLiteral("expertsNote"));
     m_note->setWordWrap(true);
+    m_note->setMinimumHeight(2 * m_note->fontMetrics().lineSpacing() + 4); // two lines, never clipped
 
     auto *splitter = new QSplitter(Qt::Vertical, content);
     splitter->addWidget(m_heatmap);
@@ -260,14 +261,14 @@ void ExpertsView::apply(const RunReport &report)
             unused << tr(kModalityNames[m]);
     QStringList notes;
     if (!unused.isEmpty())
-        notes << tr("Hatched columns: %1 — not used by this run (switched off, or the dataset has no features for it).")
-                     .arg(unused.join(QStringLiteral(", ")));
+        notes << tr("Hatched columns: %1 not used by this run (switched off, or no features).")
+                     .arg(unused.join(QStringLiteral(" and ")));
     int silent = 0;
     for (int r = 0; r < g.relations; ++r)
         silent += m_model->relationHasQueries(r) ? 0 : 1;
     if (silent)
-        notes << tr("Hatched rows: relations without queries in this split.");
-    notes << tr("Click a row to see its gates below; hover a cell for its value. Right-click a plot to export it.");
+        notes << tr("Hatched rows: no queries in this split.");
+    notes << tr("Click a row for its gates; hover a cell for its value; right-click to export.");
     m_note->setText(notes.join(QLatin1Char(' ')));
 
     m_stack->setCurrentIndex(1);
@@ -504,6 +505,8 @@ void ExpertsView::rebuildBars()
     uniformLabel->position->setCoords(0.005, 1.0 / k);
     uniformLabel->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
     uniformLabel->setColor(QColor(0x55, 0x55, 0x55));
+    uniformLabel->setBrush(QColor(255, 255, 255, 210)); // stays legible where it crosses a bar
+    uniformLabel->setLayer(QStringLiteral("overlay"));
     uniformLabel->setText(tr("uniform 1/%1").arg(k));
     m_bars->replot();
 }
