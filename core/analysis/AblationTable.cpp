@@ -115,22 +115,26 @@ QString AblationTable::settingLabel(const QStringList &keys, const QJsonObject &
 
 int AblationTable::chooseBaseline(const QVector<AblationCandidate> &runs)
 {
-    int best = -1, bestPartners = -1;
+    // Most partners that change one switch only (the poster's rows), then most partners, then newest.
+    int best = -1;
+    std::pair<int, int> bestScore{-1, -1};
     for (int i = 0; i < runs.size(); ++i) {
         const AblationCandidate &c = runs[i];
         if (!c.finished || !c.test || !isFullModel(c.spec))
             continue;
-        int partners = 0;
+        std::pair<int, int> score{0, 0};
         for (int j = 0; j < runs.size(); ++j) {
             if (j == i || !runs[j].finished || !runs[j].test)
                 continue;
             const auto diff = ablationDifference(c.spec, runs[j].spec);
-            if (diff && !diff->isEmpty())
-                ++partners;
+            if (diff && !diff->isEmpty()) {
+                score.first += diff->size() == 1 ? 1 : 0;
+                ++score.second;
+            }
         }
-        if (partners > bestPartners || (partners == bestPartners && newer(c, runs[best]))) {
+        if (score > bestScore || (score == bestScore && newer(c, runs[best]))) {
             best = i;
-            bestPartners = partners;
+            bestScore = score;
         }
     }
     return best;

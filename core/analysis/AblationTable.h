@@ -51,7 +51,7 @@ public:
     static QString settingLabel(const QStringList &keys, const QJsonObject &spec);
 
     // Index of the finished full-model run with the most comparable ablation runs
-    // (newest on ties), or -1 when there is none.
+    // (those changing a single switch first, then any; newest on ties), or -1 when none.
     static int chooseBaseline(const QVector<AblationCandidate> &runs);
     // Rows in the poster's order; empty when no baseline exists.
     static QVector<AblationRow> build(const QVector<AblationCandidate> &runs);

@@ -251,12 +251,12 @@ void ModalitiesView::apply(const RunReport &report)
     m_stack->setCurrentIndex(1);
     m_model->setReport(*m_report); // resets the proxy, which redraws the bars
     rebuildBest();
-    // Give the table the width its columns need (up to 55 %), the chart the rest.
+    // Give the table the width its columns need (up to 62 %), the chart the rest.
     m_table->resizeColumnsToContents();
     const int wanted = m_table->horizontalHeader()->length() + m_table->verticalScrollBar()->sizeHint().width()
         + 2 * m_table->frameWidth() + 4;
     const int total = m_upper->width() > 100 ? m_upper->width() : width();
-    const int tableWidth = std::min(wanted, total * 55 / 100);
+    const int tableWidth = std::min(wanted, total * 62 / 100);
     m_upper->setSizes({tableWidth, std::max(100, total - tableWidth)});
 }
 

@@ -131,7 +131,7 @@ QVariant RunComparisonModel::headerData(int section, Qt::Orientation orientation
     if (orientation != Qt::Horizontal)
         return QAbstractTableModel::headerData(section, orientation, role);
     if (section == 0)
-        return role == Qt::DisplayRole ? QVariant(tr("Run")) : QVariant();
+        return role == Qt::DisplayRole ? QVariant(tr("Metric / setting")) : QVariant();
     if (section - 1 >= m_runs.size())
         return {};
     const RunRecord &r = m_runs[section - 1].record;
