@@ -13,6 +13,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMouseEvent>
+#include <QScrollArea>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QToolTip>
@@ -29,6 +30,8 @@ namespace {
 // Cell values are written into the cells while they stay legible.
 constexpr int kMaxLabelledRows = 40;
 constexpr int kMaxLabelledColumns = 30;
+constexpr int kMinRowHeight = 16; // pixels per relation: one line of tick label
+constexpr int kMinHeatmapHeight = 220;
 
 // Viridis: perceptually uniform and readable with every common colour-vision deficiency.
 QCPColorGradient viridis()
@@ -87,7 +90,7 @@ ExpertsView::ExpertsView(QWidget *parent) : QWidget(parent)
     m_heatmap = new QCustomPlot(content);
     m_heatmap->setObjectName(QStringLiteral("expertsHeatmap"));
     m_heatmap->setProperty("exportName", QStringLiteral("expert-gates-heatmap"));
-    m_heatmap->setMinimumHeight(220);
+    m_heatmap->setMinimumHeight(kMinHeatmapHeight);
     m_heatmap->setMouseTracking(true);
     m_map = new QCPColorMap(m_heatmap->xAxis, m_heatmap->yAxis);
     m_map->setInterpolate(false); // one crisp cell per relation × expert
@@ -150,17 +153,23 @@ ExpertsView::ExpertsView(QWidget *parent) : QWidget(parent)
     m_note->setWordWrap(true);
     m_note->setMinimumHeight(2 * m_note->fontMetrics().lineSpacing() + 4); // two lines, never clipped
 
-    auto *splitter = new QSplitter(Qt::Vertical, content);
-    splitter->addWidget(m_heatmap);
-    splitter->addWidget(m_bars);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 2);
-    splitter->setChildrenCollapsible(false);
+    // Many relations (DB15K has hundreds) scroll rather than squeeze their names together.
+    auto *scroll = new QScrollArea(content);
+    scroll->setObjectName(QStringLiteral("expertsHeatmapScroll"));
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setWidget(m_heatmap);
+    m_splitter = new QSplitter(Qt::Vertical, content);
+    m_splitter->addWidget(scroll);
+    m_splitter->addWidget(m_bars);
+    m_splitter->setStretchFactor(0, 3);
+    m_splitter->setStretchFactor(1, 2);
+    m_splitter->setChildrenCollapsible(false);
 
     auto *layout = new QVBoxLayout(content);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(bar);
-    layout->addWidget(splitter, 1);
+    layout->addWidget(m_splitter, 1);
     layout->addWidget(m_note);
 
     m_stack = new QStackedWidget(this);
@@ -367,6 +376,12 @@ void ExpertsView::rebuildHeatmap()
             name += tr(" (no queries)");
         yTicker->addTick(row, name);
     }
+    const int needed = std::max(kMinHeatmapHeight, rows * kMinRowHeight + 90);
+    m_heatmap->setMinimumHeight(needed);
+    // The heatmap gets 60 % of the height, more when it needs it (then up to 75 %, scrolling beyond).
+    const int total = m_splitter->height() > 100 ? m_splitter->height() : height();
+    const int top = std::min(std::max(needed + 4, total * 60 / 100), std::max(total * 75 / 100, kMinHeatmapHeight));
+    m_splitter->setSizes({top, std::max(120, total - top)});
     m_heatmap->xAxis->setRange(-0.5, columns - 0.5);
     m_heatmap->yAxis->setRange(-0.5, rows - 0.5);
 
@@ -484,7 +499,7 @@ void ExpertsView::rebuildBars()
         return;
     }
     const int queries = int(g.queryCount.value(m_selected));
-    m_barsTitle->setText(tr("Gates for “%1” (%2 queries)").arg(g.relationNames.value(m_selected)).arg(queries));
+    m_barsTitle->setText(tr("Gates for “%1” (mean over %2 evaluated queries)").arg(g.relationNames.value(m_selected)).arg(queries));
     for (int m = 0; m < 3; ++m) {
         const bool used = m_model->modalityUsed(m) && m_model->relationHasQueries(m_selected);
         m_barSeries[m]->setName(m_model->modalityUsed(m) ? tr(kModalityNames[m])

@@ -16,6 +16,7 @@ class QCPTextElement;
 class QCustomPlot;
 class QLabel;
 class QMouseEvent;
+class QSplitter;
 class QStackedWidget;
 
 namespace momok::ui {
@@ -90,6 +91,7 @@ private:
     QComboBox *m_sortCombo = nullptr;
     QComboBox *m_columnCombo = nullptr;
     QCheckBox *m_fullScale = nullptr;
+    QSplitter *m_splitter = nullptr;
     QCustomPlot *m_heatmap = nullptr;
     QCPColorMap *m_map = nullptr;
     QCPColorScale *m_scale = nullptr;

@@ -97,7 +97,7 @@ ModalitiesView::ModalitiesView(QWidget *parent) : QWidget(parent)
     m_plot->legend->setVisible(true);
     m_plot->legend->setBrush(QColor(255, 255, 255, 220));
     m_plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
-    m_plot->legend->setWrap(5);
+    m_plot->legend->setWrap(3); // two rows: fits a narrow chart without cutting names
     // The legend sits in its own row below the plot so that it never hides a bar.
     auto *legendRow = new QCPLayoutGrid;
     m_plot->plotLayout()->addElement(2, 0, legendRow);
@@ -251,12 +251,12 @@ void ModalitiesView::apply(const RunReport &report)
     m_stack->setCurrentIndex(1);
     m_model->setReport(*m_report); // resets the proxy, which redraws the bars
     rebuildBest();
-    // Give the table the width its columns need (up to 62 %), the chart the rest.
+    // Give the table the width its columns need (up to 58 %), the chart the rest.
     m_table->resizeColumnsToContents();
     const int wanted = m_table->horizontalHeader()->length() + m_table->verticalScrollBar()->sizeHint().width()
         + 2 * m_table->frameWidth() + 4;
     const int total = m_upper->width() > 100 ? m_upper->width() : width();
-    const int tableWidth = std::min(wanted, total * 62 / 100);
+    const int tableWidth = std::min(wanted, total * 58 / 100);
     m_upper->setSizes({tableWidth, std::max(100, total - tableWidth)});
 }
 
@@ -335,6 +335,12 @@ void ModalitiesView::rebuildBars()
             top = std::max(top, it->value);
     m_plot->yAxis->setRange(0, std::min(105.0, std::max(5.0, top * 1.15)));
     m_plot->xAxis->setRange(0.4, std::max(rows, 1) + 0.6);
+    // Slanted names reach left of their bars: leave room so the first one is not dropped.
+    int widest = 0;
+    const QFontMetrics metrics(m_plot->xAxis->tickLabelFont());
+    for (int row = 0; row < std::min(rows, 2); ++row)
+        widest = std::max(widest, metrics.horizontalAdvance(ticker->ticks().value(row + 1)));
+    m_plot->axisRect()->setMinimumMargins(QMargins(std::min(220, int(widest * 0.87)) - 20, 0, 0, 0));
     m_plot->replot();
 }
 

@@ -170,13 +170,15 @@ QVariant RelationMetricsModel::headerData(int section, Qt::Orientation orientati
         if (section == RelationColumn)
             return tr("Relation");
         if (section == QueriesColumn)
-            return tr("Queries");
+            return tr("Ranked answers");
         if (section == BestColumn)
             return tr("Best decoder");
         return QStringLiteral("%1 %2").arg(decoderKey(Decoder(section - FirstDecoderColumn)), metricName(m_metric));
     }
     if (role == Qt::ForegroundRole && section >= FirstDecoderColumn && section < BestColumn)
         return QBrush(decoderColor(Decoder(section - FirstDecoderColumn)).darker(115));
+    if (role == Qt::ToolTipRole && section == QueriesColumn)
+        return tr("Answers ranked for this relation: each evaluated triple once as a tail and once as a head query");
     if (role == Qt::ToolTipRole && section >= FirstDecoderColumn && section < BestColumn)
         return tr("%1 of the %2 decoder, in % (realistic ranks: ties counted at their mean rank)")
             .arg(metricName(m_metric), decoderLabel(Decoder(section - FirstDecoderColumn)));

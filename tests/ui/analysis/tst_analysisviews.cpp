@@ -292,7 +292,7 @@ private Q_SLOTS:
         QVERIFY2(exportTableCsv(proxy, csv, &error), qPrintable(error));
         const QStringList lines = csvLines(csv);
         QCOMPARE(lines.size(), 1 + proxy->rowCount());
-        QCOMPARE(lines.first(), QStringLiteral("Relation,Queries,S MRR,I MRR,T MRR,joint MRR,combined MRR,Best decoder"));
+        QCOMPARE(lines.first(), QStringLiteral("Relation,Ranked answers,S MRR,I MRR,T MRR,joint MRR,combined MRR,Best decoder"));
         for (int row = 0; row < proxy->rowCount(); ++row)
             QCOMPARE(lines[row + 1], displayRow(proxy, row));
         const QString png = m_out.filePath(QStringLiteral("modalities.png"));
