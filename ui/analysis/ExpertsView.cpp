@@ -135,15 +135,15 @@ ExpertsView::ExpertsView(QWidget *parent) : QWidget(parent)
     m_bars->legend->setVisible(true);
     m_bars->legend->setBrush(QColor(255, 255, 255, 220));
     m_bars->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
-    auto *group = new QCPBarsGroup(m_bars);
-    group->setSpacing(2);
+    m_barsGroup = new QCPBarsGroup(m_bars);
+    m_barsGroup->setSpacing(2);
     for (int m = 0; m < 3; ++m) {
         auto *bars = new QCPBars(m_bars->xAxis, m_bars->yAxis);
         bars->setName(tr(kModalityNames[m]));
         bars->setPen(Qt::NoPen);
         bars->setBrush(modalityColor(m));
         bars->setWidth(0.25);
-        bars->setBarsGroup(group);
+        bars->setBarsGroup(m_barsGroup);
         m_barSeries << bars;
     }
     installPlotExport(m_bars);
@@ -504,6 +504,9 @@ void ExpertsView::rebuildBars()
         const bool used = m_model->modalityUsed(m) && m_model->relationHasQueries(m_selected);
         m_barSeries[m]->setName(m_model->modalityUsed(m) ? tr(kModalityNames[m])
                                                           : tr("%1 — not used").arg(tr(kModalityNames[m])));
+        // Unused modalities leave the group so the remaining bars stay centred on their expert.
+        m_barSeries[m]->setBarsGroup(used ? m_barsGroup : nullptr);
+        m_barSeries[m]->setVisible(used);
         if (!used)
             continue;
         for (int e = 0; e < k; ++e)

@@ -9,6 +9,7 @@
 class QCheckBox;
 class QComboBox;
 class QCPBars;
+class QCPBarsGroup;
 class QCPColorMap;
 class QCPColorScale;
 class QCPItemRect;
@@ -98,6 +99,7 @@ private:
     QCPItemRect *m_selectionFrame = nullptr;
     QCustomPlot *m_bars = nullptr;
     QCPTextElement *m_barsTitle = nullptr;
+    QCPBarsGroup *m_barsGroup = nullptr;
     QVector<QCPBars *> m_barSeries;
 };
 
