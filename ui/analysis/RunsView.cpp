@@ -300,7 +300,11 @@ void RunsView::apply(const RunsSnapshot &snapshot)
         m_ablationNote->setText(tr("Test metrics in % (realistic ranks). “Modality contribution” rows are the full "
                                    "model’s decoders on their own; “model design” rows are runs that differ from it "
                                    "in one switch only. Grey rows have no such run yet (hover for how to fill them)."));
-    selectRuns(keep);
+    // Keep the user's selection; on a first load show the newest run rather than empty plots.
+    if (!keep.isEmpty())
+        selectRuns(keep);
+    else if (m_runProxy->rowCount() > 0)
+        selectRuns({m_runProxy->index(0, 0).data(RunListModel::RunIdRole).toLongLong()});
     updateComparison();
 }
 

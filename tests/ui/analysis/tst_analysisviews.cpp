@@ -433,6 +433,31 @@ private Q_SLOTS:
         QVERIFY(view.emptyText().contains(QStringLiteral("Train")));
     }
 
+    void everyPlotAndTableOffersExport()
+    {
+        ExpertsView experts;
+        ModalitiesView modalities;
+        RunsView runs;
+        int plots = 0, tables = 0;
+        for (QWidget *view : std::initializer_list<QWidget *>{&experts, &modalities, &runs}) {
+            for (QCustomPlot *plot : view->findChildren<QCustomPlot *>()) {
+                QCOMPARE(plot->contextMenuPolicy(), Qt::ActionsContextMenu);
+                QVERIFY2(plot->findChild<QAction *>(QStringLiteral("exportPngAction")), qPrintable(plot->objectName()));
+                QVERIFY2(plot->findChild<QAction *>(QStringLiteral("exportPdfAction")), qPrintable(plot->objectName()));
+                ++plots;
+            }
+            for (QTableView *table : view->findChildren<QTableView *>()) {
+                QCOMPARE(table->contextMenuPolicy(), Qt::ActionsContextMenu);
+                QVERIFY2(table->findChild<QAction *>(QStringLiteral("exportCsvAction")), qPrintable(table->objectName()));
+                ++tables;
+            }
+        }
+        QCOMPARE(plots, 2 + 1 + 2);  // heatmap and gate bars; decoder bars; MRR and loss curves
+        QCOMPARE(tables, 0 + 2 + 3); // relation metrics and case study; runs, comparison and ablation
+        // The heatmap's values behind the colours export as CSV as well.
+        QVERIFY(experts.heatmapPlot()->findChild<QAction *>(QStringLiteral("exportCsvAction")));
+    }
+
     void csvQuotesFieldsAsRfc4180()
     {
         QStandardItemModel model(2, 2);
