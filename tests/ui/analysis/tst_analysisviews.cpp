@@ -159,6 +159,13 @@ private Q_SLOTS:
                 QVERIFY(qAbs(series->data()->at(e)->value - g.at(chosen, m, e)) < 1e-12);
         }
         view.setSortMode(ExpertsView::SortMode::DatasetOrder);
+        // Clicking a cell of a row selects that row's relation.
+        QCustomPlot *heatmap = view.heatmapPlot();
+        const int clickedRow = 2;
+        const QPoint cellCentre(int(heatmap->xAxis->coordToPixel(1)), int(heatmap->yAxis->coordToPixel(clickedRow)));
+        QTest::mouseClick(heatmap, Qt::LeftButton, {}, cellCentre);
+        QCOMPARE(view.selectedRelation(), view.relationAtRow(clickedRow));
+        view.selectRelation(chosen);
         saveScreenshot(&view, QStringLiteral("experts"));
 
         // A run without image and text features keeps all 3 × K columns, the unused ones empty.
@@ -236,6 +243,19 @@ private Q_SLOTS:
             }
         }
         view.setMetric(Metric::Mrr);
+        // Tail and head queries separately, as the engine counts them.
+        using Direction = RelationMetricsModel::Direction;
+        for (Direction direction : {Direction::Tail, Direction::Head}) {
+            view.setDirection(direction);
+            for (int row = 0; row < model->rowCount(); ++row) {
+                const RelationReport *engine = relationReport(test, model->index(row, 0).data(RelationMetricsModel::RelationRole).toLongLong());
+                const auto &set = direction == Direction::Tail ? engine->metrics.tail : engine->metrics.head;
+                for (int d = 0; d < kDecoderCount; ++d)
+                    QCOMPARE(model->index(row, RelationMetricsModel::FirstDecoderColumn + d).data(RelationMetricsModel::ValueRole).toDouble(),
+                             set[size_t(d)].realistic.mrr);
+            }
+        }
+        view.setDirection(Direction::Both);
 
         // Sorting through the proxy by the structure decoder, best first; the bars follow.
         QSortFilterProxyModel *proxy = view.proxyModel();
