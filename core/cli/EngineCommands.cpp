@@ -1,5 +1,6 @@
 #include "cli/EngineCommands.h"
 
+#include "analysis/ModalityStrengths.h"
 #include "analysis/Predictor.h"
 #include "eval/Evaluator.h"
 #include "runtime/ComputeEnvironment.h"
@@ -476,20 +477,16 @@ int runExplain(const QStringList &args, QTextStream &out, QTextStream &err)
                                                        context->spec.config.evalBatchSize);
     const GateStatistics &g = report.gates;
     const int top = parser.value("top").toInt();
-    // For each decoder: relations where it beats the other decoders by the widest margin in MRR.
+    // For each decoder: the relations with its highest per-relation MRR (shared with the desktop views).
     QJsonObject best;
     QMap<int, QStringList> bestText;
     for (int d = 0; d < kDecoderCount; ++d) {
-        if (report.overall.both[size_t(d)].realistic.count == 0)
+        if (!ModalityStrengths::active(report, Decoder(d)))
             continue;
-        QVector<QPair<double, QString>> scored;
-        for (const RelationReport &r : report.relations)
-            scored.append({r.metrics.both[size_t(d)].realistic.mrr, r.name});
-        std::sort(scored.begin(), scored.end(), [](const auto &a, const auto &b) { return a.first > b.first; });
         QJsonArray list;
-        for (int i = 0; i < std::min<int>(top, int(scored.size())); ++i) {
-            list.append(QJsonObject{{"relation", scored[i].second}, {"mrr", scored[i].first}});
-            bestText[d] << QStringLiteral("%1 (%2)").arg(scored[i].second, fmt(scored[i].first, 1));
+        for (const RelationStrength &s : ModalityStrengths::best(report, Decoder(d), top)) {
+            list.append(QJsonObject{{"relation", s.name}, {"mrr", s.mrr}, {"lead", s.lead}});
+            bestText[d] << QStringLiteral("%1 (%2)").arg(s.name, fmt(s.mrr, 1));
         }
         best.insert(decoderKey(Decoder(d)), list);
     }

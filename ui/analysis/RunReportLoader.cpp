@@ -1,0 +1,63 @@
+#include "analysis/RunReportLoader.h"
+
+#include "storage/Workspace.h"
+
+#include <QFileInfo>
+
+namespace momok::ui {
+
+QString RunReport::source() const
+{
+    if (!report)
+        return {};
+    return report->split == QLatin1String("test")
+        ? QStringLiteral("test split, epoch %1").arg(report->epoch)
+        : QStringLiteral("best validation evaluation (no test evaluation yet), epoch %1").arg(report->epoch);
+}
+
+RunReport RunReportLoader::load(const QString &workspacePath, qint64 runId)
+{
+    RunReport out;
+    if (workspacePath.isEmpty() || !QFileInfo::exists(workspacePath)) {
+        out.error = QStringLiteral("No workspace is open.");
+        return out;
+    }
+    if (runId < 0) {
+        out.error = QStringLiteral("No run selected.");
+        return out;
+    }
+    QString error;
+    auto ws = Workspace::open(workspacePath, &error);
+    if (!ws) {
+        out.error = error;
+        return out;
+    }
+    out.run = ws->run(runId);
+    if (!out.run) {
+        out.error = QStringLiteral("Run %1 is not in this workspace (deleted?).").arg(runId);
+        return out;
+    }
+    const QVector<EvaluationRecord> evaluations = ws->evaluations(runId);
+    const EvaluationRecord *chosen = nullptr;
+    for (const EvaluationRecord &e : evaluations)
+        if (e.split == QLatin1String("test"))
+            chosen = &e; // recording order: the last one is the latest
+    if (!chosen) {
+        for (const EvaluationRecord &e : evaluations)
+            if (e.split == QLatin1String("valid") && (!chosen || e.headline.mrr > chosen->headline.mrr))
+                chosen = &e;
+    }
+    if (!chosen) {
+        out.error = QStringLiteral("Run “%1” has no evaluation yet.").arg(out.run->name);
+        return out;
+    }
+    out.report = ws->evaluationReport(chosen->id, &error);
+    if (!out.report) {
+        out.error = error.isEmpty() ? QStringLiteral("The evaluation of run “%1” cannot be read.").arg(out.run->name) : error;
+        return out;
+    }
+    out.evaluationId = chosen->id;
+    return out;
+}
+
+} // namespace momok::ui
