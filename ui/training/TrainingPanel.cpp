@@ -91,13 +91,14 @@ void setPoint(QCPGraph *graph, double key, double value)
     graph->addData(key, value);
 }
 
-// Values with a margin; a single point (one epoch) gets a small range around it.
+// Values with a margin.
 void fitAxis(QCPAxis *axis, QCPRange range)
 {
-    if (range.size() < 1e-12) {
-        const double pad = qMax(qAbs(range.center()) * 0.1, 1e-6);
-        range = QCPRange(range.center() - pad, range.center() + pad);
-    }
+    // Curves that barely move (one epoch, or main loss = BCE when μ is tiny) would
+    // otherwise get a range so narrow that every tick label reads the same.
+    const double minimumSpan = qMax(qAbs(range.center()) * 0.1, 1e-6);
+    if (range.size() < minimumSpan)
+        range = QCPRange(range.center() - minimumSpan, range.center() + minimumSpan);
     axis->setRange(range);
     axis->scaleRange(1.15, range.center());
 }
@@ -161,8 +162,9 @@ TrainingPanel::TrainingPanel(QWidget *parent) : QWidget(parent)
     layout->addWidget(sideWidget);
 
     m_lossPlot = makePlot(this, QStringLiteral("lossPlot"), tr("Training loss"), tr("loss"));
-    m_mainLoss = addGraph(m_lossPlot, tr("main (BCE + μ·MI)"), decoderColor(Decoder::Combined));
+    // BCE first, so the main loss (nearly equal when μ is small) is drawn over it.
     m_bceLoss = addGraph(m_lossPlot, tr("BCE"), kSkyBlue, Qt::DashLine, 1.2);
+    m_mainLoss = addGraph(m_lossPlot, tr("main (BCE + μ·MI)"), decoderColor(Decoder::Combined));
     layout->addWidget(m_lossPlot, 1);
 
     // The MI bound and the estimators' loss differ by orders of magnitude: one axis each.
@@ -469,7 +471,7 @@ void TrainingPanel::onFinished(qint64 runId, int outcome, const QString &error)
         break;
     }
     case TrainingWorker::Cancelled:
-        setStatus(tr("Cancelled %1 after epoch %2 of %3. It is saved: continue it later with Resume….")
+        setStatus(tr("Cancelled %1 after epoch %2 of %3. It is saved; press Resume… to continue it.")
                       .arg(who).arg(m_epoch).arg(m_totalEpochs));
         break;
     default:

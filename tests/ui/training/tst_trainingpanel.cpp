@@ -52,7 +52,7 @@ void answerQuestionBox(const QString &button)
             if (!box || !box->isVisible())
                 continue;
             for (QAbstractButton *b : box->buttons())
-                if (b->text() == button) {
+                if (QString(b->text()).remove('&') == QString(button).remove('&')) {
                     b->click();
                     return;
                 }
@@ -146,7 +146,7 @@ private Q_SLOTS:
         QCOMPARE(panel.metricsPlot()->graph(0)->data()->at(1)->value, evaluations[1].headline.mrr);
 
         QDir().mkpath(QStringLiteral("screenshots"));
-        QApplication::processEvents();
+        QTest::qWait(250);
         QVERIFY(panel.grab().save(QStringLiteral("screenshots/training-panel-finished.png")));
     }
 
@@ -161,6 +161,9 @@ private Q_SLOTS:
         QVERIFY(panel.startTraining(quickDemo(m_dir.filePath("runs/cancel-me"), 3), QStringLiteral("cancel me")));
         // Cancel once the first epoch is plotted: the run stops during epoch 2.
         QTRY_VERIFY_WITH_TIMEOUT(panel.lossPlot()->graph(0)->dataCount() >= 1, kTrainingTimeoutMs);
+        QTest::qWait(300); // the plots repaint at most 5 times a second
+        QDir().mkpath(QStringLiteral("screenshots"));
+        QVERIFY(panel.grab().save(QStringLiteral("screenshots/training-panel-running.png")));
         QTest::mouseClick(panel.findChild<QPushButton *>("cancelButton"), Qt::LeftButton);
         QVERIFY(!panel.findChild<QPushButton *>("cancelButton")->isEnabled());
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTrainingTimeoutMs);
@@ -175,6 +178,8 @@ private Q_SLOTS:
             auto ws = workspace();
             QCOMPARE(ws->run(runId)->status, RunStatus::Cancelled);
         }
+        QTest::qWait(250); // let the layout and the plots catch up before the screenshot
+        QVERIFY(panel.grab().save(QStringLiteral("screenshots/training-panel-cancelled.png")));
         bool offered = false;
         for (const RunRecord &r : panel.resumableRuns())
             offered = offered || r.id == runId;
@@ -222,6 +227,34 @@ private Q_SLOTS:
         QCOMPARE(finished.first().at(1).toInt(), int(TrainingWorker::Cancelled));
         auto ws = workspace();
         QCOMPARE(ws->run(runId)->status, RunStatus::Cancelled); // resumable, not interrupted
+    }
+
+    void quickDemoIsOfferedAndStarts()
+    {
+        TrainingPanel panel;
+        panel.show();
+        panel.setWorkspacePath(m_workspace);
+        panel.setDataset(kCountries, -1);
+        QSignalSpy started(&panel, &TrainingPanel::runStarted);
+        QSignalSpy finished(&panel, &TrainingPanel::runFinished);
+        answerQuestionBox(QStringLiteral("&No"));
+        QVERIFY(!panel.offerQuickDemo());
+        QVERIFY(!panel.isTraining());
+
+        answerQuestionBox(QStringLiteral("&Yes"));
+        QVERIFY(panel.offerQuickDemo());
+        QVERIFY(panel.isTraining());
+        QTRY_COMPARE_WITH_TIMEOUT(started.count(), 1, kTrainingTimeoutMs);
+        panel.cancelTraining();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTrainingTimeoutMs);
+        const qint64 runId = started.first().at(0).toLongLong();
+        auto ws = workspace();
+        const RunRecord run = *ws->run(runId);
+        QVERIFY2(run.name.endsWith("-quick-demo"), qPrintable(run.name));
+        ModelConfig expected;
+        ModelConfig::applyPreset(QStringLiteral("quick-demo"), &expected);
+        QCOMPARE(ModelConfig::fromJson(run.config.value("config").toObject()).toJson(), expected.toJson());
+        QVERIFY(run.config.value("run_dir").toString().startsWith(QFileInfo(m_dir.filePath("runs")).canonicalFilePath()));
     }
 
     void failureIsExplained()
