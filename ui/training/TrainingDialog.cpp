@@ -2,6 +2,8 @@
 
 #include "training/TrainingPresets.h"
 
+#include "runtime/ComputeEnvironment.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -216,6 +218,8 @@ TrainingDialog::TrainingDialog(QWidget *parent) : QDialog(parent)
             deletePreset(name);
     });
 
+    m_runName->setText(defaultRunName(QString()));
+    updateRunFolder();
     refreshPresets(TrainingPresets::builtInNames().first());
     selectPreset(TrainingPresets::builtInNames().first());
     resize(720, sizeHint().height());
@@ -273,7 +277,17 @@ QWidget *TrainingDialog::buildDataSection()
         connect(edit, &QLineEdit::textChanged, this, &TrainingDialog::revalidate);
     for (QCheckBox *check : {m_dropUnseen, m_randomFeatures})
         connect(check, &QCheckBox::toggled, this, &TrainingDialog::revalidate);
-    connect(m_runName, &QLineEdit::textEdited, this, &TrainingDialog::updateRunFolder);
+    connect(m_runName, &QLineEdit::textEdited, this, [this] {
+        m_runNameEdited = true;
+        updateRunFolder();
+    });
+    // A dataset typed in by hand names the run too, until the user names it.
+    connect(m_dataset, &QLineEdit::textEdited, this, [this](const QString &text) {
+        if (m_runNameEdited)
+            return;
+        m_runName->setText(defaultRunName(QDir::fromNativeSeparators(text.trimmed())));
+        updateRunFolder();
+    });
     connect(m_runDir, &QLineEdit::textEdited, this, [this] { m_runDirEdited = true; });
     return box;
 }
@@ -317,7 +331,10 @@ QWidget *TrainingDialog::makeEditor(const Field &f)
         auto *combo = new QComboBox(this);
         if (QLatin1String(f.key) == QLatin1String("device")) {
             combo->setEditable(true);
-            combo->addItem(QStringLiteral("cpu"));
+            QStringList devices = currentComputeInfo().availableDevices;
+            if (!devices.contains(QStringLiteral("cpu")))
+                devices.prepend(QStringLiteral("cpu"));
+            combo->addItems(devices);
             connect(combo, &QComboBox::currentTextChanged, this, &TrainingDialog::revalidate);
         } else {
             combo->addItem(QStringLiteral("mean"));
@@ -367,7 +384,7 @@ void TrainingDialog::setDatasetDir(const QString &directory)
 {
     m_dataset->setText(QDir::toNativeSeparators(directory));
     m_runName->setText(defaultRunName(directory));
-    m_runDirEdited = false;
+    m_runNameEdited = m_runDirEdited = false;
     updateRunFolder();
 }
 

@@ -79,6 +79,7 @@ private:
     QDialogButtonBox *m_buttons = nullptr;
     QString m_workspacePath;
     bool m_runDirEdited = false;
+    bool m_runNameEdited = false;
     bool m_applyingPreset = false;
 };
 

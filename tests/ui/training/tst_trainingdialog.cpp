@@ -93,6 +93,25 @@ private Q_SLOTS:
         saveScreenshot(&dialog, QStringLiteral("training-dialog.png"));
     }
 
+    void datasetTypedByHandNamesTheRun()
+    {
+        TrainingDialog dialog;
+        dialog.setWorkspacePath(m_dir.filePath("ws/workspace.momok"));
+        auto *dataset = dialog.findChild<QLineEdit *>("datasetEdit");
+        QTest::keyClicks(dataset, kCountries);
+        QVERIFY2(dialog.runName().startsWith("countries-"), qPrintable(dialog.runName()));
+        QCOMPARE(dialog.runSpec().runDir, QDir(m_dir.filePath("ws/runs")).filePath(dialog.runName()));
+        // A name chosen by the user stays, and the folder follows it.
+        auto *name = dialog.findChild<QLineEdit *>("runNameEdit");
+        name->selectAll();
+        QTest::keyClicks(name, QStringLiteral("my-run"));
+        QCOMPARE(dialog.runName(), QStringLiteral("my-run"));
+        QCOMPARE(dialog.runSpec().runDir, QDir(m_dir.filePath("ws/runs")).filePath("my-run"));
+        QTest::keyClick(dataset, Qt::Key_Backspace);
+        QCOMPARE(dialog.runName(), QStringLiteral("my-run"));
+        QVERIFY(problemsMention(dialog, "does not exist"));
+    }
+
     void customPresetsAreSavedAndDeleted()
     {
         {
