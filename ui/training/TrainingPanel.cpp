@@ -471,6 +471,8 @@ void TrainingPanel::onFinished(qint64 runId, int outcome, const QString &error)
         break;
     }
     case TrainingWorker::Cancelled:
+        m_batch = 0;
+        m_message->clear(); // the status says where the run stands
         setStatus(tr("Cancelled %1 after epoch %2 of %3. It is saved; press Resume… to continue it.")
                       .arg(who).arg(m_epoch).arg(m_totalEpochs));
         break;

@@ -10,6 +10,7 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
+#include <QTabWidget>
 #include <QtTest>
 
 using namespace momok;
@@ -91,6 +92,11 @@ private Q_SLOTS:
         QVERIFY(dialog.findChild<QPushButton *>("trainButton")->isEnabled());
         dialog.resize(760, 640);
         saveScreenshot(&dialog, QStringLiteral("training-dialog.png"));
+        auto *tabs = dialog.findChild<QTabWidget *>("settingsTabs");
+        for (int t = 1; t < tabs->count(); ++t) {
+            tabs->setCurrentIndex(t);
+            saveScreenshot(&dialog, QStringLiteral("training-dialog-tab%1.png").arg(t + 1));
+        }
     }
 
     void datasetTypedByHandNamesTheRun()
