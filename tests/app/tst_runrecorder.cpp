@@ -10,6 +10,8 @@
 
 #include <QFileInfo>
 #include <QProcess>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QtTest>
 
 using namespace momok;
@@ -239,6 +241,40 @@ private Q_SLOTS:
         QVERIFY2(ws, qPrintable(error));
         QCOMPARE(epochNumbers(ws->epochs(recorder.runId())), (QList<int>{1, 2, 3}));
         QCOMPARE(ws->run(recorder.runId())->status, RunStatus::Finished);
+    }
+
+    // The run's record vanishes under the trainer (another process deleted it):
+    // every write now fails, which is reported once, and training still finishes.
+    void writeFailuresAreReportedNotFatal()
+    {
+        const QString wsPath = m_dir.filePath("failing/workspace.momok");
+        Trainer trainer;
+        QString error;
+        QVERIFY2(trainer.start(smallRun(m_dataset, m_dir.filePath("failing/run"), 2), &error), qPrintable(error));
+        CountingObserver inner;
+        RunRecorder recorder(wsPath, &inner);
+        QVERIFY2(recorder.begin(trainer, false, QString(), &error), qPrintable(error));
+        {
+            QSqlDatabase raw = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("intruder"));
+            raw.setDatabaseName(wsPath);
+            QVERIFY(raw.open());
+            QSqlQuery q(raw);
+            QVERIFY(q.exec(QStringLiteral("PRAGMA foreign_keys = ON")));
+            QVERIFY(q.exec(QStringLiteral("DELETE FROM runs WHERE id = %1").arg(recorder.runId())));
+            raw.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("intruder"));
+        const Trainer::Outcome outcome = trainer.run(&recorder, nullptr, &error);
+        recorder.finish(trainer, outcome, error);
+        QCOMPARE(outcome, Trainer::Outcome::Finished);
+        QCOMPARE(inner.epochs, 2);
+        QVERIFY(recorder.writeFailures() >= 2);
+        QVERIFY(inner.messages >= 1);
+        QVERIFY(inner.messages < recorder.writeFailures()); // the same failure is not repeated every time
+        auto ws = Workspace::open(wsPath, &error);
+        QVERIFY2(ws, qPrintable(error));
+        QVERIFY2(ws->checkIntegrity(&error), qPrintable(error));
+        QVERIFY(ws->runs().isEmpty());
     }
 
     void unusableWorkspaceIsRefusedBeforeTraining()
