@@ -4,6 +4,7 @@
 #include "analysis/Predictor.h"
 #include "eval/Evaluator.h"
 #include "runtime/ComputeEnvironment.h"
+#include "storage/RunRecorder.h"
 #include "train/RunContext.h"
 #include "train/Trainer.h"
 
@@ -262,6 +263,8 @@ int runTrain(const QStringList &args, QTextStream &out, QTextStream &err)
                        {"drop-unseen", "drop valid/test triples whose entities never occur in train"},
                        {"out", "run folder to create", "RUNDIR"},
                        {"resume", "continue the interrupted run in RUNDIR", "RUNDIR"},
+                       {"workspace", "record the run (epochs, evaluations, status) in this workspace as it goes", "FILE"},
+                       {"name", "the run's name in the workspace (default: the run folder's name)", "NAME"},
                        {"json", "print the final test metrics as JSON"},
                        {"quiet", "print only the final result"}});
     addConfigOptions(parser);
@@ -297,8 +300,22 @@ int runTrain(const QStringList &args, QTextStream &out, QTextStream &err)
     out << QStringLiteral("training %1 epochs (%2 batches each) with decoders %3, K = %4, dim %5, relation dim %6\n")
                .arg(c.epochs).arg(trainer.batchesPerEpoch()).arg(trainer.activeDecoderKeys().join(' ')).arg(c.experts)
                .arg(c.dim).arg(c.relationDim);
-    ConsoleObserver observer(out, parser.isSet("quiet"));
-    const Trainer::Outcome outcome = trainer.run(&observer, nullptr, &error);
+    ConsoleObserver console(out, parser.isSet("quiet"));
+    TrainingObserver *observer = &console;
+    std::unique_ptr<RunRecorder> recorder;
+    if (parser.isSet("workspace")) {
+        recorder = std::make_unique<RunRecorder>(parser.value("workspace"), &console);
+        if (!recorder->begin(trainer, parser.isSet("resume"), parser.value("name"), &error)) {
+            err << "momok train: " << error << "\n";
+            return 1;
+        }
+        out << QStringLiteral("recording run %1 in %2\n").arg(recorder->runId()).arg(parser.value("workspace"));
+        out.flush();
+        observer = recorder.get();
+    }
+    const Trainer::Outcome outcome = trainer.run(observer, nullptr, &error);
+    if (recorder)
+        recorder->finish(trainer, outcome, error);
     if (outcome != Trainer::Outcome::Finished) {
         err << "momok train: " << (error.isEmpty() ? QStringLiteral("stopped") : error) << "\n";
         return 1;

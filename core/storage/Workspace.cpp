@@ -717,6 +717,28 @@ bool Workspace::setFinalMetrics(qint64 runId, const QJsonObject &metrics, QStrin
     return updateRunColumn(m_db, runId, "test_metrics", jsonText(metrics), error);
 }
 
+bool Workspace::discardProgressAfter(qint64 runId, int epoch, QString *error)
+{
+    SqlTransaction tx(m_db);
+    if (!tx.isActive())
+        return fail(error, QStringLiteral("cannot start discarding the progress of run %1").arg(runId), tx.error());
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("DELETE FROM epochs WHERE run_id = ? AND epoch > ?"));
+    q.addBindValue(runId);
+    q.addBindValue(epoch);
+    if (!q.exec())
+        return fail(error, QStringLiteral("cannot discard the epochs of run %1 after epoch %2").arg(runId).arg(epoch), q);
+    // Their per-relation metrics and gate statistics go with them (ON DELETE CASCADE).
+    q.prepare(QStringLiteral("DELETE FROM evaluations WHERE run_id = ? AND (epoch > ? OR split <> 'valid')"));
+    q.addBindValue(runId);
+    q.addBindValue(epoch);
+    if (!q.exec())
+        return fail(error, QStringLiteral("cannot discard the evaluations of run %1 after epoch %2").arg(runId).arg(epoch), q);
+    if (!tx.commit())
+        return fail(error, QStringLiteral("cannot commit discarding the progress of run %1").arg(runId), tx.error());
+    return true;
+}
+
 bool Workspace::setNotes(qint64 runId, const QString &notes, QString *error)
 {
     return updateRunColumn(m_db, runId, "notes", notes.isNull() ? QStringLiteral("") : notes, error);

@@ -86,6 +86,10 @@ public:
     bool setRunStatus(qint64 runId, RunStatus status, QString *error);
     bool setCheckpoint(qint64 runId, const QString &path, bool best, QString *error = nullptr);
     bool setFinalMetrics(qint64 runId, const QJsonObject &metrics, QString *error = nullptr);
+    // A resumed run restarts after its last checkpoint's epoch: forgets the epochs and
+    // validation evaluations recorded after it (the trainer redoes them) and any test
+    // evaluation (made again at the end), in one transaction.
+    bool discardProgressAfter(qint64 runId, int epoch, QString *error = nullptr);
     bool setNotes(qint64 runId, const QString &notes, QString *error = nullptr);
     // Proof of life for a running run; failures are ignored (the next beat retries).
     void heartbeat(qint64 runId);

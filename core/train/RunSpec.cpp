@@ -9,13 +9,14 @@ namespace momok {
 
 QJsonObject RunSpec::toJson() const
 {
-    return {{"dataset", datasetDir}, {"image_features", imageFeatures}, {"text_features", textFeatures},
+    return {{"run_dir", runDir}, {"dataset", datasetDir}, {"image_features", imageFeatures}, {"text_features", textFeatures},
             {"random_features", randomFeatures}, {"drop_unseen", dropUnseenEvaluationTriples}, {"config", config.toJson()}};
 }
 
 RunSpec RunSpec::fromJson(const QJsonObject &o)
 {
     RunSpec s;
+    s.runDir = o.value("run_dir").toString();
     s.datasetDir = o.value("dataset").toString();
     s.imageFeatures = o.value("image_features").toString();
     s.textFeatures = o.value("text_features").toString();

@@ -1,0 +1,363 @@
+// Training recorded into a workspace as it goes: a run end to end, a cancelled run
+// resumed into the same record, and `momok train --workspace` killed with SIGKILL
+// mid-epoch, then found interrupted and finished by `--resume`.
+#include "CliRunner.h"
+#include "SyntheticGraph.h"
+#include "runtime/ComputeEnvironment.h"
+#include "storage/RunRecorder.h"
+#include "storage/Workspace.h"
+#include "train/Trainer.h"
+
+#include <QFileInfo>
+#include <QProcess>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QtTest>
+
+using namespace momok;
+
+namespace {
+
+RunSpec smallRun(const QString &dataset, const QString &runDir, int epochs)
+{
+    RunSpec spec;
+    spec.datasetDir = dataset;
+    spec.runDir = runDir;
+    spec.randomFeatures = true;
+    ModelConfig &c = spec.config;
+    c.dim = 16;
+    c.relationDim = 8;
+    c.maxFeatureWidth = 16;
+    c.batchSize = 32;
+    c.epochs = epochs;
+    c.learningRate = 3e-2;
+    c.evalEvery = 1;
+    c.patience = 100;
+    c.seed = 5;
+    return spec;
+}
+
+// Counts what reaches the wrapped observer, and can ask for a cancel after an epoch.
+class CountingObserver : public TrainingObserver
+{
+public:
+    int epochs = 0, evaluations = 0, messages = 0;
+    CancelFlag *flag = nullptr;
+    int cancelAfterEpoch = -1;
+    void epochFinished(const EpochRecord &r) override
+    {
+        ++epochs;
+        if (flag && r.epoch == cancelAfterEpoch)
+            *flag = true;
+    }
+    void evaluationFinished(const EvaluationReport &, bool) override { ++evaluations; }
+    void message(const QString &) override { ++messages; }
+};
+
+QList<int> epochNumbers(const QVector<EpochRecord> &epochs)
+{
+    QList<int> out;
+    for (const EpochRecord &e : epochs)
+        out << e.epoch;
+    return out;
+}
+
+QStringList evaluationKeys(const QVector<EvaluationRecord> &evaluations)
+{
+    QStringList out;
+    for (const EvaluationRecord &e : evaluations)
+        out << QStringLiteral("%1@%2").arg(e.split).arg(e.epoch);
+    return out;
+}
+
+} // namespace
+
+class TestRunRecorder : public QObject
+{
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+    QString m_dataset;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        configureComputeEnvironment(2);
+        m_dataset = m_dir.filePath("graph");
+        testing::writeCommunityGraph(m_dataset);
+    }
+
+    void recordsARunEndToEnd()
+    {
+        const QString wsPath = m_dir.filePath("e2e/workspace.momok");
+        const RunSpec spec = smallRun(m_dataset, m_dir.filePath("e2e/runs/first"), 3);
+        Trainer trainer;
+        QString error;
+        QVERIFY2(trainer.start(spec, &error), qPrintable(error));
+        CountingObserver inner;
+        RunRecorder recorder(wsPath, &inner);
+        QVERIFY2(recorder.begin(trainer, false, QStringLiteral("first run"), &error), qPrintable(error));
+        QVERIFY(recorder.runId() > 0);
+        const Trainer::Outcome outcome = trainer.run(&recorder, nullptr, &error);
+        recorder.finish(trainer, outcome, error);
+        QCOMPARE(outcome, Trainer::Outcome::Finished);
+        QCOMPARE(recorder.writeFailures(), 0);
+        // Everything still reaches the wrapped observer.
+        QCOMPARE(inner.epochs, 3);
+        QCOMPARE(inner.evaluations, 4); // 3 validations + the test
+
+        auto ws = Workspace::open(wsPath, &error);
+        QVERIFY2(ws, qPrintable(error));
+        QVERIFY2(ws->checkIntegrity(&error), qPrintable(error));
+        const std::optional<RunRecord> run = ws->run(recorder.runId());
+        QVERIFY(run);
+        QCOMPARE(run->name, QStringLiteral("first run"));
+        QCOMPARE(run->status, RunStatus::Finished);
+        QVERIFY(run->finishedAt.isValid());
+        const QString runDir = QFileInfo(spec.runDir).canonicalFilePath();
+        QCOMPARE(run->config.value("run_dir").toString(), runDir);
+        QCOMPARE(run->config.value("dataset").toString(), QFileInfo(m_dataset).canonicalFilePath());
+        QCOMPARE(ModelConfig::fromJson(run->config.value("config").toObject()).toJson(), spec.config.toJson());
+        QCOMPARE(run->checkpointPath, QDir(runDir).filePath("last.pt"));
+        QCOMPARE(run->bestCheckpointPath, QDir(runDir).filePath("best.pt"));
+        QVERIFY(QFile::exists(run->checkpointPath) && QFile::exists(run->bestCheckpointPath));
+        QCOMPARE(run->finalMetrics.value("mrr").toDouble(), trainer.testReport().headline().mrr);
+
+        const std::optional<DatasetRecord> dataset = ws->dataset(run->datasetId);
+        QVERIFY(dataset);
+        QCOMPARE(dataset->path, QFileInfo(m_dataset).canonicalFilePath());
+        QCOMPARE(dataset->contentHash, Workspace::contentHash(m_dataset));
+
+        // Epochs with the trainer's own figures.
+        const QVector<EpochRecord> epochs = ws->epochs(run->id);
+        const QVector<EpochRecord> history = trainer.history();
+        QCOMPARE(epochNumbers(epochs), (QList<int>{1, 2, 3}));
+        for (int i = 0; i < epochs.size(); ++i) {
+            QCOMPARE(epochs[i].mainLoss, history[i].mainLoss);
+            QCOMPARE(epochs[i].miEstimate, history[i].miEstimate);
+        }
+        // Every evaluation, the final test one with its per-relation metrics and gates.
+        const QVector<EvaluationRecord> evaluations = ws->evaluations(run->id);
+        QCOMPARE(evaluationKeys(evaluations),
+                 (QStringList{"valid@1", "valid@2", "valid@3",
+                              QStringLiteral("test@%1").arg(trainer.testReport().epoch)}));
+        const std::optional<EvaluationReport> test = ws->evaluationReport(evaluations.last().id, &error);
+        QVERIFY2(test, qPrintable(error));
+        QCOMPARE(test->headline().mrr, trainer.testReport().headline().mrr);
+        QCOMPARE(test->relations.size(), 2);
+        QCOMPARE(test->gates.experts, spec.config.experts);
+        QCOMPARE(test->gates.meanWeight.size(), 2 * 3 * spec.config.experts);
+
+        // A second run on the unchanged dataset reuses its record (path + content hash).
+        Trainer second;
+        QVERIFY2(second.start(smallRun(m_dataset, m_dir.filePath("e2e/runs/second"), 1), &error), qPrintable(error));
+        ws.reset();
+        RunRecorder secondRecorder(wsPath);
+        QVERIFY2(secondRecorder.begin(second, false, QString(), &error), qPrintable(error));
+        QCOMPARE(secondRecorder.datasetId(), run->datasetId);
+        secondRecorder.finish(second, second.run(&secondRecorder, nullptr, &error), error);
+        ws = Workspace::open(wsPath, &error);
+        QCOMPARE(ws->datasets().size(), 1);
+        QCOMPARE(ws->runs().size(), 2);
+        QCOMPARE(ws->runs().first().name, QStringLiteral("second")); // the folder's name by default
+    }
+
+    void resumeUpdatesTheSameRun()
+    {
+        const QString wsPath = m_dir.filePath("resume/workspace.momok");
+        const RunSpec spec = smallRun(m_dataset, m_dir.filePath("resume/run"), 4);
+        QString error;
+        qint64 runId = -1;
+        {
+            // Cancelled during epoch 2's validation: epoch 2 is recorded, but the
+            // checkpoint is still epoch 1's, so the resumed run redoes epoch 2.
+            Trainer trainer;
+            QVERIFY2(trainer.start(spec, &error), qPrintable(error));
+            CancelFlag cancel{false};
+            CountingObserver inner;
+            inner.flag = &cancel;
+            inner.cancelAfterEpoch = 2;
+            RunRecorder recorder(wsPath, &inner);
+            QVERIFY2(recorder.begin(trainer, false, QString(), &error), qPrintable(error));
+            runId = recorder.runId();
+            const Trainer::Outcome outcome = trainer.run(&recorder, &cancel, &error);
+            recorder.finish(trainer, outcome, error);
+            QCOMPARE(outcome, Trainer::Outcome::Cancelled);
+            auto ws = Workspace::open(wsPath, &error);
+            QVERIFY2(ws, qPrintable(error));
+            QCOMPARE(ws->run(runId)->status, RunStatus::Cancelled);
+            QCOMPARE(epochNumbers(ws->epochs(runId)), (QList<int>{1, 2}));
+            QCOMPARE(evaluationKeys(ws->evaluations(runId)), (QStringList{"valid@1"}));
+        }
+        Trainer trainer;
+        QVERIFY2(trainer.resume(spec.runDir, &error), qPrintable(error));
+        QCOMPARE(trainer.completedEpochs(), 1);
+        RunRecorder recorder(wsPath);
+        QVERIFY2(recorder.begin(trainer, true, QString(), &error), qPrintable(error));
+        QCOMPARE(recorder.runId(), runId);
+        {
+            auto ws = Workspace::open(wsPath, &error);
+            QCOMPARE(ws->run(runId)->status, RunStatus::Running);
+            QCOMPARE(epochNumbers(ws->epochs(runId)), (QList<int>{1})); // epoch 2 is done again
+        }
+        const Trainer::Outcome outcome = trainer.run(&recorder, nullptr, &error);
+        recorder.finish(trainer, outcome, error);
+        QCOMPARE(outcome, Trainer::Outcome::Finished);
+
+        auto ws = Workspace::open(wsPath, &error);
+        QVERIFY2(ws, qPrintable(error));
+        QCOMPARE(ws->runs().size(), 1);
+        const RunRecord run = *ws->run(runId);
+        QCOMPARE(run.status, RunStatus::Finished);
+        QCOMPARE(epochNumbers(ws->epochs(runId)), (QList<int>{1, 2, 3, 4}));
+        QCOMPARE(evaluationKeys(ws->evaluations(runId)),
+                 (QStringList{"valid@1", "valid@2", "valid@3", "valid@4",
+                              QStringLiteral("test@%1").arg(trainer.testReport().epoch)}));
+        QVERIFY(run.finalMetrics.contains("mrr"));
+    }
+
+    void resumeOfAnUnrecordedRunBringsItsHistory()
+    {
+        const RunSpec spec = smallRun(m_dataset, m_dir.filePath("unrecorded/run"), 3);
+        QString error;
+        {
+            Trainer trainer;
+            QVERIFY2(trainer.start(spec, &error), qPrintable(error));
+            CancelFlag cancel{false};
+            CountingObserver inner;
+            inner.flag = &cancel;
+            inner.cancelAfterEpoch = 3; // cancelled in epoch 3's validation: 2 epochs saved
+            QCOMPARE(trainer.run(&inner, &cancel, &error), Trainer::Outcome::Cancelled);
+        }
+        Trainer trainer;
+        QVERIFY2(trainer.resume(spec.runDir, &error), qPrintable(error));
+        const int done = trainer.completedEpochs();
+        QCOMPARE(done, 2);
+        const QString wsPath = m_dir.filePath("unrecorded/workspace.momok");
+        RunRecorder recorder(wsPath);
+        QVERIFY2(recorder.begin(trainer, true, QString(), &error), qPrintable(error));
+        recorder.finish(trainer, trainer.run(&recorder, nullptr, &error), error);
+        auto ws = Workspace::open(wsPath, &error);
+        QVERIFY2(ws, qPrintable(error));
+        QCOMPARE(epochNumbers(ws->epochs(recorder.runId())), (QList<int>{1, 2, 3}));
+        QCOMPARE(ws->run(recorder.runId())->status, RunStatus::Finished);
+    }
+
+    // The run's record vanishes under the trainer (another process deleted it):
+    // every write now fails, which is reported once, and training still finishes.
+    void writeFailuresAreReportedNotFatal()
+    {
+        const QString wsPath = m_dir.filePath("failing/workspace.momok");
+        Trainer trainer;
+        QString error;
+        QVERIFY2(trainer.start(smallRun(m_dataset, m_dir.filePath("failing/run"), 2), &error), qPrintable(error));
+        CountingObserver inner;
+        RunRecorder recorder(wsPath, &inner);
+        QVERIFY2(recorder.begin(trainer, false, QString(), &error), qPrintable(error));
+        {
+            QSqlDatabase raw = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("intruder"));
+            raw.setDatabaseName(wsPath);
+            QVERIFY(raw.open());
+            QSqlQuery q(raw);
+            QVERIFY(q.exec(QStringLiteral("PRAGMA foreign_keys = ON")));
+            QVERIFY(q.exec(QStringLiteral("DELETE FROM runs WHERE id = %1").arg(recorder.runId())));
+            raw.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("intruder"));
+        const Trainer::Outcome outcome = trainer.run(&recorder, nullptr, &error);
+        recorder.finish(trainer, outcome, error);
+        QCOMPARE(outcome, Trainer::Outcome::Finished);
+        QCOMPARE(inner.epochs, 2);
+        QVERIFY(recorder.writeFailures() >= 2);
+        QVERIFY(inner.messages >= 1);
+        QVERIFY(inner.messages < recorder.writeFailures()); // the same failure is not repeated every time
+        auto ws = Workspace::open(wsPath, &error);
+        QVERIFY2(ws, qPrintable(error));
+        QVERIFY2(ws->checkIntegrity(&error), qPrintable(error));
+        QVERIFY(ws->runs().isEmpty());
+    }
+
+    void unusableWorkspaceIsRefusedBeforeTraining()
+    {
+        const QString notAWorkspace = m_dir.filePath("garbage.momok");
+        QFile f(notAWorkspace);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QByteArray(4096, 'x'));
+        f.close();
+        Trainer trainer;
+        QString error;
+        QVERIFY2(trainer.start(smallRun(m_dataset, m_dir.filePath("garbage-run"), 1), &error), qPrintable(error));
+        RunRecorder recorder(notAWorkspace);
+        QVERIFY(!recorder.begin(trainer, false, QString(), &error));
+        QVERIFY2(error.contains(notAWorkspace) || error.contains("garbage"), qPrintable(error));
+        QCOMPARE(recorder.runId(), -1);
+    }
+
+    // The CLI child is killed (SIGKILL) while it trains epoch 2; the workspace stays
+    // consistent, marks the run interrupted, and `--resume` finishes the same run.
+    void killedTrainerIsInterruptedAndResumable()
+    {
+        const QString wsPath = m_dir.filePath("crash/workspace.momok");
+        const QString runDir = m_dir.filePath("crash/run");
+        const QString countries = QStringLiteral(MOMOK_SOURCE_DIR "/resources/datasets/countries");
+        QProcess child;
+        child.setProcessChannelMode(QProcess::SeparateChannels);
+        child.start(QStringLiteral(MOMOK_CLI),
+                    {"train", "--dataset", countries, "--preset", "quick-demo", "--epochs", "3", "--eval-every", "1",
+                     "--threads", "2", "--out", runDir, "--workspace", wsPath});
+        QVERIFY(child.waitForStarted());
+        QString seen;
+        QElapsedTimer timeout;
+        timeout.start();
+        // Wait for epoch 1's validation: epoch 2 is being trained from then on.
+        while (!seen.contains("valid @ epoch 1") && timeout.elapsed() < 120000) {
+            QVERIFY2(child.state() == QProcess::Running || child.bytesAvailable() > 0,
+                     qPrintable(seen + child.readAllStandardError()));
+            child.waitForReadyRead(500);
+            seen += QString::fromUtf8(child.readAllStandardOutput());
+        }
+        QVERIFY2(seen.contains("valid @ epoch 1"), qPrintable(seen));
+        QVERIFY2(seen.contains("recording run 1"), qPrintable(seen));
+        QTest::qWait(300);
+        QCOMPARE(child.state(), QProcess::Running);
+        child.kill();
+        QVERIFY(child.waitForFinished(10000));
+        QCOMPARE(child.exitStatus(), QProcess::CrashExit);
+        seen += QString::fromUtf8(child.readAllStandardOutput());
+        QVERIFY2(!seen.contains("epoch    3"), qPrintable(seen)); // really killed before the end
+
+        QString error;
+        {
+            auto ws = Workspace::open(wsPath, &error);
+            QVERIFY2(ws, qPrintable(error));
+            QString details;
+            QVERIFY2(ws->checkIntegrity(&details), qPrintable(details));
+            QCOMPARE(ws->interruptedOnOpen(), 1);
+            const RunRecord run = *ws->run(1);
+            QCOMPARE(run.status, RunStatus::Interrupted);
+            const QList<int> epochs = epochNumbers(ws->epochs(1));
+            QVERIFY2(epochs == (QList<int>{1}) || epochs == (QList<int>{1, 2}), qPrintable(seen));
+            QCOMPARE(evaluationKeys(ws->evaluations(1)).first(), QStringLiteral("valid@1"));
+        }
+
+        const testing::CliResult resumed = testing::runCli(
+            {"train", "--resume", runDir, "--workspace", wsPath, "--threads", "2", "--quiet"});
+        QVERIFY2(resumed.exitCode == 0, qPrintable(resumed.out + resumed.err));
+        QVERIFY2(resumed.out.contains("recording run 1"), qPrintable(resumed.out));
+        auto ws = Workspace::open(wsPath, &error);
+        QVERIFY2(ws, qPrintable(error));
+        QVERIFY2(ws->checkIntegrity(&error), qPrintable(error));
+        QCOMPARE(ws->runs().size(), 1);
+        const RunRecord run = *ws->run(1);
+        QCOMPARE(run.status, RunStatus::Finished);
+        QCOMPARE(epochNumbers(ws->epochs(1)), (QList<int>{1, 2, 3}));
+        const QStringList evaluations = evaluationKeys(ws->evaluations(1));
+        QCOMPARE(evaluations.mid(0, 3), (QStringList{"valid@1", "valid@2", "valid@3"}));
+        QCOMPARE(evaluations.size(), 4);
+        QVERIFY(evaluations.last().startsWith("test@"));
+        QVERIFY(run.finalMetrics.contains("mrr"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRunRecorder)
+#include "tst_runrecorder.moc"

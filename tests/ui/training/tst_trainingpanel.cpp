@@ -1,0 +1,285 @@
+// The Training tab driving real trainings on the bundled countries graph: started
+// from the dialog, plotted live and recorded in the workspace; cancelled and
+// resumed; stopped by closing the window; and a failure explained to the user.
+#include "runtime/ComputeEnvironment.h"
+#include "storage/Workspace.h"
+#include "training/TrainingDialog.h"
+#include "training/TrainingPanel.h"
+#include "training/TrainingWorker.h"
+
+#include "common/QCustomPlotInclude.h"
+
+#include <QLabel>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSettings>
+#include <QSpinBox>
+#include <QtTest>
+
+using namespace momok;
+using namespace momok::ui;
+
+namespace {
+
+const QString kCountries = QStringLiteral(MOMOK_SOURCE_DIR "/resources/datasets/countries");
+constexpr int kTrainingTimeoutMs = 240000;
+
+RunSpec quickDemo(const QString &runDir, int epochs)
+{
+    RunSpec spec;
+    spec.datasetDir = kCountries;
+    spec.runDir = runDir;
+    ModelConfig::applyPreset(QStringLiteral("quick-demo"), &spec.config);
+    spec.config.epochs = epochs;
+    spec.config.evalEvery = 1;
+    return spec;
+}
+
+QList<int> epochNumbers(const QVector<EpochRecord> &epochs)
+{
+    QList<int> out;
+    for (const EpochRecord &e : epochs)
+        out << e.epoch;
+    return out;
+}
+
+// Answers the next question box with the button whose text is `button`.
+void answerQuestionBox(const QString &button)
+{
+    QTimer::singleShot(200, [button] {
+        for (QWidget *w : QApplication::topLevelWidgets()) {
+            auto *box = qobject_cast<QMessageBox *>(w);
+            if (!box || !box->isVisible())
+                continue;
+            for (QAbstractButton *b : box->buttons())
+                if (QString(b->text()).remove('&') == QString(button).remove('&')) {
+                    b->click();
+                    return;
+                }
+        }
+        answerQuestionBox(button); // not shown yet
+    });
+}
+
+} // namespace
+
+class TestTrainingPanel : public QObject
+{
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+    QString m_workspace;
+
+    std::unique_ptr<Workspace> workspace()
+    {
+        QString error;
+        auto ws = Workspace::open(m_workspace, &error);
+        if (!ws)
+            qWarning("%s", qPrintable(error));
+        return ws;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QSettings::setDefaultFormat(QSettings::IniFormat);
+        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_dir.filePath("settings"));
+        QCoreApplication::setOrganizationName(QStringLiteral("MoMoK Studio Tests"));
+        QCoreApplication::setApplicationName(QStringLiteral("tst_trainingpanel"));
+        configureComputeEnvironment(2);
+        m_workspace = m_dir.filePath("workspace.momok");
+    }
+
+    void trainsFromTheDialogWithLivePlots()
+    {
+        TrainingPanel panel;
+        panel.resize(1400, 330);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        panel.setWorkspacePath(m_workspace);
+        panel.setDataset(kCountries, -1);
+        QSignalSpy started(&panel, &TrainingPanel::runStarted);
+        QSignalSpy finished(&panel, &TrainingPanel::runFinished);
+
+        QTest::mouseClick(panel.findChild<QPushButton *>("trainButton"), Qt::LeftButton);
+        auto *dialog = panel.findChild<TrainingDialog *>();
+        QVERIFY(dialog);
+        QTRY_VERIFY(dialog->isVisible());
+        QVERIFY(dialog->selectPreset(QStringLiteral("Quick demo")));
+        qobject_cast<QSpinBox *>(dialog->field("epochs"))->setValue(2);
+        qobject_cast<QSpinBox *>(dialog->field("eval_every"))->setValue(1);
+        const QString runDir = dialog->runSpec().runDir;
+        QVERIFY2(runDir.startsWith(m_dir.filePath("runs/countries-")), qPrintable(runDir));
+        QTest::mouseClick(dialog->findChild<QPushButton *>("trainButton"), Qt::LeftButton);
+        QVERIFY(panel.isTraining());
+        QVERIFY(!panel.findChild<QPushButton *>("trainButton")->isEnabled());
+        QVERIFY(panel.findChild<QPushButton *>("cancelButton")->isEnabled());
+
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTrainingTimeoutMs);
+        QCOMPARE(started.count(), 1);
+        const qint64 runId = finished.first().at(0).toLongLong();
+        QCOMPARE(finished.first().at(1).toInt(), int(TrainingWorker::Finished));
+        QCOMPARE(started.first().at(0).toLongLong(), runId);
+        QVERIFY(!panel.isTraining());
+
+        // The plots got a point per epoch and per validation.
+        QCOMPARE(panel.lossPlot()->graph(0)->dataCount(), 2);
+        QCOMPARE(panel.miPlot()->graph(0)->dataCount(), 2);
+        QCOMPARE(panel.metricsPlot()->graph(0)->dataCount(), 2); // MRR
+        QCOMPARE(panel.metricsPlot()->graph(3)->dataCount(), 2); // Hits@10
+        const QString status = panel.findChild<QLabel *>("trainingStatus")->text();
+        QVERIFY2(status.contains("Finished run") && status.contains("test MRR"), qPrintable(status));
+        QVERIFY(!panel.findChild<QLabel *>("trainingError")->isVisible());
+
+        auto ws = workspace();
+        QVERIFY(ws);
+        const std::optional<RunRecord> run = ws->run(runId);
+        QVERIFY(run);
+        QCOMPARE(run->status, RunStatus::Finished);
+        QCOMPARE(run->name, QFileInfo(runDir).fileName());
+        QCOMPARE(epochNumbers(ws->epochs(runId)), (QList<int>{1, 2}));
+        const QVector<EvaluationRecord> evaluations = ws->evaluations(runId);
+        QCOMPARE(evaluations.size(), 3);
+        QCOMPARE(evaluations[0].split, QStringLiteral("valid"));
+        QCOMPARE(evaluations[2].split, QStringLiteral("test"));
+        // The plotted MRR is the recorded one.
+        QCOMPARE(panel.metricsPlot()->graph(0)->data()->at(1)->value, evaluations[1].headline.mrr);
+
+        QDir().mkpath(QStringLiteral("screenshots"));
+        QTest::qWait(250);
+        QVERIFY(panel.grab().save(QStringLiteral("screenshots/training-panel-finished.png")));
+    }
+
+    void cancelledRunResumesToTheEnd()
+    {
+        TrainingPanel panel;
+        panel.resize(1400, 330);
+        panel.show();
+        panel.setWorkspacePath(m_workspace);
+        panel.setDataset(kCountries, -1);
+        QSignalSpy finished(&panel, &TrainingPanel::runFinished);
+        QVERIFY(panel.startTraining(quickDemo(m_dir.filePath("runs/cancel-me"), 3), QStringLiteral("cancel me")));
+        // Cancel once the first epoch is plotted: the run stops during epoch 2.
+        QTRY_VERIFY_WITH_TIMEOUT(panel.lossPlot()->graph(0)->dataCount() >= 1, kTrainingTimeoutMs);
+        QTest::qWait(300); // the plots repaint at most 5 times a second
+        QDir().mkpath(QStringLiteral("screenshots"));
+        QVERIFY(panel.grab().save(QStringLiteral("screenshots/training-panel-running.png")));
+        QTest::mouseClick(panel.findChild<QPushButton *>("cancelButton"), Qt::LeftButton);
+        QVERIFY(!panel.findChild<QPushButton *>("cancelButton")->isEnabled());
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTrainingTimeoutMs);
+        const qint64 runId = finished.first().at(0).toLongLong();
+        QVERIFY(runId > 0);
+        if (finished.first().at(1).toInt() == int(TrainingWorker::Finished))
+            QFAIL("the run ended before the cancel reached it");
+        QCOMPARE(finished.first().at(1).toInt(), int(TrainingWorker::Cancelled));
+        QVERIFY2(panel.findChild<QLabel *>("trainingStatus")->text().contains("Resume"),
+                 qPrintable(panel.findChild<QLabel *>("trainingStatus")->text()));
+        {
+            auto ws = workspace();
+            QCOMPARE(ws->run(runId)->status, RunStatus::Cancelled);
+        }
+        QTest::qWait(250); // let the layout and the plots catch up before the screenshot
+        QVERIFY(panel.grab().save(QStringLiteral("screenshots/training-panel-cancelled.png")));
+        bool offered = false;
+        for (const RunRecord &r : panel.resumableRuns())
+            offered = offered || r.id == runId;
+        QVERIFY(offered);
+        QVERIFY(panel.findChild<QPushButton *>("resumeButton")->isEnabled());
+
+        QVERIFY(panel.resumeRun(runId));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, kTrainingTimeoutMs);
+        QCOMPARE(finished.last().at(0).toLongLong(), runId);
+        QCOMPARE(finished.last().at(1).toInt(), int(TrainingWorker::Finished));
+        QCOMPARE(panel.lossPlot()->graph(0)->dataCount(), 3); // history reloaded, then continued
+        QCOMPARE(panel.metricsPlot()->graph(0)->dataCount(), 3);
+        auto ws = workspace();
+        QCOMPARE(ws->runs().size() >= 1, true);
+        QCOMPARE(ws->run(runId)->status, RunStatus::Finished);
+        QCOMPARE(epochNumbers(ws->epochs(runId)), (QList<int>{1, 2, 3}));
+        bool stillOffered = false;
+        for (const RunRecord &r : panel.resumableRuns())
+            stillOffered = stillOffered || r.id == runId;
+        QVERIFY(!stillOffered);
+        QVERIFY(!panel.resumeRun(runId)); // finished: nothing to resume, and the user is told
+        QVERIFY(panel.findChild<QLabel *>("trainingError")->text().contains("already finished"));
+    }
+
+    void closingDuringTrainingAsksThenCancelsCleanly()
+    {
+        TrainingPanel panel;
+        panel.show();
+        panel.setWorkspacePath(m_workspace);
+        panel.setDataset(kCountries, -1);
+        QSignalSpy started(&panel, &TrainingPanel::runStarted);
+        QSignalSpy finished(&panel, &TrainingPanel::runFinished);
+        QVERIFY(panel.startTraining(quickDemo(m_dir.filePath("runs/closed"), 50)));
+        QTRY_COMPARE_WITH_TIMEOUT(started.count(), 1, kTrainingTimeoutMs);
+        const qint64 runId = started.first().at(0).toLongLong();
+
+        answerQuestionBox(QStringLiteral("Keep training"));
+        QVERIFY(!panel.confirmAndStopForClose(nullptr));
+        QVERIFY(panel.isTraining());
+
+        answerQuestionBox(QStringLiteral("Stop training and close"));
+        QVERIFY(panel.confirmAndStopForClose(nullptr));
+        QVERIFY(!panel.isTraining());
+        QCOMPARE(finished.count(), 1);
+        QCOMPARE(finished.first().at(1).toInt(), int(TrainingWorker::Cancelled));
+        auto ws = workspace();
+        QCOMPARE(ws->run(runId)->status, RunStatus::Cancelled); // resumable, not interrupted
+    }
+
+    void quickDemoIsOfferedAndStarts()
+    {
+        TrainingPanel panel;
+        panel.show();
+        panel.setWorkspacePath(m_workspace);
+        panel.setDataset(kCountries, -1);
+        QSignalSpy started(&panel, &TrainingPanel::runStarted);
+        QSignalSpy finished(&panel, &TrainingPanel::runFinished);
+        answerQuestionBox(QStringLiteral("&No"));
+        QVERIFY(!panel.offerQuickDemo());
+        QVERIFY(!panel.isTraining());
+
+        answerQuestionBox(QStringLiteral("&Yes"));
+        QVERIFY(panel.offerQuickDemo());
+        QVERIFY(panel.isTraining());
+        QTRY_COMPARE_WITH_TIMEOUT(started.count(), 1, kTrainingTimeoutMs);
+        panel.cancelTraining();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTrainingTimeoutMs);
+        const qint64 runId = started.first().at(0).toLongLong();
+        auto ws = workspace();
+        const RunRecord run = *ws->run(runId);
+        QVERIFY2(run.name.endsWith("-quick-demo"), qPrintable(run.name));
+        ModelConfig expected;
+        ModelConfig::applyPreset(QStringLiteral("quick-demo"), &expected);
+        QCOMPARE(ModelConfig::fromJson(run.config.value("config").toObject()).toJson(), expected.toJson());
+        QVERIFY(run.config.value("run_dir").toString().startsWith(QFileInfo(m_dir.filePath("runs")).canonicalFilePath()));
+    }
+
+    void failureIsExplained()
+    {
+        TrainingPanel panel;
+        panel.show();
+        panel.setWorkspacePath(m_workspace);
+        QSignalSpy finished(&panel, &TrainingPanel::runFinished);
+        RunSpec spec = quickDemo(m_dir.filePath("runs/broken"), 1);
+        spec.datasetDir = m_dir.filePath("no-such-dataset");
+        QVERIFY(panel.startTraining(spec));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTrainingTimeoutMs);
+        QCOMPARE(finished.first().at(1).toInt(), int(TrainingWorker::Failed));
+        auto *error = panel.findChild<QLabel *>("trainingError");
+        QVERIFY(error->isVisible());
+        QVERIFY2(error->text().contains("no-such-dataset") && error->text().contains("Train…"), qPrintable(error->text()));
+        QVERIFY(panel.findChild<QPushButton *>("trainButton")->isEnabled());
+
+        // Invalid settings never reach the worker.
+        spec.config.epochs = 0;
+        QVERIFY(!panel.startTraining(spec));
+        QVERIFY(error->text().contains("epochs must be at least 1"));
+        QVERIFY(!panel.isTraining());
+    }
+};
+
+QTEST_MAIN(TestTrainingPanel)
+#include "tst_trainingpanel.moc"

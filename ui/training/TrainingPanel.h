@@ -1,0 +1,118 @@
+#pragma once
+// The main window's "Training" tab: starts training from the dialog (or the quick
+// demo), shows its progress (epoch, batch, elapsed, time left), live plots of the
+// losses and of validation MRR / Hits@k, and cancels or resumes runs. Training runs
+// on a worker thread; the UI only receives batched, queued signals.
+#include "eval/EvaluationReport.h"
+#include "storage/WorkspaceRecords.h"
+#include "train/RunSpec.h"
+#include "train/TrainingObserver.h"
+
+#include <QElapsedTimer>
+#include <QPointer>
+#include <QWidget>
+
+class QCPGraph;
+class QCustomPlot;
+class QLabel;
+class QProgressBar;
+class QPushButton;
+class QThread;
+class QTimer;
+
+namespace momok::ui {
+
+class TrainingWorker;
+struct TrainingJob;
+
+class TrainingPanel : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit TrainingPanel(QWidget *parent = nullptr);
+    ~TrainingPanel() override; // cancels a running training and waits for it
+
+    void setWorkspacePath(const QString &path);
+    // The dataset new runs train on; datasetId (-1 if unknown) narrows the resumable runs.
+    void setDataset(const QString &datasetDir, qint64 datasetId);
+
+    bool isTraining() const { return m_training; }
+    qint64 currentRunId() const { return m_runId; }
+    // Cancelled or interrupted runs of the workspace (of the current dataset when known).
+    QVector<RunRecord> resumableRuns() const;
+
+    // For the main window's closeEvent: when training, asks whether to stop it; if so
+    // cancels and waits until the run is saved and marked cancelled (resumable).
+    // False when the user chose to keep training.
+    bool confirmAndStopForClose(QWidget *parent);
+
+    // The plots, for the main window's export actions and for tests.
+    QCustomPlot *lossPlot() const { return m_lossPlot; }
+    QCustomPlot *miPlot() const { return m_miPlot; }
+    QCustomPlot *metricsPlot() const { return m_metricsPlot; }
+
+public Q_SLOTS:
+    void showTrainingDialog();
+    // "No trained model for this dataset yet…": true when the user accepted and it started.
+    bool offerQuickDemo();
+    bool startTraining(const momok::RunSpec &spec, const QString &runName = QString());
+    bool resumeRun(qint64 runId);
+    void cancelTraining();
+
+Q_SIGNALS:
+    void runStarted(qint64 runId);
+    // outcome: TrainingWorker::Outcome (0 finished, 1 cancelled, 2 failed).
+    void runFinished(qint64 runId, int outcome);
+
+private:
+    bool launch(const TrainingJob &job, const QString &description);
+    void onStarted(qint64 runId, const QString &runDir, int completedEpochs, int totalEpochs, int batchesPerEpoch,
+                   const QStringList &decoders);
+    void onBatchProgress(int epoch, int batch, int batchCount);
+    void onEpochFinished(const momok::EpochRecord &record);
+    void onEvaluationFinished(const momok::EvaluationReport &report, bool improved);
+    void onMessage(const QString &text);
+    void onFinished(qint64 runId, int outcome, const QString &error);
+    void retireThread();
+    void showResumeMenu();
+    void clearPlots();
+    void addEpochPoint(const EpochRecord &record);
+    void addEvaluationPoint(const EvaluationReport &report);
+    void loadHistory(qint64 runId);
+    void scheduleReplot();
+    void replotNow();
+    void updateDetails();
+    void updateButtons();
+    void setStatus(const QString &text);
+    void showError(const QString &text);
+
+    QString m_workspacePath;
+    QString m_datasetDir;
+    qint64 m_datasetId = -1;
+
+    QThread *m_thread = nullptr;
+    TrainingWorker *m_worker = nullptr;
+    bool m_training = false;
+    bool m_cancelRequested = false;
+    qint64 m_runId = -1;
+    QString m_runDir, m_description;
+    int m_totalEpochs = 0, m_startEpoch = 0, m_epoch = 0, m_batch = 0, m_batches = 0;
+    double m_bestValidMrr = -1;
+    int m_bestEpoch = 0;
+    QElapsedTimer m_clock;
+
+    QLabel *m_status = nullptr;
+    QLabel *m_error = nullptr;
+    QLabel *m_details = nullptr;
+    QLabel *m_message = nullptr;
+    QProgressBar *m_progress = nullptr;
+    QPushButton *m_trainButton = nullptr, *m_cancelButton = nullptr, *m_resumeButton = nullptr;
+    QCustomPlot *m_lossPlot = nullptr, *m_miPlot = nullptr, *m_metricsPlot = nullptr;
+    QCPGraph *m_mainLoss = nullptr, *m_bceLoss = nullptr, *m_mi = nullptr, *m_estimator = nullptr;
+    QCPGraph *m_mrr = nullptr, *m_hits1 = nullptr, *m_hits3 = nullptr, *m_hits10 = nullptr;
+    QCPGraph *m_decoderMrr[4] = {};
+    QTimer *m_replotTimer = nullptr;
+    QTimer *m_tick = nullptr;
+};
+
+} // namespace momok::ui
