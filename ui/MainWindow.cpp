@@ -210,6 +210,7 @@ void MainWindow::buildToolBar()
 void MainWindow::buildMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
+    m_fileMenu = file;
     file->addAction(tr("&New workspace…"), this, [this] { chooseWorkspace(true); });
     file->addAction(tr("Open &workspace…"), this, [this] { chooseWorkspace(false); });
     file->addSeparator();
@@ -233,6 +234,7 @@ void MainWindow::buildMenus()
     find->setShortcut(QKeySequence::Find);
 
     QMenu *model = menuBar()->addMenu(tr("&Model"));
+    m_modelMenu = model;
     model->addAction(tr("&Refresh runs"), this, &MainWindow::refreshRuns);
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
@@ -652,6 +654,10 @@ void MainWindow::connectNotify(const QMetaMethod &signal)
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    if (m_closeGuard && !m_closeGuard(this)) {
+        event->ignore();
+        return;
+    }
     QSettings settings;
     settings.setValue(kSettingsGeometry, saveGeometry());
     settings.setValue(kSettingsState, saveState());

@@ -8,6 +8,8 @@
 #include "storage/WorkspaceRecords.h"
 
 #include <QMainWindow>
+
+#include <functional>
 #include <QSet>
 
 #include <memory>
@@ -51,6 +53,11 @@ public:
 
     // The bottom dock's tabs: add the training, experts, modalities and runs views here.
     QTabWidget *bottomTabs() const;
+    // Menus that the model views extend with their own actions.
+    QMenu *fileMenu() const { return m_fileMenu; }
+    QMenu *modelMenu() const { return m_modelMenu; }
+    // Asked before the window closes (e.g. "stop the running training?"); false keeps it open.
+    void setCloseGuard(std::function<bool(QWidget *parent)> guard) { m_closeGuard = std::move(guard); }
     QDockWidget *bottomDock() const { return m_bottomDock; }
     Workspace *workspace() const { return m_workspace.get(); }
     QString workspacePath() const;
@@ -133,6 +140,9 @@ private:
     QDockWidget *m_searchDock = nullptr;
     QDockWidget *m_bottomDock = nullptr;
     DockTabWidget *m_bottomTabs = nullptr;
+    QMenu *m_fileMenu = nullptr;
+    QMenu *m_modelMenu = nullptr;
+    std::function<bool(QWidget *)> m_closeGuard;
     QComboBox *m_runChooser = nullptr;
     QAction *m_back = nullptr;
     QAction *m_forward = nullptr;

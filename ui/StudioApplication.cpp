@@ -1,6 +1,7 @@
 #include "StudioApplication.h"
 
 #include "MainWindow.h"
+#include "studio/ModelViews.h"
 #include "runtime/ComputeEnvironment.h"
 
 #include <QApplication>
@@ -36,6 +37,7 @@ int runStudio(int argc, char **argv)
         std::fprintf(stderr, "%s\n", qPrintable(warning));
 
     MainWindow window(info);
+    new ModelViews(&window); // owned by the window
     window.show();
     window.startUp(parser.value(datasetOption));
     if (parser.isSet(quitAfterOption))

@@ -1,0 +1,102 @@
+#include "studio/ModelViews.h"
+
+#include "MainWindow.h"
+#include "analysis/ExpertsView.h"
+#include "analysis/ModalitiesView.h"
+#include "analysis/RunsView.h"
+#include "common/ExportActions.h"
+#include "predictions/GateChart.h"
+#include "predictions/PredictionsView.h"
+#include "training/TrainingPanel.h"
+
+#include <QMenu>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTimer>
+
+namespace momok::ui {
+
+ModelViews::ModelViews(MainWindow *window) : QObject(window), m_window(window)
+{
+    m_training = new TrainingPanel(window);
+    m_experts = new ExpertsView(window);
+    m_modalities = new ModalitiesView(window);
+    m_runs = new RunsView(window);
+    m_training->setObjectName(QStringLiteral("trainingPanel"));
+    m_experts->setObjectName(QStringLiteral("expertsView"));
+    m_modalities->setObjectName(QStringLiteral("modalitiesView"));
+    m_runs->setObjectName(QStringLiteral("runsView"));
+
+    QTabWidget *tabs = window->bottomTabs();
+    tabs->addTab(m_training, tr("Training"));
+    tabs->addTab(m_experts, tr("Experts"));
+    tabs->addTab(m_modalities, tr("Modalities"));
+    tabs->addTab(m_runs, tr("Runs"));
+    installExports();
+
+    QAction *train = window->modelMenu()->addAction(tr("&Train…"), m_training, &TrainingPanel::showTrainingDialog);
+    train->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
+    window->modelMenu()->addAction(tr("&Cancel training"), m_training, &TrainingPanel::cancelTraining);
+
+    // The window's state flows into the views...
+    auto setWorkspace = [this](const QString &path) {
+        m_training->setWorkspacePath(path);
+        m_experts->setWorkspace(path);
+        m_modalities->setWorkspace(path);
+        m_runs->setWorkspace(path);
+    };
+    connect(window, &MainWindow::workspaceChanged, this, setWorkspace);
+    connect(window, &MainWindow::datasetChanged, this, [this](qint64 datasetId, const QString &dir) {
+        m_training->setDataset(dir, datasetId);
+        m_runs->setDataset(datasetId);
+    });
+    connect(window, &MainWindow::currentRunChanged, m_experts, &ExpertsView::setRun);
+    connect(window, &MainWindow::currentRunChanged, m_modalities, &ModalitiesView::setRun);
+    if (!window->workspacePath().isEmpty())
+        setWorkspace(window->workspacePath());
+
+    // ...and what the views do flows back.
+    connect(window, &MainWindow::trainingRequested, m_training, [this] {
+        m_window->bottomTabs()->setCurrentWidget(m_training);
+        m_training->offerQuickDemo();
+    });
+    connect(window, &MainWindow::trainingSuggested, this, [this] {
+        if (!m_offerQuickDemo || m_training->isTraining())
+            return;
+        m_window->bottomTabs()->setCurrentWidget(m_training);
+        // After the window has painted its first frame: the question then appears over the app.
+        QTimer::singleShot(0, m_training, [this] { m_training->offerQuickDemo(); });
+    });
+    connect(m_training, &TrainingPanel::runStarted, this,
+            [this] { m_window->bottomTabs()->setCurrentWidget(m_training); });
+    connect(m_training, &TrainingPanel::runFinished, this, &ModelViews::onRunFinished);
+    connect(m_runs, &RunsView::runActivated, window, &MainWindow::selectRun);
+    connect(m_runs, &RunsView::runDeleted, window, &MainWindow::refreshRuns);
+    window->setCloseGuard([this](QWidget *parent) { return m_training->confirmAndStopForClose(parent); });
+}
+
+void ModelViews::installExports()
+{
+    installPlotExport(m_training->lossPlot());
+    installPlotExport(m_training->miPlot());
+    installPlotExport(m_training->metricsPlot());
+    PredictionsView *predictions = m_window->predictionsView();
+    installTableExport(predictions->table());
+    for (int m = 0; m < 3; ++m)
+        if (predictions->gateChart(m))
+            installPlotExport(predictions->gateChart(m));
+    installTableExport(m_window->knownTriplesView());
+}
+
+void ModelViews::onRunFinished(qint64 runId, int outcome)
+{
+    m_runs->refresh();
+    m_window->refreshRuns();
+    // A finished run becomes the analyst's run, so predictions, experts and modalities fill at once.
+    if (outcome == 0 && runId >= 0)
+        m_window->selectRun(runId);
+    m_experts->reload();
+    m_modalities->reload();
+}
+
+} // namespace momok::ui

@@ -1,0 +1,42 @@
+#pragma once
+// The bottom dock's model views — Training, Experts, Modalities, Runs — added to the
+// main window and kept in step with it: the workspace, dataset and run the analyst has
+// chosen flow into every view, and a finished training flows back into the run lists.
+#include <QObject>
+
+namespace momok::ui {
+
+class ExpertsView;
+class MainWindow;
+class ModalitiesView;
+class RunsView;
+class TrainingPanel;
+
+class ModelViews : public QObject
+{
+    Q_OBJECT
+public:
+    explicit ModelViews(MainWindow *window);
+
+    TrainingPanel *trainingPanel() const { return m_training; }
+    ExpertsView *expertsView() const { return m_experts; }
+    ModalitiesView *modalitiesView() const { return m_modalities; }
+    RunsView *runsView() const { return m_runs; }
+
+    // Whether the first-start offer to train a quick demo is shown (tests turn it off
+    // to drive training themselves).
+    void setOfferQuickDemo(bool offer) { m_offerQuickDemo = offer; }
+
+private:
+    void installExports();
+    void onRunFinished(qint64 runId, int outcome);
+
+    MainWindow *m_window = nullptr;
+    TrainingPanel *m_training = nullptr;
+    ExpertsView *m_experts = nullptr;
+    ModalitiesView *m_modalities = nullptr;
+    RunsView *m_runs = nullptr;
+    bool m_offerQuickDemo = true;
+};
+
+} // namespace momok::ui
