@@ -1,6 +1,7 @@
 #include "cli/CliCommands.h"
 
 #include "cli/EngineCommands.h"
+#include "cli/InfoCommand.h"
 #include "cli/WorkspaceCommands.h"
 
 namespace momok {
@@ -13,6 +14,7 @@ const QList<CliCommand> &cliCommands()
         predictCommand(),
         explainCommand(),
         benchCommand(),
+        infoCommand(),
         importCommand(),
         runsCommand(),
         searchCommand(),

@@ -250,7 +250,9 @@ int runImport(const QStringList &args, QTextStream &out, QTextStream &err)
         err << ": " << p.reason << "\n";
     }
     if (!loaded.ok()) {
-        err << "momok import: " << loaded.summary() << "\n";
+        // Each problem is listed above; say once that nothing was imported.
+        err << "momok import: the dataset is unusable (" << loaded.errorCount()
+            << " error(s)); the workspace was not changed\n";
         return 1;
     }
     QString error;

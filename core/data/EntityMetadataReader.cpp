@@ -4,34 +4,35 @@
 #include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
+#include <QImageReader>
+#include <QSet>
+#include <QThread>
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
+#include <vector>
 
 namespace momok {
 
 namespace {
 
-void addProblem(QVector<DatasetProblem> *problems, DatasetProblem::Severity severity, const QString &file, int line,
-                const QString &reason)
-{
-    problems->append({severity, file, line, reason});
-}
-
 // One ENTITY<TAB>VALUE file into the field `field` of each entity. Returns false
 // when the file is absent.
 bool readColumnFile(const QDir &dir, const QString &fileName, const QHash<QString, int64_t> &index,
-                    QVector<EntityInfo> *entities, QString EntityInfo::*field, QVector<DatasetProblem> *problems)
+                    QVector<EntityInfo> *entities, QString EntityInfo::*field, DatasetProblemLog &log)
 {
     QFile file(dir.filePath(fileName));
     if (!file.exists())
         return false;
     if (!file.open(QIODevice::ReadOnly)) {
-        addProblem(problems, DatasetProblem::Error, fileName, 0, QStringLiteral("cannot be read: %1").arg(file.errorString()));
+        log.error(fileName, 0, QStringLiteral("cannot be read: %1").arg(file.errorString()));
         return true;
     }
     QByteArray data = file.readAll();
     if (data.startsWith("\xEF\xBB\xBF"))
         data.remove(0, 3);
+    const bool validUtf8 = QByteArrayView(data).isValidUtf8();
     QHash<int64_t, int> firstLine; // entity id -> line of its entry
     int lineNumber = 0;
     qsizetype start = 0;
@@ -46,9 +47,13 @@ bool readColumnFile(const QDir &dir, const QString &fileName, const QHash<QStrin
             line.chop(1);
         if (line.trimmed().isEmpty())
             continue;
+        if (!validUtf8 && !line.isValidUtf8()) {
+            log.error(fileName, lineNumber, QStringLiteral("not valid UTF-8"));
+            continue;
+        }
         const qsizetype tab = line.indexOf('\t');
         if (tab < 0 || line.indexOf('\t', tab + 1) >= 0) {
-            addProblem(problems, DatasetProblem::Error, fileName, lineNumber,
+            log.error(fileName, lineNumber,
                        QStringLiteral("expected 2 tab-separated columns (ENTITY<TAB>VALUE), found %1")
                            .arg(line.count('\t') + 1));
             continue;
@@ -56,13 +61,13 @@ bool readColumnFile(const QDir &dir, const QString &fileName, const QHash<QStrin
         const QString name = QString::fromUtf8(line.first(tab));
         const auto it = index.constFind(name);
         if (it == index.constEnd()) {
-            addProblem(problems, DatasetProblem::Error, fileName, lineNumber,
+            log.error(fileName, lineNumber,
                        QStringLiteral("unknown entity '%1'").arg(name));
             continue;
         }
         const auto seen = firstLine.constFind(*it);
         if (seen != firstLine.constEnd()) {
-            addProblem(problems, DatasetProblem::Error, fileName, lineNumber,
+            log.error(fileName, lineNumber,
                        QStringLiteral("duplicate entry for '%1' (first on line %2)").arg(name).arg(*seen));
             continue;
         }
@@ -94,7 +99,7 @@ QStringList fileStems(const QString &name)
 }
 
 void readImages(const QDir &dir, const QHash<QString, int64_t> &index, QVector<EntityInfo> *entities,
-                QVector<DatasetProblem> *problems)
+                DatasetProblemLog &log)
 {
     const QString folder = QStringLiteral("images");
     const QDir images(dir.filePath(folder));
@@ -142,7 +147,7 @@ void readImages(const QDir &dir, const QHash<QString, int64_t> &index, QVector<E
     }
     if (!unmatched.isEmpty()) {
         std::sort(unmatched.begin(), unmatched.end());
-        addProblem(problems, DatasetProblem::Warning, folder, 0,
+        log.warning(folder, 0,
                    QStringLiteral("%1 image name(s) match no entity (e.g. '%2'); names must be the entity's file-safe name")
                        .arg(unmatched.size())
                        .arg(unmatched.first()));
@@ -169,7 +174,68 @@ void readThumbnails(const QDir &dir, const QHash<QString, int64_t> &index, QVect
     }
 }
 
+// Decodes one image; empty when it is fine.
+QString imageProblem(const QString &path)
+{
+    QImageReader reader(path);
+    reader.setDecideFormatFromContent(true);
+    if (!reader.canRead())
+        return QStringLiteral("not a readable image: %1").arg(reader.errorString());
+    // Only a full decode finds truncated or corrupt data.
+    if (reader.read().isNull())
+        return QStringLiteral("corrupt image: %1").arg(reader.errorString());
+    return {};
+}
+
 } // namespace
+
+void EntityMetadataReader::checkImages(const QString &directory, const QVector<EntityInfo> &entities,
+                                       DatasetProblemLog &log)
+{
+    const QDir dir(directory);
+    QSet<QString> decodable;
+    for (const QByteArray &format : QImageReader::supportedImageFormats())
+        decodable.insert(QString::fromLatin1(format).toLower());
+    QHash<QString, int> undecodable; // extension -> files
+    QStringList paths;
+    for (const EntityInfo &e : entities) {
+        QStringList own = e.imagePaths;
+        if (!e.thumbnailPath.isEmpty())
+            own << e.thumbnailPath;
+        for (const QString &path : std::as_const(own)) {
+            const QString suffix = QFileInfo(path).suffix().toLower();
+            if (decodable.contains(suffix))
+                paths << path;
+            else
+                ++undecodable[suffix];
+        }
+    }
+    // Decoding dominates reading a dataset with images: spread it over the cores
+    // (QImageReader is reentrant). Results are logged in entity order.
+    std::vector<QString> problems(size_t(paths.size()));
+    std::atomic<qsizetype> next{0};
+    auto work = [&] {
+        for (qsizetype i = next++; i < paths.size(); i = next++)
+            problems[size_t(i)] = imageProblem(paths[i]);
+    };
+    const int threads = int(std::clamp<qsizetype>(std::min<qsizetype>(QThread::idealThreadCount(), paths.size() / 16), 1, 8));
+    std::vector<std::thread> pool;
+    for (int t = 1; t < threads; ++t)
+        pool.emplace_back(work);
+    work();
+    for (std::thread &t : pool)
+        t.join();
+    const QString group = QStringLiteral("images");
+    for (qsizetype i = 0; i < paths.size(); ++i) {
+        if (!problems[size_t(i)].isEmpty())
+            log.add(DatasetProblem::Error, dir.relativeFilePath(paths[i]), 0, problems[size_t(i)], group);
+    }
+    for (auto it = undecodable.constBegin(); it != undecodable.constEnd(); ++it)
+        log.warning(group, 0,
+                    QStringLiteral("%1 .%2 image(s) not checked: this build has no decoder for the format")
+                        .arg(it.value())
+                        .arg(it.key()));
+}
 
 const QStringList &EntityMetadataReader::imageExtensions()
 {
@@ -201,20 +267,20 @@ QString EntityMetadataReader::fileSafeName(const QString &name)
 }
 
 void EntityMetadataReader::read(const QString &directory, const QHash<QString, int64_t> &index,
-                                QVector<EntityInfo> *entities, QVector<DatasetProblem> *problems)
+                                QVector<EntityInfo> *entities, DatasetProblemLog &log)
 {
     const QDir dir(directory);
-    readColumnFile(dir, QStringLiteral("entity_names.tsv"), index, entities, &EntityInfo::displayName, problems);
+    readColumnFile(dir, QStringLiteral("entity_names.tsv"), index, entities, &EntityInfo::displayName, log);
     const QString textFile = QStringLiteral("entity_text.tsv"), descriptionFile = QStringLiteral("descriptions.tsv");
-    if (readColumnFile(dir, textFile, index, entities, &EntityInfo::description, problems)) {
+    if (readColumnFile(dir, textFile, index, entities, &EntityInfo::description, log)) {
         if (dir.exists(descriptionFile))
-            addProblem(problems, DatasetProblem::Warning, descriptionFile, 0,
+            log.warning(descriptionFile, 0,
                        QStringLiteral("ignored: %1 holds the entities' text").arg(textFile));
     } else {
-        readColumnFile(dir, descriptionFile, index, entities, &EntityInfo::description, problems);
+        readColumnFile(dir, descriptionFile, index, entities, &EntityInfo::description, log);
     }
-    readColumnFile(dir, QStringLiteral("entity_types.tsv"), index, entities, &EntityInfo::type, problems);
-    readImages(dir, index, entities, problems);
+    readColumnFile(dir, QStringLiteral("entity_types.tsv"), index, entities, &EntityInfo::type, log);
+    readImages(dir, index, entities, log);
     readThumbnails(dir, index, entities);
 }
 

@@ -12,7 +12,7 @@
 // <safe> is the entity name made file-safe: every byte of its UTF-8 outside
 // [A-Za-z0-9._-] becomes %XX (upper-case hex). The raw name is accepted too when it
 // is a valid file name without '%' (datasets written by other tools often use it).
-#include "data/DatasetReader.h"
+#include "data/DatasetProblemLog.h"
 #include "data/KgDataset.h"
 
 #include <QHash>
@@ -32,10 +32,14 @@ public:
     static QString fileSafeName(const QString &name);
 
     // Fills displayName, description, type, imagePaths and thumbnailPath of `entities`
-    // (whose ids `index` maps names to) from the files in `directory`. Problems are
-    // appended to *problems; fields of entities without metadata keep their defaults.
+    // (whose ids `index` maps names to) from the files in `directory`. Fields of
+    // entities without metadata keep their defaults.
     static void read(const QString &directory, const QHash<QString, int64_t> &index,
-                     QVector<EntityInfo> *entities, QVector<DatasetProblem> *problems);
+                     QVector<EntityInfo> *entities, DatasetProblemLog &log);
+
+    // Decodes every image and thumbnail (QImageReader): unreadable or corrupt files
+    // are errors. Formats without a decoder in this build are one warning each.
+    static void checkImages(const QString &directory, const QVector<EntityInfo> &entities, DatasetProblemLog &log);
 };
 
 } // namespace momok

@@ -38,6 +38,8 @@ void writeFixture(const QString &dir)
     writeFile(dir + "/train.txt", "Japan bordersSea Plain .\n"
                                   "S\xC3\xA3o_Tom\xC3\xA9 bordersSea Plain .\n"
                                   "Cocos_(Keeling)_Islands bordersSea Plain .\n");
+    writeFile(dir + "/valid.txt", "Plain bordersSea Japan .\n");
+    writeFile(dir + "/test.txt", "Plain bordersSea Cocos_(Keeling)_Islands .\n");
     writeFile(dir + "/entity_names.tsv", "Japan\tNippon\nCocos_(Keeling)_Islands\tCocos (Keeling) Islands\n");
     writeFile(dir + "/descriptions.tsv", "Japan\tIsland country\nPlain\t  \n");
     writeFile(dir + "/entity_types.tsv", "Japan\tcountry\r\nPlain\tgeo\r\n");
