@@ -49,8 +49,7 @@ AdaptorOutput ExpertAdaptorImpl::forward(const torch::Tensor &x, const torch::Te
     if (temperature.defined())
         logits = logits / temperature;
     auto gates = torch::softmax(logits, 1);
-    // Broadcast multiply-add: a batched 1×K·K×w product per row is far slower on the CPU.
-    auto mixed = (gates.unsqueeze(2) * expertOutputs).sum(1);
+    auto mixed = mixExperts(gates, expertOutputs);
     return {mixed, expertOutputs, gates};
 }
 

@@ -70,13 +70,6 @@ MOMOK_KERNEL double bceRange(const float *z, float *grad, int64_t n, float base,
     return total;
 }
 
-MOMOK_KERNEL void maskRange(float *mask, int64_t begin, int64_t end, uint32_t key, uint32_t threshold, float scale)
-{
-#pragma omp simd
-    for (int64_t i = begin; i < end; ++i)
-        mask[i] = random::keepElement(key, uint32_t(i), threshold) ? scale : 0.0f;
-}
-
 __attribute__((always_inline)) inline float sigmoidOf(float v)
 {
     const float e = expNonPositive(-__builtin_fabsf(v));
@@ -97,24 +90,135 @@ MOMOK_KERNEL void sigmoidAccumulate(const float *z, float *out, int64_t n, float
     }
 }
 
-} // namespace
-
-torch::Tensor counterDropout(const torch::Tensor &x, double p, bool training, uint64_t stream)
+// out[i] = in[i]·scale where element i is kept, 0 elsewhere: the mask is never stored.
+MOMOK_KERNEL void dropoutRange(const float *in, float *out, int64_t begin, int64_t end, uint32_t key, uint32_t threshold,
+                               float scale)
 {
-    if (!training || p <= 0)
-        return x;
-    auto mask = torch::empty(x.sizes(), x.options().requires_grad(false));
-    float *m = mask.data_ptr<float>();
-    const int64_t n = mask.numel();
+#pragma omp simd
+    for (int64_t i = begin; i < end; ++i)
+        out[i] = in[i] * (random::keepElement(key, uint32_t(i), threshold) ? scale : 0.0f);
+}
+
+// Applies the call's mask to a contiguous float tensor, chunk by chunk.
+torch::Tensor applyCounterMask(const torch::Tensor &input, double p, uint64_t stream)
+{
+    auto in = input.contiguous();
+    auto out = torch::empty_like(in);
+    const float *src = in.data_ptr<float>();
+    float *dst = out.data_ptr<float>();
+    const int64_t n = in.numel();
     const uint32_t threshold = random::dropThreshold(p);
     const float scale = float(1.0 / (1.0 - p));
     constexpr int64_t kChunk = 1 << 16;
     // Keyed by chunk so that the mask does not depend on how the work is split among threads.
     at::parallel_for(0, (n + kChunk - 1) / kChunk, 1, [&](int64_t c0, int64_t c1) {
         for (int64_t c = c0; c < c1; ++c)
-            maskRange(m, c * kChunk, std::min(n, (c + 1) * kChunk), random::rowKey(stream, c, 0), threshold, scale);
+            dropoutRange(src, dst, c * kChunk, std::min(n, (c + 1) * kChunk), random::rowKey(stream, c, 0), threshold, scale);
     });
-    return x * mask;
+    return out;
+}
+
+// Dropout whose backward regenerates the mask from its counter instead of keeping it:
+// on the candidate side (every entity, every fusion head) the masks were hundreds of MB.
+class CounterDropoutFunction : public torch::autograd::Function<CounterDropoutFunction>
+{
+public:
+    static torch::Tensor forward(torch::autograd::AutogradContext *ctx, const torch::Tensor &x, double p, int64_t stream)
+    {
+        ctx->saved_data["p"] = p;
+        ctx->saved_data["stream"] = stream;
+        return applyCounterMask(x, p, uint64_t(stream));
+    }
+
+    static torch::autograd::variable_list backward(torch::autograd::AutogradContext *ctx, torch::autograd::variable_list grads)
+    {
+        const double p = ctx->saved_data["p"].toDouble();
+        const auto stream = uint64_t(ctx->saved_data["stream"].toInt());
+        return {applyCounterMask(grads[0], p, stream), torch::Tensor(), torch::Tensor()};
+    }
+};
+
+// Row-wise mixture of experts' outputs and its gradients, parallel over rows.
+class MixExpertsFunction : public torch::autograd::Function<MixExpertsFunction>
+{
+public:
+    static torch::Tensor forward(torch::autograd::AutogradContext *ctx, const torch::Tensor &gatesIn,
+                                 const torch::Tensor &expertsIn)
+    {
+        auto gates = gatesIn.contiguous(), experts = expertsIn.contiguous();
+        ctx->save_for_backward({gates, experts});
+        const int64_t n = experts.size(0), k = experts.size(1), w = experts.size(2);
+        auto out = torch::empty({n, w}, experts.options());
+        const float *g = gates.data_ptr<float>(), *e = experts.data_ptr<float>();
+        float *o = out.data_ptr<float>();
+        at::parallel_for(0, n, 256, [&](int64_t b, int64_t end) {
+            for (int64_t row = b; row < end; ++row) {
+                float *dst = o + row * w;
+                for (int64_t j = 0; j < k; ++j) {
+                    const float weight = g[row * k + j];
+                    const float *src = e + (row * k + j) * w;
+                    if (j == 0) {
+#pragma omp simd
+                        for (int64_t c = 0; c < w; ++c)
+                            dst[c] = weight * src[c];
+                    } else {
+#pragma omp simd
+                        for (int64_t c = 0; c < w; ++c)
+                            dst[c] += weight * src[c];
+                    }
+                }
+            }
+        });
+        return out;
+    }
+
+    static torch::autograd::variable_list backward(torch::autograd::AutogradContext *ctx,
+                                                   torch::autograd::variable_list grads)
+    {
+        const auto saved = ctx->get_saved_variables();
+        const torch::Tensor &gates = saved[0], &experts = saved[1];
+        auto grad = grads[0].contiguous();
+        const int64_t n = experts.size(0), k = experts.size(1), w = experts.size(2);
+        auto gradGates = torch::empty({n, k}, gates.options());
+        auto gradExperts = torch::empty({n, k, w}, experts.options());
+        const float *g = gates.data_ptr<float>(), *e = experts.data_ptr<float>(), *d = grad.data_ptr<float>();
+        float *gg = gradGates.data_ptr<float>(), *ge = gradExperts.data_ptr<float>();
+        at::parallel_for(0, n, 256, [&](int64_t b, int64_t end) {
+            for (int64_t row = b; row < end; ++row) {
+                const float *dRow = d + row * w;
+                for (int64_t j = 0; j < k; ++j) {
+                    const float weight = g[row * k + j];
+                    const float *src = e + (row * k + j) * w;
+                    float *dst = ge + (row * k + j) * w;
+                    float dot = 0.0f;
+#pragma omp simd reduction(+ : dot)
+                    for (int64_t c = 0; c < w; ++c) {
+                        dot += dRow[c] * src[c];
+                        dst[c] = weight * dRow[c];
+                    }
+                    gg[row * k + j] = dot;
+                }
+            }
+        });
+        return {gradGates, gradExperts};
+    }
+};
+
+} // namespace
+
+torch::Tensor mixExperts(const torch::Tensor &gates, const torch::Tensor &experts)
+{
+    TORCH_CHECK(gates.scalar_type() == torch::kFloat && experts.scalar_type() == torch::kFloat,
+                "mixExperts needs float32 tensors");
+    return MixExpertsFunction::apply(gates, experts);
+}
+
+torch::Tensor counterDropout(const torch::Tensor &x, double p, bool training, uint64_t stream)
+{
+    if (!training || p <= 0)
+        return x;
+    TORCH_CHECK(x.scalar_type() == torch::kFloat, "counterDropout needs float32 input");
+    return CounterDropoutFunction::apply(x, p, int64_t(stream));
 }
 
 double smoothedBceInPlace(torch::Tensor &logits, const torch::Tensor &positives, double base, double lift, double scale)

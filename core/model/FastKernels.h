@@ -5,6 +5,11 @@
 
 namespace momok {
 
+// Σ_k gates[n,k]·experts[n,k,:] (gates N×K, experts N×K×w): the mixture of experts'
+// outputs. Differentiable; unlike a broadcast multiply and sum it creates no N×K×w
+// temporary in either pass (on the candidate side that is every entity's K outputs).
+torch::Tensor mixExperts(const torch::Tensor &gates, const torch::Tensor &experts);
+
 // Dropout with a counter-based mask: element i of call `stream` is kept with
 // probability 1 − p and scaled by 1/(1 − p). Differentiable; identity when !training.
 torch::Tensor counterDropout(const torch::Tensor &x, double p, bool training, uint64_t stream);

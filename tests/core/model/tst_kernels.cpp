@@ -72,6 +72,22 @@ private Q_SLOTS:
         QVERIFY(torch::allclose(c.grad(), c2.grad(), 1e-4, 1e-6));
     }
 
+    void mixtureOfExpertsMatchesBroadcastFormula()
+    {
+        torch::manual_seed(3);
+        auto gates = torch::softmax(torch::randn({37, 3}), 1).requires_grad_(true);
+        auto experts = torch::randn({37, 3, 20}).requires_grad_(true);
+        auto upstream = torch::randn({37, 20});
+        auto mixed = mixExperts(gates, experts);
+        (mixed * upstream).sum().backward();
+        auto g2 = gates.detach().clone().requires_grad_(true), e2 = experts.detach().clone().requires_grad_(true);
+        auto expected = (g2.unsqueeze(2) * e2).sum(1);
+        (expected * upstream).sum().backward();
+        QVERIFY(torch::allclose(mixed, expected, 1e-5, 1e-6));
+        QVERIFY(torch::allclose(gates.grad(), g2.grad(), 1e-4, 1e-5));
+        QVERIFY(torch::allclose(experts.grad(), e2.grad(), 1e-5, 1e-6));
+    }
+
     void fastSigmoidAndDropout()
     {
         auto z = torch::linspace(-30, 30, 100001).view({1, -1}).contiguous();
@@ -94,6 +110,10 @@ private Q_SLOTS:
         QVERIFY(torch::equal(dropped, counterDropout(x, 0.25, true, 99)));   // a stream replays exactly
         QVERIFY(!torch::equal(dropped, counterDropout(x, 0.25, true, 100))); // another stream differs
         QVERIFY(torch::equal(counterDropout(x, 0.25, false, 99), x));
+        // The backward pass regenerates the same mask: the gradient is the mask itself.
+        auto leaf = torch::full({1000, 100}, 2.0f).requires_grad_(true);
+        counterDropout(leaf, 0.25, true, 99).sum().backward();
+        QVERIFY(torch::equal(leaf.grad(), dropped));
     }
 };
 

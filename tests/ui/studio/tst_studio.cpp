@@ -1,0 +1,156 @@
+// The whole studio as a user meets it: the main window with its Training, Experts,
+// Modalities and Runs tabs, on the bundled countries dataset. A training started from
+// the Training tab must, when it finishes, populate predictions, experts and
+// modalities without further questions, with the engine's own numbers.
+#include "MainWindow.h"
+#include "analysis/ExpertsView.h"
+#include "analysis/ModalitiesView.h"
+#include "analysis/RelationMetricsModel.h"
+#include "analysis/RunListModel.h"
+#include "analysis/RunsView.h"
+#include "common/QCustomPlotInclude.h"
+#include "predictions/PredictionModel.h"
+#include "predictions/PredictionsView.h"
+#include "runtime/ComputeEnvironment.h"
+#include "storage/Workspace.h"
+#include "studio/ModelViews.h"
+#include "training/TrainingPanel.h"
+
+#include <QSettings>
+#include <QStandardPaths>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cmath>
+
+using namespace momok;
+using namespace momok::ui;
+
+namespace {
+const QString kCountries = QStringLiteral(MOMOK_SOURCE_DIR "/resources/datasets/countries");
+constexpr int kTrainingTimeoutMs = 300000;
+} // namespace
+
+class TestStudio : public QObject
+{
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+    QString m_shots;
+
+    void saveShot(QWidget *widget, const QString &name)
+    {
+        QCoreApplication::processEvents();
+        const QPixmap shot = widget->grab();
+        QVERIFY(!shot.isNull());
+        QVERIFY(shot.save(QDir(m_shots).filePath(name + ".png")));
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        QStandardPaths::setTestModeEnabled(true);
+        QSettings::setDefaultFormat(QSettings::IniFormat);
+        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_dir.filePath("settings"));
+        configureComputeEnvironment(2);
+        m_shots = QDir::current().absoluteFilePath("screenshots");
+        QVERIFY(QDir().mkpath(m_shots));
+    }
+
+    void trainingPopulatesEveryView()
+    {
+        MainWindow window(currentComputeInfo());
+        window.resize(1400, 1000);
+        auto *views = new ModelViews(&window);
+        views->setOfferQuickDemo(false); // the test starts the training itself
+        QCOMPARE(window.bottomTabs()->count(), 4);
+        window.show();
+
+        QString error;
+        QVERIFY2(window.openWorkspace(m_dir.filePath("studio.sqlite"), &error), qPrintable(error));
+        QSignalSpy opened(&window, &MainWindow::datasetChanged);
+        window.openDataset(kCountries);
+        QTRY_COMPARE_WITH_TIMEOUT(opened.count(), 1, 60000);
+        QCOMPARE(window.currentRunId(), -1);
+
+        // Two epochs of the quick demo, started from the Training tab.
+        TrainingPanel *panel = views->trainingPanel();
+        RunSpec spec;
+        spec.datasetDir = kCountries;
+        spec.runDir = m_dir.filePath("runs/quick");
+        ModelConfig::applyPreset(QStringLiteral("quick-demo"), &spec.config);
+        spec.config.epochs = 2;
+        spec.config.evalEvery = 1;
+        QSignalSpy finished(panel, &TrainingPanel::runFinished);
+        QVERIFY(panel->startTraining(spec, QStringLiteral("quick")));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTrainingTimeoutMs);
+        QCOMPARE(finished.first().at(1).toInt(), 0); // finished
+        const qint64 runId = finished.first().at(0).toLongLong();
+        QVERIFY(runId >= 0);
+        QVERIFY(panel->lossPlot()->graph(0)->dataCount() > 0);
+        QVERIFY(panel->metricsPlot()->graph(0)->dataCount() > 0);
+        window.bottomTabs()->setCurrentWidget(panel);
+        saveShot(&window, QStringLiteral("studio-training"));
+
+        // The finished run became the analyst's run.
+        QTRY_COMPARE_WITH_TIMEOUT(window.currentRunId(), runId, 10000);
+
+        // Predictions for Japan fill.
+        const qint64 japan = window.currentDataset()->entityId(QStringLiteral("Japan"));
+        QSignalSpy shown(window.predictionsView(), &PredictionsView::predictionsShown);
+        window.showEntity(japan);
+        QTRY_VERIFY_WITH_TIMEOUT(window.predictionsView()->model()->rowCount() > 0, 60000);
+
+        // Experts: relations × (3 × K) cells, from the run's test evaluation.
+        ExpertsView *experts = views->expertsView();
+        QTRY_VERIFY_WITH_TIMEOUT(experts->hasData() && experts->run() == runId, 20000);
+        QCOMPARE(experts->colorMap()->data()->valueSize(), window.currentDataset()->relationCount());
+        QCOMPARE(experts->colorMap()->data()->keySize(), 3 * spec.config.experts);
+        window.bottomTabs()->setCurrentWidget(experts);
+        saveShot(&window, QStringLiteral("studio-experts"));
+
+        // Modalities: each decoder's per-relation MRR is the engine's, as recorded.
+        auto workspace = Workspace::open(m_dir.filePath("studio.sqlite"), &error);
+        QVERIFY2(workspace, qPrintable(error));
+        std::optional<EvaluationReport> test;
+        for (const EvaluationRecord &e : workspace->evaluations(runId))
+            if (e.split == QStringLiteral("test"))
+                test = workspace->evaluationReport(e.id);
+        QVERIFY(test.has_value());
+        ModalitiesView *modalities = views->modalitiesView();
+        QAbstractItemModel *table = modalities->relationTable()->model();
+        QTRY_VERIFY_WITH_TIMEOUT(table->rowCount() > 0, 20000);
+        int compared = 0;
+        for (int row = 0; row < table->rowCount(); ++row) {
+            const qint64 relation = table->index(row, 0).data(RelationMetricsModel::RelationRole).toLongLong();
+            for (const RelationReport &r : test->relations) {
+                if (r.relation != relation)
+                    continue;
+                for (int d = 0; d < kDecoderCount; ++d) {
+                    const double shownValue = table->index(row, RelationMetricsModel::FirstDecoderColumn + d)
+                                                  .data(RelationMetricsModel::ValueRole).toDouble();
+                    const double expected = r.metrics.both[size_t(d)].realistic.mrr;
+                    if (std::isnan(shownValue))
+                        continue; // a decoder this run does not have
+                    QCOMPARE(shownValue, expected);
+                    ++compared;
+                }
+            }
+        }
+        QVERIFY(compared >= 6 * 3); // the six relations with test triples, at least S, joint and combined
+        window.bottomTabs()->setCurrentWidget(modalities);
+        saveShot(&window, QStringLiteral("studio-modalities"));
+
+        // Runs: the run is listed.
+        RunsView *runs = views->runsView();
+        QTRY_COMPARE_WITH_TIMEOUT(runs->runModel()->rowCount(), 1, 20000);
+        window.bottomTabs()->setCurrentWidget(runs);
+        saveShot(&window, QStringLiteral("studio-runs"));
+    }
+};
+
+QTEST_MAIN(TestStudio)
+#include "tst_studio.moc"
