@@ -1,6 +1,7 @@
 #include "cli/CliCommands.h"
 
 #include "cli/EngineCommands.h"
+#include "cli/FeatureCommands.h"
 #include "cli/WorkspaceCommands.h"
 
 namespace momok {
@@ -16,6 +17,8 @@ const QList<CliCommand> &cliCommands()
         importCommand(),
         runsCommand(),
         searchCommand(),
+        featuresCommand(),
+        makeTeachingCommand(),
     };
     return commands;
 }
