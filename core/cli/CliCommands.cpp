@@ -2,6 +2,7 @@
 
 #include "cli/EngineCommands.h"
 #include "cli/FeatureCommands.h"
+#include "cli/InfoCommand.h"
 #include "cli/WorkspaceCommands.h"
 
 namespace momok {
@@ -14,6 +15,7 @@ const QList<CliCommand> &cliCommands()
         predictCommand(),
         explainCommand(),
         benchCommand(),
+        infoCommand(),
         importCommand(),
         runsCommand(),
         searchCommand(),

@@ -1,127 +1,398 @@
 #include "data/DatasetReader.h"
 
+#include "data/DatasetProblemLog.h"
+#include "data/EntityMetadataReader.h"
+#include "data/FeatureIo.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QHash>
 
+#include <charconv>
+
 namespace momok {
 
 namespace {
 
-class ProblemLog
-{
-public:
-    void add(DatasetProblem::Severity severity, const QString &file, int line, const QString &reason)
-    {
-        problems.append({severity, file, line, reason});
-    }
-    bool hasErrors() const
-    {
-        return std::any_of(problems.begin(), problems.end(), [](const DatasetProblem &p) { return p.severity == DatasetProblem::Error; });
-    }
-    QVector<DatasetProblem> problems;
+// ---------------------------------------------------------------- text files
+
+struct TextFile {
+    QByteArray data;
+    bool validUtf8 = true;
 };
 
-QList<QByteArray> readLines(const QString &path, bool *ok)
+// The whole file (benchmark files are a few MB), without a UTF-8 byte-order mark.
+bool readText(const QDir &dir, const QString &fileName, TextFile *out, DatasetProblemLog &log)
 {
-    QFile file(path);
-    *ok = file.open(QIODevice::ReadOnly);
-    if (!*ok)
-        return {};
-    QList<QByteArray> lines = file.readAll().split('\n');
-    if (!lines.isEmpty() && lines.last().trimmed().isEmpty())
-        lines.removeLast();
-    for (QByteArray &l : lines)
-        if (l.endsWith('\r'))
-            l.chop(1);
-    return lines;
+    QFile file(dir.filePath(fileName));
+    if (!file.open(QIODevice::ReadOnly)) {
+        log.error(fileName, 0, QStringLiteral("cannot be read: %1").arg(file.errorString()));
+        return false;
+    }
+    out->data = file.readAll();
+    if (out->data.startsWith("\xEF\xBB\xBF"))
+        out->data.remove(0, 3);
+    out->validUtf8 = QByteArrayView(out->data).isValidUtf8();
+    return true;
 }
 
-QList<QByteArray> fields(const QByteArray &line, bool tsv)
+// Calls f(line, number) for every line, without its "\n" or "\r\n"; numbers are 1-based.
+template<typename F>
+void forEachLine(const QByteArray &data, F f)
 {
-    if (tsv)
-        return line.split('\t');
-    QList<QByteArray> out;
-    for (const QByteArray &f : line.simplified().split(' '))
-        if (!f.isEmpty())
-            out << f;
-    return out;
+    int number = 0;
+    qsizetype start = 0;
+    while (start < data.size()) {
+        qsizetype end = data.indexOf('\n', start);
+        if (end < 0)
+            end = data.size();
+        QByteArrayView line(data.constData() + start, end - start);
+        if (line.endsWith('\r'))
+            line.chop(1);
+        start = end + 1;
+        if (!f(line, ++number))
+            return;
+    }
 }
+
+bool isBlank(QByteArrayView line)
+{
+    return line.trimmed().isEmpty();
+}
+
+// Splits on runs of spaces and tabs; returns the number of tokens (only the first
+// `capacity` are stored).
+int splitWhitespace(QByteArrayView line, QByteArrayView *tokens, int capacity)
+{
+    int count = 0;
+    qsizetype i = 0;
+    const qsizetype n = line.size();
+    while (i < n) {
+        while (i < n && (line[i] == ' ' || line[i] == '\t'))
+            ++i;
+        if (i >= n)
+            break;
+        const qsizetype begin = i;
+        while (i < n && line[i] != ' ' && line[i] != '\t')
+            ++i;
+        if (count < capacity)
+            tokens[count] = line.sliced(begin, i - begin);
+        ++count;
+    }
+    return count;
+}
+
+// Splits on tabs, trimming each column; returns the number of columns.
+int splitTabs(QByteArrayView line, QByteArrayView *tokens, int capacity)
+{
+    int count = 0;
+    qsizetype begin = 0;
+    while (true) {
+        const qsizetype tab = line.indexOf('\t', begin);
+        const qsizetype end = tab < 0 ? line.size() : tab;
+        if (count < capacity)
+            tokens[count] = line.sliced(begin, end - begin).trimmed();
+        ++count;
+        if (tab < 0)
+            return count;
+        begin = tab + 1;
+    }
+}
+
+bool parseId(QByteArrayView text, int64_t *value)
+{
+    if (text.isEmpty())
+        return false;
+    const char *end = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data(), end, *value);
+    return ec == std::errc() && ptr == end && *value >= 0;
+}
+
+QString quoted(QByteArrayView text)
+{
+    constexpr int kShown = 60;
+    QString s = QString::fromUtf8(text);
+    if (s.size() > kShown)
+        s = s.left(kShown) + QStringLiteral("…");
+    return QLatin1Char('\'') + s + QLatin1Char('\'');
+}
+
+// ---------------------------------------------------------------- names and ids
 
 struct NameTable {
-    QHash<QString, int64_t> ids;
-    QStringList names;
-    int64_t idOf(const QString &name, bool create)
+    QHash<QByteArray, int64_t> ids;   // UTF-8 name -> id
+    QList<QByteArray> names;          // id -> UTF-8 name
+    bool declared = false;            // read from an id file (no new names from the triples)
+
+    int64_t find(QByteArrayView name) const { return ids.value(name.toByteArray(), -1); }
+    int64_t findOrAdd(QByteArrayView name)
     {
-        auto it = ids.find(name);
-        if (it != ids.end())
+        const QByteArray key = name.toByteArray();
+        auto it = ids.constFind(key);
+        if (it != ids.constEnd())
             return *it;
-        if (!create)
-            return -1;
-        ids.insert(name, names.size());
-        names << name;
+        ids.insert(key, names.size());
+        names << key;
         return names.size() - 1;
     }
 };
 
-// NAME ID per line; OpenKE files start with the count.
-bool readIdFile(const QString &dir, const QString &fileName, bool countHeader, NameTable *table, ProblemLog &log)
+enum class CountLine { Required, Optional };
+
+// NAME ID per line (NAME may contain spaces: the id is the last field); OpenKE files
+// start with the entry count. Ids must be unique and run from 0 to N-1.
+bool readIdFile(const QDir &dir, const QString &fileName, CountLine countLine, const QString &kind,
+                const QString &kinds, NameTable *table, DatasetProblemLog &log)
 {
-    bool ok = false;
-    const QList<QByteArray> lines = readLines(QDir(dir).filePath(fileName), &ok);
-    if (!ok) {
-        log.add(DatasetProblem::Error, fileName, 0, QStringLiteral("cannot be read"));
+    TextFile text;
+    if (!readText(dir, fileName, &text, log))
         return false;
-    }
-    int first = 0;
-    if (countHeader) {
-        bool isNumber = false;
-        const int64_t count = lines.value(0).trimmed().toLongLong(&isNumber);
-        if (!isNumber)
-            log.add(DatasetProblem::Error, fileName, 1, QStringLiteral("the first line must be the entry count"));
-        else if (count != lines.size() - 1)
-            log.add(DatasetProblem::Error, fileName, 1,
-                    QStringLiteral("the count says %1 entries but the file has %2").arg(count).arg(lines.size() - 1));
-        first = 1;
-    }
-    QHash<int64_t, int> seenIds;
-    QVector<QString> byId(lines.size(), QString());
-    for (int i = first; i < lines.size(); ++i) {
-        const QByteArray line = lines[i];
-        const int split = std::max(line.lastIndexOf('\t'), line.lastIndexOf(' '));
-        bool isNumber = false;
-        const int64_t id = split > 0 ? line.mid(split + 1).trimmed().toLongLong(&isNumber) : -1;
-        if (split <= 0 || !isNumber) {
-            log.add(DatasetProblem::Error, fileName, i + 1, QStringLiteral("expected NAME ID"));
+    const int errorsBefore = log.errorCount();
+    struct Entry {
+        QByteArray name;
+        int64_t id;
+        int line;
+    };
+    QVector<Entry> entries;
+    int64_t declaredCount = -1;
+    int countLineNumber = 0;
+    int64_t entryLines = 0; // well formed or not
+    bool first = true;
+    forEachLine(text.data, [&](QByteArrayView line, int number) {
+        if (isBlank(line))
+            return true;
+        if (!text.validUtf8 && !line.isValidUtf8()) {
+            log.error(fileName, number, QStringLiteral("not valid UTF-8"));
+            first = false;
+            ++entryLines;
+            return true;
+        }
+        const QByteArrayView trimmed = line.trimmed();
+        QByteArrayView tokens[2];
+        const int fields = splitWhitespace(trimmed, tokens, 2);
+        if (first) {
+            first = false;
+            int64_t count = 0;
+            if (fields == 1 && parseId(tokens[0], &count)) {
+                declaredCount = count;
+                countLineNumber = number;
+                return true;
+            }
+            if (countLine == CountLine::Required) {
+                log.error(fileName, number,
+                          QStringLiteral("the first line must be the number of %1, found %2").arg(kinds, quoted(trimmed)));
+                // Still an entry, probably: read it as one.
+            }
+        }
+        ++entryLines;
+        qsizetype split = trimmed.size() - 1;
+        while (split >= 0 && trimmed[split] != ' ' && trimmed[split] != '\t')
+            --split;
+        const QByteArrayView name = split > 0 ? trimmed.first(split).trimmed() : QByteArrayView();
+        const QByteArrayView idText = trimmed.sliced(split + 1);
+        if (name.isEmpty()) {
+            log.error(fileName, number, QStringLiteral("expected NAME ID, found %1").arg(quoted(trimmed)));
+            return true;
+        }
+        int64_t id = 0;
+        if (!parseId(idText, &id)) {
+            log.error(fileName, number, QStringLiteral("the id %1 is not a non-negative integer").arg(quoted(idText)));
+            return true;
+        }
+        entries.append({name.toByteArray(), id, number});
+        return true;
+    });
+
+    const int64_t n = entryLines;
+    if (declaredCount >= 0 && declaredCount != n)
+        log.error(fileName, countLineNumber,
+                  QStringLiteral("the count line says %1 %2 but the file lists %3").arg(declaredCount).arg(kinds).arg(n));
+    QVector<int> lineOfId(n, 0);
+    QHash<QByteArray, int> lineOfName;
+    lineOfName.reserve(n);
+    for (const Entry &e : entries) {
+        if (e.id >= n) {
+            log.error(fileName, e.line,
+                      QStringLiteral("%1 id %2 is out of range: the file lists %3 %4, so ids run from 0 to %5")
+                          .arg(kind).arg(e.id).arg(n).arg(kinds).arg(n - 1));
             continue;
         }
-        const QString name = QString::fromUtf8(line.left(split).trimmed());
-        if (id < 0 || id >= byId.size()) {
-            log.add(DatasetProblem::Error, fileName, i + 1, QStringLiteral("id %1 is out of range").arg(id));
+        if (lineOfId[e.id]) {
+            log.error(fileName, e.line, QStringLiteral("duplicate %1 id %2 (first on line %3)").arg(kind).arg(e.id).arg(lineOfId[e.id]));
             continue;
         }
-        if (seenIds.contains(id)) {
-            log.add(DatasetProblem::Error, fileName, i + 1, QStringLiteral("duplicate id %1 (first on line %2)").arg(id).arg(seenIds[id]));
+        const auto seen = lineOfName.constFind(e.name);
+        if (seen != lineOfName.constEnd()) {
+            log.error(fileName, e.line,
+                      QStringLiteral("duplicate %1 name %2 (first on line %3)").arg(kind, quoted(e.name)).arg(*seen));
             continue;
         }
-        if (table->ids.contains(name)) {
-            log.add(DatasetProblem::Error, fileName, i + 1, QStringLiteral("duplicate name '%1'").arg(name));
-            continue;
-        }
-        seenIds.insert(id, i + 1);
-        byId[int(id)] = name;
-        table->ids.insert(name, id);
+        lineOfId[e.id] = e.line;
+        lineOfName.insert(e.name, e.line);
     }
-    const int count = seenIds.size();
-    for (int i = 0; i < count; ++i) {
-        if (byId[i].isNull()) {
-            log.add(DatasetProblem::Error, fileName, 0, QStringLiteral("ids are not contiguous: id %1 is missing").arg(i));
-            return false;
-        }
-        table->names << byId[i];
+    if (log.errorCount() > errorsBefore)
+        return false;
+    // Unique ids below n: exactly 0..n-1.
+    table->names.resize(n);
+    table->ids.reserve(n);
+    for (const Entry &e : entries) {
+        table->names[e.id] = e.name;
+        table->ids.insert(e.name, e.id);
     }
-    return !log.hasErrors();
+    table->declared = true;
+    return true;
+}
+
+// ---------------------------------------------------------------- triples
+
+struct SplitTriples {
+    std::vector<Triple> triples;
+    std::vector<int> lines; // the line of each triple
+};
+
+void readTripleFile(const QDir &dir, const QString &fileName, DatasetFormat format, NameTable &entities,
+                    NameTable &relations, SplitTriples *out, DatasetProblemLog &log)
+{
+    TextFile text;
+    if (!readText(dir, fileName, &text, log))
+        return;
+    const bool openKe = format == DatasetFormat::OpenKE;
+    const bool tsv = format == DatasetFormat::Tsv;
+    int64_t declaredCount = -1;
+    int countLineNumber = 0;
+    int64_t rows = 0;
+    bool first = true;
+    out->triples.reserve(size_t(text.data.count('\n') + 1));
+    forEachLine(text.data, [&](QByteArrayView line, int number) {
+        if (isBlank(line))
+            return true;
+        if (!text.validUtf8 && !line.isValidUtf8()) {
+            log.error(fileName, number, QStringLiteral("not valid UTF-8"));
+            return true;
+        }
+        constexpr int kCapacity = 4;
+        QByteArrayView f[kCapacity];
+        int columns = tsv ? splitTabs(line, f, kCapacity) : splitWhitespace(line, f, kCapacity);
+        if (openKe && first) {
+            first = false;
+            countLineNumber = number;
+            if (columns != 1 || !parseId(f[0], &declaredCount)) {
+                log.error(fileName, number,
+                          QStringLiteral("the first line must be the number of triples, found %1").arg(quoted(line.trimmed())));
+                declaredCount = -2;
+                if (columns != 3) // not a triple either
+                    return true;
+            } else {
+                return true;
+            }
+        }
+        ++rows;
+        // Named triples end with " ." in the benchmarks; TSV files sometimes do too.
+        if (!openKe && columns == 4 && f[3] == ".")
+            columns = 3;
+        if (columns != 3) {
+            const QString expected = openKe ? QStringLiteral("HEAD_ID TAIL_ID RELATION_ID")
+                                   : tsv    ? QStringLiteral("HEAD<TAB>RELATION<TAB>TAIL")
+                                            : QStringLiteral("HEAD RELATION TAIL [.]");
+            log.error(fileName, number, QStringLiteral("expected 3 columns (%1), found %2").arg(expected).arg(columns));
+            return true;
+        }
+        Triple t;
+        if (openKe) {
+            int64_t ids[3];
+            static const char *const kColumn[] = {"head", "tail", "relation"};
+            bool numeric = true;
+            for (int c = 0; c < 3 && numeric; ++c) {
+                if (!parseId(f[c], &ids[c])) {
+                    log.error(fileName, number,
+                              QStringLiteral("the %1 id %2 is not a non-negative integer").arg(QLatin1String(kColumn[c]), quoted(f[c])));
+                    numeric = false;
+                }
+            }
+            if (!numeric)
+                return true;
+            t.head = ids[0];
+            t.tail = ids[1];
+            t.relation = ids[2];
+            const int64_t e = entities.names.size(), r = relations.names.size();
+            if (t.head >= e || t.tail >= e) {
+                log.error(fileName, number,
+                          QStringLiteral("unknown entity id %1 (entity2id.txt has ids 0 to %2)").arg(t.head >= e ? t.head : t.tail).arg(e - 1));
+                return true;
+            }
+            if (t.relation >= r) {
+                log.error(fileName, number,
+                          QStringLiteral("unknown relation id %1 (relation2id.txt has ids 0 to %2)").arg(t.relation).arg(r - 1));
+                return true;
+            }
+        } else {
+            static const char *const kColumn[] = {"head", "relation", "tail"};
+            for (int c = 0; c < 3; ++c) {
+                if (f[c].isEmpty()) {
+                    log.error(fileName, number, QStringLiteral("the %1 is empty").arg(QLatin1String(kColumn[c])));
+                    return true;
+                }
+            }
+            t.head = entities.declared ? entities.find(f[0]) : entities.findOrAdd(f[0]);
+            t.relation = relations.declared ? relations.find(f[1]) : relations.findOrAdd(f[1]);
+            t.tail = entities.declared ? entities.find(f[2]) : entities.findOrAdd(f[2]);
+            if (t.head < 0 || t.tail < 0) {
+                log.error(fileName, number,
+                          QStringLiteral("unknown entity %1 (not in entity2id.txt)").arg(quoted(t.head < 0 ? f[0] : f[2])));
+                return true;
+            }
+            if (t.relation < 0) {
+                log.error(fileName, number, QStringLiteral("unknown relation %1 (not in relation2id.txt)").arg(quoted(f[1])));
+                return true;
+            }
+        }
+        out->triples.push_back(t);
+        out->lines.push_back(number);
+        return true;
+    });
+    if (openKe && declaredCount >= 0 && declaredCount != rows)
+        log.error(fileName, countLineNumber,
+                  QStringLiteral("the count line says %1 triples but the file has %2").arg(declaredCount).arg(rows));
+    if (openKe && first)
+        log.error(fileName, 0, QStringLiteral("empty: expected the number of triples on the first line"));
+}
+
+// ---------------------------------------------------------------- features
+
+void readFeatureFiles(const QDir &dir, int64_t entityCount, bool load, KgDataset *dataset, DatasetProblemLog &log)
+{
+    for (const QString &modality : DatasetReader::featureModalities()) {
+        QStringList found;
+        for (const QString &name : DatasetReader::featureFileNames(modality)) {
+            if (QFileInfo(dir.filePath(name)).isFile())
+                found << name;
+        }
+        if (found.isEmpty())
+            continue;
+        if (found.size() > 1)
+            log.warning(found[1], 0, QStringLiteral("ignored: %1 holds the %2 features").arg(found[0], modality));
+        FeatureFileInfo info;
+        info.modality = modality;
+        info.path = dir.absoluteFilePath(found[0]);
+        if (load) {
+            QString error;
+            const torch::Tensor values = FeatureIo::load(info.path, &error);
+            const QString prefix = info.path + QStringLiteral(": ");
+            if (values.defined() && !FeatureIo::checkRowCount(values, entityCount, found[0], &error)) {
+                log.error(found[0], 0, error.mid(found[0].size() + 2));
+                continue;
+            }
+            if (!values.defined()) {
+                log.error(found[0], 0, error.startsWith(prefix) ? error.mid(prefix.size()) : error);
+                continue;
+            }
+            info.rows = values.size(0);
+            info.columns = values.size(1);
+            info.presentRows = values.abs().sum(1).gt(0).sum().item<int64_t>();
+        }
+        dataset->featureFiles << info;
+    }
 }
 
 QString displayNameOf(const QString &name)
@@ -134,6 +405,19 @@ QString displayNameOf(const QString &name)
 
 } // namespace
 
+// ---------------------------------------------------------------- DatasetLoadResult
+
+int DatasetLoadResult::errorCount() const
+{
+    return int(std::count_if(problems.begin(), problems.end(),
+                             [](const DatasetProblem &p) { return p.severity == DatasetProblem::Error; }));
+}
+
+int DatasetLoadResult::warningCount() const
+{
+    return int(problems.size()) - errorCount();
+}
+
 QString DatasetLoadResult::summary() const
 {
     QStringList lines;
@@ -144,133 +428,159 @@ QString DatasetLoadResult::summary() const
     return lines.join('\n');
 }
 
+// ---------------------------------------------------------------- DatasetReader
+
+QStringList DatasetReader::featureModalities()
+{
+    return {QStringLiteral("image"), QStringLiteral("text")};
+}
+
+QStringList DatasetReader::featureFileNames(const QString &modality)
+{
+    const QString stem = modality + QStringLiteral("_features");
+    return {stem + QStringLiteral(".npy"), stem + QStringLiteral(".pt"), stem + QStringLiteral(".pth")};
+}
+
 DatasetLoadResult DatasetReader::read(const QString &directory, const DatasetLoadOptions &options)
 {
     DatasetLoadResult result;
-    ProblemLog log;
+    DatasetProblemLog log(options.maxProblemsPerFile);
     const QDir dir(directory);
-    KgDataset dataset;
-    dataset.directory = QFileInfo(directory).absoluteFilePath();
-    if (!dir.exists()) {
+    if (!QFileInfo(directory).isDir()) {
         result.problems.append({DatasetProblem::Error, directory, 0, QStringLiteral("folder does not exist")});
         return result;
     }
-    const bool openKe = dir.exists("train2id.txt");
-    const bool tsv = !openKe && dir.exists("train.tsv");
-    const bool named = !openKe && !tsv && dir.exists("train.txt");
-    if (!openKe && !tsv && !named) {
+
+    // Detect the layout from the training file.
+    DatasetFormat format;
+    QString extension;
+    if (dir.exists(QStringLiteral("train2id.txt"))) {
+        format = DatasetFormat::OpenKE;
+        extension = QStringLiteral("2id.txt");
+    } else if (dir.exists(QStringLiteral("train.tsv"))) {
+        format = DatasetFormat::Tsv;
+        extension = QStringLiteral(".tsv");
+    } else if (dir.exists(QStringLiteral("train.txt"))) {
+        // Tab-separated triples are often stored as .txt: a tab on the first line says so.
+        QFile train(dir.filePath(QStringLiteral("train.txt")));
+        QByteArray firstLine;
+        if (train.open(QIODevice::ReadOnly)) {
+            while (!train.atEnd() && firstLine.trimmed().isEmpty())
+                firstLine = train.readLine(1 << 20);
+        }
+        format = firstLine.contains('\t') ? DatasetFormat::Tsv : DatasetFormat::NamedTriples;
+        extension = QStringLiteral(".txt");
+    } else {
         result.problems.append({DatasetProblem::Error, QStringLiteral("train.txt"), 0,
-                                QStringLiteral("no training triples: expected train.txt, train2id.txt or train.tsv")});
+                                QStringLiteral("no training triples: expected train.txt, train.tsv or train2id.txt")});
         return result;
     }
-    dataset.format = openKe ? DatasetFormat::OpenKE : tsv ? DatasetFormat::Tsv : DatasetFormat::NamedTriples;
+    result.format = format;
+    KgDataset dataset;
+    dataset.directory = QFileInfo(directory).absoluteFilePath();
+    dataset.format = format;
+
+    // Id files: required by OpenKE, optional otherwise (then ids follow first appearance).
     NameTable entities, relations;
-    const bool fixedIds = dir.exists("entity2id.txt") && dir.exists("relation2id.txt");
-    if (fixedIds || openKe) {
-        readIdFile(directory, "entity2id.txt", openKe, &entities, log);
-        readIdFile(directory, "relation2id.txt", openKe, &relations, log);
+    const CountLine countLine = format == DatasetFormat::OpenKE ? CountLine::Required : CountLine::Optional;
+    bool idFilesOk = true;
+    const struct {
+        QString fileName, kind, kinds;
+        NameTable *table;
+    } idFiles[] = {{QStringLiteral("entity2id.txt"), QStringLiteral("entity"), QStringLiteral("entities"), &entities},
+                   {QStringLiteral("relation2id.txt"), QStringLiteral("relation"), QStringLiteral("relations"), &relations}};
+    for (const auto &idFile : idFiles) {
+        if (dir.exists(idFile.fileName))
+            idFilesOk = readIdFile(dir, idFile.fileName, countLine, idFile.kind, idFile.kinds, idFile.table, log) && idFilesOk;
+        else if (format == DatasetFormat::OpenKE)
+            log.error(idFile.fileName, 0, QStringLiteral("missing: OpenKE triples name entities and relations by id"));
     }
-    const QString extension = openKe ? "2id.txt" : tsv ? ".tsv" : ".txt";
-    std::vector<Triple> *targets[] = {&dataset.train, &dataset.valid, &dataset.test};
-    const char *splits[] = {"train", "valid", "test"};
-    for (int s = 0; s < 3; ++s) {
-        const QString fileName = QString::fromLatin1(splits[s]) + extension;
-        if (!dir.exists(fileName)) {
-            if (s == 0)
-                log.add(DatasetProblem::Error, fileName, 0, QStringLiteral("missing"));
-            continue;
-        }
-        bool ok = false;
-        const QList<QByteArray> lines = readLines(dir.filePath(fileName), &ok);
-        int first = 0;
-        if (openKe) {
-            bool isNumber = false;
-            const int64_t count = lines.value(0).trimmed().toLongLong(&isNumber);
-            if (!isNumber || count != lines.size() - 1)
-                log.add(DatasetProblem::Error, fileName, 1, QStringLiteral("the count line says %1 but the file has %2 triples")
-                                                             .arg(QString::fromUtf8(lines.value(0).trimmed())).arg(lines.size() - 1));
-            first = 1;
-        }
-        for (int i = first; i < lines.size(); ++i) {
-            if (lines[i].trimmed().isEmpty())
-                continue;
-            QList<QByteArray> f = fields(lines[i], tsv);
-            if (!tsv && !openKe && f.size() == 4 && f[3] == ".")
-                f.removeLast();
-            if (f.size() != 3) {
-                log.add(DatasetProblem::Error, fileName, i + 1, QStringLiteral("expected 3 columns, found %1").arg(f.size()));
-                continue;
-            }
-            Triple t;
-            if (openKe) {
-                bool a = false, b = false, c = false;
-                t.head = f[0].toLongLong(&a);
-                t.tail = f[1].toLongLong(&b);
-                t.relation = f[2].toLongLong(&c);
-                if (!a || !b || !c) {
-                    log.add(DatasetProblem::Error, fileName, i + 1, QStringLiteral("ids must be integers"));
-                    continue;
-                }
-                if (t.head < 0 || t.head >= entities.names.size() || t.tail < 0 || t.tail >= entities.names.size()) {
-                    log.add(DatasetProblem::Error, fileName, i + 1, QStringLiteral("unknown entity id"));
-                    continue;
-                }
-                if (t.relation < 0 || t.relation >= relations.names.size()) {
-                    log.add(DatasetProblem::Error, fileName, i + 1, QStringLiteral("unknown relation id %1").arg(t.relation));
-                    continue;
-                }
-            } else {
-                const QString h = QString::fromUtf8(f[0].trimmed()), r = QString::fromUtf8(f[1].trimmed()),
-                              ta = QString::fromUtf8(f[2].trimmed());
-                t.head = entities.idOf(h, !fixedIds);
-                t.relation = relations.idOf(r, !fixedIds);
-                t.tail = entities.idOf(ta, !fixedIds);
-                if (t.head < 0 || t.tail < 0) {
-                    log.add(DatasetProblem::Error, fileName, i + 1,
-                            QStringLiteral("unknown entity '%1'").arg(t.head < 0 ? h : ta));
-                    continue;
-                }
-                if (t.relation < 0) {
-                    log.add(DatasetProblem::Error, fileName, i + 1, QStringLiteral("unknown relation '%1'").arg(r));
-                    continue;
-                }
-            }
-            targets[s]->push_back(t);
-        }
-    }
-    if (dataset.train.empty() && !log.hasErrors())
-        log.add(DatasetProblem::Error, QStringLiteral("train") + extension, 0, QStringLiteral("the training split is empty"));
 
-    // Evaluation triples about entities never seen in training cannot be ranked meaningfully.
-    std::vector<uint8_t> seen(size_t(entities.names.size()), 0);
-    for (const Triple &t : dataset.train)
-        seen[size_t(t.head)] = seen[size_t(t.tail)] = 1;
-    // In multi-modal graphs such entities still have images and text, so the benchmarks keep
-    // them (MKG-Y does); they are reported, and dropped only on request, as other tools do.
+    SplitTriples splits[3];
+    const QString splitFiles[3] = {QStringLiteral("train") + extension, QStringLiteral("valid") + extension,
+                                   QStringLiteral("test") + extension};
+    // Triples cannot be checked against id files that were rejected: that would
+    // only repeat the id files' errors for every line.
+    if (idFilesOk) {
+        for (int s = 0; s < 3; ++s) {
+            if (!dir.exists(splitFiles[s])) {
+                if (s > 0)
+                    log.warning(splitFiles[s], 0, QStringLiteral("missing: no %1 triples").arg(splitName(Split(s))));
+                continue;
+            }
+            readTripleFile(dir, splitFiles[s], format, entities, relations, &splits[s], log);
+        }
+        if (splits[0].triples.empty() && log.errorCount(splitFiles[0]) == 0)
+            log.error(splitFiles[0], 0, QStringLiteral("the training split is empty"));
+    }
+
+    // Evaluation triples about entities never seen in training. An entity listed in
+    // entity2id.txt belongs to the graph even so (its embedding comes from its images
+    // and text: the multi-modal benchmarks keep such triples, MKG-Y has 788), so that
+    // is a warning. An entity that only turns up in a valid/test file is unknown to
+    // the model: an error. On request both are dropped, with a warning and the count.
+    std::vector<uint8_t> inTrain(size_t(entities.names.size()), 0), relationInTrain(size_t(relations.names.size()), 0);
+    for (const Triple &t : splits[0].triples) {
+        inTrain[size_t(t.head)] = inTrain[size_t(t.tail)] = 1;
+        relationInTrain[size_t(t.relation)] = 1;
+    }
     for (int s = 1; s < 3; ++s) {
-        std::vector<Triple> kept;
-        int64_t unseen = 0;
-        for (const Triple &t : *targets[s]) {
-            const bool known = seen[size_t(t.head)] && seen[size_t(t.tail)];
-            unseen += !known;
-            if (known || !options.dropUnseenEvaluationTriples)
-                kept.push_back(t);
+        SplitTriples kept;
+        int64_t unseen = 0, unseenRelation = 0;
+        for (size_t i = 0; i < splits[s].triples.size(); ++i) {
+            const Triple &t = splits[s].triples[i];
+            unseenRelation += !relationInTrain[size_t(t.relation)];
+            const bool known = inTrain[size_t(t.head)] && inTrain[size_t(t.tail)];
+            if (!known) {
+                ++unseen;
+                if (!options.dropUnseenEvaluationTriples && !entities.declared) {
+                    const QByteArray &name = entities.names[inTrain[size_t(t.head)] ? t.tail : t.head];
+                    log.error(splitFiles[s], splits[s].lines[i],
+                              QStringLiteral("entity %1 never occurs in train (--drop-unseen drops such triples)").arg(quoted(name)));
+                }
+            }
+            if (known || !options.dropUnseenEvaluationTriples) {
+                kept.triples.push_back(t);
+                kept.lines.push_back(splits[s].lines[i]);
+            }
         }
-        if (unseen)
-            log.add(DatasetProblem::Warning, QString::fromLatin1(splits[s]) + extension, 0,
-                    options.dropUnseenEvaluationTriples
-                        ? QStringLiteral("dropped %1 triples with an entity that never occurs in train").arg(unseen)
-                        : QStringLiteral("%1 triples have an entity that never occurs in train (kept; --drop-unseen drops them)").arg(unseen));
-        *targets[s] = kept;
+        if (unseen && options.dropUnseenEvaluationTriples)
+            log.warning(splitFiles[s], 0,
+                        QStringLiteral("dropped %1 triple(s) with an entity that never occurs in train").arg(unseen));
+        else if (unseen && entities.declared)
+            log.warning(splitFiles[s], 0,
+                        QStringLiteral("%1 triple(s) have an entity that never occurs in train "
+                                       "(kept: entity2id.txt lists it; --drop-unseen drops them)").arg(unseen));
+        if (unseenRelation)
+            log.warning(splitFiles[s], 0,
+                        QStringLiteral("%1 triple(s) have a relation that never occurs in train").arg(unseenRelation));
+        splits[s] = std::move(kept);
     }
+    dataset.train = std::move(splits[0].triples);
+    dataset.valid = std::move(splits[1].triples);
+    dataset.test = std::move(splits[2].triples);
 
-    dataset.relationNames = relations.names;
+    dataset.relationNames.reserve(relations.names.size());
+    for (const QByteArray &name : std::as_const(relations.names))
+        dataset.relationNames << QString::fromUtf8(name);
     dataset.entities.resize(entities.names.size());
-    for (int i = 0; i < entities.names.size(); ++i) {
-        dataset.entities[i].name = entities.names[i];
-        dataset.entities[i].displayName = displayNameOf(entities.names[i]);
+    QHash<QString, int64_t> index;
+    index.reserve(entities.names.size());
+    for (int64_t i = 0; i < entities.names.size(); ++i) {
+        EntityInfo &e = dataset.entities[i];
+        e.name = QString::fromUtf8(entities.names[i]);
+        e.displayName = displayNameOf(e.name);
+        index.insert(e.name, i);
     }
-    result.problems = log.problems;
+    if (!entities.names.isEmpty()) {
+        EntityMetadataReader::read(directory, index, &dataset.entities, log);
+        if (options.checkImages)
+            EntityMetadataReader::checkImages(directory, dataset.entities, log);
+        readFeatureFiles(dir, dataset.entityCount(), options.checkFeatures, &dataset, log);
+    }
+    dataset.m_entityIndex = std::move(index);
+
+    result.problems = log.problems();
     if (!log.hasErrors())
         result.dataset = std::move(dataset);
     return result;

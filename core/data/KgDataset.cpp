@@ -1,5 +1,7 @@
 #include "data/KgDataset.h"
 
+#include <algorithm>
+
 namespace momok {
 
 QString splitName(Split split)
@@ -20,6 +22,30 @@ QString formatName(DatasetFormat format)
     case DatasetFormat::Tsv: return QStringLiteral("tab-separated triples");
     }
     return {};
+}
+
+int64_t KgDataset::entitiesWithImage() const
+{
+    return std::count_if(entities.begin(), entities.end(), [](const EntityInfo &e) { return !e.imagePaths.isEmpty(); });
+}
+
+int64_t KgDataset::entitiesWithText() const
+{
+    return std::count_if(entities.begin(), entities.end(), [](const EntityInfo &e) { return !e.description.isEmpty(); });
+}
+
+int64_t KgDataset::entitiesWithType() const
+{
+    return std::count_if(entities.begin(), entities.end(), [](const EntityInfo &e) { return !e.type.isEmpty(); });
+}
+
+const FeatureFileInfo *KgDataset::featureFile(const QString &modality) const
+{
+    for (const FeatureFileInfo &f : featureFiles) {
+        if (f.modality == modality)
+            return &f;
+    }
+    return nullptr;
 }
 
 int64_t KgDataset::entityId(const QString &name) const

@@ -33,6 +33,16 @@ struct EntityInfo {
     QString description;   // free text; empty when absent
     QStringList imagePaths; // absolute paths, possibly several, possibly none
     QString type;          // type label; empty when absent
+    QString thumbnailPath; // absolute path of a small version of the image; empty when absent
+};
+
+// A feature matrix found in the dataset folder (checked: one finite row per entity).
+struct FeatureFileInfo {
+    QString modality;         // "image" or "text"
+    QString path;             // absolute
+    int64_t rows = 0;
+    int64_t columns = 0;
+    int64_t presentRows = 0;  // rows that are not all zero (the others count as missing)
 };
 
 struct KgDataset {
@@ -41,9 +51,14 @@ struct KgDataset {
     QStringList relationNames;      // id -> name
     QVector<EntityInfo> entities;   // id -> metadata (entities[i].name is the id's name)
     std::vector<Triple> train, valid, test;
+    QVector<FeatureFileInfo> featureFiles; // at most one per modality
 
     int64_t entityCount() const { return entities.size(); }
     int64_t relationCount() const { return relationNames.size(); }
+    int64_t entitiesWithImage() const;
+    int64_t entitiesWithText() const;
+    int64_t entitiesWithType() const;
+    const FeatureFileInfo *featureFile(const QString &modality) const; // null when absent
     const std::vector<Triple> &split(Split s) const
     {
         return s == Split::Train ? train : s == Split::Valid ? valid : test;
