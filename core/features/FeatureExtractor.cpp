@@ -137,6 +137,9 @@ FeatureExtractor::FeatureExtractor(FeatureExtractionOptions options) : m_options
 
 QStringList FeatureExtractor::imageSources(const EntityInfo &entity)
 {
+    // A dataset's thumbnail is its own choice of what to describe (and quicker to decode).
+    if (!entity.thumbnailPath.isEmpty())
+        return {entity.thumbnailPath};
     return entity.imagePaths;
 }
 

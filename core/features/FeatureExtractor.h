@@ -62,7 +62,7 @@ public:
 
     static bool hasImages(const KgDataset &dataset);
     static bool hasTexts(const KgDataset &dataset);
-    // The files describing an entity's look, and its text (display name + description; empty without description).
+    // The files describing an entity's look (its thumbnail if any, else its images), and its text (display name + description; empty without description).
     static QStringList imageSources(const EntityInfo &entity);
     static QString entityText(const EntityInfo &entity);
 

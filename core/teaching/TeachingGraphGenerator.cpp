@@ -46,7 +46,7 @@ constexpr int kGuilds = 6;
 constexpr double kPi = 3.14159265358979323846;
 
 // Words that carry no attribute: they make texts differ without giving anything away.
-constexpr std::array<const char *, 12> kAdjectives{"small", "large", "old", "worn", "fine", "plain",
+constexpr std::array<const char *, 12> kAdjectives{"small", "large", "old", "worn", "fine", "sturdy",
                                                    "rare", "common", "heavy", "light", "ornate", "simple"};
 constexpr std::array<const char *, 6> kNouns{"piece", "object", "artefact", "item", "work", "token"};
 constexpr std::array<const char *, 6> kPlaces{"north", "south", "east", "west", "upper", "lower"};
