@@ -1,6 +1,7 @@
 #include "cli/CliCommands.h"
 
 #include "cli/EngineCommands.h"
+#include "cli/FeatureCommands.h"
 #include "cli/InfoCommand.h"
 #include "cli/WorkspaceCommands.h"
 
@@ -18,6 +19,8 @@ const QList<CliCommand> &cliCommands()
         importCommand(),
         runsCommand(),
         searchCommand(),
+        featuresCommand(),
+        makeTeachingCommand(),
     };
     return commands;
 }

@@ -260,6 +260,8 @@ int runTrain(const QStringList &args, QTextStream &out, QTextStream &err)
                        {"image-features", "image feature matrix (.npy, .pt), one row per entity", "FILE"},
                        {"text-features", "text feature matrix (.npy, .pt), one row per entity", "FILE"},
                        {"random-features", "seeded random image (E×256) and text (E×384) features"},
+                       {"no-extract", "do not extract features from the dataset's images and texts when no feature file is given"},
+                       {"image-encoder", "TorchScript module (.pt) that turns images into extracted image features", "FILE"},
                        {"drop-unseen", "drop valid/test triples whose entities never occur in train"},
                        {"out", "run folder to create", "RUNDIR"},
                        {"resume", "continue the interrupted run in RUNDIR", "RUNDIR"},
@@ -288,6 +290,8 @@ int runTrain(const QStringList &args, QTextStream &out, QTextStream &err)
         spec.imageFeatures = parser.value("image-features");
         spec.textFeatures = parser.value("text-features");
         spec.randomFeatures = parser.isSet("random-features");
+        spec.extractFeatures = !parser.isSet("no-extract");
+        spec.imageEncoder = parser.value("image-encoder");
         spec.dropUnseenEvaluationTriples = parser.isSet("drop-unseen");
         spec.runDir = parser.value("out");
         if (!configFromOptions(parser, &spec.config, &error) || !trainer.start(spec, &error)) {
@@ -608,6 +612,7 @@ int runBench(const QStringList &args, QTextStream &out, QTextStream &err)
     spec.imageFeatures = parser.value("image-features");
     spec.textFeatures = parser.value("text-features");
     spec.randomFeatures = spec.imageFeatures.isEmpty() && spec.textFeatures.isEmpty();
+    spec.extractFeatures = false; // the benchmark measures training on the given (or random) features
     spec.config = config;
     QDir().rmdir(runDir.path());
     Trainer trainer;

@@ -30,7 +30,8 @@ bool loadModality(const QString &path, int64_t entities, torch::Tensor *values, 
 }
 } // namespace
 
-std::unique_ptr<RunContext> RunContext::create(const RunSpec &spec, QString *error)
+std::unique_ptr<RunContext> RunContext::create(const RunSpec &spec, QString *error,
+                                               const FeatureProgressCallback &progress, const std::atomic<bool> *cancel)
 {
     auto context = std::make_unique<RunContext>();
     context->spec = spec;
@@ -61,6 +62,40 @@ std::unique_ptr<RunContext> RunContext::create(const RunSpec &spec, QString *err
     if (!loadModality(spec.imageFeatures, entities, &image, &context->imagePresent, error)
         || !loadModality(spec.textFeatures, entities, &text, &context->textPresent, error))
         return nullptr;
+    context->imageSource = spec.randomFeatures ? QStringLiteral("random") : spec.imageFeatures;
+    context->textSource = spec.randomFeatures ? QStringLiteral("random") : spec.textFeatures;
+    // No feature file but raw data: make the features (deterministic, cached by content).
+    const bool extractImage = spec.extractFeatures && !spec.randomFeatures && spec.imageFeatures.isEmpty()
+                              && FeatureExtractor::hasImages(context->dataset);
+    const bool extractText = spec.extractFeatures && !spec.randomFeatures && spec.textFeatures.isEmpty()
+                             && FeatureExtractor::hasTexts(context->dataset);
+    if (extractImage || extractText) {
+        FeatureExtractionOptions options;
+        options.imageEncoder = spec.imageEncoder;
+        FeatureExtractor extractor(options);
+        FeatureMatrix extractedImage, extractedText;
+        QString problem;
+        const auto outcome = extractor.extract(context->dataset, extractImage ? &extractedImage : nullptr,
+                                               extractText ? &extractedText : nullptr, progress, cancel, &problem);
+        if (outcome != FeatureExtractor::Outcome::Finished) {
+            if (error)
+                *error = outcome == FeatureExtractor::Outcome::Cancelled
+                             ? QStringLiteral("feature extraction cancelled")
+                             : QStringLiteral("feature extraction failed: %1").arg(problem);
+            return nullptr;
+        }
+        auto adopt = [](FeatureMatrix &m, torch::Tensor *values, std::vector<uint8_t> *present, QString *source) {
+            if (m.isEmpty() || m.presentCount() == 0)
+                return;
+            const auto raw = torch::from_blob(m.values.data(), {m.rows, m.cols}, torch::kFloat).clone();
+            ModalityFeatures features = imputeMissing(raw, m.present);
+            *values = features.values;
+            *present = features.present;
+            *source = QStringLiteral("extracted: ") + m.extractor;
+        };
+        adopt(extractedImage, &image, &context->imagePresent, &context->imageSource);
+        adopt(extractedText, &text, &context->textPresent, &context->textSource);
+    }
     context->imageFeatures = prepareFeatures(image, spec.config.maxFeatureWidth);
     context->textFeatures = prepareFeatures(text, spec.config.maxFeatureWidth);
 

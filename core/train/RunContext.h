@@ -2,6 +2,7 @@
 // Everything a run needs in memory: the dataset, its modality features, the model and
 // the query indexes (training queries, and all known triples for filtering).
 #include "data/KgDataset.h"
+#include "features/FeatureExtractor.h"
 #include "model/MoMoKModel.h"
 #include "train/QueryIndex.h"
 #include "train/RunSpec.h"
@@ -14,12 +15,17 @@ class RunContext
 {
 public:
     // Loads the dataset and features and builds a freshly initialised model (seeded).
-    static std::unique_ptr<RunContext> create(const RunSpec &spec, QString *error);
+    // A modality with raw data but no feature file is extracted (spec.extractFeatures; cached,
+    // so only the first time is slow): progress and cancel are for that step.
+    static std::unique_ptr<RunContext> create(const RunSpec &spec, QString *error,
+                                              const FeatureProgressCallback &progress = {},
+                                              const std::atomic<bool> *cancel = nullptr);
 
     RunSpec spec;
     KgDataset dataset;
     torch::Tensor imageFeatures, textFeatures; // prepared; undefined when absent
     std::vector<uint8_t> imagePresent, textPresent; // per entity: has real data for the modality
+    QString imageSource, textSource; // where each modality came from: a file, "random", "extracted: <method>", or empty
     MoMoKModel model{nullptr};
     QueryIndex trainQueries;
     QueryIndex allKnown;

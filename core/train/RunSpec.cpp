@@ -10,7 +10,8 @@ namespace momok {
 QJsonObject RunSpec::toJson() const
 {
     return {{"run_dir", runDir}, {"dataset", datasetDir}, {"image_features", imageFeatures}, {"text_features", textFeatures},
-            {"random_features", randomFeatures}, {"drop_unseen", dropUnseenEvaluationTriples}, {"config", config.toJson()}};
+            {"random_features", randomFeatures}, {"extract_features", extractFeatures}, {"image_encoder", imageEncoder},
+            {"drop_unseen", dropUnseenEvaluationTriples}, {"config", config.toJson()}};
 }
 
 RunSpec RunSpec::fromJson(const QJsonObject &o)
@@ -21,6 +22,8 @@ RunSpec RunSpec::fromJson(const QJsonObject &o)
     s.imageFeatures = o.value("image_features").toString();
     s.textFeatures = o.value("text_features").toString();
     s.randomFeatures = o.value("random_features").toBool();
+    s.extractFeatures = o.value("extract_features").toBool(false);
+    s.imageEncoder = o.value("image_encoder").toString();
     s.dropUnseenEvaluationTriples = o.value("drop_unseen").toBool();
     s.config = ModelConfig::fromJson(o.value("config").toObject());
     return s;

@@ -14,6 +14,10 @@ struct RunSpec {
     QString imageFeatures;      // .npy/.pt file, or empty
     QString textFeatures;       // .npy/.pt file, or empty
     bool randomFeatures = false; // seeded random image (E×256) and text (E×384) features, for benchmarks
+    // A modality with raw data (images, texts) but no feature file gets extracted features (cached).
+    // Runs saved before this option existed read back as false, so they rebuild the same model.
+    bool extractFeatures = true;
+    QString imageEncoder;       // TorchScript module for extracted image features; empty = built-in descriptor
     bool dropUnseenEvaluationTriples = false;
     ModelConfig config;
 

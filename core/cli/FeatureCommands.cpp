@@ -1,0 +1,188 @@
+#include "cli/FeatureCommands.h"
+
+#include "data/DatasetReader.h"
+#include "data/FeatureIo.h"
+#include "features/FeatureExtractor.h"
+#include "teaching/TeachingGraphGenerator.h"
+
+#include <QCommandLineParser>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QRegularExpression>
+
+namespace momok {
+
+namespace {
+
+bool parseArguments(QCommandLineParser &parser, const QStringList &args, QTextStream &out, QTextStream &err, int *exitCode)
+{
+    parser.addHelpOption();
+    if (!parser.parse(args)) {
+        err << "momok " << args.value(0) << ": " << parser.errorText() << "\n";
+        *exitCode = 2;
+        return false;
+    }
+    if (parser.isSet("help")) {
+        QString text = parser.helpText();
+        text.replace(QRegularExpression(QStringLiteral("^Usage: \\S+")), QStringLiteral("Usage: momok ") + args.value(0));
+        out << text;
+        *exitCode = 0;
+        return false;
+    }
+    return true;
+}
+
+// ---- features ----
+
+int runFeatures(const QStringList &args, QTextStream &out, QTextStream &err)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Extract image and text features from a dataset's images and texts and write them as\n"
+        "image_features.npy and text_features.npy (one float32 row per entity in id order; rows of\n"
+        "entities without that modality are zero, which the engine reads as missing).\n"
+        "Images: a colour/layout/gradient descriptor, or a TorchScript module (--image-encoder).\n"
+        "Texts (display name + description): hashed TF-IDF over word and character n-grams.\n"
+        "Results are cached by content: $MOMOK_CACHE_DIR, else ") + FeatureExtractor::defaultCacheDirectory());
+    parser.addPositionalArgument("DIR", "the dataset folder");
+    parser.addOptions({{"out", "folder to write the .npy files into (default: DIR)", "OUTDIR"},
+                       {"image-encoder", "TorchScript module (.pt) applied to the images", "FILE"},
+                       {"encoder-size", "input size of the TorchScript encoder (default 224)", "PIXELS", "224"},
+                       {"text-width", "width of the text features (default 384)", "N", "384"},
+                       {"no-cache", "compute everything again and leave the cache alone"},
+                       {"quiet", "print only the result"}});
+    if (int code = 0; !parseArguments(parser, args, out, err, &code))
+        return code;
+    if (parser.positionalArguments().size() != 1) {
+        err << "momok features: give exactly one dataset folder\n";
+        return 2;
+    }
+    const QString datasetDir = parser.positionalArguments().first();
+    const DatasetLoadResult loaded = DatasetReader::read(datasetDir);
+    if (!loaded.ok()) {
+        err << "momok features: " << loaded.summary() << "\n";
+        return 1;
+    }
+    FeatureExtractionOptions options;
+    options.imageEncoder = parser.value("image-encoder");
+    options.encoderInputSize = parser.value("encoder-size").toInt();
+    options.textWidth = parser.value("text-width").toInt();
+    options.useCache = !parser.isSet("no-cache");
+    if (options.encoderInputSize < 8 || options.textWidth < 8) {
+        err << "momok features: --encoder-size and --text-width must be at least 8\n";
+        return 2;
+    }
+    const bool quiet = parser.isSet("quiet");
+    QElapsedTimer timer;
+    timer.start();
+    FeatureExtractor extractor(options);
+    FeatureMatrix image, text;
+    QString error;
+    const auto outcome = extractor.extract(*loaded.dataset, &image, &text, [&](const FeatureExtractionProgress &p) {
+        if (quiet) return;
+        err << QStringLiteral("\r%1 %2/%3").arg(p.stage, -8).arg(p.done).arg(p.total);
+        if (p.done == p.total) err << "\n";
+        err.flush();
+    }, nullptr, &error);
+    if (outcome != FeatureExtractor::Outcome::Finished) {
+        err << "momok features: " << error << "\n";
+        return 1;
+    }
+    const double seconds = timer.elapsed() / 1000.0;
+    const QString outDir = parser.isSet("out") ? parser.value("out") : datasetDir;
+    if (!QDir().mkpath(outDir)) {
+        err << "momok features: " << outDir << ": cannot create the folder\n";
+        return 1;
+    }
+    auto write = [&](const FeatureMatrix &m, const QString &name, const QString &what) {
+        if (m.isEmpty()) {
+            out << QStringLiteral("%1: no raw data in the dataset, nothing written\n").arg(what);
+            return true;
+        }
+        const QString path = QDir(outDir).filePath(name);
+        auto values = torch::from_blob(const_cast<float *>(m.values.data()), {m.rows, m.cols}, torch::kFloat);
+        if (!FeatureIo::save(path, values, &error)) {
+            err << "momok features: " << error << "\n";
+            return false;
+        }
+        out << QStringLiteral("%1: %2 × %3 (%4 of %5 entities present, %6) → %7\n")
+                   .arg(what).arg(m.rows).arg(m.cols).arg(m.presentCount()).arg(m.rows)
+                   .arg(m.fromCache ? QStringLiteral("from the cache") : m.extractor, path);
+        return true;
+    };
+    if (!write(image, QStringLiteral("image_features.npy"), QStringLiteral("images"))
+        || !write(text, QStringLiteral("text_features.npy"), QStringLiteral("texts")))
+        return 1;
+    out << QStringLiteral("extracted in %1 s\n").arg(seconds, 0, 'f', 2);
+    return 0;
+}
+
+// ---- make-teaching ----
+
+int runMakeTeaching(const QStringList &args, QTextStream &out, QTextStream &err)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Generate a teaching graph: objects whose colour, shape and pattern only their images show,\n"
+        "whose material, origin and era only their texts tell, and whose guild only the graph\n"
+        "reveals. Each relation's answer is planted in one modality (or two); the table is written\n"
+        "to planted_modalities.tsv beside the dataset, with a README.md describing it."));
+    parser.addPositionalArgument("OUTDIR", "folder to create (must be empty or new)");
+    const TeachingOptions defaults;
+    parser.addOptions({{"seed", "random seed (default 1)", "N", QString::number(defaults.seed)},
+                       {"entities", QStringLiteral("number of objects, %1–%2 (default %3)")
+                                        .arg(TeachingGraphGenerator::kMinEntities).arg(TeachingGraphGenerator::kMaxEntities)
+                                        .arg(defaults.entities), "N", QString::number(defaults.entities)},
+                       {"noise", QStringLiteral("fraction of attributes shown wrongly and edges rewired, 0–%1 (default %2)")
+                                     .arg(TeachingGraphGenerator::kMaxNoise).arg(defaults.noise), "P",
+                        QString::number(defaults.noise)},
+                       {"force", "write even if OUTDIR already holds files"}});
+    if (int code = 0; !parseArguments(parser, args, out, err, &code))
+        return code;
+    if (parser.positionalArguments().size() != 1) {
+        err << "momok make-teaching: give exactly one OUTDIR\n";
+        return 2;
+    }
+    TeachingOptions options;
+    bool okSeed = false, okEntities = false, okNoise = false;
+    options.seed = parser.value("seed").toULongLong(&okSeed);
+    options.entities = parser.value("entities").toInt(&okEntities);
+    options.noise = parser.value("noise").toDouble(&okNoise);
+    options.overwrite = parser.isSet("force");
+    if (!okSeed || !okEntities || !okNoise) {
+        err << "momok make-teaching: --seed, --entities and --noise take numbers\n";
+        return 2;
+    }
+    const QStringList problems = TeachingGraphGenerator::validate(options);
+    if (!problems.isEmpty()) {
+        err << "momok make-teaching: " << problems.join("; ") << "\n";
+        return 2;
+    }
+    TeachingSummary summary;
+    QString error;
+    if (!TeachingGraphGenerator::generate(parser.positionalArguments().first(), options, &summary, &error)) {
+        err << "momok make-teaching: " << error << "\n";
+        return 1;
+    }
+    out << QStringLiteral("wrote %1: %2 entities, %3 relations, %4 / %5 / %6 triples (train / valid / test)\n")
+               .arg(summary.directory).arg(summary.entityCount).arg(summary.relationCount)
+               .arg(summary.train).arg(summary.valid).arg(summary.test);
+    out << "planted modalities (S structure, I image, T text):\n";
+    for (const auto &p : summary.planted)
+        out << QStringLiteral("  %1 %2\n").arg(p.first, -12).arg(p.second);
+    return 0;
+}
+
+} // namespace
+
+CliCommand featuresCommand()
+{
+    return {QStringLiteral("features"), QStringLiteral("extract image and text features from a dataset (cached)"), runFeatures};
+}
+
+CliCommand makeTeachingCommand()
+{
+    return {QStringLiteral("make-teaching"), QStringLiteral("generate a teaching graph with a known answer"), runMakeTeaching};
+}
+
+} // namespace momok

@@ -1,0 +1,7 @@
+#pragma once
+#include "cli/CliCommands.h"
+
+namespace momok {
+CliCommand featuresCommand();
+CliCommand makeTeachingCommand();
+}
