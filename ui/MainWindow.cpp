@@ -10,6 +10,7 @@
 #include "entities/KnownTriplesModel.h"
 #include "entities/NavigationHistory.h"
 #include "predictions/PredictionsView.h"
+#include "teaching/TeachingDatasetDialog.h"
 #include "storage/Workspace.h"
 #include "workspace/ValidationReportDialog.h"
 
@@ -220,6 +221,12 @@ void MainWindow::buildMenus()
             openDataset(dir);
     });
     open->setShortcut(QKeySequence::Open);
+    file->addAction(tr("New &teaching dataset…"), this, [this] {
+        auto *dialog = new TeachingDatasetDialog(this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        connect(dialog, &TeachingDatasetDialog::datasetGenerated, this, &MainWindow::openDataset);
+        dialog->open();
+    });
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);

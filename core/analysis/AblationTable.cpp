@@ -32,6 +32,7 @@ QJsonObject comparable(const QJsonObject &spec)
 {
     // Outside "config": dataset and feature sources, which must match as well.
     QJsonObject outer = spec.value(QLatin1String("config")).isObject() ? spec : QJsonObject{};
+    outer.remove(QStringLiteral("run_dir")); // every run has its own folder
     QJsonObject config = AblationTable::modelConfigJson(spec);
     for (const QString &k : AblationTable::ablationKeys())
         config.remove(k);

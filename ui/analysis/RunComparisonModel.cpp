@@ -16,7 +16,7 @@ QJsonObject flatSettings(const QJsonObject &spec)
     QJsonObject flat = ModelConfig::fromJson(AblationTable::modelConfigJson(spec)).toJson();
     if (spec.value(QLatin1String("config")).isObject()) {
         for (auto it = spec.begin(); it != spec.end(); ++it)
-            if (it.key() != QLatin1String("config"))
+            if (it.key() != QLatin1String("config") && it.key() != QLatin1String("run_dir")) // where, not how
                 flat.insert(it.key(), it.value());
     }
     return flat;

@@ -9,6 +9,7 @@
 #include "predictions/PredictionsView.h"
 #include "training/TrainingPanel.h"
 
+#include <QDockWidget>
 #include <QMenu>
 #include <QTabWidget>
 #include <QTableView>
@@ -33,6 +34,8 @@ ModelViews::ModelViews(MainWindow *window) : QObject(window), m_window(window)
     tabs->addTab(m_modalities, tr("Modalities"));
     tabs->addTab(m_runs, tr("Runs"));
     installExports();
+    // The analyst's centre keeps most of the height; the model views start at about a third.
+    window->resizeDocks({window->bottomDock()}, {window->height() / 3}, Qt::Vertical);
 
     QAction *train = window->modelMenu()->addAction(tr("&Train…"), m_training, &TrainingPanel::showTrainingDialog);
     train->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));

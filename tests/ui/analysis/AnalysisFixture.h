@@ -69,6 +69,7 @@ public:
         withoutExid.config.exid = false;
         RunSpec structure = base;
         structure.randomFeatures = false; // no image or text features: S and joint only
+        structure.extractFeatures = false;
 
         return train(*ws, base, QStringLiteral("quick-demo"), &full, error)
             && train(*ws, withoutExid, QStringLiteral("quick-demo, no ExID"), &noExid, error)
