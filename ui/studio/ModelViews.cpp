@@ -11,6 +11,7 @@
 
 #include <QDockWidget>
 #include <QMenu>
+#include <QSettings>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTimer>
@@ -34,8 +35,12 @@ ModelViews::ModelViews(MainWindow *window) : QObject(window), m_window(window)
     tabs->addTab(m_modalities, tr("Modalities"));
     tabs->addTab(m_runs, tr("Runs"));
     installExports();
-    // The analyst's centre keeps most of the height; the model views start at about a third.
-    window->resizeDocks({window->bottomDock()}, {window->height() / 3}, Qt::Vertical);
+    // The analyst's centre keeps most of the height; the model views start at about a
+    // third (once laid out, and only when no saved layout says otherwise).
+    if (!QSettings().contains(QStringLiteral("window/state")))
+        QTimer::singleShot(0, window, [window] {
+            window->resizeDocks({window->bottomDock()}, {window->height() / 3}, Qt::Vertical);
+        });
 
     QAction *train = window->modelMenu()->addAction(tr("&Train…"), m_training, &TrainingPanel::showTrainingDialog);
     train->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
