@@ -59,9 +59,12 @@ struct Trainer::Private {
     // would be page-faulted in again each time.
     torch::Tensor scoreBuffer;
 
+    FeatureProgressCallback preparationProgress;
+    const CancelFlag *preparationCancel = nullptr;
+
     bool build(const RunSpec &spec, QString *error)
     {
-        context = RunContext::create(spec, error);
+        context = RunContext::create(spec, error, preparationProgress, preparationCancel);
         if (!context)
             return false;
         const ModelConfig &c = spec.config;
@@ -184,6 +187,12 @@ struct Trainer::Private {
 
 Trainer::Trainer() : d(std::make_unique<Private>()) {}
 Trainer::~Trainer() = default;
+
+void Trainer::setPreparationHooks(FeatureProgressCallback progress, const CancelFlag *cancel)
+{
+    d->preparationProgress = std::move(progress);
+    d->preparationCancel = cancel;
+}
 
 bool Trainer::start(const RunSpec &spec, QString *error)
 {

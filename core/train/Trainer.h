@@ -5,6 +5,7 @@
 // evaluation of the selected checkpoint. Torch-free interface: the UI drives it from a
 // worker thread.
 #include "eval/EvaluationReport.h"
+#include "features/FeatureExtractor.h"
 #include "train/RunSpec.h"
 #include "train/TrainingObserver.h"
 
@@ -19,6 +20,10 @@ public:
 
     Trainer();
     ~Trainer();
+
+    // Progress and cancellation of the preparation start()/resume() may do before the
+    // first epoch: extracting features a dataset has raw data but no files for.
+    void setPreparationHooks(FeatureProgressCallback progress, const CancelFlag *cancel);
 
     // A new run in spec.runDir (created; must not hold a run already).
     bool start(const RunSpec &spec, QString *error);

@@ -54,9 +54,21 @@ void TrainingWorker::run()
     Forwarder forwarder(this);
     qint64 runId = -1;
     try {
+        // A first training on a dataset with raw images or texts extracts their features:
+        // say how far it is, and let Cancel stop it.
+        trainer.setPreparationHooks(
+            [this](const FeatureExtractionProgress &p) {
+                const QString what = p.stage == QLatin1String("images") ? tr("image features")
+                                     : p.stage == QLatin1String("texts") ? tr("text features")
+                                                                          : tr("the inputs");
+                Q_EMIT message(p.stage == QLatin1String("hashing")
+                                   ? tr("Checking the feature cache (%1 of %2 entities)…").arg(p.done).arg(p.total)
+                                   : tr("Extracting %1: %2 of %3 entities…").arg(what).arg(p.done).arg(p.total));
+            },
+            &m_cancel);
         const bool ready = m_job.resume ? trainer.resume(m_job.runDir, &error) : trainer.start(m_job.spec, &error);
         if (!ready) {
-            Q_EMIT finished(-1, Failed, error);
+            Q_EMIT finished(-1, m_cancel.load() ? Cancelled : Failed, error);
             return;
         }
         const int threads = trainer.spec().config.threads;

@@ -5,6 +5,7 @@
 #include "runtime/ComputeEnvironment.h"
 #include "teaching/TeachingGraphGenerator.h"
 #include "train/RunContext.h"
+#include "train/Trainer.h"
 
 #include <QtTest>
 
@@ -81,6 +82,30 @@ private Q_SLOTS:
         QString error;
         auto context = RunContext::create(spec(), &error, {}, &cancel);
         QVERIFY(!context);
+        QVERIFY2(error.contains("cancelled"), qPrintable(error));
+    }
+
+    // The trainer passes its preparation hooks to the extraction: the app's training
+    // panel shows this progress, and its Cancel stops an extraction.
+    void trainerReportsAndCancelsPreparation()
+    {
+        QDir(m_dir.filePath("cache")).removeRecursively();
+        int reports = 0;
+        CancelFlag cancel{false};
+        Trainer trainer;
+        trainer.setPreparationHooks([&](const FeatureExtractionProgress &) { ++reports; }, &cancel);
+        RunSpec s = spec();
+        s.runDir = m_dir.filePath("run-hooks");
+        QString error;
+        QVERIFY2(trainer.start(s, &error), qPrintable(error));
+        QVERIFY(reports > 0);
+
+        QDir(m_dir.filePath("cache")).removeRecursively();
+        cancel = true;
+        Trainer cancelled;
+        cancelled.setPreparationHooks({}, &cancel);
+        s.runDir = m_dir.filePath("run-hooks-cancelled");
+        QVERIFY(!cancelled.start(s, &error));
         QVERIFY2(error.contains("cancelled"), qPrintable(error));
     }
 
