@@ -16,7 +16,8 @@ int runStudio(int argc, char **argv)
 {
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("MoMoK Studio"));
-    QApplication::setOrganizationName(QStringLiteral("MoMoK Studio"));
+    // Settings and data then live in ~/.config/MoMoK/ and ~/.local/share/MoMoK/MoMoK Studio/.
+    QApplication::setOrganizationName(QStringLiteral("MoMoK"));
     QApplication::setApplicationVersion(currentComputeInfo().appVersion);
 
     QCommandLineParser parser;
