@@ -56,15 +56,13 @@ QBrush hatch() { return QBrush(QColor(0x99, 0x99, 0x99), Qt::BDiagPattern); }
 
 } // namespace
 
-ExpertsView::ExpertsView(QWidget *parent) : QWidget(parent)
+ExpertsView::ExpertsView(QWidget *parent)
+    : RunReportView(tr("No trained run selected.\nChoose a run above, or train one (Model → Train…) "
+                       "to see which experts each relation calls on."),
+                    parent)
 {
     setObjectName(QStringLiteral("expertsView"));
     m_model = new GateTableModel(this);
-
-    m_empty = new QLabel(this);
-    m_empty->setObjectName(QStringLiteral("expertsEmptyState"));
-    m_empty->setAlignment(Qt::AlignCenter);
-    m_empty->setWordWrap(true);
 
     auto *content = new QWidget(this);
     m_caption = new QLabel(content);
@@ -172,12 +170,7 @@ ExpertsView::ExpertsView(QWidget *parent) : QWidget(parent)
     layout->addWidget(m_splitter, 1);
     layout->addWidget(m_note);
 
-    m_stack = new QStackedWidget(this);
-    m_stack->addWidget(m_empty);
-    m_stack->addWidget(content);
-    auto *outer = new QVBoxLayout(this);
-    outer->setContentsMargins(6, 6, 6, 6);
-    outer->addWidget(m_stack);
+    setContent(content, QStringLiteral("expertsEmptyState"));
 
     connect(m_sortCombo, &QComboBox::currentIndexChanged, this, [this](int index) {
         m_columnCombo->setEnabled(index == 2);
@@ -189,54 +182,15 @@ ExpertsView::ExpertsView(QWidget *parent) : QWidget(parent)
     });
     connect(m_fullScale, &QCheckBox::toggled, this, [this] { rebuildHeatmap(); });
 
-    showEmpty(tr("No workspace is open."));
 }
 
-void ExpertsView::setWorkspace(const QString &path)
-{
-    m_workspacePath = path;
-    reload();
-}
-
-void ExpertsView::setRun(qint64 runId)
-{
-    m_runId = runId;
-    reload();
-}
-
-void ExpertsView::reload()
-{
-    const int generation = ++m_generation;
-    if (m_workspacePath.isEmpty() || m_runId < 0) {
-        showEmpty(m_workspacePath.isEmpty() ? tr("No workspace is open.")
-                                            : tr("No trained run selected.\nChoose a run above, or train one (Model → Train…) "
-                                                 "to see which experts each relation calls on."));
-        Q_EMIT loaded();
-        return;
-    }
-    m_empty->setText(tr("Reading the run’s evaluation…"));
-    const QString path = m_workspacePath;
-    const qint64 runId = m_runId;
-    loadAsync(this, [path, runId] { return RunReportLoader::load(path, runId); },
-              [this, generation](const RunReport &report) {
-                  if (generation != m_generation)
-                      return; // a newer request is on its way
-                  apply(report);
-                  Q_EMIT loaded();
-              });
-}
-
-void ExpertsView::showEmpty(const QString &text)
+void ExpertsView::clearContent()
 {
     m_model->clear();
     m_order.clear();
     m_selected = -1;
-    m_empty->setText(text);
-    m_stack->setCurrentIndex(0);
 }
 
-bool ExpertsView::hasData() const { return m_stack->currentIndex() == 1; }
-QString ExpertsView::emptyText() const { return hasData() ? QString() : m_empty->text(); }
 QString ExpertsView::caption() const { return m_caption->text(); }
 
 void ExpertsView::apply(const RunReport &report)
@@ -280,7 +234,7 @@ void ExpertsView::apply(const RunReport &report)
     notes << tr("Click a row for its gates; hover a cell for its value; right-click to export.");
     m_note->setText(notes.join(QLatin1Char(' ')));
 
-    m_stack->setCurrentIndex(1);
+    showContent();
     rebuildOrder();
     rebuildHeatmap();
     // Keep the chosen relation across runs of the same dataset; else the first with queries.

@@ -4,7 +4,7 @@
 // best validation one), and the gates of one chosen relation as grouped bars.
 #include <QString>
 #include <QVector>
-#include <QWidget>
+#include "analysis/RunReportView.h"
 
 class QCheckBox;
 class QComboBox;
@@ -25,7 +25,7 @@ namespace momok::ui {
 class GateTableModel;
 struct RunReport;
 
-class ExpertsView : public QWidget
+class ExpertsView : public RunReportView
 {
     Q_OBJECT
 public:
@@ -33,9 +33,6 @@ public:
 
     explicit ExpertsView(QWidget *parent = nullptr);
 
-    void setWorkspace(const QString &path);
-    QString workspace() const { return m_workspacePath; }
-    qint64 run() const { return m_runId; }
 
     // Rows top to bottom; ColumnWeight sorts by the weight in gateColumn (0..3K-1), highest first.
     void setSortMode(SortMode mode, int gateColumn = 0);
@@ -46,8 +43,6 @@ public:
     void selectRelation(int relation);
     int selectedRelation() const { return m_selected; }
 
-    bool hasData() const;
-    QString emptyText() const;
     QString caption() const;
     QString cellToolTip(int row, int gateColumn) const;
     QCustomPlot *heatmapPlot() const { return m_heatmap; }
@@ -55,17 +50,9 @@ public:
     QCPColorMap *colorMap() const { return m_map; }
     const GateTableModel *gateModel() const { return m_model; }
 
-public Q_SLOTS:
-    void setRun(qint64 runId);
-    void reload();
-
-Q_SIGNALS:
-    // After every load, with or without data (the view then shows what to do next).
-    void loaded();
-
 private:
-    void apply(const RunReport &report);
-    void showEmpty(const QString &text);
+    void apply(const RunReport &report) override;
+    void clearContent() override;
     void rebuildOrder();
     void rebuildHeatmap();
     void rebuildBars();
@@ -74,9 +61,6 @@ private:
     void onMouseMove(QMouseEvent *event);
     void onMousePress(QMouseEvent *event);
 
-    QString m_workspacePath;
-    qint64 m_runId = -1;
-    int m_generation = 0;
     QString m_runName, m_source;
 
     GateTableModel *m_model = nullptr;
@@ -85,8 +69,6 @@ private:
     int m_sortColumn = 0;
     int m_selected = -1;
 
-    QStackedWidget *m_stack = nullptr;
-    QLabel *m_empty = nullptr;
     QLabel *m_caption = nullptr;
     QLabel *m_note = nullptr;
     QComboBox *m_sortCombo = nullptr;

@@ -42,7 +42,10 @@ QTableView *makeTable(QWidget *parent, const QString &name)
 
 } // namespace
 
-ModalitiesView::ModalitiesView(QWidget *parent) : QWidget(parent)
+ModalitiesView::ModalitiesView(QWidget *parent)
+    : RunReportView(tr("No trained run selected.\nChoose a run above, or train one (Model → Train…) "
+                       "to compare what structure, images and text each predict."),
+                    parent)
 {
     setObjectName(QStringLiteral("modalitiesView"));
     m_model = new RelationMetricsModel(this);
@@ -50,11 +53,6 @@ ModalitiesView::ModalitiesView(QWidget *parent) : QWidget(parent)
     m_proxy->setSourceModel(m_model);
     m_proxy->setSortRole(RelationMetricsModel::SortRole);
     m_best = new BestRelationsModel(this);
-
-    m_empty = new QLabel(this);
-    m_empty->setObjectName(QStringLiteral("modalitiesEmptyState"));
-    m_empty->setAlignment(Qt::AlignCenter);
-    m_empty->setWordWrap(true);
 
     auto *content = new QWidget(this);
     m_caption = new QLabel(content);
@@ -164,12 +162,7 @@ ModalitiesView::ModalitiesView(QWidget *parent) : QWidget(parent)
     layout->addLayout(top);
     layout->addWidget(vertical, 1);
 
-    m_stack = new QStackedWidget(this);
-    m_stack->addWidget(m_empty);
-    m_stack->addWidget(content);
-    auto *outer = new QVBoxLayout(this);
-    outer->setContentsMargins(6, 6, 6, 6);
-    outer->addWidget(m_stack);
+    setContent(content, QStringLiteral("modalitiesEmptyState"));
 
     connect(m_metricCombo, &QComboBox::currentIndexChanged, this,
             [this] { setMetric(RelationMetricsModel::Metric(m_metricCombo->currentData().toInt())); });
@@ -181,54 +174,15 @@ ModalitiesView::ModalitiesView(QWidget *parent) : QWidget(parent)
     connect(m_proxy, &QAbstractItemModel::layoutChanged, this, [this] { rebuildBars(); });
     connect(m_proxy, &QAbstractItemModel::modelReset, this, [this] { rebuildBars(); });
 
-    showEmpty(tr("No workspace is open."));
 }
 
-void ModalitiesView::setWorkspace(const QString &path)
-{
-    m_workspacePath = path;
-    reload();
-}
-
-void ModalitiesView::setRun(qint64 runId)
-{
-    m_runId = runId;
-    reload();
-}
-
-void ModalitiesView::reload()
-{
-    const int generation = ++m_generation;
-    if (m_workspacePath.isEmpty() || m_runId < 0) {
-        showEmpty(m_workspacePath.isEmpty() ? tr("No workspace is open.")
-                                            : tr("No trained run selected.\nChoose a run above, or train one (Model → Train…) "
-                                                 "to compare what structure, images and text each predict."));
-        Q_EMIT loaded();
-        return;
-    }
-    m_empty->setText(tr("Reading the run’s evaluation…"));
-    const QString path = m_workspacePath;
-    const qint64 runId = m_runId;
-    loadAsync(this, [path, runId] { return RunReportLoader::load(path, runId); },
-              [this, generation](const RunReport &report) {
-                  if (generation != m_generation)
-                      return;
-                  apply(report);
-                  Q_EMIT loaded();
-              });
-}
-
-void ModalitiesView::showEmpty(const QString &text)
+void ModalitiesView::clearContent()
 {
     m_report.reset();
     m_model->clear();
     m_best->clear();
-    m_empty->setText(text);
-    m_stack->setCurrentIndex(0);
 }
 
-bool ModalitiesView::hasData() const { return m_stack->currentIndex() == 1; }
-QString ModalitiesView::emptyText() const { return hasData() ? QString() : m_empty->text(); }
 QString ModalitiesView::caption() const { return m_caption->text(); }
 
 void ModalitiesView::apply(const RunReport &report)
@@ -248,7 +202,7 @@ void ModalitiesView::apply(const RunReport &report)
     if (!inactive.isEmpty())
         caption += tr(" · not run: %1").arg(inactive.join(QStringLiteral(", ")));
     m_caption->setText(caption);
-    m_stack->setCurrentIndex(1);
+    showContent();
     m_model->setReport(*m_report); // resets the proxy, which redraws the bars
     rebuildBest();
     // Give the table the width its columns need (up to 58 %), the chart the rest.

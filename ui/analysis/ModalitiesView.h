@@ -7,7 +7,7 @@
 
 #include <QVector>
 #include <optional>
-#include <QWidget>
+#include "analysis/RunReportView.h"
 
 class QCPBars;
 class QCPTextElement;
@@ -25,7 +25,7 @@ namespace momok::ui {
 class BestRelationsModel;
 struct RunReport;
 
-class ModalitiesView : public QWidget
+class ModalitiesView : public RunReportView
 {
     Q_OBJECT
 public:
@@ -34,14 +34,11 @@ public:
 
     explicit ModalitiesView(QWidget *parent = nullptr);
 
-    void setWorkspace(const QString &path);
     void setMetric(RelationMetricsModel::Metric metric);
     void setDirection(RelationMetricsModel::Direction direction);
     void setBestRelationsOrder(int order /* ModalityStrengths::Order */);
     void setTopRelations(int top);
 
-    bool hasData() const;
-    QString emptyText() const;
     QString caption() const;
     RelationMetricsModel *relationModel() const { return m_model; }
     QSortFilterProxyModel *proxyModel() const { return m_proxy; }
@@ -50,30 +47,18 @@ public:
     QTableView *bestTable() const { return m_bestTable; }
     QCustomPlot *barsPlot() const { return m_plot; }
 
-public Q_SLOTS:
-    void setRun(qint64 runId);
-    void reload();
-
-Q_SIGNALS:
-    void loaded();
-
 private:
-    void apply(const RunReport &report);
-    void showEmpty(const QString &text);
+    void apply(const RunReport &report) override;
+    void clearContent() override;
     void rebuildBars();
     void rebuildBest();
 
-    QString m_workspacePath;
-    qint64 m_runId = -1;
-    int m_generation = 0;
     std::optional<EvaluationReport> m_report;
 
     RelationMetricsModel *m_model = nullptr;
     QSortFilterProxyModel *m_proxy = nullptr;
     BestRelationsModel *m_best = nullptr;
 
-    QStackedWidget *m_stack = nullptr;
-    QLabel *m_empty = nullptr;
     QLabel *m_caption = nullptr;
     QComboBox *m_metricCombo = nullptr;
     QComboBox *m_directionCombo = nullptr;
