@@ -1,5 +1,7 @@
 #include "cli/EngineCommands.h"
 
+#include "cli/CliParsing.h"
+
 #include "analysis/ModalityStrengths.h"
 #include "analysis/Predictor.h"
 #include "eval/Evaluator.h"
@@ -9,7 +11,6 @@
 #include "train/Trainer.h"
 
 #include <QCommandLineParser>
-#include <QRegularExpression>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -104,25 +105,6 @@ bool configFromOptions(const QCommandLineParser &parser, ModelConfig *config, QS
     const QStringList problems = config->validate();
     if (!problems.isEmpty()) {
         *error = QStringLiteral("invalid settings:\n  ") + problems.join("\n  ");
-        return false;
-    }
-    return true;
-}
-
-// Parses a subcommand's arguments; false means "stop now with *exitCode" (errors, or --help printed).
-bool parse(QCommandLineParser &parser, const QStringList &args, QTextStream &out, QTextStream &err, int *exitCode)
-{
-    parser.addHelpOption();
-    if (!parser.parse(args)) {
-        err << "momok " << args.value(0) << ": " << parser.errorText() << "\n";
-        *exitCode = 2;
-        return false;
-    }
-    if (parser.isSet("help")) {
-        QString text = parser.helpText();
-        text.replace(QRegularExpression(QStringLiteral("^Usage: \\S+")), QStringLiteral("Usage: momok ") + args.value(0));
-        out << text;
-        *exitCode = 0;
         return false;
     }
     return true;
@@ -270,7 +252,7 @@ int runTrain(const QStringList &args, QTextStream &out, QTextStream &err)
                        {"json", "print the final test metrics as JSON"},
                        {"quiet", "print only the final result"}});
     addConfigOptions(parser);
-    if (int code = 0; !parse(parser, args, out, err, &code))
+    if (int code = 0; !parseSubcommand(parser, args, out, err, &code))
         return code;
     Trainer trainer;
     QString error;
@@ -342,7 +324,7 @@ int runEval(const QStringList &args, QTextStream &out, QTextStream &err)
                        {"per-relation", "also print per-relation metrics"},
                        {"json", "print one JSON object (realistic ranks, in %)"},
                        {"threads", "intra-op threads", "N"}});
-    if (int code = 0; !parse(parser, args, out, err, &code))
+    if (int code = 0; !parseSubcommand(parser, args, out, err, &code))
         return code;
     if (parser.positionalArguments().size() != 1) {
         err << "momok eval: give exactly one RUNDIR\n";
@@ -383,7 +365,7 @@ int runPredict(const QStringList &args, QTextStream &out, QTextStream &err)
                        {"top", "how many candidates", "N", "10"},
                        {"hide-known", "leave out answers already in train/valid/test"},
                        {"json", "print JSON"}});
-    if (int code = 0; !parse(parser, args, out, err, &code))
+    if (int code = 0; !parseSubcommand(parser, args, out, err, &code))
         return code;
     if (parser.positionalArguments().size() != 1 || parser.isSet("head") == parser.isSet("tail") || !parser.isSet("relation")) {
         err << "momok predict: give RUNDIR, --relation and exactly one of --head or --tail\n";
@@ -481,7 +463,7 @@ int runExplain(const QStringList &args, QTextStream &out, QTextStream &err)
     parser.addPositionalArgument("RUNDIR", "the run folder");
     parser.addOptions({{"split", "test (default) or valid", "SPLIT", "test"}, {"top", "relations per modality", "N", "7"},
                        {"json", "print JSON"}});
-    if (int code = 0; !parse(parser, args, out, err, &code))
+    if (int code = 0; !parseSubcommand(parser, args, out, err, &code))
         return code;
     if (parser.positionalArguments().size() != 1) {
         err << "momok explain: give exactly one RUNDIR\n";
@@ -588,7 +570,7 @@ int runBench(const QStringList &args, QTextStream &out, QTextStream &err)
                        {"text-features", "text feature matrix", "FILE"},
                        {"json", "print one JSON object"}});
     addConfigOptions(parser);
-    if (int code = 0; !parse(parser, args, out, err, &code))
+    if (int code = 0; !parseSubcommand(parser, args, out, err, &code))
         return code;
     if (!parser.isSet("dataset")) {
         err << "momok bench: --dataset DIR is required\n";

@@ -1,5 +1,7 @@
 #include "cli/FeatureCommands.h"
 
+#include "cli/CliParsing.h"
+
 #include "data/DatasetReader.h"
 #include "data/FeatureIo.h"
 #include "features/FeatureExtractor.h"
@@ -8,29 +10,10 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QElapsedTimer>
-#include <QRegularExpression>
 
 namespace momok {
 
 namespace {
-
-bool parseArguments(QCommandLineParser &parser, const QStringList &args, QTextStream &out, QTextStream &err, int *exitCode)
-{
-    parser.addHelpOption();
-    if (!parser.parse(args)) {
-        err << "momok " << args.value(0) << ": " << parser.errorText() << "\n";
-        *exitCode = 2;
-        return false;
-    }
-    if (parser.isSet("help")) {
-        QString text = parser.helpText();
-        text.replace(QRegularExpression(QStringLiteral("^Usage: \\S+")), QStringLiteral("Usage: momok ") + args.value(0));
-        out << text;
-        *exitCode = 0;
-        return false;
-    }
-    return true;
-}
 
 // ---- features ----
 
@@ -51,7 +34,7 @@ int runFeatures(const QStringList &args, QTextStream &out, QTextStream &err)
                        {"text-width", "width of the text features (default 384)", "N", "384"},
                        {"no-cache", "compute everything again and leave the cache alone"},
                        {"quiet", "print only the result"}});
-    if (int code = 0; !parseArguments(parser, args, out, err, &code))
+    if (int code = 0; !parseSubcommand(parser, args, out, err, &code))
         return code;
     if (parser.positionalArguments().size() != 1) {
         err << "momok features: give exactly one dataset folder\n";
@@ -137,7 +120,7 @@ int runMakeTeaching(const QStringList &args, QTextStream &out, QTextStream &err)
                                      .arg(TeachingGraphGenerator::kMaxNoise).arg(defaults.noise), "P",
                         QString::number(defaults.noise)},
                        {"force", "write even if OUTDIR already holds files"}});
-    if (int code = 0; !parseArguments(parser, args, out, err, &code))
+    if (int code = 0; !parseSubcommand(parser, args, out, err, &code))
         return code;
     if (parser.positionalArguments().size() != 1) {
         err << "momok make-teaching: give exactly one OUTDIR\n";
