@@ -4,6 +4,7 @@
 #include "analysis/BestRelationsModel.h"
 #include "analysis/RunReportLoader.h"
 #include "common/ExportActions.h"
+#include "common/ReadOnlyTable.h"
 #include "common/ModalityPalette.h"
 #include "common/QCustomPlotInclude.h"
 
@@ -22,25 +23,6 @@
 #include <cmath>
 
 namespace momok::ui {
-
-namespace {
-
-QTableView *makeTable(QWidget *parent, const QString &name)
-{
-    auto *view = new QTableView(parent);
-    view->setObjectName(name);
-    view->setProperty("exportName", name);
-    view->setAlternatingRowColors(true);
-    view->setSelectionBehavior(QAbstractItemView::SelectRows);
-    view->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    view->verticalHeader()->setVisible(false);
-    view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 8);
-    view->horizontalHeader()->setHighlightSections(false);
-    installTableExport(view);
-    return view;
-}
-
-} // namespace
 
 ModalitiesView::ModalitiesView(QWidget *parent)
     : RunReportView(tr("No trained run selected.\nChoose a run above, or train one (Model → Train…) "
@@ -73,7 +55,7 @@ ModalitiesView::ModalitiesView(QWidget *parent)
     top->addWidget(m_metricCombo);
     top->addWidget(m_directionCombo);
 
-    m_table = makeTable(content, QStringLiteral("relationMetricsTable"));
+    m_table = makeReadOnlyTable(content, QStringLiteral("relationMetricsTable"));
     m_table->setModel(m_proxy);
     m_table->setSortingEnabled(true);
     m_table->sortByColumn(RelationMetricsModel::RelationColumn, Qt::AscendingOrder);
@@ -131,7 +113,7 @@ ModalitiesView::ModalitiesView(QWidget *parent)
     bestBar->addWidget(m_orderCombo);
     bestBar->addWidget(new QLabel(tr("top"), content));
     bestBar->addWidget(m_topSpin);
-    m_bestTable = makeTable(content, QStringLiteral("bestRelationsTable"));
+    m_bestTable = makeReadOnlyTable(content, QStringLiteral("bestRelationsTable"));
     m_bestTable->setModel(m_best);
     m_bestTable->setWordWrap(true);
     m_bestTable->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);

@@ -5,6 +5,7 @@
 #include "analysis/RunComparisonModel.h"
 #include "analysis/RunListModel.h"
 #include "common/ExportActions.h"
+#include "common/ReadOnlyTable.h"
 #include "common/QCustomPlotInclude.h"
 #include "model/ModelConfig.h"
 #include "storage/Workspace.h"
@@ -32,21 +33,6 @@ namespace {
 const QColor kRunColors[] = {QColor(0x33, 0x22, 0x88), QColor(0xCC, 0x66, 0x77), QColor(0x11, 0x77, 0x33),
                              QColor(0x88, 0xCC, 0xEE), QColor(0x88, 0x22, 0x55), QColor(0x44, 0xAA, 0x99),
                              QColor(0x99, 0x99, 0x33), QColor(0xAA, 0x44, 0x99), QColor(0xDD, 0xCC, 0x77)};
-
-QTableView *makeTable(QWidget *parent, const QString &name)
-{
-    auto *view = new QTableView(parent);
-    view->setObjectName(name);
-    view->setProperty("exportName", name);
-    view->setAlternatingRowColors(true);
-    view->setSelectionBehavior(QAbstractItemView::SelectRows);
-    view->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    view->verticalHeader()->setVisible(false);
-    view->verticalHeader()->setDefaultSectionSize(view->fontMetrics().height() + 8);
-    view->horizontalHeader()->setHighlightSections(false);
-    installTableExport(view);
-    return view;
-}
 
 QCustomPlot *makeCurvePlot(QWidget *parent, const QString &name, const QString &title, const QString &yLabel)
 {
@@ -158,7 +144,7 @@ RunsView::RunsView(QWidget *parent) : QWidget(parent)
     top->addWidget(refreshButton);
     top->addWidget(m_deleteButton);
 
-    m_runTable = makeTable(content, QStringLiteral("runsTable"));
+    m_runTable = makeReadOnlyTable(content, QStringLiteral("runsTable"));
     m_runTable->setModel(m_runProxy);
     m_runTable->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_runTable->setSortingEnabled(true);
@@ -170,7 +156,7 @@ RunsView::RunsView(QWidget *parent) : QWidget(parent)
     auto *compare = new QWidget(content);
     m_compareHint = new QLabel(compare);
     m_compareHint->setObjectName(QStringLiteral("compareHint"));
-    m_comparisonTable = makeTable(compare, QStringLiteral("runComparisonTable"));
+    m_comparisonTable = makeReadOnlyTable(compare, QStringLiteral("runComparisonTable"));
     m_comparisonTable->setModel(m_comparison);
     m_comparisonTable->setSelectionMode(QAbstractItemView::NoSelection);
     m_comparisonTable->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
@@ -194,7 +180,7 @@ RunsView::RunsView(QWidget *parent) : QWidget(parent)
     m_ablationNote = new QLabel(ablation);
     m_ablationNote->setObjectName(QStringLiteral("ablationNote"));
     m_ablationNote->setWordWrap(true);
-    m_ablationTable = makeTable(ablation, QStringLiteral("ablationTable"));
+    m_ablationTable = makeReadOnlyTable(ablation, QStringLiteral("ablationTable"));
     m_ablationTable->setModel(m_ablation);
     m_ablationTable->setShowGrid(false);
     m_ablationTable->horizontalHeader()->setMinimumSectionSize(64);
