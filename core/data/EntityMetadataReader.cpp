@@ -1,5 +1,7 @@
 #include "data/EntityMetadataReader.h"
 
+#include "data/TextLines.h"
+
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
@@ -22,61 +24,46 @@ namespace {
 bool readColumnFile(const QDir &dir, const QString &fileName, const QHash<QString, int64_t> &index,
                     QVector<EntityInfo> *entities, QString EntityInfo::*field, DatasetProblemLog &log)
 {
-    QFile file(dir.filePath(fileName));
-    if (!file.exists())
+    if (!QFile::exists(dir.filePath(fileName)))
         return false;
-    if (!file.open(QIODevice::ReadOnly)) {
-        log.error(fileName, 0, QStringLiteral("cannot be read: %1").arg(file.errorString()));
+    TextFile text;
+    if (!readText(dir, fileName, &text, log))
         return true;
-    }
-    QByteArray data = file.readAll();
-    if (data.startsWith("\xEF\xBB\xBF"))
-        data.remove(0, 3);
-    const bool validUtf8 = QByteArrayView(data).isValidUtf8();
     QHash<int64_t, int> firstLine; // entity id -> line of its entry
-    int lineNumber = 0;
-    qsizetype start = 0;
-    while (start < data.size()) {
-        qsizetype end = data.indexOf('\n', start);
-        if (end < 0)
-            end = data.size();
-        QByteArrayView line(data.constData() + start, end - start);
-        start = end + 1;
-        ++lineNumber;
-        if (line.endsWith('\r'))
-            line.chop(1);
+    forEachLine(text.data, [&](QByteArrayView line, int lineNumber) {
         if (line.trimmed().isEmpty())
-            continue;
-        if (!validUtf8 && !line.isValidUtf8()) {
+            return true;
+        if (!text.validUtf8 && !line.isValidUtf8()) {
             log.error(fileName, lineNumber, QStringLiteral("not valid UTF-8"));
-            continue;
+            return true;
         }
         const qsizetype tab = line.indexOf('\t');
         if (tab < 0 || line.indexOf('\t', tab + 1) >= 0) {
             log.error(fileName, lineNumber,
                        QStringLiteral("expected 2 tab-separated columns (ENTITY<TAB>VALUE), found %1")
                            .arg(line.count('\t') + 1));
-            continue;
+            return true;
         }
         const QString name = QString::fromUtf8(line.first(tab));
         const auto it = index.constFind(name);
         if (it == index.constEnd()) {
             log.error(fileName, lineNumber,
                        QStringLiteral("unknown entity '%1'").arg(name));
-            continue;
+            return true;
         }
         const auto seen = firstLine.constFind(*it);
         if (seen != firstLine.constEnd()) {
             log.error(fileName, lineNumber,
                        QStringLiteral("duplicate entry for '%1' (first on line %2)").arg(name).arg(*seen));
-            continue;
+            return true;
         }
         firstLine.insert(*it, lineNumber);
         // An empty value keeps the default (e.g. the display name derived from the name).
         const QString value = QString::fromUtf8(line.sliced(tab + 1)).trimmed();
         if (!value.isEmpty())
             (*entities)[*it].*field = value;
-    }
+        return true;
+    });
     return true;
 }
 
