@@ -21,26 +21,8 @@ ExpertAdaptorImpl::ExpertAdaptorImpl(int64_t width, int64_t experts, double drop
 }
 
 AdaptorOutput ExpertAdaptorImpl::forward(const torch::Tensor &x, const torch::Tensor &temperature, const torch::Tensor &noise,
-                                         uint64_t stream)
+                                         uint64_t stream, bool keepExperts)
 {
-    const int64_t n = x.size(0);
-    torch::Tensor expertOutputs;
-    if (m_dropout > 0 && is_training()) {
-        // Each expert sees its own dropout of x, as K separate layers would.
-        std::vector<torch::Tensor> outs;
-        for (int64_t k = 0; k < m_experts; ++k) {
-            auto xk = counterDropout(x, m_dropout, true, random::mix64(stream + uint64_t(k))) - shifts[k];
-            outs.push_back(xk.mm(weights[k].t()));
-        }
-        expertOutputs = torch::stack(outs, 1);
-    } else {
-        // Without dropout all experts share x: one wide GEMM, then W_k·(x − b_k) = W_k·x − W_k·b_k.
-        auto stacked = weights.reshape({m_experts * m_width, m_width});
-        auto shifted = (shifts.unsqueeze(1) * weights).sum(2).reshape({1, m_experts * m_width}); // row k: W_k·b_k
-        // The shift rides along in the GEMM's accumulator (addmm) instead of a separate pass over E×K·w.
-        expertOutputs = torch::addmm(shifted.neg(), x, stacked.t()).view({n, m_experts, m_width});
-    }
-
     auto logits = x.mm(gateWeights);
     if (m_noisyGating && noise.defined()) {
         auto stddev = torch::softplus(x.mm(noiseWeights)) + kNoiseFloor;
@@ -49,8 +31,26 @@ AdaptorOutput ExpertAdaptorImpl::forward(const torch::Tensor &x, const torch::Te
     if (temperature.defined())
         logits = logits / temperature;
     auto gates = torch::softmax(logits, 1);
-    auto mixed = mixExperts(gates, expertOutputs);
-    return {mixed, expertOutputs, gates};
+
+    const int64_t n = x.size(0);
+    if (m_dropout > 0 && is_training()) {
+        // Each expert sees its own dropout of x, as K separate layers would.
+        std::vector<torch::Tensor> outs;
+        for (int64_t k = 0; k < m_experts; ++k) {
+            auto xk = counterDropout(x, m_dropout, true, random::mix64(stream + uint64_t(k))) - shifts[k];
+            outs.push_back(xk.mm(weights[k].t()));
+        }
+        auto expertOutputs = torch::stack(outs, 1);
+        return {mixExperts(gates, expertOutputs), expertOutputs, gates};
+    }
+    // Without dropout all experts share x: one wide GEMM, then W_k·(x − b_k) = W_k·x − W_k·b_k,
+    // the shift riding along in the GEMM's accumulator (addmm) instead of a pass over N×K·w.
+    auto stacked = weights.reshape({m_experts * m_width, m_width});
+    auto shifted = (shifts.unsqueeze(1) * weights).sum(2).reshape({1, m_experts * m_width}); // row k: W_k·b_k
+    if (!keepExperts)
+        return {mixLinearExperts(gates, x, stacked, shifted), torch::Tensor(), gates};
+    auto expertOutputs = torch::addmm(shifted.neg(), x, stacked.t()).view({n, m_experts, m_width});
+    return {mixExperts(gates, expertOutputs), expertOutputs, gates};
 }
 
 } // namespace momok

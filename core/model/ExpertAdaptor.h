@@ -19,8 +19,10 @@ public:
     // temperature: N×1 values of σ(ε_r), or undefined for a plain softmax (candidates).
     // noise: the standard-normal draw for δ (N×K), or undefined for no noise.
     // stream keys the experts' dropout masks (training with expert dropout only).
+    // Without keepExperts the result's `experts` may be undefined: the per-expert outputs are
+    // then neither kept nor returned (recomputed in backward), which the candidate side uses.
     AdaptorOutput forward(const torch::Tensor &x, const torch::Tensor &temperature, const torch::Tensor &noise,
-                          uint64_t stream = 0);
+                          uint64_t stream = 0, bool keepExperts = true);
 
     int64_t experts() const { return m_experts; }
     int64_t width() const { return m_width; }

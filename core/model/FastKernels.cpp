@@ -139,6 +139,58 @@ public:
 };
 
 // Row-wise mixture of experts' outputs and its gradients, parallel over rows.
+// out[n,:] = Σ_k gates[n,k]·experts[n,k,:] (all contiguous).
+void mixForward(const torch::Tensor &gates, const torch::Tensor &experts, torch::Tensor &out)
+{
+    const int64_t n = gates.size(0), k = gates.size(1), w = out.size(1);
+    const float *g = gates.data_ptr<float>(), *e = experts.data_ptr<float>();
+    float *o = out.data_ptr<float>();
+    at::parallel_for(0, n, 256, [&](int64_t b, int64_t end) {
+        for (int64_t row = b; row < end; ++row) {
+            float *dst = o + row * w;
+            for (int64_t j = 0; j < k; ++j) {
+                const float weight = g[row * k + j];
+                const float *src = e + (row * k + j) * w;
+                if (j == 0) {
+#pragma omp simd
+                    for (int64_t c = 0; c < w; ++c)
+                        dst[c] = weight * src[c];
+                } else {
+#pragma omp simd
+                    for (int64_t c = 0; c < w; ++c)
+                        dst[c] += weight * src[c];
+                }
+            }
+        }
+    });
+}
+
+// Given d = ∂L/∂out: gradGates[n,k] = ⟨d[n], experts[n,k]⟩ and gradExperts[n,k] = gates[n,k]·d[n].
+void mixBackward(const torch::Tensor &gates, const torch::Tensor &experts, const torch::Tensor &grad,
+                 torch::Tensor &gradGates, torch::Tensor &gradExperts)
+{
+    const int64_t n = gates.size(0), k = gates.size(1), w = grad.size(1);
+    const float *g = gates.data_ptr<float>(), *e = experts.data_ptr<float>(), *d = grad.data_ptr<float>();
+    float *gg = gradGates.data_ptr<float>(), *ge = gradExperts.data_ptr<float>();
+    at::parallel_for(0, n, 256, [&](int64_t b, int64_t end) {
+        for (int64_t row = b; row < end; ++row) {
+            const float *dRow = d + row * w;
+            for (int64_t j = 0; j < k; ++j) {
+                const float weight = g[row * k + j];
+                const float *src = e + (row * k + j) * w;
+                float *dst = ge + (row * k + j) * w;
+                float dot = 0.0f;
+#pragma omp simd reduction(+ : dot)
+                for (int64_t c = 0; c < w; ++c) {
+                    dot += dRow[c] * src[c];
+                    dst[c] = weight * dRow[c];
+                }
+                gg[row * k + j] = dot;
+            }
+        }
+    });
+}
+
 class MixExpertsFunction : public torch::autograd::Function<MixExpertsFunction>
 {
 public:
@@ -147,28 +199,8 @@ public:
     {
         auto gates = gatesIn.contiguous(), experts = expertsIn.contiguous();
         ctx->save_for_backward({gates, experts});
-        const int64_t n = experts.size(0), k = experts.size(1), w = experts.size(2);
-        auto out = torch::empty({n, w}, experts.options());
-        const float *g = gates.data_ptr<float>(), *e = experts.data_ptr<float>();
-        float *o = out.data_ptr<float>();
-        at::parallel_for(0, n, 256, [&](int64_t b, int64_t end) {
-            for (int64_t row = b; row < end; ++row) {
-                float *dst = o + row * w;
-                for (int64_t j = 0; j < k; ++j) {
-                    const float weight = g[row * k + j];
-                    const float *src = e + (row * k + j) * w;
-                    if (j == 0) {
-#pragma omp simd
-                        for (int64_t c = 0; c < w; ++c)
-                            dst[c] = weight * src[c];
-                    } else {
-#pragma omp simd
-                        for (int64_t c = 0; c < w; ++c)
-                            dst[c] += weight * src[c];
-                    }
-                }
-            }
-        });
+        auto out = torch::empty({experts.size(0), experts.size(2)}, experts.options());
+        mixForward(gates, experts, out);
         return out;
     }
 
@@ -181,30 +213,86 @@ public:
         const int64_t n = experts.size(0), k = experts.size(1), w = experts.size(2);
         auto gradGates = torch::empty({n, k}, gates.options());
         auto gradExperts = torch::empty({n, k, w}, experts.options());
-        const float *g = gates.data_ptr<float>(), *e = experts.data_ptr<float>(), *d = grad.data_ptr<float>();
-        float *gg = gradGates.data_ptr<float>(), *ge = gradExperts.data_ptr<float>();
-        at::parallel_for(0, n, 256, [&](int64_t b, int64_t end) {
-            for (int64_t row = b; row < end; ++row) {
-                const float *dRow = d + row * w;
-                for (int64_t j = 0; j < k; ++j) {
-                    const float weight = g[row * k + j];
-                    const float *src = e + (row * k + j) * w;
-                    float *dst = ge + (row * k + j) * w;
-                    float dot = 0.0f;
-#pragma omp simd reduction(+ : dot)
-                    for (int64_t c = 0; c < w; ++c) {
-                        dot += dRow[c] * src[c];
-                        dst[c] = weight * dRow[c];
-                    }
-                    gg[row * k + j] = dot;
-                }
-            }
-        });
+        mixBackward(gates, experts, grad, gradGates, gradExperts);
         return {gradGates, gradExperts};
     }
 };
 
+class MixLinearExpertsFunction : public torch::autograd::Function<MixLinearExpertsFunction>
+{
+public:
+    static torch::Tensor forward(torch::autograd::AutogradContext *ctx, const torch::Tensor &gatesIn,
+                                 const torch::Tensor &xIn, const torch::Tensor &stacked, const torch::Tensor &shiftRow)
+    {
+        auto gates = gatesIn.contiguous(), x = xIn.contiguous();
+        ctx->save_for_backward({gates, x, stacked, shiftRow});
+        const auto experts = expertOutputs(x, stacked, shiftRow);
+        auto out = torch::empty({x.size(0), x.size(1)}, x.options());
+        mixForward(gates, experts, out);
+        return out;
+    }
+
+    // Expert by expert, so that no N×K·w tensor exists in this pass either: E_k is recomputed
+    // (one N×w GEMM), gives the gates' gradient, and G_k·∂out feeds W_k's, b_k's and x's.
+    static torch::autograd::variable_list backward(torch::autograd::AutogradContext *ctx,
+                                                   torch::autograd::variable_list grads)
+    {
+        const auto saved = ctx->get_saved_variables();
+        const torch::Tensor &gates = saved[0], &x = saved[1], &stacked = saved[2], &shiftRow = saved[3];
+        torch::NoGradGuard noGrad;
+        const auto grad = grads[0].contiguous();
+        const int64_t n = x.size(0), w = x.size(1), k = gates.size(1);
+        auto gradGates = torch::empty_like(gates);
+        auto gradStacked = torch::empty_like(stacked);
+        auto gradShift = torch::empty_like(shiftRow);
+        torch::Tensor gradX = x.requires_grad() ? torch::zeros_like(x) : torch::Tensor();
+        auto scaled = torch::empty_like(grad); // G_k·∂out, N×w
+        const float *g = gates.data_ptr<float>(), *d = grad.data_ptr<float>();
+        float *gg = gradGates.data_ptr<float>(), *sc = scaled.data_ptr<float>();
+        for (int64_t j = 0; j < k; ++j) {
+            const auto weights = stacked.narrow(0, j * w, w);
+            const auto expert = torch::addmm(shiftRow.narrow(1, j * w, w).neg(), x, weights.t()).contiguous();
+            const float *e = expert.data_ptr<float>();
+            at::parallel_for(0, n, 256, [&](int64_t b, int64_t end) {
+                for (int64_t row = b; row < end; ++row) {
+                    const float weight = g[row * k + j];
+                    const float *dRow = d + row * w, *eRow = e + row * w;
+                    float *sRow = sc + row * w;
+                    float dot = 0.0f;
+#pragma omp simd reduction(+ : dot)
+                    for (int64_t c = 0; c < w; ++c) {
+                        dot += dRow[c] * eRow[c];
+                        sRow[c] = weight * dRow[c];
+                    }
+                    gg[row * k + j] = dot;
+                }
+            });
+            if (gradX.defined())
+                gradX.addmm_(scaled, weights);
+            auto block = gradStacked.narrow(0, j * w, w);
+            torch::mm_out(block, scaled.t(), x);
+            gradShift.narrow(1, j * w, w).copy_(scaled.sum(0, true).neg_());
+        }
+        return {gradGates, gradX, gradStacked, gradShift};
+    }
+
+private:
+    static torch::Tensor expertOutputs(const torch::Tensor &x, const torch::Tensor &stacked, const torch::Tensor &shiftRow)
+    {
+        torch::NoGradGuard noGrad;
+        return torch::addmm(shiftRow.neg(), x, stacked.t());
+    }
+};
+
 } // namespace
+
+torch::Tensor mixLinearExperts(const torch::Tensor &gates, const torch::Tensor &x, const torch::Tensor &stacked,
+                               const torch::Tensor &shiftRow)
+{
+    TORCH_CHECK(gates.scalar_type() == torch::kFloat && x.scalar_type() == torch::kFloat,
+                "mixLinearExperts needs float32 tensors");
+    return MixLinearExpertsFunction::apply(gates, x, stacked, shiftRow);
+}
 
 torch::Tensor mixExperts(const torch::Tensor &gates, const torch::Tensor &experts)
 {

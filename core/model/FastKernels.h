@@ -10,6 +10,13 @@ namespace momok {
 // temporary in either pass (on the candidate side that is every entity's K outputs).
 torch::Tensor mixExperts(const torch::Tensor &gates, const torch::Tensor &experts);
 
+// The same mixture of the linear experts E = x·stackedᵀ − shiftRow (stacked K·w×w: the K
+// matrices W_k; shiftRow 1×K·w: the W_k·b_k), without keeping E for the backward pass:
+// it is recomputed there (one GEMM). On the candidate side E is every entity's K outputs,
+// the largest tensor a step would otherwise hold until its backward.
+torch::Tensor mixLinearExperts(const torch::Tensor &gates, const torch::Tensor &x, const torch::Tensor &stacked,
+                               const torch::Tensor &shiftRow);
+
 // Dropout with a counter-based mask: element i of call `stream` is kept with
 // probability 1 − p and scaled by 1/(1 − p). Differentiable; identity when !training.
 torch::Tensor counterDropout(const torch::Tensor &x, double p, bool training, uint64_t stream);

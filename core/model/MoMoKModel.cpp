@@ -114,7 +114,8 @@ CandidateMatrices MoMoKModelImpl::candidates(uint64_t step)
             continue;
         mixed[size_t(m)] = m_adaptors[size_t(m)]
                                ->forward(entityTable(m), {}, gateNoise(m_entities),
-                                         random::streamKey(m_config.seed, step, kCandidateExpertPurpose + uint64_t(m)))
+                                         random::streamKey(m_config.seed, step, kCandidateExpertPurpose + uint64_t(m)),
+                                         /*keepExperts=*/false)
                                .mixed;
         if (m_decoderActive[size_t(m)])
             out.matrices[size_t(m)] = mixed[size_t(m)];

@@ -88,6 +88,38 @@ private Q_SLOTS:
         QVERIFY(torch::allclose(experts.grad(), e2.grad(), 1e-5, 1e-6));
     }
 
+    // The linear experts' mixture that recomputes E in backward: the same values and the
+    // same gradients for gates, x, the stacked W_k and the shift row as plain autograd.
+    void mixLinearExpertsMatchesAutograd()
+    {
+        torch::manual_seed(11);
+        const int64_t n = 41, k = 3, w = 16;
+        auto gates = torch::softmax(torch::randn({n, k}), 1).requires_grad_(true);
+        auto x = torch::randn({n, w}).requires_grad_(true);
+        auto stacked = (torch::randn({k * w, w}) * 0.3).requires_grad_(true);
+        auto shift = torch::randn({1, k * w}).requires_grad_(true);
+        auto upstream = torch::randn({n, w});
+        auto mixed = mixLinearExperts(gates, x, stacked, shift);
+        (mixed * upstream).sum().backward();
+
+        auto g2 = gates.detach().clone().requires_grad_(true), x2 = x.detach().clone().requires_grad_(true);
+        auto s2 = stacked.detach().clone().requires_grad_(true), b2 = shift.detach().clone().requires_grad_(true);
+        auto experts = torch::addmm(b2.neg(), x2, s2.t()).view({n, k, w});
+        auto expected = (g2.unsqueeze(2) * experts).sum(1);
+        (expected * upstream).sum().backward();
+        QVERIFY(torch::allclose(mixed, expected, 1e-5, 1e-5));
+        QVERIFY(torch::allclose(gates.grad(), g2.grad(), 1e-4, 1e-4));
+        QVERIFY(torch::allclose(x.grad(), x2.grad(), 1e-4, 1e-4));
+        QVERIFY(torch::allclose(stacked.grad(), s2.grad(), 1e-4, 1e-4));
+        QVERIFY(torch::allclose(shift.grad(), b2.grad(), 1e-4, 1e-4));
+        // A fixed input (frozen feature table) gets no gradient and the rest is unchanged.
+        auto frozen = x.detach();
+        stacked.grad().zero_();
+        (mixLinearExperts(gates, frozen, stacked, shift) * upstream).sum().backward();
+        QVERIFY(!frozen.grad().defined());
+        QVERIFY(torch::allclose(stacked.grad(), s2.grad(), 1e-4, 1e-4));
+    }
+
     void fastSigmoidAndDropout()
     {
         auto z = torch::linspace(-30, 30, 100001).view({1, -1}).contiguous();
