@@ -281,11 +281,13 @@ int runTrain(const QStringList &args, QTextStream &out, QTextStream &err)
             return 1;
         }
     }
-    applyThreads(trainer.spec().config.threads);
+    const int threads = trainer.computeThreads();
+    configureComputeEnvironment(threads);
     const ModelConfig &c = trainer.spec().config;
-    out << QStringLiteral("training %1 epochs (%2 batches each) with decoders %3, K = %4, dim %5, relation dim %6\n")
+    out << QStringLiteral("training %1 epochs (%2 batches each) with decoders %3, K = %4, dim %5, relation dim %6, %7 thread%8%9\n")
                .arg(c.epochs).arg(trainer.batchesPerEpoch()).arg(trainer.activeDecoderKeys().join(' ')).arg(c.experts)
-               .arg(c.dim).arg(c.relationDim);
+               .arg(c.dim).arg(c.relationDim).arg(threads).arg(threads == 1 ? "" : "s")
+               .arg(c.threads > 0 ? QString() : QStringLiteral(" (automatic)"));
     ConsoleObserver console(out, parser.isSet("quiet"));
     TrainingObserver *observer = &console;
     std::unique_ptr<RunRecorder> recorder;

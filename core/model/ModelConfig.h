@@ -51,7 +51,7 @@ struct ModelConfig {
 
     // Runtime.
     QString device = QStringLiteral("cpu");
-    int threads = 0;            // 0 = physical cores
+    int threads = 0;            // 0 = automatic: 1 for small steps, else the physical cores (Trainer::computeThreads)
     uint64_t seed = 10010;
 
     // Names of active decoders, e.g. "S I T joint".

@@ -35,6 +35,9 @@ public:
     const RunSpec &spec() const;
     int completedEpochs() const;
     int64_t batchesPerEpoch() const;
+    // Threads to train with: the configured count, or for "automatic" (0) one thread when a
+    // step is small (threading overhead outweighs the gain there) and the physical cores otherwise.
+    int computeThreads() const;
     // Decoders really trained: those switched on whose modality has data ("S", "I", "T", "joint").
     QStringList activeDecoderKeys() const;
     EvaluationReport bestValidReport() const;

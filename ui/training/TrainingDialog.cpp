@@ -183,7 +183,7 @@ TrainingDialog::TrainingDialog(QWidget *parent) : QDialog(parent)
                    tr("Evaluation"));
     m_tabs->addTab(buildTab(tr("Device and threads"),
                             {{"device", F::Choice, tr("Device"), tr("cpu, or cuda:N when a GPU build is installed")},
-                             {"threads", F::Int, tr("Threads"), tr("Compute threads; automatic uses the physical cores"), 1024}},
+                             {"threads", F::Int, tr("Threads"), tr("Compute threads; automatic uses one for small graphs (faster there) and the physical cores otherwise"), 1024}},
                             tr("Seed"),
                             {{"seed", F::Seed, tr("Random seed"),
                               tr("The same seed and settings give the same run, bit for bit")}}),

@@ -71,8 +71,8 @@ void TrainingWorker::run()
             Q_EMIT finished(-1, m_cancel.load() ? Cancelled : Failed, error);
             return;
         }
-        const int threads = trainer.spec().config.threads;
-        if (threads > 0 && threads != currentComputeInfo().intraOpThreads)
+        const int threads = trainer.computeThreads();
+        if (threads != currentComputeInfo().intraOpThreads)
             configureComputeEnvironment(threads);
 
         RunRecorder recorder(m_job.workspacePath, &forwarder);
