@@ -347,6 +347,7 @@ int runEval(const QStringList &args, QTextStream &out, QTextStream &err)
     Evaluator evaluator(context->model, context->dataset, context->allKnown);
     EvaluationReport report = evaluator.evaluate(splitText == "test" ? Split::Test : Split::Valid,
                                                  context->spec.config.evalBatchSize);
+    report.epoch = context->checkpointEpoch;
     if (parser.isSet("json"))
         out << QJsonDocument(reportJson(report)).toJson(QJsonDocument::Compact) << "\n";
     else

@@ -126,8 +126,10 @@ std::unique_ptr<RunContext> RunContext::open(const QString &runDir, QString *err
         if (error) *error = QStringLiteral("%1: the run has no checkpoint yet (train it first)").arg(runDir);
         return nullptr;
     }
-    if (!loadCheckpoint(path, context->model, nullptr, nullptr, nullptr, nullptr, error))
+    TrainingState state;
+    if (!loadCheckpoint(path, context->model, nullptr, nullptr, &state, nullptr, error))
         return nullptr;
+    context->checkpointEpoch = state.epoch;
     return context;
 }
 

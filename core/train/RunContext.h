@@ -30,6 +30,7 @@ public:
     QueryIndex trainQueries;
     QueryIndex allKnown;
     QueryIndex trainKnown, validKnown, testKnown;
+    int checkpointEpoch = 0; // epochs completed by the loaded checkpoint (open() only)
 
     // An existing run: its spec, data and the weights of RUNDIR/best.pt (or last.pt if no best yet).
     static std::unique_ptr<RunContext> open(const QString &runDir, QString *error);
