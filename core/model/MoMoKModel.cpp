@@ -42,9 +42,9 @@ MoMoKModelImpl::MoMoKModelImpl(const ModelConfig &config, int64_t entities, int6
     m_structureEntities = register_parameter("structure_entities", torch::empty({entities, config.dim}));
     torch::nn::init::xavier_normal_(m_structureEntities);
     if (m_modalityUsed[kImage])
-        m_imageEntities = register_parameter("image_entities", imageFeatures.clone());
+        m_imageEntities = register_parameter("image_entities", imageFeatures.clone(), config.fineTuneFeatures);
     if (m_modalityUsed[kText])
-        m_textEntities = register_parameter("text_entities", textFeatures.clone());
+        m_textEntities = register_parameter("text_entities", textFeatures.clone(), config.fineTuneFeatures);
     static const char *kNames[] = {"structure", "image", "text"};
     for (int m = 0; m < kModalityCount; ++m) {
         if (!m_modalityUsed[size_t(m)])
@@ -173,8 +173,8 @@ std::vector<torch::Tensor> MoMoKModelImpl::modelParameters()
 {
     std::vector<torch::Tensor> out;
     for (const auto &item : named_parameters()) {
-        if (item.key().find("_club.") == std::string::npos)
-            out.push_back(item.value());
+        if (item.key().find("_club.") == std::string::npos && item.value().requires_grad())
+            out.push_back(item.value()); // fixed feature tables stay out of Adam
     }
     return out;
 }

@@ -14,6 +14,8 @@ struct ModelConfig {
     int dim = 256;              // d: structure and joint entity width
     int relationDim = 256;      // d_r: relation embedding width
     int maxFeatureWidth = 256;  // image/text features wider than this are average-pooled down
+    bool fineTuneFeatures = true; // the image/text tables start from the features and are trained (reference);
+                                  // off keeps them fixed, so those decoders can only use what the features show
     int experts = 3;            // K experts per modality
     double expertDropout = 0.0; // dropout inside each expert (reference: 0)
     double inputDropout = 0.3;
@@ -63,7 +65,7 @@ struct ModelConfig {
     // Missing keys keep their defaults; unknown keys are reported in *unknown.
     static ModelConfig fromJson(const QJsonObject &o, QStringList *unknown = nullptr);
 
-    static QStringList presetNames();       // "quick-demo", "paper", "bench"
+    static QStringList presetNames();       // "quick-demo", "teaching", "paper", "bench"
     static bool applyPreset(const QString &name, ModelConfig *config);
 };
 

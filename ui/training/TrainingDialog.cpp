@@ -137,6 +137,9 @@ TrainingDialog::TrainingDialog(QWidget *parent) : QDialog(parent)
                              {"relation_dim", F::Int, tr("Relation dimension"), tr("Width of the relation embeddings")},
                              {"max_feature_width", F::Int, tr("Max feature width"),
                               tr("Image and text features wider than this are average-pooled down")},
+                             {"fine_tune_features", F::Switch, tr("Fine-tune image/text tables"),
+                              tr("On (reference): the tables start from the features and are trained. "
+                                 "Off: they stay the features, so each decoder only sees its modality")},
                              {"experts", F::Int, tr("Experts per modality K"), tr("Number of experts in each modality's mixture")},
                              {"fusion_heads", F::Int, tr("Fusion heads"), tr("Attention heads of the adaptive modality fusion")},
                              {"input_dropout", F::Probability, tr("Input dropout"), {}},

@@ -10,6 +10,7 @@
 #include <QApplication>
 #include <QDir>
 #include <QEventLoop>
+#include <QFile>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -255,16 +256,21 @@ bool TrainingPanel::offerQuickDemo()
 {
     if (m_training || m_datasetDir.isEmpty())
         return false;
+    // A teaching graph (it carries its planted table) gets the teaching preset: fixed feature
+    // tables, so the per-modality views can find what was planted.
+    const bool teaching = QFile::exists(QDir(m_datasetDir).filePath(QStringLiteral("planted_modalities.tsv")));
+    const QString preset = teaching ? QStringLiteral("teaching") : QStringLiteral("quick-demo");
     const auto answer = QMessageBox::question(
         this, tr("Train a model?"),
-        tr("No trained model for this dataset yet. Train one with the Quick demo preset (about a minute)?"),
+        tr("No trained model for this dataset yet. Train one with the %1 preset (about a minute)?")
+            .arg(teaching ? tr("Teaching demo") : tr("Quick demo")),
         QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes);
     if (answer != QMessageBox::Yes)
         return false;
     RunSpec spec;
     spec.datasetDir = m_datasetDir;
-    ModelConfig::applyPreset(QStringLiteral("quick-demo"), &spec.config);
-    const QString name = TrainingDialog::defaultRunName(m_datasetDir) + QStringLiteral("-quick-demo");
+    ModelConfig::applyPreset(preset, &spec.config);
+    const QString name = TrainingDialog::defaultRunName(m_datasetDir) + QLatin1Char('-') + preset;
     spec.runDir = TrainingDialog::defaultRunDir(m_workspacePath, name);
     return startTraining(spec, name);
 }

@@ -12,7 +12,7 @@ struct BuiltIn {
     const char *display;
     const char *engineKey;
 };
-constexpr BuiltIn kBuiltIns[] = {{"Quick demo", "quick-demo"}, {"Paper setting", "paper"}};
+constexpr BuiltIn kBuiltIns[] = {{"Quick demo", "quick-demo"}, {"Teaching demo", "teaching"}, {"Paper setting", "paper"}};
 
 QJsonObject storedPresets()
 {

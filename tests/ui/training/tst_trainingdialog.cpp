@@ -70,7 +70,7 @@ private Q_SLOTS:
         TrainingDialog dialog;
         dialog.setWorkspacePath(m_dir.filePath("ws/workspace.momok"));
         dialog.setDatasetDir(kCountries);
-        QCOMPARE(dialog.presetNames().mid(0, 2), (QStringList{"Quick demo", "Paper setting"}));
+        QCOMPARE(dialog.presetNames().mid(0, 3), (QStringList{"Quick demo", "Teaching demo", "Paper setting"}));
         QVERIFY(dialog.selectPreset(QStringLiteral("Paper setting")));
         QCOMPARE(dialog.config().toJson(), preset("paper").toJson());
         QCOMPARE(fieldOf<QSpinBox>(dialog, "epochs")->value(), preset("paper").epochs);
@@ -78,6 +78,9 @@ private Q_SLOTS:
         QCOMPARE(dialog.config().toJson(), preset("quick-demo").toJson());
         QCOMPARE(fieldOf<QSpinBox>(dialog, "dim")->value(), preset("quick-demo").dim);
         QCOMPARE(fieldOf<QLineEdit>(dialog, "learning_rate")->text().toDouble(), preset("quick-demo").learningRate);
+        QVERIFY(dialog.selectPreset(QStringLiteral("Teaching demo")));
+        QCOMPARE(dialog.config().toJson(), preset("teaching").toJson());
+        QVERIFY(!fieldOf<QCheckBox>(dialog, "fine_tune_features")->isChecked());
         QVERIFY(!dialog.selectPreset(QStringLiteral("no such preset")));
         // Every key of the configuration has an editor.
         for (const QString &key : ModelConfig().toJson().keys())
