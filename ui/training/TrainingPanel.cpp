@@ -262,8 +262,9 @@ bool TrainingPanel::offerQuickDemo()
     const QString preset = teaching ? QStringLiteral("teaching") : QStringLiteral("quick-demo");
     const auto answer = QMessageBox::question(
         this, tr("Train a model?"),
-        tr("No trained model for this dataset yet. Train one with the %1 preset (about a minute)?")
-            .arg(teaching ? tr("Teaching demo") : tr("Quick demo")),
+        teaching ? tr("No trained model for this teaching graph yet. Train one with the Teaching demo preset "
+                      "(a minute or two)?")
+                 : tr("No trained model for this dataset yet. Train one with the Quick demo preset (under a minute)?"),
         QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes);
     if (answer != QMessageBox::Yes)
         return false;
