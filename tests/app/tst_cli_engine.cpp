@@ -2,7 +2,10 @@
 #include "CliRunner.h"
 #include "SyntheticGraph.h"
 
+#include <QJsonArray>
 #include <QtTest>
+
+#include <algorithm>
 
 namespace {
 
@@ -132,6 +135,13 @@ private Q_SLOTS:
         const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
         for (const char *key : {"train_epoch_seconds", "eval_seconds", "peak_rss_mb", "sgemm_gflops", "achieved_gflops"})
             QVERIFY2(o.value(key).toDouble() > 0, key);
+        // eval_seconds is the median of the three evaluations listed.
+        QList<double> evals;
+        for (const QJsonValue v : o.value("evals_seconds").toArray())
+            evals << v.toDouble();
+        QCOMPARE(evals.size(), 3);
+        std::sort(evals.begin(), evals.end());
+        QCOMPARE(o.value("eval_seconds").toDouble(), evals[1]);
     }
 };
 
