@@ -3,6 +3,7 @@
 // resumed; stopped by closing the window; and a failure explained to the user.
 #include "runtime/ComputeEnvironment.h"
 #include "storage/Workspace.h"
+#include "teaching/TeachingGraphGenerator.h"
 #include "training/TrainingDialog.h"
 #include "training/TrainingPanel.h"
 #include "training/TrainingWorker.h"
@@ -255,6 +256,34 @@ private Q_SLOTS:
         ModelConfig::applyPreset(QStringLiteral("quick-demo"), &expected);
         QCOMPARE(ModelConfig::fromJson(run.config.value("config").toObject()).toJson(), expected.toJson());
         QVERIFY(run.config.value("run_dir").toString().startsWith(QFileInfo(m_dir.filePath("runs")).canonicalFilePath()));
+    }
+
+    // A teaching graph (it carries planted_modalities.tsv) is offered the Teaching demo preset.
+    void teachingGraphIsOfferedTheTeachingPreset()
+    {
+        TeachingOptions options;
+        options.entities = TeachingGraphGenerator::kMinEntities;
+        const QString dataset = m_dir.filePath("teaching");
+        QString error;
+        QVERIFY2(TeachingGraphGenerator::generate(dataset, options, nullptr, &error), qPrintable(error));
+        TrainingPanel panel;
+        panel.show();
+        panel.setWorkspacePath(m_workspace);
+        panel.setDataset(dataset, -1);
+        QSignalSpy started(&panel, &TrainingPanel::runStarted);
+        QSignalSpy finished(&panel, &TrainingPanel::runFinished);
+        answerQuestionBox(QStringLiteral("&Yes"));
+        QVERIFY(panel.offerQuickDemo());
+        QTRY_COMPARE_WITH_TIMEOUT(started.count(), 1, kTrainingTimeoutMs);
+        panel.cancelTraining();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTrainingTimeoutMs);
+        const RunRecord run = *workspace()->run(started.first().at(0).toLongLong());
+        QVERIFY2(run.name.endsWith("-teaching"), qPrintable(run.name));
+        ModelConfig expected;
+        ModelConfig::applyPreset(QStringLiteral("teaching"), &expected);
+        const ModelConfig used = ModelConfig::fromJson(run.config.value("config").toObject());
+        QCOMPARE(used.toJson(), expected.toJson());
+        QVERIFY(!used.fineTuneFeatures);
     }
 
     void failureIsExplained()
