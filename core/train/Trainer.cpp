@@ -154,7 +154,11 @@ struct Trainer::Private {
             torch::Tensor mi;
             for (int m : estimated) {
                 const auto &experts = out.adaptors[size_t(m)].experts;
-                auto bound = model->estimator(m)->upperBound(experts.select(1, i), experts.select(1, j));
+                // MI is never negative, so max(CLUB, 0) is still an upper bound. A negative CLUB
+                // value only says the estimator lags behind the experts, and minimising it let
+                // the experts blow their outputs up (MKG-Y at lr 1e-2: the estimate fell to -1e7
+                // and validation MRR collapsed); clamped, that term then has no gradient.
+                auto bound = model->estimator(m)->upperBound(experts.select(1, i), experts.select(1, j)).clamp_min(0);
                 mi = mi.defined() ? mi + bound : bound;
             }
             mi = mi / double(estimated.size());

@@ -89,6 +89,12 @@ private Q_SLOTS:
         const QVector<EpochRecord> history = trainer.history();
         QCOMPARE(history.size(), 60);
         QVERIFY(history.last().bceLoss < history.first().bceLoss);
+        // The ExID term is max(CLUB, 0): never negative, so the experts cannot lower the loss
+        // by driving the estimate below zero (a raw CLUB estimate does go negative here).
+        for (const EpochRecord &r : history) {
+            QVERIFY2(r.miEstimate >= 0, qPrintable(QStringLiteral("epoch %1: MI %2").arg(r.epoch).arg(r.miEstimate)));
+            QVERIFY(r.mainLoss >= r.bceLoss - 1e-9);
+        }
         // Gate statistics cover every relation × modality × expert, each a distribution over experts.
         const GateStatistics &g = test.gates;
         QCOMPARE(g.meanWeight.size(), g.relations * 3 * g.experts);
