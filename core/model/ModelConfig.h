@@ -49,7 +49,7 @@ struct ModelConfig {
     // Evaluation and selection (on the validation split only).
     int evalEvery = 5;          // epochs between validation evaluations
     int patience = 5;           // evaluations without improvement before stopping
-    int evalBatchSize = 512;
+    int evalBatchSize = 1024;  // queries scored at once (4 × this × E floats of score buffers)
 
     // Runtime.
     QString device = QStringLiteral("cpu");

@@ -80,6 +80,15 @@ struct Trainer::Private {
         return true;
     }
 
+    // Evaluation brings its own score buffers: the training step's B×E buffer and the
+    // gradients (backward recreates them with the same values) are let go meanwhile.
+    void releaseTrainingBuffers()
+    {
+        scoreBuffer = torch::Tensor();
+        for (auto &p : context->model->parameters())
+            p.mutable_grad() = torch::Tensor();
+    }
+
     void setLearningRate(double lr)
     {
         for (auto &group : optimizer->param_groups())
@@ -332,6 +341,7 @@ Trainer::Outcome Trainer::run(TrainingObserver *observer, const CancelFlag *canc
                 observer->epochFinished(record);
 
             if (epoch % c.evalEvery == 0 || epoch == c.epochs) {
+                d->releaseTrainingBuffers();
                 EvaluationReport report = evaluator.evaluate(Split::Valid, c.evalBatchSize, cancel);
                 if (report.split.isEmpty())
                     return Outcome::Cancelled;
@@ -371,6 +381,7 @@ Trainer::Outcome Trainer::run(TrainingObserver *observer, const CancelFlag *canc
             return Outcome::Failed;
         if (!QFile::exists(best))
             say(QStringLiteral("no validation evaluation happened: testing the last epoch's model"));
+        d->releaseTrainingBuffers();
         EvaluationReport test = evaluator.evaluate(Split::Test, c.evalBatchSize, cancel);
         if (test.split.isEmpty())
             return Outcome::Cancelled;
