@@ -383,6 +383,7 @@ void TrainingPanel::onStarted(qint64 runId, const QString &runDir, int completed
 {
     m_runId = runId;
     m_runDir = runDir;
+    m_message->clear(); // the feature preparation's progress line: preparation is over
     m_startEpoch = completedEpochs;
     m_epoch = completedEpochs;
     m_totalEpochs = totalEpochs;

@@ -131,6 +131,9 @@ private Q_SLOTS:
         const QString status = panel.findChild<QLabel *>("trainingStatus")->text();
         QVERIFY2(status.contains("Finished run") && status.contains("test MRR"), qPrintable(status));
         QVERIFY(!panel.findChild<QLabel *>("trainingError")->isVisible());
+        // The feature preparation's progress line does not outlive the preparation.
+        const QString message = panel.findChild<QLabel *>("trainingMessage")->text();
+        QVERIFY2(!message.contains("feature cache") && !message.contains("Extracting"), qPrintable(message));
 
         auto ws = workspace();
         QVERIFY(ws);
