@@ -165,28 +165,26 @@ void mixForward(const torch::Tensor &gates, const torch::Tensor &experts, torch:
     });
 }
 
-// Given d = ∂L/∂out: gradGates[n,k] = ⟨d[n], experts[n,k]⟩ and gradExperts[n,k] = gates[n,k]·d[n].
-void mixBackward(const torch::Tensor &gates, const torch::Tensor &experts, const torch::Tensor &grad,
-                 torch::Tensor &gradGates, torch::Tensor &gradExperts)
+// For expert j, given d = ∂L/∂out (N×w): gradGates[n,j] = ⟨d[n], E_j[n]⟩ and scaled[n] = gates[n,j]·d[n].
+// E_j's and scaled's rows are w floats apart by `stride` (K·w inside an N×K×w tensor, w alone).
+void expertBackward(const torch::Tensor &gates, int64_t j, const torch::Tensor &grad, const float *expert, float *scaled,
+                    int64_t stride, torch::Tensor &gradGates)
 {
     const int64_t n = gates.size(0), k = gates.size(1), w = grad.size(1);
-    const float *g = gates.data_ptr<float>(), *e = experts.data_ptr<float>(), *d = grad.data_ptr<float>();
-    float *gg = gradGates.data_ptr<float>(), *ge = gradExperts.data_ptr<float>();
+    const float *g = gates.data_ptr<float>(), *d = grad.data_ptr<float>();
+    float *gg = gradGates.data_ptr<float>();
     at::parallel_for(0, n, 256, [&](int64_t b, int64_t end) {
         for (int64_t row = b; row < end; ++row) {
-            const float *dRow = d + row * w;
-            for (int64_t j = 0; j < k; ++j) {
-                const float weight = g[row * k + j];
-                const float *src = e + (row * k + j) * w;
-                float *dst = ge + (row * k + j) * w;
-                float dot = 0.0f;
+            const float weight = g[row * k + j];
+            const float *dRow = d + row * w, *eRow = expert + row * stride;
+            float *sRow = scaled + row * stride;
+            float dot = 0.0f;
 #pragma omp simd reduction(+ : dot)
-                for (int64_t c = 0; c < w; ++c) {
-                    dot += dRow[c] * src[c];
-                    dst[c] = weight * dRow[c];
-                }
-                gg[row * k + j] = dot;
+            for (int64_t c = 0; c < w; ++c) {
+                dot += dRow[c] * eRow[c];
+                sRow[c] = weight * dRow[c];
             }
+            gg[row * k + j] = dot;
         }
     });
 }
@@ -213,7 +211,9 @@ public:
         const int64_t n = experts.size(0), k = experts.size(1), w = experts.size(2);
         auto gradGates = torch::empty({n, k}, gates.options());
         auto gradExperts = torch::empty({n, k, w}, experts.options());
-        mixBackward(gates, experts, grad, gradGates, gradExperts);
+        for (int64_t j = 0; j < k; ++j)
+            expertBackward(gates, j, grad, experts.data_ptr<float>() + j * w, gradExperts.data_ptr<float>() + j * w,
+                           k * w, gradGates);
         return {gradGates, gradExperts};
     }
 };
@@ -241,32 +241,16 @@ public:
         const torch::Tensor &gates = saved[0], &x = saved[1], &stacked = saved[2], &shiftRow = saved[3];
         torch::NoGradGuard noGrad;
         const auto grad = grads[0].contiguous();
-        const int64_t n = x.size(0), w = x.size(1), k = gates.size(1);
+        const int64_t w = x.size(1), k = gates.size(1);
         auto gradGates = torch::empty_like(gates);
         auto gradStacked = torch::empty_like(stacked);
         auto gradShift = torch::empty_like(shiftRow);
         torch::Tensor gradX = x.requires_grad() ? torch::zeros_like(x) : torch::Tensor();
         auto scaled = torch::empty_like(grad); // G_k·∂out, N×w
-        const float *g = gates.data_ptr<float>(), *d = grad.data_ptr<float>();
-        float *gg = gradGates.data_ptr<float>(), *sc = scaled.data_ptr<float>();
         for (int64_t j = 0; j < k; ++j) {
             const auto weights = stacked.narrow(0, j * w, w);
             const auto expert = torch::addmm(shiftRow.narrow(1, j * w, w).neg(), x, weights.t()).contiguous();
-            const float *e = expert.data_ptr<float>();
-            at::parallel_for(0, n, 256, [&](int64_t b, int64_t end) {
-                for (int64_t row = b; row < end; ++row) {
-                    const float weight = g[row * k + j];
-                    const float *dRow = d + row * w, *eRow = e + row * w;
-                    float *sRow = sc + row * w;
-                    float dot = 0.0f;
-#pragma omp simd reduction(+ : dot)
-                    for (int64_t c = 0; c < w; ++c) {
-                        dot += dRow[c] * eRow[c];
-                        sRow[c] = weight * dRow[c];
-                    }
-                    gg[row * k + j] = dot;
-                }
-            });
+            expertBackward(gates, j, grad, expert.data_ptr<float>(), scaled.data_ptr<float>(), w, gradGates);
             if (gradX.defined())
                 gradX.addmm_(scaled, weights);
             auto block = gradStacked.narrow(0, j * w, w);
