@@ -80,6 +80,24 @@ private:
         return ws;
     }
 
+    // Accepts the panel's training offer, cancels the run once started, and checks the recorded
+    // run carries the preset's name and configuration.
+    void acceptOfferAndCancel(TrainingPanel &panel, QSignalSpy &started, QSignalSpy &finished, const QString &preset,
+                              RunRecord *run)
+    {
+        answerQuestionBox(QStringLiteral("&Yes"));
+        QVERIFY(panel.offerQuickDemo());
+        QVERIFY(panel.isTraining());
+        QTRY_COMPARE_WITH_TIMEOUT(started.count(), 1, kTrainingTimeoutMs);
+        panel.cancelTraining();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTrainingTimeoutMs);
+        *run = *workspace()->run(started.first().at(0).toLongLong());
+        QVERIFY2(run->name.endsWith('-' + preset), qPrintable(run->name));
+        ModelConfig expected;
+        ModelConfig::applyPreset(preset, &expected);
+        QCOMPARE(ModelConfig::fromJson(run->config.value("config").toObject()).toJson(), expected.toJson());
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -245,19 +263,10 @@ private Q_SLOTS:
         QVERIFY(!panel.offerQuickDemo());
         QVERIFY(!panel.isTraining());
 
-        answerQuestionBox(QStringLiteral("&Yes"));
-        QVERIFY(panel.offerQuickDemo());
-        QVERIFY(panel.isTraining());
-        QTRY_COMPARE_WITH_TIMEOUT(started.count(), 1, kTrainingTimeoutMs);
-        panel.cancelTraining();
-        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTrainingTimeoutMs);
-        const qint64 runId = started.first().at(0).toLongLong();
-        auto ws = workspace();
-        const RunRecord run = *ws->run(runId);
-        QVERIFY2(run.name.endsWith("-quick-demo"), qPrintable(run.name));
-        ModelConfig expected;
-        ModelConfig::applyPreset(QStringLiteral("quick-demo"), &expected);
-        QCOMPARE(ModelConfig::fromJson(run.config.value("config").toObject()).toJson(), expected.toJson());
+        RunRecord run;
+        acceptOfferAndCancel(panel, started, finished, QStringLiteral("quick-demo"), &run);
+        if (QTest::currentTestFailed())
+            return;
         QVERIFY(run.config.value("run_dir").toString().startsWith(QFileInfo(m_dir.filePath("runs")).canonicalFilePath()));
     }
 
@@ -275,18 +284,11 @@ private Q_SLOTS:
         panel.setDataset(dataset, -1);
         QSignalSpy started(&panel, &TrainingPanel::runStarted);
         QSignalSpy finished(&panel, &TrainingPanel::runFinished);
-        answerQuestionBox(QStringLiteral("&Yes"));
-        QVERIFY(panel.offerQuickDemo());
-        QTRY_COMPARE_WITH_TIMEOUT(started.count(), 1, kTrainingTimeoutMs);
-        panel.cancelTraining();
-        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTrainingTimeoutMs);
-        const RunRecord run = *workspace()->run(started.first().at(0).toLongLong());
-        QVERIFY2(run.name.endsWith("-teaching"), qPrintable(run.name));
-        ModelConfig expected;
-        ModelConfig::applyPreset(QStringLiteral("teaching"), &expected);
-        const ModelConfig used = ModelConfig::fromJson(run.config.value("config").toObject());
-        QCOMPARE(used.toJson(), expected.toJson());
-        QVERIFY(!used.fineTuneFeatures);
+        RunRecord run;
+        acceptOfferAndCancel(panel, started, finished, QStringLiteral("teaching"), &run);
+        if (QTest::currentTestFailed())
+            return;
+        QVERIFY(!ModelConfig::fromJson(run.config.value("config").toObject()).fineTuneFeatures);
     }
 
     void failureIsExplained()
