@@ -94,6 +94,17 @@ MainWindow::MainWindow(const ComputeInfo &computeInfo, QWidget *parent)
 
 MainWindow::~MainWindow() = default;
 
+void MainWindow::showTrainingThreads(int threads)
+{
+    if (threads <= 0) {
+        m_computeLabel->setText(shortDescription(m_computeInfo));
+        return;
+    }
+    ComputeInfo training = m_computeInfo;
+    training.intraOpThreads = threads;
+    m_computeLabel->setText(tr("%1 (training)").arg(shortDescription(training)));
+}
+
 void MainWindow::buildCentre()
 {
     m_card = new EntityCard(this);
@@ -581,7 +592,7 @@ void MainWindow::applyRun(qint64 runId)
     }
     const QString message = m_datasetId < 0 ? QString()
                                             : tr("No trained model for this dataset yet — train one in the Training tab "
-                                                 "(the “Quick demo” preset takes about a minute).");
+                                                 "(the “Quick demo” preset takes under a minute).");
     m_predictions->setRun(runId, currentRunDir(), message);
 }
 

@@ -82,6 +82,8 @@ public:
     static QString runDirectory(const RunRecord &run);
 
 public Q_SLOTS:
+    // The status bar shows the threads a running training uses (0: back to the start-up figure).
+    void showTrainingThreads(int threads);
     // Re-reads the current dataset's runs (call when a training finishes).
     void refreshRuns();
     void selectRun(qint64 runId);

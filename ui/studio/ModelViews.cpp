@@ -78,6 +78,7 @@ ModelViews::ModelViews(MainWindow *window) : QObject(window), m_window(window)
     connect(m_training, &TrainingPanel::runStarted, this,
             [this] { m_window->bottomTabs()->setCurrentWidget(m_training); });
     connect(m_training, &TrainingPanel::runFinished, this, &ModelViews::onRunFinished);
+    connect(m_training, &TrainingPanel::computeThreadsChanged, window, &MainWindow::showTrainingThreads);
     connect(m_runs, &RunsView::runActivated, window, &MainWindow::selectRun);
     connect(m_runs, &RunsView::runDeleted, window, &MainWindow::refreshRuns);
     window->setCloseGuard([this](QWidget *parent) { return m_training->confirmAndStopForClose(parent); });

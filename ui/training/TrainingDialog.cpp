@@ -113,7 +113,7 @@ TrainingDialog::TrainingDialog(QWidget *parent) : QDialog(parent)
     m_presetCombo->setObjectName(QStringLiteral("presetCombo"));
     m_presetCombo->setMinimumContentsLength(18);
     m_presetCombo->setToolTip(tr("Fill every setting from a preset. Quick demo trains the bundled countries graph in "
-                                 "about a minute; Paper setting is the published configuration (hours on large graphs)."));
+                                 "under a minute; Paper setting is the published configuration (hours on large graphs)."));
     presetRow->addWidget(m_presetCombo);
     m_presetState = new QLabel(this);
     m_presetState->setObjectName(QStringLiteral("presetState"));

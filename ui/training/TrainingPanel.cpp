@@ -379,7 +379,7 @@ bool TrainingPanel::launch(const TrainingJob &job, const QString &description)
 // ---- progress ----
 
 void TrainingPanel::onStarted(qint64 runId, const QString &runDir, int completedEpochs, int totalEpochs,
-                              int batchesPerEpoch, const QStringList &decoders)
+                              int batchesPerEpoch, const QStringList &decoders, int computeThreads)
 {
     m_runId = runId;
     m_runDir = runDir;
@@ -400,12 +400,14 @@ void TrainingPanel::onStarted(qint64 runId, const QString &runDir, int completed
             m_decoderMrr[d]->removeFromLegend();
     }
     const QString who = runId >= 0 ? tr("run %1").arg(runId) : m_description;
+    const QString threads = computeThreads == 1 ? tr("1 thread") : tr("%1 threads").arg(computeThreads);
     if (completedEpochs > 0)
-        setStatus(tr("Training %1 — resumed after epoch %2 of %3 (decoders %4)")
-                      .arg(who).arg(completedEpochs).arg(totalEpochs).arg(decoders.join(QStringLiteral(", "))));
+        setStatus(tr("Training %1 — resumed after epoch %2 of %3 (decoders %4, %5)")
+                      .arg(who).arg(completedEpochs).arg(totalEpochs).arg(decoders.join(QStringLiteral(", ")), threads));
     else
-        setStatus(tr("Training %1 — %2 epochs of %3 batches (decoders %4)")
-                      .arg(who).arg(totalEpochs).arg(batchesPerEpoch).arg(decoders.join(QStringLiteral(", "))));
+        setStatus(tr("Training %1 — %2 epochs of %3 batches (decoders %4, %5)")
+                      .arg(who).arg(totalEpochs).arg(batchesPerEpoch).arg(decoders.join(QStringLiteral(", ")), threads));
+    Q_EMIT computeThreadsChanged(computeThreads);
     updateDetails();
     updateButtons();
     Q_EMIT runStarted(runId);
@@ -496,6 +498,7 @@ void TrainingPanel::onFinished(qint64 runId, int outcome, const QString &error)
     updateDetails();
     replotNow();
     updateButtons();
+    Q_EMIT computeThreadsChanged(0);
     Q_EMIT runFinished(runId, outcome);
 }
 

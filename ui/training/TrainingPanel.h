@@ -63,11 +63,13 @@ Q_SIGNALS:
     void runStarted(qint64 runId);
     // outcome: TrainingWorker::Outcome (0 finished, 1 cancelled, 2 failed).
     void runFinished(qint64 runId, int outcome);
+    // The compute threads of the running training; 0 once it has ended.
+    void computeThreadsChanged(int threads);
 
 private:
     bool launch(const TrainingJob &job, const QString &description);
     void onStarted(qint64 runId, const QString &runDir, int completedEpochs, int totalEpochs, int batchesPerEpoch,
-                   const QStringList &decoders);
+                   const QStringList &decoders, int computeThreads);
     void onBatchProgress(int epoch, int batch, int batchCount);
     void onEpochFinished(const momok::EpochRecord &record);
     void onEvaluationFinished(const momok::EvaluationReport &report, bool improved);

@@ -83,7 +83,7 @@ void TrainingWorker::run()
         }
         runId = recorder.runId();
         Q_EMIT started(runId, trainer.spec().runDir, trainer.completedEpochs(), trainer.spec().config.epochs,
-                       int(trainer.batchesPerEpoch()), trainer.activeDecoderKeys());
+                       int(trainer.batchesPerEpoch()), trainer.activeDecoderKeys(), threads);
         TrainingObserver *observer = recording ? static_cast<TrainingObserver *>(&recorder) : &forwarder;
         const Trainer::Outcome outcome = trainer.run(observer, &m_cancel, &error);
         if (recording)

@@ -42,9 +42,10 @@ public Q_SLOTS:
     void run();
 
 Q_SIGNALS:
-    // The trainer is ready: epochs already done (resume), total epochs, batches per epoch.
+    // The trainer is ready: epochs already done (resume), total epochs, batches per epoch,
+    // and the compute threads it runs on (the automatic count depends on the graph's size).
     void started(qint64 runId, const QString &runDir, int completedEpochs, int totalEpochs, int batchesPerEpoch,
-                 const QStringList &decoders);
+                 const QStringList &decoders, int computeThreads);
     void batchProgress(int epoch, int batch, int batchCount);
     void epochFinished(const momok::EpochRecord &record);
     void evaluationFinished(const momok::EvaluationReport &report, bool improved);

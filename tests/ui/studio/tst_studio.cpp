@@ -16,6 +16,7 @@
 #include "studio/ModelViews.h"
 #include "training/TrainingPanel.h"
 
+#include <QLabel>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTabWidget>
@@ -85,9 +86,26 @@ private Q_SLOTS:
         spec.config.epochs = 2;
         spec.config.evalEvery = 1;
         QSignalSpy finished(panel, &TrainingPanel::runFinished);
+        QSignalSpy threads(panel, &TrainingPanel::computeThreadsChanged);
+        auto *computeLabel = window.findChild<QLabel *>(QStringLiteral("computeLabel"));
+        QVERIFY(computeLabel);
+        const QString idleCompute = computeLabel->text();
+        QString trainingCompute;
+        connect(panel, &TrainingPanel::computeThreadsChanged, this, [&](int count) {
+            if (count > 0)
+                trainingCompute = computeLabel->text();
+        });
         QVERIFY(panel->startTraining(spec, QStringLiteral("quick")));
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTrainingTimeoutMs);
         QCOMPARE(finished.first().at(1).toInt(), 0); // finished
+        // The automatic thread count of so small a graph is one; the status bar says so while it
+        // trains, then shows the start-up figure again.
+        QCOMPARE(threads.count(), 2);
+        QCOMPARE(threads.at(0).at(0).toInt(), 1);
+        QCOMPARE(threads.at(1).at(0).toInt(), 0);
+        QVERIFY2(trainingCompute.contains(QStringLiteral("1 thread ")) && trainingCompute.endsWith(QStringLiteral("(training)")),
+                 qPrintable(trainingCompute));
+        QCOMPARE(computeLabel->text(), idleCompute);
         const qint64 runId = finished.first().at(0).toLongLong();
         QVERIFY(runId >= 0);
         QVERIFY(panel->lossPlot()->graph(0)->dataCount() > 0);
