@@ -3,6 +3,7 @@
 #include "analysis/AsyncLoad.h"
 #include "analysis/BestRelationsModel.h"
 #include "analysis/RunReportLoader.h"
+#include "common/LegendColumnFitter.h"
 #include "common/ExportActions.h"
 #include "common/ReadOnlyTable.h"
 #include "common/ModalityPalette.h"
@@ -77,7 +78,7 @@ ModalitiesView::ModalitiesView(QWidget *parent)
     m_plot->legend->setVisible(true);
     m_plot->legend->setBrush(QColor(255, 255, 255, 220));
     m_plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
-    m_plot->legend->setWrap(3); // two rows: fits a narrow chart without cutting names
+    m_plot->legend->setWrap(3); // two rows, fewer columns on a narrow chart: names are never cut
     // The legend sits in its own row below the plot so that it never hides a bar.
     auto *legendRow = new QCPLayoutGrid;
     m_plot->plotLayout()->addElement(2, 0, legendRow);
@@ -85,6 +86,7 @@ ModalitiesView::ModalitiesView(QWidget *parent)
     m_plot->axisRect()->insetLayout()->take(m_plot->legend);
     legendRow->addElement(0, 0, m_plot->legend);
     m_plot->plotLayout()->setRowStretchFactor(2, 0.001);
+    LegendColumnFitter::attach(m_plot, 3);
     auto *group = new QCPBarsGroup(m_plot);
     group->setSpacing(1);
     for (int d = 0; d < kDecoderCount; ++d) {

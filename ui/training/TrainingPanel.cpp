@@ -1,5 +1,6 @@
 #include "training/TrainingPanel.h"
 
+#include "common/LegendColumnFitter.h"
 #include "common/ModalityPalette.h"
 #include "storage/Workspace.h"
 #include "training/TrainingDialog.h"
@@ -66,6 +67,7 @@ QCustomPlot *makePlot(QWidget *parent, const QString &name, const QString &title
     plot->legend->setColumnSpacing(10);
     plot->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
     plot->legend->setWrap(3);
+    LegendColumnFitter::attach(plot, 4);
     plot->axisRect()->insetLayout()->take(plot->legend);
     plot->plotLayout()->addElement(2, 0, plot->legend);
     plot->plotLayout()->setRowStretchFactor(2, 0.001);

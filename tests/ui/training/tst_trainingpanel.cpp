@@ -313,6 +313,36 @@ private Q_SLOTS:
         QVERIFY(error->text().contains("epochs must be at least 1"));
         QVERIFY(!panel.isTraining());
     }
+
+    void legendsWrapInsteadOfCuttingNames()
+    {
+        TrainingPanel panel;
+        panel.show();
+        QCustomPlot *metrics = panel.metricsPlot();
+        auto widestRight = [](QCustomPlot *plot) {
+            int right = 0;
+            for (int i = 0; i < plot->legend->itemCount(); ++i)
+                if (QCPAbstractLegendItem *item = plot->legend->item(i)) // null: an empty cell of the grid
+                    right = std::max(right, item->outerRect().right());
+            return right;
+        };
+        QVERIFY(metrics->legend->itemCount() >= 4);
+        // Wide, then narrow as in a small window, then wide again.
+        for (int width : {1400, 640, 1400}) {
+            panel.resize(width, 420);
+            QApplication::processEvents();
+            for (QCustomPlot *plot : {panel.lossPlot(), panel.miPlot(), metrics}) {
+                plot->replot(QCustomPlot::rpImmediateRefresh);
+                QVERIFY2(widestRight(plot) <= plot->width(),
+                         qPrintable(QStringLiteral("%1 at panel width %2: legend reaches x=%3 of %4")
+                                        .arg(plot->objectName()).arg(width).arg(widestRight(plot)).arg(plot->width())));
+            }
+            if (width == 640)
+                QVERIFY(metrics->legend->wrap() < 3); // narrower than the three columns of a roomy plot
+            else
+                QVERIFY(metrics->legend->wrap() >= 3);
+        }
+    }
 };
 
 QTEST_MAIN(TestTrainingPanel)
