@@ -243,8 +243,10 @@ const RunSpec &Trainer::spec() const { return d->context->spec; }
 int Trainer::completedEpochs() const { return d->state.epoch; }
 int64_t Trainer::batchesPerEpoch() const
 {
-    const int64_t b = d->context->spec.config.batchSize;
-    return (d->context->trainQueries.size() + b - 1) / b;
+    const int64_t b = d->context->spec.config.batchSize, queries = d->context->trainQueries.size();
+    // Batch norm cannot train on a batch of one query: a lone last query joins the batch before it.
+    const int64_t batches = (queries + b - 1) / b;
+    return batches > 1 && queries % b == 1 ? batches - 1 : batches;
 }
 int Trainer::computeThreads() const
 {
@@ -311,7 +313,8 @@ Trainer::Outcome Trainer::run(TrainingObserver *observer, const CancelFlag *canc
                     say(QStringLiteral("cancelled during epoch %1; the run resumes from epoch %2").arg(epoch).arg(epoch - 1));
                     return Outcome::Cancelled;
                 }
-                const int64_t begin = int64_t(b) * c.batchSize, end = std::min(queryCount, begin + c.batchSize);
+                const int64_t begin = int64_t(b) * c.batchSize;
+                const int64_t end = b + 1 == batches ? queryCount : begin + c.batchSize;
                 const std::vector<int64_t> queries(o + begin, o + end);
                 const auto losses = d->step(queries);
                 sum.total += losses.total;

@@ -104,6 +104,37 @@ private Q_SLOTS:
         QVERIFY(qAbs(sum - 1.0) < 1e-6);
     }
 
+    void aLoneLastQueryJoinsThePreviousBatch()
+    {
+        // Batch norm cannot train on one row: a batch size that leaves a single query over must
+        // still train, with that query in the last full batch.
+        QString error;
+        RunSpec spec = smallRun(m_dataset, m_dir.filePath("lone-count"), 1);
+        spec.config.batchSize = 1;
+        Trainer counting;
+        QVERIFY2(counting.start(spec, &error), qPrintable(error));
+        const int64_t queries = counting.batchesPerEpoch(); // one query per batch
+        QVERIFY(queries > 40);
+        // Batch sizes that divide queries − 1 leave exactly one query over.
+        QList<int64_t> batchSizes{queries - 1};
+        for (int64_t d = (queries - 1) / 2; d > 1; --d)
+            if ((queries - 1) % d == 0) {
+                batchSizes << d;
+                break;
+            }
+
+        for (int64_t batchSize : batchSizes) {
+            spec.runDir = m_dir.filePath(QStringLiteral("lone-%1").arg(batchSize));
+            spec.config.batchSize = int(batchSize);
+            Trainer trainer;
+            QVERIFY2(trainer.start(spec, &error), qPrintable(error));
+            QCOMPARE(trainer.batchesPerEpoch(), (queries - 1) / batchSize);
+            QVERIFY2(trainer.run(nullptr, nullptr, &error) == Trainer::Outcome::Finished, qPrintable(error));
+            QCOMPARE(trainer.history().size(), 1);
+            QVERIFY(std::isfinite(trainer.history().first().bceLoss));
+        }
+    }
+
     void sameSeedSameResultBitForBit()
     {
         auto once = [&](const QString &name) {
