@@ -11,6 +11,7 @@ constexpr uint64_t kQueryExpertPurpose = 0x110;
 constexpr uint64_t kCandidateFusionPurpose = 0x120;
 constexpr uint64_t kQueryFusionPurpose = 0x121;
 constexpr uint64_t kRelationFusionPurpose = 0x122;
+constexpr uint64_t kEstimatorExpertPurpose = 0x130;
 } // namespace
 
 torch::Tensor prepareFeatures(const torch::Tensor &raw, int64_t maxWidth)
@@ -103,6 +104,14 @@ torch::Tensor MoMoKModelImpl::gateNoise(int64_t rows) const
     if (!is_training() || !m_config.gateNoise)
         return {};
     return torch::randn({rows, m_config.experts});
+}
+
+torch::Tensor MoMoKModelImpl::expertOutputs(int modality, const torch::Tensor &entities, uint64_t step)
+{
+    const auto rows = entityTable(modality).index_select(0, entities);
+    return m_adaptors[size_t(modality)]
+        ->forward(rows, {}, {}, random::streamKey(m_config.seed, step, kEstimatorExpertPurpose + uint64_t(modality)))
+        .experts;
 }
 
 CandidateMatrices MoMoKModelImpl::candidates(uint64_t step)

@@ -55,6 +55,9 @@ public:
     std::vector<torch::Tensor> modelParameters();
     std::vector<torch::Tensor> estimatorParameters();
     ClubEstimator estimator(int modality) { return m_estimators[size_t(modality)]; }
+    // Every expert's output (N×K×w) for these entities' rows of a modality's table, with the
+    // current parameters: what the MI estimators are fitted to after each main step.
+    torch::Tensor expertOutputs(int modality, const torch::Tensor &entities, uint64_t step = 0);
 
 private:
     torch::Tensor entityTable(int modality) const;

@@ -181,12 +181,18 @@ struct Trainer::Private {
         losses.bce = bce.item<double>();
 
         if (estimatorOptimizer && !estimated.empty()) {
-            // The estimators fit Q_θ on detached expert outputs, with their own optimiser.
+            // The estimators fit Q_θ with their own optimiser on the experts' outputs for the
+            // batch's entities, recomputed after the main step without gradients (as the
+            // reference does), so that they track the experts as they now are.
             const auto [i, j] = expertPair(kExpertPairPurpose + 1);
             estimatorOptimizer->zero_grad();
             torch::Tensor nll;
             for (int m : estimated) {
-                const auto experts = out.adaptors[size_t(m)].experts.detach();
+                torch::Tensor experts;
+                {
+                    torch::NoGradGuard noGrad;
+                    experts = model->expertOutputs(m, entities, uint64_t(state.step));
+                }
                 auto term = -model->estimator(m)->logLikelihood(experts.select(1, i), experts.select(1, j));
                 nll = nll.defined() ? nll + term : term;
             }
