@@ -133,6 +133,13 @@ ComputeInfo configureComputeEnvironment(int threads)
     return currentComputeInfo();
 }
 
+void releaseFreeHeapPages()
+{
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+}
+
 QString shortDescription(const ComputeInfo &info)
 {
     QString blas = info.blasName.section(' ', 0, info.blasName.startsWith("OpenBLAS") ? 1 : 2);

@@ -31,6 +31,10 @@ int physicalCoreCount();
 // or to the physical core count when `threads` <= 0. Call once at start.
 ComputeInfo configureComputeEnvironment(int threads = 0);
 
+// Hands the heap's free pages back to the system. The heap is kept untrimmed while training
+// (see configureComputeEnvironment); call this between phases whose peaks should not add up.
+void releaseFreeHeapPages();
+
 // What is in effect now, without changing anything.
 ComputeInfo currentComputeInfo();
 

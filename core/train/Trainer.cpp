@@ -87,6 +87,7 @@ struct Trainer::Private {
         scoreBuffer = torch::Tensor();
         for (auto &p : context->model->parameters())
             p.mutable_grad() = torch::Tensor();
+        releaseFreeHeapPages(); // the holes training left, before evaluation allocates its own
     }
 
     void setLearningRate(double lr)
