@@ -32,7 +32,16 @@ AdaptorOutput ExpertAdaptorImpl::forward(const torch::Tensor &x, const torch::Te
         logits = logits / temperature;
     auto gates = torch::softmax(logits, 1);
 
-    const int64_t n = x.size(0);
+    if (!keepExperts && !(m_dropout > 0 && is_training())) {
+        const auto [stacked, shifted] = stackedLinearForm();
+        return {mixLinearExperts(gates, x, stacked, shifted), torch::Tensor(), gates};
+    }
+    auto experts = expertOutputs(x, stream);
+    return {mixExperts(gates, experts), experts, gates};
+}
+
+torch::Tensor ExpertAdaptorImpl::expertOutputs(const torch::Tensor &x, uint64_t stream)
+{
     if (m_dropout > 0 && is_training()) {
         // Each expert sees its own dropout of x, as K separate layers would.
         std::vector<torch::Tensor> outs;
@@ -40,17 +49,20 @@ AdaptorOutput ExpertAdaptorImpl::forward(const torch::Tensor &x, const torch::Te
             auto xk = counterDropout(x, m_dropout, true, random::mix64(stream + uint64_t(k))) - shifts[k];
             outs.push_back(xk.mm(weights[k].t()));
         }
-        auto expertOutputs = torch::stack(outs, 1);
-        return {mixExperts(gates, expertOutputs), expertOutputs, gates};
+        return torch::stack(outs, 1);
     }
-    // Without dropout all experts share x: one wide GEMM, then W_k·(x − b_k) = W_k·x − W_k·b_k,
-    // the shift riding along in the GEMM's accumulator (addmm) instead of a pass over N×K·w.
+    // Without dropout all experts share x: one wide GEMM.
+    const auto [stacked, shifted] = stackedLinearForm();
+    return linearExpertOutputs(x, stacked, shifted).view({x.size(0), m_experts, m_width});
+}
+
+std::pair<torch::Tensor, torch::Tensor> ExpertAdaptorImpl::stackedLinearForm() const
+{
+    // W_k·(x − b_k) = W_k·x − W_k·b_k: the shift rides along in the GEMM's accumulator (addmm)
+    // instead of a separate pass over N×K·w.
     auto stacked = weights.reshape({m_experts * m_width, m_width});
     auto shifted = (shifts.unsqueeze(1) * weights).sum(2).reshape({1, m_experts * m_width}); // row k: W_k·b_k
-    if (!keepExperts)
-        return {mixLinearExperts(gates, x, stacked, shifted), torch::Tensor(), gates};
-    auto expertOutputs = torch::addmm(shifted.neg(), x, stacked.t()).view({n, m_experts, m_width});
-    return {mixExperts(gates, expertOutputs), expertOutputs, gates};
+    return {stacked, shifted};
 }
 
 } // namespace momok

@@ -23,6 +23,8 @@ public:
     // then neither kept nor returned (recomputed in backward), which the candidate side uses.
     AdaptorOutput forward(const torch::Tensor &x, const torch::Tensor &temperature, const torch::Tensor &noise,
                           uint64_t stream = 0, bool keepExperts = true);
+    // Only the experts' outputs E_k(x) (N×K×w), without gates or mixture.
+    torch::Tensor expertOutputs(const torch::Tensor &x, uint64_t stream = 0);
 
     int64_t experts() const { return m_experts; }
     int64_t width() const { return m_width; }
@@ -34,6 +36,9 @@ public:
     torch::Tensor noiseWeights; // w×K
 
 private:
+    // The experts as one linear map: W_k stacked (K·w×w) and the row of W_k·b_k (1×K·w).
+    std::pair<torch::Tensor, torch::Tensor> stackedLinearForm() const;
+
     int64_t m_width, m_experts;
     double m_dropout;
     bool m_noisyGating;

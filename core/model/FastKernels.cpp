@@ -226,7 +226,7 @@ public:
     {
         auto gates = gatesIn.contiguous(), x = xIn.contiguous();
         ctx->save_for_backward({gates, x, stacked, shiftRow});
-        const auto experts = expertOutputs(x, stacked, shiftRow);
+        const auto experts = linearExpertOutputs(x, stacked, shiftRow);
         auto out = torch::empty({x.size(0), x.size(1)}, x.options());
         mixForward(gates, experts, out);
         return out;
@@ -259,16 +259,14 @@ public:
         }
         return {gradGates, gradX, gradStacked, gradShift};
     }
-
-private:
-    static torch::Tensor expertOutputs(const torch::Tensor &x, const torch::Tensor &stacked, const torch::Tensor &shiftRow)
-    {
-        torch::NoGradGuard noGrad;
-        return torch::addmm(shiftRow.neg(), x, stacked.t());
-    }
 };
 
 } // namespace
+
+torch::Tensor linearExpertOutputs(const torch::Tensor &x, const torch::Tensor &stacked, const torch::Tensor &shiftRow)
+{
+    return torch::addmm(shiftRow.neg(), x, stacked.t());
+}
 
 torch::Tensor mixLinearExperts(const torch::Tensor &gates, const torch::Tensor &x, const torch::Tensor &stacked,
                                const torch::Tensor &shiftRow)

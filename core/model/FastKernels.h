@@ -17,6 +17,9 @@ torch::Tensor mixExperts(const torch::Tensor &gates, const torch::Tensor &expert
 torch::Tensor mixLinearExperts(const torch::Tensor &gates, const torch::Tensor &x, const torch::Tensor &stacked,
                                const torch::Tensor &shiftRow);
 
+// The linear experts' outputs side by side, E = x·stackedᵀ − shiftRow (N×K·w): one GEMM.
+torch::Tensor linearExpertOutputs(const torch::Tensor &x, const torch::Tensor &stacked, const torch::Tensor &shiftRow);
+
 // Dropout with a counter-based mask: element i of call `stream` is kept with
 // probability 1 − p and scaled by 1/(1 − p). Differentiable; identity when !training.
 torch::Tensor counterDropout(const torch::Tensor &x, double p, bool training, uint64_t stream);

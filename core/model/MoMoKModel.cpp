@@ -109,9 +109,8 @@ torch::Tensor MoMoKModelImpl::gateNoise(int64_t rows) const
 torch::Tensor MoMoKModelImpl::expertOutputs(int modality, const torch::Tensor &entities, uint64_t step)
 {
     const auto rows = entityTable(modality).index_select(0, entities);
-    return m_adaptors[size_t(modality)]
-        ->forward(rows, {}, {}, random::streamKey(m_config.seed, step, kEstimatorExpertPurpose + uint64_t(modality)))
-        .experts;
+    return m_adaptors[size_t(modality)]->expertOutputs(
+        rows, random::streamKey(m_config.seed, step, kEstimatorExpertPurpose + uint64_t(modality)));
 }
 
 CandidateMatrices MoMoKModelImpl::candidates(uint64_t step)
