@@ -62,6 +62,20 @@ void answerQuestionBox(const QString &button)
     });
 }
 
+// A shown panel on a workspace and dataset, with spies on its run signals.
+struct PanelUnderTest {
+    TrainingPanel panel;
+    QSignalSpy started{&panel, &TrainingPanel::runStarted};
+    QSignalSpy finished{&panel, &TrainingPanel::runFinished};
+
+    PanelUnderTest(const QString &workspace, const QString &dataset)
+    {
+        panel.show();
+        panel.setWorkspacePath(workspace);
+        panel.setDataset(dataset, -1);
+    }
+};
+
 } // namespace
 
 class TestTrainingPanel : public QObject
@@ -82,16 +96,15 @@ private:
 
     // Accepts the panel's training offer, cancels the run once started, and checks the recorded
     // run carries the preset's name and configuration.
-    void acceptOfferAndCancel(TrainingPanel &panel, QSignalSpy &started, QSignalSpy &finished, const QString &preset,
-                              RunRecord *run)
+    void acceptOfferAndCancel(PanelUnderTest &t, const QString &preset, RunRecord *run)
     {
         answerQuestionBox(QStringLiteral("&Yes"));
-        QVERIFY(panel.offerQuickDemo());
-        QVERIFY(panel.isTraining());
-        QTRY_COMPARE_WITH_TIMEOUT(started.count(), 1, kTrainingTimeoutMs);
-        panel.cancelTraining();
-        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTrainingTimeoutMs);
-        *run = *workspace()->run(started.first().at(0).toLongLong());
+        QVERIFY(t.panel.offerQuickDemo());
+        QVERIFY(t.panel.isTraining());
+        QTRY_COMPARE_WITH_TIMEOUT(t.started.count(), 1, kTrainingTimeoutMs);
+        t.panel.cancelTraining();
+        QTRY_COMPARE_WITH_TIMEOUT(t.finished.count(), 1, kTrainingTimeoutMs);
+        *run = *workspace()->run(t.started.first().at(0).toLongLong());
         QVERIFY2(run->name.endsWith('-' + preset), qPrintable(run->name));
         ModelConfig expected;
         ModelConfig::applyPreset(preset, &expected);
@@ -228,12 +241,9 @@ private Q_SLOTS:
 
     void closingDuringTrainingAsksThenCancelsCleanly()
     {
-        TrainingPanel panel;
-        panel.show();
-        panel.setWorkspacePath(m_workspace);
-        panel.setDataset(kCountries, -1);
-        QSignalSpy started(&panel, &TrainingPanel::runStarted);
-        QSignalSpy finished(&panel, &TrainingPanel::runFinished);
+        PanelUnderTest t(m_workspace, kCountries);
+        TrainingPanel &panel = t.panel;
+        QSignalSpy &started = t.started, &finished = t.finished;
         QVERIFY(panel.startTraining(quickDemo(m_dir.filePath("runs/closed"), 50)));
         QTRY_COMPARE_WITH_TIMEOUT(started.count(), 1, kTrainingTimeoutMs);
         const qint64 runId = started.first().at(0).toLongLong();
@@ -253,18 +263,13 @@ private Q_SLOTS:
 
     void quickDemoIsOfferedAndStarts()
     {
-        TrainingPanel panel;
-        panel.show();
-        panel.setWorkspacePath(m_workspace);
-        panel.setDataset(kCountries, -1);
-        QSignalSpy started(&panel, &TrainingPanel::runStarted);
-        QSignalSpy finished(&panel, &TrainingPanel::runFinished);
+        PanelUnderTest t(m_workspace, kCountries);
         answerQuestionBox(QStringLiteral("&No"));
-        QVERIFY(!panel.offerQuickDemo());
-        QVERIFY(!panel.isTraining());
+        QVERIFY(!t.panel.offerQuickDemo());
+        QVERIFY(!t.panel.isTraining());
 
         RunRecord run;
-        acceptOfferAndCancel(panel, started, finished, QStringLiteral("quick-demo"), &run);
+        acceptOfferAndCancel(t, QStringLiteral("quick-demo"), &run);
         if (QTest::currentTestFailed())
             return;
         QVERIFY(run.config.value("run_dir").toString().startsWith(QFileInfo(m_dir.filePath("runs")).canonicalFilePath()));
@@ -278,14 +283,9 @@ private Q_SLOTS:
         const QString dataset = m_dir.filePath("teaching");
         QString error;
         QVERIFY2(TeachingGraphGenerator::generate(dataset, options, nullptr, &error), qPrintable(error));
-        TrainingPanel panel;
-        panel.show();
-        panel.setWorkspacePath(m_workspace);
-        panel.setDataset(dataset, -1);
-        QSignalSpy started(&panel, &TrainingPanel::runStarted);
-        QSignalSpy finished(&panel, &TrainingPanel::runFinished);
+        PanelUnderTest t(m_workspace, dataset);
         RunRecord run;
-        acceptOfferAndCancel(panel, started, finished, QStringLiteral("teaching"), &run);
+        acceptOfferAndCancel(t, QStringLiteral("teaching"), &run);
         if (QTest::currentTestFailed())
             return;
         QVERIFY(!ModelConfig::fromJson(run.config.value("config").toObject()).fineTuneFeatures);
