@@ -129,7 +129,7 @@ private Q_SLOTS:
 
     void warningsKeepADatasetUsable()
     {
-        const CliResult r = runCli({"info", QStringLiteral(MOMOK_SHARED_DATASETS "/MKG-Y"), "--json", "--repeat", "2"});
+        const CliResult r = runCli({"info", QStringLiteral(MOMOK_BENCHMARK_DATASETS "/MKG-Y"), "--json", "--repeat", "2"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const QJsonObject o = jsonOf(r);
         QCOMPARE(o.value("entities").toInt(), 15000);
@@ -139,7 +139,7 @@ private Q_SLOTS:
         QCOMPARE(o.value("repeats").toInt(), 2);
         QVERIFY(o.value("seconds").toDouble() > 0);
 
-        const CliResult dropped = runCli({"info", QStringLiteral(MOMOK_SHARED_DATASETS "/MKG-Y"), "--drop-unseen"});
+        const CliResult dropped = runCli({"info", QStringLiteral(MOMOK_BENCHMARK_DATASETS "/MKG-Y"), "--drop-unseen"});
         QVERIFY2(dropped.exitCode == 0, qPrintable(dropped.err));
         QVERIFY2(dropped.out.contains("warning: test.txt: dropped 388 triple(s)"), qPrintable(dropped.out));
     }

@@ -22,7 +22,7 @@ using momok::testing::runCli;
 
 namespace {
 
-const QString kShared = QStringLiteral(MOMOK_SHARED_DATASETS);
+const QString kBenchmarks = QStringLiteral(MOMOK_BENCHMARK_DATASETS);
 
 const DatasetProblem *findProblem(const DatasetLoadResult &r, const QString &file, int line,
                                   DatasetProblem::Severity severity = DatasetProblem::Error)
@@ -258,7 +258,7 @@ private:
 void TestDatasetReader::initTestCase()
 {
     QVERIFY(m_workspaceDir.isValid());
-    QVERIFY2(QFileInfo::exists(kShared + "/MKG-Y/train.txt"), qPrintable(kShared));
+    QVERIFY2(QFileInfo::exists(kBenchmarks + "/MKG-Y/train.txt"), qPrintable(kBenchmarks));
     // A workspace holding one dataset: the malformed imports must leave it as it is.
     QTemporaryDir good;
     writeNamed(good.path(), true);
@@ -382,7 +382,7 @@ void TestDatasetReader::benchmarks_data()
     QTest::addColumn<int>("train");
     QTest::addColumn<int>("valid");
     QTest::addColumn<int>("test");
-    // The figures of ../shared/datasets/README.md.
+    // The figures of resources/datasets/README.md.
     QTest::newRow("MKG-Y") << "MKG-Y" << int(DatasetFormat::NamedTriples) << 15000 << 28 << 21310 << 2665 << 2663;
     QTest::newRow("DB15K") << "DB15K" << int(DatasetFormat::OpenKE) << 12842 << 279 << 79222 << 9904 << 9902;
 }
@@ -396,7 +396,7 @@ void TestDatasetReader::benchmarks()
     QFETCH(int, train);
     QFETCH(int, valid);
     QFETCH(int, test);
-    const DatasetLoadResult r = DatasetReader::read(kShared + "/" + folder);
+    const DatasetLoadResult r = DatasetReader::read(kBenchmarks + "/" + folder);
     QVERIFY2(r.ok(), qPrintable(r.summary()));
     const KgDataset &d = *r.dataset;
     QCOMPARE(int(d.format), format);
@@ -427,7 +427,7 @@ void TestDatasetReader::benchmarks()
 
 void TestDatasetReader::mkgYDropUnseen()
 {
-    const DatasetLoadResult kept = DatasetReader::read(kShared + "/MKG-Y");
+    const DatasetLoadResult kept = DatasetReader::read(kBenchmarks + "/MKG-Y");
     QVERIFY(kept.ok());
     // Listed in entity2id.txt, so kept by default, with a warning giving the count.
     const DatasetProblem *keptWarning = findProblem(kept, "valid.txt", 0, DatasetProblem::Warning);
@@ -437,7 +437,7 @@ void TestDatasetReader::mkgYDropUnseen()
 
     DatasetLoadOptions options;
     options.dropUnseenEvaluationTriples = true;
-    const DatasetLoadResult r = DatasetReader::read(kShared + "/MKG-Y", options);
+    const DatasetLoadResult r = DatasetReader::read(kBenchmarks + "/MKG-Y", options);
     QVERIFY2(r.ok(), qPrintable(r.summary()));
     const KgDataset &d = *r.dataset;
     QCOMPARE(int(d.valid.size()), 2665 - 400);

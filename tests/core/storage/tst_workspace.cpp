@@ -427,9 +427,7 @@ private Q_SLOTS:
 
     void searchesMkgY()
     {
-        const QString dir = QStringLiteral(MOMOK_SHARED_DATASETS "/MKG-Y");
-        if (!QFileInfo::exists(dir + "/entity2id.txt"))
-            QSKIP("MKG-Y is not available");
+        const QString dir = QStringLiteral(MOMOK_BENCHMARK_DATASETS "/MKG-Y"); // bundled with the repository
         const KgDataset data = datasetFromIdFiles(dir);
         QCOMPARE(data.entities.size(), 15000);
         auto ws = openNew();
