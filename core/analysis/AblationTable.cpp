@@ -50,9 +50,7 @@ QJsonObject comparable(const QJsonObject &spec)
 
 bool isFullModel(const QJsonObject &spec)
 {
-    const ModelConfig c = ModelConfig::fromJson(AblationTable::modelConfigJson(spec));
-    return c.useStructure && c.useImage && c.useText && c.useJoint && c.relationTemperature && c.gateNoise
-        && c.adaptiveFusion && c.jointTraining && c.exid;
+    return ModelConfig::fromJson(AblationTable::modelConfigJson(spec)).isFullModel();
 }
 
 bool newer(const AblationCandidate &a, const AblationCandidate &b)

@@ -22,7 +22,7 @@ PredictionResult predict(RunContext &context, int64_t entity, int64_t relation, 
     result.headPrediction = headPrediction;
     const CandidateMatrices candidates = model->candidates();
     const QueryOutput out = model->forward(torch::tensor({entity}, torch::kLong), torch::tensor({directed}, torch::kLong));
-    std::array<torch::Tensor, kScoringDecoders> logits;
+    std::array<torch::Tensor, kScoringDecoderCount> logits;
     for (int d : model->activeDecoders()) {
         logits[size_t(d)] = out.vectors[size_t(d)].mm(candidates.matrices[size_t(d)].t()).squeeze(0).contiguous();
         result.decoderActive[size_t(d)] = true;
@@ -41,7 +41,7 @@ PredictionResult predict(RunContext &context, int64_t entity, int64_t relation, 
     // Sorting all E candidates once is cheap next to scoring; it gives every row its rank.
     auto order = std::get<1>(combined.sort(/*dim=*/0, /*descending=*/true));
     const int64_t *o = order.data_ptr<int64_t>();
-    std::array<torch::Tensor, kScoringDecoders> sigmoid;
+    std::array<torch::Tensor, kScoringDecoderCount> sigmoid;
     for (int d : model->activeDecoders())
         sigmoid[size_t(d)] = torch::sigmoid(logits[size_t(d)]).contiguous();
     int rank = 0;
@@ -55,7 +55,7 @@ PredictionResult predict(RunContext &context, int64_t entity, int64_t relation, 
             continue;
         row.rank = ++rank;
         row.score = combined[row.entity].item<double>();
-        for (int d = 0; d < kScoringDecoders; ++d) {
+        for (int d = 0; d < kScoringDecoderCount; ++d) {
             if (!result.decoderActive[size_t(d)]) {
                 row.decoderScore[size_t(d)] = std::nan("");
                 row.decoderRank[size_t(d)] = std::nan("");

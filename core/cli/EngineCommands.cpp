@@ -102,7 +102,7 @@ bool configFromOptions(const QCommandLineParser &parser, ModelConfig *config, QS
         json["use_joint"] = wanted.contains("joint");
     }
     *config = ModelConfig::fromJson(json);
-    const QStringList problems = config->validate();
+    const QStringList problems = ModelConfig::messages(config->validate());
     if (!problems.isEmpty()) {
         *error = QStringLiteral("invalid settings:\n  ") + problems.join("\n  ");
         return false;
@@ -129,7 +129,7 @@ QString metricsLine(const RankMetrics &m)
 void printReport(const EvaluationReport &report, bool perRelation, QTextStream &out)
 {
     out << QStringLiteral("Filtered link prediction on %1 (%2 queries, both directions; realistic ranks, in %)\n")
-               .arg(report.split).arg(report.headline().count);
+               .arg(report.splitKey()).arg(report.headline().count);
     out << QStringLiteral("%1 %2 %3 %4 %5 %6\n").arg("decoder", -10).arg("MRR", 7).arg("MR", 9).arg("H@1", 7)
                .arg("H@3", 7).arg("H@10", 7);
     for (int d = 0; d < kDecoderCount; ++d) {
@@ -170,7 +170,7 @@ QJsonObject reportJson(const EvaluationReport &report)
                            {"count", double(m.count)}};
     };
     QJsonObject o = flat(report.headline());
-    o.insert("split", report.split);
+    o.insert("split", report.splitKey());
     o.insert("epoch", report.epoch);
     o.insert("rank", "realistic");
     o.insert("decision", "mean");
@@ -217,7 +217,7 @@ public:
         if (m_quiet) return;
         const RankMetrics &m = report.headline();
         m_out << QStringLiteral("  %1 @ epoch %2: MRR %3  MR %4  H@1 %5  H@3 %6  H@10 %7%8  (%9 s)\n")
-                     .arg(report.split).arg(report.epoch).arg(fmt(m.mrr), fmt(m.mr, 1), fmt(m.hits1), fmt(m.hits3), fmt(m.hits10))
+                     .arg(report.splitKey()).arg(report.epoch).arg(fmt(m.mrr), fmt(m.mr, 1), fmt(m.hits1), fmt(m.hits3), fmt(m.hits10))
                      .arg(improved ? QStringLiteral("  *best") : QString()).arg(fmt(report.seconds));
         m_out.flush();
     }
@@ -508,11 +508,11 @@ int runExplain(const QStringList &args, QTextStream &out, QTextStream &err)
             }
             gates.append(rel);
         }
-        out << QJsonDocument(QJsonObject{{"split", report.split}, {"gates", gates}, {"best_relations", best}})
+        out << QJsonDocument(QJsonObject{{"split", report.splitKey()}, {"gates", gates}, {"best_relations", best}})
                    .toJson(QJsonDocument::Compact) << "\n";
         return 0;
     }
-    out << QStringLiteral("Mean expert gate weights per relation (%1 split, %2 experts per modality)\n").arg(report.split).arg(g.experts);
+    out << QStringLiteral("Mean expert gate weights per relation (%1 split, %2 experts per modality)\n").arg(report.splitKey()).arg(g.experts);
     out << QStringLiteral("%1 %2").arg("relation", -28).arg("n", 6);
     for (const char *m : {"S", "I", "T"})
         for (int k = 0; k < g.experts; ++k)
@@ -625,8 +625,8 @@ int runBench(const QStringList &args, QTextStream &out, QTextStream &err)
         const double batches = double(trainer.batchesPerEpoch());
         const double R = 2.0 * double(context->dataset.relationCount());
         for (int d : context->model->activeDecoders()) {
-            const double w = d == kDecoderJoint ? config.dim : double(context->model->modalityWidth(d));
-            const double rd = d == kDecoderJoint ? config.dim : config.relationDim;
+            const double w = d == int(Decoder::Joint) ? config.dim : double(context->model->modalityWidth(d));
+            const double rd = d == int(Decoder::Joint) ? config.dim : config.relationDim;
             flops += 3 * 2 * queries * E * w;                      // scores
             flops += 3 * 2 * queries * w * w;                      // x·W_r per query
             flops += 3 * 2 * std::min(R, double(config.batchSize)) * rd * w * w * batches; // W_r = r·W

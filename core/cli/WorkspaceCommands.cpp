@@ -157,7 +157,7 @@ QJsonObject epochJson(const EpochRecord &e)
 
 QJsonObject evaluationJson(const EvaluationRecord &e)
 {
-    return {{"id", e.id}, {"epoch", e.epoch}, {"split", e.split}, {"seconds", e.seconds},
+    return {{"id", e.id}, {"epoch", e.epoch}, {"split", splitName(e.split)}, {"seconds", e.seconds},
             {"created_at", timeJson(e.createdAt)}, {"headline", e.headline.toJson()}};
 }
 
@@ -202,10 +202,8 @@ QString valueText(const QJsonValue &v)
 std::optional<RankMetrics> testMetrics(const Workspace &ws, const RunRecord &run)
 {
     const QVector<EvaluationRecord> evals = ws.evaluations(run.id);
-    for (auto it = evals.rbegin(); it != evals.rend(); ++it) {
-        if (it->split == QLatin1String("test"))
-            return it->headline;
-    }
+    if (const EvaluationRecord *test = latestEvaluation(evals, Split::Test))
+        return test->headline;
     if (run.finalMetrics.contains(QLatin1String("mrr")))
         return RankMetrics::fromJson(run.finalMetrics);
     return std::nullopt;
@@ -352,7 +350,7 @@ int showRun(const Workspace &ws, qint64 id, bool json, QTextStream &out, QTextSt
     // Validation MRR per epoch, to read next to the losses.
     QHash<int, double> validMrr;
     for (const EvaluationRecord &e : evals) {
-        if (e.split == QLatin1String("valid"))
+        if (e.split == Split::Valid)
             validMrr.insert(e.epoch, e.headline.mrr);
     }
     out << "\nEpochs:\n";
@@ -374,7 +372,7 @@ int showRun(const Workspace &ws, qint64 id, bool json, QTextStream &out, QTextSt
     } else {
         QVector<QStringList> rows;
         for (const EvaluationRecord &e : evals)
-            rows << QStringList{QString::number(e.id), QString::number(e.epoch), e.split, number(e.headline.mrr),
+            rows << QStringList{QString::number(e.id), QString::number(e.epoch), splitName(e.split), number(e.headline.mrr),
                                 number(e.headline.mr, 1), number(e.headline.hits1), number(e.headline.hits3),
                                 number(e.headline.hits10)};
         printTable(out, {"ID", "EPOCH", "SPLIT", "MRR", "MR", "H@1", "H@3", "H@10"}, rows,

@@ -4,16 +4,6 @@
 
 namespace momok {
 
-QString splitName(Split split)
-{
-    switch (split) {
-    case Split::Train: return QStringLiteral("train");
-    case Split::Valid: return QStringLiteral("valid");
-    case Split::Test: return QStringLiteral("test");
-    }
-    return {};
-}
-
 QString formatName(DatasetFormat format)
 {
     switch (format) {

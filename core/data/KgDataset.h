@@ -1,6 +1,8 @@
 #pragma once
 // A knowledge graph as the engine sees it: ids, names, splits and entity metadata.
 // Torch-free so the UI can use it directly.
+#include "domain/Vocabulary.h"
+
 #include <QString>
 #include <QStringList>
 #include <QHash>
@@ -20,9 +22,6 @@ struct Triple {
         return a.head == b.head && a.relation == b.relation && a.tail == b.tail;
     }
 };
-
-enum class Split { Train = 0, Valid = 1, Test = 2 };
-QString splitName(Split split);
 
 enum class DatasetFormat { NamedTriples, OpenKE, Tsv };
 QString formatName(DatasetFormat format);

@@ -4,18 +4,6 @@
 
 namespace momok {
 
-QString decoderKey(Decoder d)
-{
-    static const char *keys[] = {"S", "I", "T", "joint", "combined"};
-    return QString::fromLatin1(keys[int(d)]);
-}
-
-QString decoderLabel(Decoder d)
-{
-    static const char *labels[] = {"Structure", "Image", "Text", "Joint", "Combined"};
-    return QString::fromLatin1(labels[int(d)]);
-}
-
 QJsonObject RankMetrics::toJson() const
 {
     return {{"mrr", mrr}, {"mr", mr}, {"hits1", hits1}, {"hits3", hits3}, {"hits10", hits10}, {"count", double(count)}};
@@ -84,14 +72,14 @@ QJsonObject EvaluationReport::toJson() const
     QJsonObject gateJson{{"relations", gates.relations}, {"modalities", gates.modalities}, {"experts", gates.experts},
                          {"relation_names", QJsonArray::fromStringList(gates.relationNames)},
                          {"mean_weight", weights}, {"query_count", counts}};
-    return {{"split", split}, {"epoch", epoch}, {"seconds", seconds}, {"overall", directionalToJson(overall)},
+    return {{"split", splitKey()}, {"epoch", epoch}, {"seconds", seconds}, {"overall", directionalToJson(overall)},
             {"relations", rels}, {"gates", gateJson}};
 }
 
 EvaluationReport EvaluationReport::fromJson(const QJsonObject &o)
 {
     EvaluationReport r;
-    r.split = o.value("split").toString();
+    r.split = splitFromName(o.value("split").toString());
     r.epoch = o.value("epoch").toInt();
     r.seconds = o.value("seconds").toDouble();
     r.overall = directionalFromJson(o.value("overall").toObject());

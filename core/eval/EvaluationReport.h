@@ -1,21 +1,18 @@
 #pragma once
 // Results of one filtered link-prediction evaluation, as plain data (torch-free):
 // stored in the workspace, shown by the UI, printed by the CLI.
+#include "domain/Vocabulary.h"
+
 #include <QJsonObject>
 #include <QString>
 #include <QStringList>
 #include <QVector>
 
 #include <array>
+#include <optional>
 #include <cstdint>
 
 namespace momok {
-
-// The four decoders plus their joint decision ("combined", what predictions use).
-enum class Decoder { Structure = 0, Image = 1, Text = 2, Joint = 3, Combined = 4 };
-constexpr int kDecoderCount = 5;
-QString decoderKey(Decoder d);   // "S", "I", "T", "joint", "combined"
-QString decoderLabel(Decoder d); // "Structure", "Image", "Text", "Joint", "Combined"
 
 // Metrics over a set of ranks. MRR and Hits@k in %, MR as a plain mean rank.
 struct RankMetrics {
@@ -56,13 +53,14 @@ struct GateStatistics {
 };
 
 struct EvaluationReport {
-    QString split;             // "valid" or "test"
+    std::optional<Split> split; // Valid or Test; empty: no evaluation yet
     int epoch = 0;             // checkpoint epoch evaluated
     double seconds = 0;        // wall time
     DirectionalMetrics overall;
     QVector<RelationReport> relations;
     GateStatistics gates;
 
+    QString splitKey() const { return split ? splitName(*split) : QString(); } // "valid", "test" or ""
     const RankMetrics &headline() const { return overall.both[int(Decoder::Combined)].realistic; }
     QJsonObject toJson() const;
     static EvaluationReport fromJson(const QJsonObject &o);

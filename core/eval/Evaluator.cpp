@@ -79,7 +79,7 @@ Evaluator::Evaluator(MoMoKModel model, const KgDataset &dataset, const QueryInde
 {
 }
 
-torch::Tensor Evaluator::combinedScores(const std::array<torch::Tensor, kScoringDecoders> &logits)
+torch::Tensor Evaluator::combinedScores(const std::array<torch::Tensor, kScoringDecoderCount> &logits)
 {
     std::vector<torch::Tensor> active;
     for (const auto &l : logits)
@@ -121,7 +121,7 @@ EvaluationReport Evaluator::evaluate(Split split, int64_t batchSize, const Cance
     std::vector<int64_t> gateCounts(size_t(relations), 0);
 
     const int64_t total = queries.size();
-    std::array<torch::Tensor, kScoringDecoders> scores; // reused across chunks (no page faults per chunk)
+    std::array<torch::Tensor, kScoringDecoderCount> scores; // reused across chunks (no page faults per chunk)
     for (int64_t start = 0; start < total; start += batchSize) {
         if (cancel && cancel->load())
             return {};
@@ -136,7 +136,7 @@ EvaluationReport Evaluator::evaluate(Split split, int64_t batchSize, const Cance
         // Ranks per decoder come from the logits (sigmoid is monotone); the decision averages sigmoids.
         std::vector<const float *> logitRows;
         std::vector<int> scoring;
-        for (int d = 0; d < kScoringDecoders; ++d) {
+        for (int d = 0; d < kScoringDecoderCount; ++d) {
             if (!active[size_t(d)])
                 continue;
             if (!scores[size_t(d)].defined() || scores[size_t(d)].size(0) != rows)
@@ -199,7 +199,7 @@ EvaluationReport Evaluator::evaluate(Split split, int64_t batchSize, const Cance
     }
 
     EvaluationReport report;
-    report.split = splitName(split);
+    report.split = split;
     std::vector<const TargetRecord *> all;
     std::vector<std::vector<const TargetRecord *>> perRelation(static_cast<size_t>(relations));
     for (const TargetRecord &r : records) {

@@ -24,7 +24,7 @@ public:
                               const std::function<void(int64_t done, int64_t total)> &progress = {});
 
     // The joint decision over the active decoders' B×E logits: mean of their sigmoids.
-    static torch::Tensor combinedScores(const std::array<torch::Tensor, kScoringDecoders> &logits);
+    static torch::Tensor combinedScores(const std::array<torch::Tensor, kScoringDecoderCount> &logits);
 
 private:
     MoMoKModel m_model;

@@ -32,8 +32,8 @@ MoMoKModelImpl::MoMoKModelImpl(const ModelConfig &config, int64_t entities, int6
 {
     const bool joint = config.useJoint && config.jointTraining;
     m_modalityPresent = {true, imageFeatures.defined(), textFeatures.defined()};
-    m_decoderActive = {config.useStructure, config.useImage && m_modalityPresent[kImage],
-                       config.useText && m_modalityPresent[kText], joint};
+    m_decoderActive = {config.useStructure, config.useImage && m_modalityPresent[int(Modality::Image)],
+                       config.useText && m_modalityPresent[int(Modality::Text)], joint};
     for (int m = 0; m < kModalityCount; ++m)
         m_modalityUsed[size_t(m)] = m_modalityPresent[size_t(m)] && (m_decoderActive[size_t(m)] || joint);
     m_modalityWidth = {config.dim, imageFeatures.defined() ? imageFeatures.size(1) : 0,
@@ -42,9 +42,9 @@ MoMoKModelImpl::MoMoKModelImpl(const ModelConfig &config, int64_t entities, int6
     const int64_t directed = 2 * relations;
     m_structureEntities = register_parameter("structure_entities", torch::empty({entities, config.dim}));
     torch::nn::init::xavier_normal_(m_structureEntities);
-    if (m_modalityUsed[kImage])
+    if (m_modalityUsed[int(Modality::Image)])
         m_imageEntities = register_parameter("image_entities", imageFeatures.clone(), config.fineTuneFeatures);
-    if (m_modalityUsed[kText])
+    if (m_modalityUsed[int(Modality::Text)])
         m_textEntities = register_parameter("text_entities", textFeatures.clone(), config.fineTuneFeatures);
     static const char *kNames[] = {"structure", "image", "text"};
     for (int m = 0; m < kModalityCount; ++m) {
@@ -79,7 +79,7 @@ MoMoKModelImpl::MoMoKModelImpl(const ModelConfig &config, int64_t entities, int6
                                                                          config.fusionDropout, config.adaptiveFusion));
         m_relationFusion = register_module("relation_fusion", ModalityFusion(relationWidths, config.dim, config.fusionHeads,
                                                                              config.fusionDropout, config.adaptiveFusion));
-        m_decoders[kDecoderJoint] = register_module("joint_decoder",
+        m_decoders[int(Decoder::Joint)] = register_module("joint_decoder",
                                                     TuckerDecoder(config.dim, config.dim, config.inputDropout,
                                                                   config.hiddenDropout, config.outputDropout));
     }
@@ -88,7 +88,7 @@ MoMoKModelImpl::MoMoKModelImpl(const ModelConfig &config, int64_t entities, int6
 std::vector<int> MoMoKModelImpl::activeDecoders() const
 {
     std::vector<int> out;
-    for (int d = 0; d < kScoringDecoders; ++d)
+    for (int d = 0; d < kScoringDecoderCount; ++d)
         if (m_decoderActive[size_t(d)])
             out.push_back(d);
     return out;
@@ -96,7 +96,7 @@ std::vector<int> MoMoKModelImpl::activeDecoders() const
 
 torch::Tensor MoMoKModelImpl::entityTable(int modality) const
 {
-    return modality == kStructure ? m_structureEntities : modality == kImage ? m_imageEntities : m_textEntities;
+    return modality == int(Modality::Structure) ? m_structureEntities : modality == int(Modality::Image) ? m_imageEntities : m_textEntities;
 }
 
 torch::Tensor MoMoKModelImpl::gateNoise(int64_t rows) const
@@ -128,8 +128,8 @@ CandidateMatrices MoMoKModelImpl::candidates(uint64_t step)
         if (m_decoderActive[size_t(m)])
             out.matrices[size_t(m)] = mixed[size_t(m)];
     }
-    if (m_decoderActive[kDecoderJoint])
-        out.matrices[kDecoderJoint] = m_entityFusion->forward(mixed[kStructure], mixed[kImage], mixed[kText],
+    if (m_decoderActive[int(Decoder::Joint)])
+        out.matrices[int(Decoder::Joint)] = m_entityFusion->forward(mixed[int(Modality::Structure)], mixed[int(Modality::Image)], mixed[int(Modality::Text)],
                                                               random::streamKey(m_config.seed, step, kCandidateFusionPurpose));
     return out;
 }
@@ -157,21 +157,21 @@ QueryOutput MoMoKModelImpl::forward(const torch::Tensor &entities, const torch::
                                                                     slot, random::streamKey(seed, step, uint64_t(m)),
                                                                     m_config.sharedRelationMask);
     }
-    if (m_decoderActive[kDecoderJoint]) {
-        auto entity = m_entityFusion->forward(out.adaptors[kStructure].mixed, out.adaptors[kImage].mixed,
-                                              out.adaptors[kText].mixed, random::streamKey(seed, step, kQueryFusionPurpose));
+    if (m_decoderActive[int(Decoder::Joint)]) {
+        auto entity = m_entityFusion->forward(out.adaptors[int(Modality::Structure)].mixed, out.adaptors[int(Modality::Image)].mixed,
+                                              out.adaptors[int(Modality::Text)].mixed, random::streamKey(seed, step, kQueryFusionPurpose));
         torch::Tensor fusedRelations, jointSlot = slot;
         if (is_training() && m_config.fusionDropout > 0) {
             // Fusion dropout differs per query while training, so each query has its own fused relation.
             auto perQuery = [&](int m) { return relationRows[size_t(m)].defined() ? relationRows[size_t(m)].index_select(0, slot) : torch::Tensor(); };
-            fusedRelations = m_relationFusion->forward(perQuery(kStructure), perQuery(kImage), perQuery(kText),
+            fusedRelations = m_relationFusion->forward(perQuery(int(Modality::Structure)), perQuery(int(Modality::Image)), perQuery(int(Modality::Text)),
                                                        random::streamKey(seed, step, kRelationFusionPurpose));
             jointSlot = torch::arange(batch, torch::kLong);
         } else {
-            fusedRelations = m_relationFusion->forward(relationRows[kStructure], relationRows[kImage], relationRows[kText]);
+            fusedRelations = m_relationFusion->forward(relationRows[int(Modality::Structure)], relationRows[int(Modality::Image)], relationRows[int(Modality::Text)]);
         }
-        out.vectors[kDecoderJoint] = m_decoders[kDecoderJoint]->forward(entity, fusedRelations, jointSlot,
-                                                                        random::streamKey(seed, step, kDecoderJoint),
+        out.vectors[int(Decoder::Joint)] = m_decoders[int(Decoder::Joint)]->forward(entity, fusedRelations, jointSlot,
+                                                                        random::streamKey(seed, step, int(Decoder::Joint)),
                                                                         m_config.sharedRelationMask);
     }
     return out;

@@ -8,25 +8,24 @@
 #include "model/ModelConfig.h"
 #include "model/TuckerDecoder.h"
 
+#include "domain/Vocabulary.h"
+
 #include <torch/torch.h>
 
 #include <array>
 
 namespace momok {
 
-enum ModalityIndex { kStructure = 0, kImage = 1, kText = 2, kModalityCount = 3 };
-enum DecoderIndex { kDecoderS = 0, kDecoderI = 1, kDecoderT = 2, kDecoderJoint = 3, kScoringDecoders = 4 };
-
 // Per-modality feature tables after L2 normalisation and average pooling.
 // An undefined tensor means the modality has no data at all for this graph.
 torch::Tensor prepareFeatures(const torch::Tensor &raw, int64_t maxWidth);
 
 struct CandidateMatrices {
-    std::array<torch::Tensor, kScoringDecoders> matrices; // E×w per decoder (undefined if inactive)
+    std::array<torch::Tensor, kScoringDecoderCount> matrices; // E×w per decoder (undefined if inactive)
 };
 
 struct QueryOutput {
-    std::array<torch::Tensor, kScoringDecoders> vectors; // B×w per decoder (undefined if inactive)
+    std::array<torch::Tensor, kScoringDecoderCount> vectors; // B×w per decoder (undefined if inactive)
     std::array<AdaptorOutput, kModalityCount> adaptors;  // query-side adaptor outputs (undefined if unused)
 };
 
@@ -69,13 +68,13 @@ private:
     std::array<bool, kModalityCount> m_modalityPresent{};
     std::array<bool, kModalityCount> m_modalityUsed{};
     std::array<int64_t, kModalityCount> m_modalityWidth{};
-    std::array<bool, kScoringDecoders> m_decoderActive{};
+    std::array<bool, kScoringDecoderCount> m_decoderActive{};
 
     torch::Tensor m_structureEntities, m_imageEntities, m_textEntities; // E×w tables
     std::array<torch::Tensor, kModalityCount> m_relationEmbeddings;    // 2R×d_r per modality
     torch::Tensor m_relationTemperature;                               // 2R×1 (ε_r)
     std::array<ExpertAdaptor, kModalityCount> m_adaptors{nullptr, nullptr, nullptr};
-    std::array<TuckerDecoder, kScoringDecoders> m_decoders{nullptr, nullptr, nullptr, nullptr};
+    std::array<TuckerDecoder, kScoringDecoderCount> m_decoders{nullptr, nullptr, nullptr, nullptr};
     ModalityFusion m_entityFusion{nullptr}, m_relationFusion{nullptr};
     std::array<ClubEstimator, kModalityCount> m_estimators{nullptr, nullptr, nullptr};
 };

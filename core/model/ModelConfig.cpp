@@ -73,44 +73,74 @@ struct FromJson {
 
 } // namespace
 
-QStringList ModelConfig::activeDecoderKeys() const
+QVector<Decoder> ModelConfig::activeDecoders() const
 {
-    QStringList keys;
-    if (useStructure) keys << "S";
-    if (useImage) keys << "I";
-    if (useText) keys << "T";
-    if (useJoint && jointTraining) keys << "joint";
-    return keys;
+    QVector<Decoder> decoders;
+    if (useStructure) decoders << Decoder::Structure;
+    if (useImage) decoders << Decoder::Image;
+    if (useText) decoders << Decoder::Text;
+    if (useJoint && jointTraining) decoders << Decoder::Joint;
+    return decoders;
 }
 
-QStringList ModelConfig::validate() const
+QStringList ModelConfig::activeDecoderKeys() const { return decoderKeys(activeDecoders()); }
+
+bool ModelConfig::isFullModel() const
 {
-    QStringList problems;
-    if (dim < 2 || dim > 2048) problems << QStringLiteral("dim must be between 2 and 2048 (is %1)").arg(dim);
-    if (relationDim < 2 || relationDim > 2048) problems << QStringLiteral("relation dim must be between 2 and 2048 (is %1)").arg(relationDim);
-    if (maxFeatureWidth < 2) problems << QStringLiteral("max feature width must be at least 2");
-    if (experts < 1 || experts > 64) problems << QStringLiteral("experts must be between 1 and 64 (is %1)").arg(experts);
-    if (exid && experts < 2) problems << QStringLiteral("ExID needs at least 2 experts (or turn ExID off)");
-    for (auto [name, p] : {std::pair{"expert dropout", expertDropout}, {"input dropout", inputDropout},
-                           {"hidden dropout", hiddenDropout}, {"output dropout", outputDropout},
-                           {"fusion dropout", fusionDropout}}) {
-        if (p < 0 || p >= 1) problems << QStringLiteral("%1 must be in [0, 1) (is %2)").arg(name).arg(p);
-    }
-    if (fusionHeads < 1) problems << QStringLiteral("fusion heads must be at least 1");
-    if (activeDecoderKeys().isEmpty()) problems << QStringLiteral("at least one decoder (S, I, T or joint) must be active");
-    if (decision != "mean") problems << QStringLiteral("decision rule '%1' is unknown (use 'mean')").arg(decision);
-    if (learningRate <= 0) problems << QStringLiteral("learning rate must be positive");
-    if (lrDecay <= 0 || lrDecay > 1) problems << QStringLiteral("lr decay must be in (0, 1]");
-    if (batchSize < 1) problems << QStringLiteral("batch size must be positive");
-    if (epochs < 1) problems << QStringLiteral("epochs must be at least 1");
-    if (labelSmoothing < 0 || labelSmoothing >= 1) problems << QStringLiteral("label smoothing must be in [0, 1)");
-    if (mu < 0) problems << QStringLiteral("mu must not be negative");
-    if (evalEvery < 1) problems << QStringLiteral("eval every must be at least 1 epoch");
-    if (patience < 1) problems << QStringLiteral("patience must be at least 1 evaluation");
-    if (evalBatchSize < 1) problems << QStringLiteral("eval batch size must be positive");
-    if (!(device == "cpu" || device.startsWith("cuda"))) problems << QStringLiteral("device must be cpu or cuda[:N]");
-    if (threads < 0) problems << QStringLiteral("threads must not be negative");
+    return useStructure && useImage && useText && useJoint && relationTemperature && gateNoise && adaptiveFusion
+        && jointTraining && exid;
+}
+
+QVector<ConfigProblem> ModelConfig::validate() const
+{
+    QVector<ConfigProblem> problems;
+    auto require = [&problems](bool ok, const char *setting, const QString &message) {
+        if (!ok)
+            problems.append({QLatin1String(setting), message});
+    };
+    require(dim >= 2 && dim <= 2048, "dim", QStringLiteral("dim must be between 2 and 2048 (is %1)").arg(dim));
+    require(relationDim >= 2 && relationDim <= 2048, "relation_dim",
+            QStringLiteral("relation dim must be between 2 and 2048 (is %1)").arg(relationDim));
+    require(maxFeatureWidth >= 2, "max_feature_width",
+            QStringLiteral("max feature width must be at least 2 (is %1)").arg(maxFeatureWidth));
+    require(experts >= 1 && experts <= 64, "experts", QStringLiteral("experts must be between 1 and 64 (is %1)").arg(experts));
+    require(!exid || experts >= 2, "experts", QStringLiteral("ExID needs at least 2 experts (or turn ExID off)"));
+    for (auto [setting, name, p] : {std::tuple{"expert_dropout", "expert dropout", expertDropout},
+                                    {"input_dropout", "input dropout", inputDropout},
+                                    {"hidden_dropout", "hidden dropout", hiddenDropout},
+                                    {"output_dropout", "output dropout", outputDropout},
+                                    {"fusion_dropout", "fusion dropout", fusionDropout}})
+        require(p >= 0 && p < 1, setting, QStringLiteral("%1 must be in [0, 1) (is %2)").arg(QLatin1String(name)).arg(p));
+    require(fusionHeads >= 1, "fusion_heads", QStringLiteral("fusion heads must be at least 1 (is %1)").arg(fusionHeads));
+    require(!activeDecoders().isEmpty(), "use_structure",
+            QStringLiteral("at least one decoder (S, I, T or joint) must be active"));
+    require(decision == QLatin1String("mean"), "decision",
+            QStringLiteral("decision rule '%1' is unknown (use 'mean')").arg(decision));
+    require(learningRate > 0, "learning_rate", QStringLiteral("learning rate must be positive (is %1)").arg(learningRate));
+    require(lrDecay > 0 && lrDecay <= 1, "lr_decay", QStringLiteral("lr decay must be in (0, 1] (is %1)").arg(lrDecay));
+    require(batchSize >= 1, "batch_size", QStringLiteral("batch size must be positive (is %1)").arg(batchSize));
+    require(epochs >= 1, "epochs", QStringLiteral("epochs must be at least 1 (is %1)").arg(epochs));
+    require(labelSmoothing >= 0 && labelSmoothing < 1, "label_smoothing",
+            QStringLiteral("label smoothing must be in [0, 1) (is %1)").arg(labelSmoothing));
+    require(mu >= 0, "mu", QStringLiteral("mu must not be negative (is %1)").arg(mu));
+    require(estimatorLearningRate > 0, "estimator_learning_rate",
+            QStringLiteral("estimator learning rate must be positive (is %1)").arg(estimatorLearningRate));
+    require(evalEvery >= 1, "eval_every", QStringLiteral("eval every must be at least 1 epoch (is %1)").arg(evalEvery));
+    require(patience >= 1, "patience", QStringLiteral("patience must be at least 1 evaluation (is %1)").arg(patience));
+    require(evalBatchSize >= 1, "eval_batch_size",
+            QStringLiteral("eval batch size must be positive (is %1)").arg(evalBatchSize));
+    require(device == QLatin1String("cpu") || device.startsWith(QLatin1String("cuda")), "device",
+            QStringLiteral("device must be cpu or cuda[:N] (is '%1')").arg(device));
+    require(threads >= 0, "threads", QStringLiteral("threads must not be negative (is %1)").arg(threads));
     return problems;
+}
+
+QStringList ModelConfig::messages(const QVector<ConfigProblem> &problems)
+{
+    QStringList out;
+    for (const ConfigProblem &p : problems)
+        out << p.message;
+    return out;
 }
 
 QJsonObject ModelConfig::toJson() const

@@ -1,13 +1,25 @@
 #pragma once
 // Every hyper-parameter and ablation switch of MoMoK, as plain data (torch-free):
 // stored with runs and checkpoints, edited by the training dialog, parsed by the CLI.
+#include "domain/Vocabulary.h"
+
 #include <QJsonObject>
 #include <QString>
 #include <QStringList>
+#include <QVector>
 
 #include <cstdint>
 
 namespace momok {
+
+// One broken rule of a configuration: the setting it is about (its key in toJson(), e.g.
+// "learning_rate"; the first of several when a rule ties settings together) and a sentence
+// that names the setting, the rule and the value. The dialog marks the setting's field,
+// the CLI prints the sentence.
+struct ConfigProblem {
+    QString setting;
+    QString message;
+};
 
 struct ModelConfig {
     // Model (DESIGN.md §2; reference defaults).
@@ -56,10 +68,16 @@ struct ModelConfig {
     int threads = 0;            // 0 = automatic: 1 for small steps, else the physical cores (Trainer::computeThreads)
     uint64_t seed = 10010;
 
-    // Names of active decoders, e.g. "S I T joint".
+    // Decoders switched on (whether their modality has data is the dataset's business).
+    QVector<Decoder> activeDecoders() const;
+    // Their keys, e.g. "S I T joint".
     QStringList activeDecoderKeys() const;
-    // Empty when valid; otherwise one reason per line.
-    QStringList validate() const;
+    // Every modality, decoder and ablation switch on: the paper's full model.
+    bool isFullModel() const;
+    // Every rule a configuration must satisfy, checked in one place: empty when valid.
+    QVector<ConfigProblem> validate() const;
+    // validate()'s messages, one per problem.
+    static QStringList messages(const QVector<ConfigProblem> &problems);
 
     QJsonObject toJson() const;
     // Missing keys keep their defaults; unknown keys are reported in *unknown.

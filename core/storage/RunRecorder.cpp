@@ -100,7 +100,7 @@ bool RunRecorder::begin(const Trainer &trainer, bool resumed, const QString &run
     // A run trained so far without a workspace: bring its history along.
     for (const EpochRecord &e : trainer.history())
         report(m_workspace->recordEpoch(m_runId, e, &localError), localError);
-    if (resumed && !trainer.bestValidReport().split.isEmpty())
+    if (resumed && trainer.bestValidReport().split)
         report(m_workspace->recordEvaluation(m_runId, trainer.bestValidReport(), &localError), localError);
     recordCheckpoints();
     m_heartbeat.start();
@@ -196,7 +196,7 @@ void RunRecorder::finish(const Trainer &trainer, Trainer::Outcome outcome, const
         status = RunStatus::Finished;
         const EvaluationReport test = trainer.testReport();
         QJsonObject metrics = test.headline().toJson();
-        metrics.insert(QStringLiteral("split"), test.split);
+        metrics.insert(QStringLiteral("split"), splitName(Split::Test));
         metrics.insert(QStringLiteral("epoch"), test.epoch);
         report(m_workspace->setFinalMetrics(m_runId, metrics, &error), error);
         break;

@@ -603,7 +603,7 @@ bool Workspace::recordEvaluation(qint64 runId, const EvaluationReport &report, Q
                              " report, created_at) VALUES (?, ?, COALESCE(?, ''), ?, ?, ?, ?, ?, ?, ?, ?)"));
     q.addBindValue(runId);
     q.addBindValue(report.epoch);
-    q.addBindValue(report.split);
+    q.addBindValue(report.splitKey());
     q.addBindValue(head.mrr);
     q.addBindValue(head.mr);
     q.addBindValue(head.hits1);
@@ -613,7 +613,7 @@ bool Workspace::recordEvaluation(qint64 runId, const EvaluationReport &report, Q
     q.addBindValue(jsonText(report.toJson()));
     q.addBindValue(nowText());
     if (!q.exec())
-        return fail(error, QStringLiteral("cannot record the %1 evaluation of run %2").arg(report.split).arg(runId), q);
+        return fail(error, QStringLiteral("cannot record the %1 evaluation of run %2").arg(report.split ? splitName(*report.split) : QStringLiteral("unnamed")).arg(runId), q);
     const qint64 id = q.lastInsertId().toLongLong();
 
     QSqlQuery rel(m_db);
@@ -849,7 +849,7 @@ QVector<EvaluationRecord> Workspace::evaluations(qint64 runId) const
         r.id = q.value(0).toLongLong();
         r.runId = q.value(1).toLongLong();
         r.epoch = q.value(2).toInt();
-        r.split = q.value(3).toString();
+        r.split = splitFromName(q.value(3).toString()).value_or(Split::Valid);
         r.headline.mrr = q.value(4).toDouble();
         r.headline.mr = q.value(5).toDouble();
         r.headline.hits1 = q.value(6).toDouble();

@@ -6,15 +6,11 @@
 #include <QJsonObject>
 #include <QString>
 #include <QStringList>
+#include <QVector>
 
 #include <optional>
 
 namespace momok {
-
-// Lifecycle of a training run. Stored as text so the database stays readable.
-enum class RunStatus { Running, Finished, Cancelled, Failed, Interrupted };
-QString runStatusName(RunStatus status); // "running", "finished", …
-std::optional<RunStatus> runStatusFromName(const QString &name);
 
 // Bits of the modality filter of Workspace::searchEntities.
 constexpr int kRequireImage = 1;
@@ -62,10 +58,19 @@ struct EvaluationRecord {
     qint64 id = -1;
     qint64 runId = -1;
     int epoch = 0;
-    QString split;
+    Split split = Split::Valid;
     RankMetrics headline; // realistic ranks of the combined decoder, both directions
     double seconds = 0;
     QDateTime createdAt;
 };
+
+// The rules for picking one of a run's evaluations (in recording order), used by every view
+// and command. Each returns null when the run has no such evaluation.
+// The latest evaluation on the split.
+const EvaluationRecord *latestEvaluation(const QVector<EvaluationRecord> &evaluations, Split split);
+// The one with the best headline MRR on the split (the earliest on ties).
+const EvaluationRecord *bestEvaluation(const QVector<EvaluationRecord> &evaluations, Split split);
+// What a run's figures are reported from: its latest test evaluation, else its best validation one.
+const EvaluationRecord *reportedEvaluation(const QVector<EvaluationRecord> &evaluations);
 
 } // namespace momok

@@ -35,7 +35,7 @@ std::unique_ptr<RunContext> RunContext::create(const RunSpec &spec, QString *err
 {
     auto context = std::make_unique<RunContext>();
     context->spec = spec;
-    const QStringList problems = spec.config.validate();
+    const QStringList problems = ModelConfig::messages(spec.config.validate());
     if (!problems.isEmpty()) {
         if (error) *error = QStringLiteral("invalid configuration:\n  ") + problems.join("\n  ");
         return nullptr;
@@ -62,8 +62,15 @@ std::unique_ptr<RunContext> RunContext::create(const RunSpec &spec, QString *err
     if (!loadModality(spec.imageFeatures, entities, &image, &context->imagePresent, error)
         || !loadModality(spec.textFeatures, entities, &text, &context->textPresent, error))
         return nullptr;
-    context->imageSource = spec.randomFeatures ? QStringLiteral("random") : spec.imageFeatures;
-    context->textSource = spec.randomFeatures ? QStringLiteral("random") : spec.textFeatures;
+    auto givenSource = [&spec](const QString &file) {
+        if (spec.randomFeatures)
+            return FeatureSource{FeatureSource::Kind::Random, {}};
+        if (!file.isEmpty())
+            return FeatureSource{FeatureSource::Kind::File, file};
+        return FeatureSource{FeatureSource::Kind::None, {}};
+    };
+    context->spec.imageSource = givenSource(spec.imageFeatures);
+    context->spec.textSource = givenSource(spec.textFeatures);
     // No feature file but raw data: make the features (deterministic, cached by content).
     const bool extractImage = spec.extractFeatures && !spec.randomFeatures && spec.imageFeatures.isEmpty()
                               && FeatureExtractor::hasImages(context->dataset);
@@ -84,17 +91,17 @@ std::unique_ptr<RunContext> RunContext::create(const RunSpec &spec, QString *err
                              : QStringLiteral("feature extraction failed: %1").arg(problem);
             return nullptr;
         }
-        auto adopt = [](FeatureMatrix &m, torch::Tensor *values, std::vector<uint8_t> *present, QString *source) {
+        auto adopt = [](FeatureMatrix &m, torch::Tensor *values, std::vector<uint8_t> *present, FeatureSource *source) {
             if (m.isEmpty() || m.presentCount() == 0)
                 return;
             const auto raw = torch::from_blob(m.values.data(), {m.rows, m.cols}, torch::kFloat).clone();
             ModalityFeatures features = imputeMissing(raw, m.present);
             *values = features.values;
             *present = features.present;
-            *source = QStringLiteral("extracted: ") + m.extractor;
+            *source = FeatureSource{FeatureSource::Kind::Extracted, m.extractor};
         };
-        adopt(extractedImage, &image, &context->imagePresent, &context->imageSource);
-        adopt(extractedText, &text, &context->textPresent, &context->textSource);
+        adopt(extractedImage, &image, &context->imagePresent, &context->spec.imageSource);
+        adopt(extractedText, &text, &context->textPresent, &context->spec.textSource);
     }
     context->imageFeatures = prepareFeatures(image, spec.config.maxFeatureWidth);
     context->textFeatures = prepareFeatures(text, spec.config.maxFeatureWidth);

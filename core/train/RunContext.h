@@ -21,11 +21,10 @@ public:
                                               const FeatureProgressCallback &progress = {},
                                               const std::atomic<bool> *cancel = nullptr);
 
-    RunSpec spec;
+    RunSpec spec; // as given, with imageSource and textSource set to what the features really are
     KgDataset dataset;
     torch::Tensor imageFeatures, textFeatures; // prepared; undefined when absent
     std::vector<uint8_t> imagePresent, textPresent; // per entity: has real data for the modality
-    QString imageSource, textSource; // where each modality came from: a file, "random", "extracted: <method>", or empty
     MoMoKModel model{nullptr};
     QueryIndex trainQueries;
     QueryIndex allKnown;

@@ -5,18 +5,52 @@
 #include <QJsonDocument>
 #include <QSaveFile>
 
+#include <iterator>
+
 namespace momok {
+
+namespace {
+const char *const kSourceKinds[] = {"unknown", "none", "file", "extracted", "random"};
+} // namespace
+
+QJsonObject FeatureSource::toJson() const
+{
+    QJsonObject o{{"kind", QLatin1String(kSourceKinds[int(kind)])}};
+    if (!detail.isEmpty())
+        o.insert("detail", detail);
+    return o;
+}
+
+FeatureSource FeatureSource::fromJson(const QJsonValue &v)
+{
+    FeatureSource s;
+    const QJsonObject o = v.toObject();
+    const QString kind = o.value("kind").toString();
+    for (int i = 0; i < int(std::size(kSourceKinds)); ++i)
+        if (kind == QLatin1String(kSourceKinds[i]))
+            s.kind = Kind(i);
+    s.detail = o.value("detail").toString();
+    return s;
+}
 
 QJsonObject RunSpec::toJson() const
 {
-    return {{"run_dir", runDir}, {"dataset", datasetDir}, {"image_features", imageFeatures}, {"text_features", textFeatures},
-            {"random_features", randomFeatures}, {"extract_features", extractFeatures}, {"image_encoder", imageEncoder},
-            {"drop_unseen", dropUnseenEvaluationTriples}, {"config", config.toJson()}};
+    QJsonObject o{{"format_version", kFormatVersion}, {"run_dir", runDir}, {"dataset", datasetDir},
+                  {"image_features", imageFeatures}, {"text_features", textFeatures},
+                  {"random_features", randomFeatures}, {"extract_features", extractFeatures}, {"image_encoder", imageEncoder},
+                  {"drop_unseen", dropUnseenEvaluationTriples}, {"config", config.toJson()}};
+    if (imageSource.kind != FeatureSource::Kind::Unknown || textSource.kind != FeatureSource::Kind::Unknown)
+        o.insert("feature_sources", QJsonObject{{"image", imageSource.toJson()}, {"text", textSource.toJson()}});
+    return o;
 }
 
 RunSpec RunSpec::fromJson(const QJsonObject &o)
 {
     RunSpec s;
+    s.formatVersion = o.value("format_version").toInt(1);
+    const QJsonObject sources = o.value("feature_sources").toObject();
+    s.imageSource = FeatureSource::fromJson(sources.value("image"));
+    s.textSource = FeatureSource::fromJson(sources.value("text"));
     s.runDir = o.value("run_dir").toString();
     s.datasetDir = o.value("dataset").toString();
     s.imageFeatures = o.value("image_features").toString();
@@ -62,6 +96,12 @@ bool RunSpec::load(const QString &runDir, RunSpec *spec, QString *error)
         return false;
     }
     *spec = fromJson(doc.object());
+    if (spec->formatVersion > kFormatVersion) {
+        if (error)
+            *error = QStringLiteral("%1: format version %2 was written by a newer MoMoK Studio (this one reads up to %3)")
+                         .arg(file.fileName()).arg(spec->formatVersion).arg(kFormatVersion);
+        return false;
+    }
     spec->runDir = runDir;
     return true;
 }

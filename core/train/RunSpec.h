@@ -8,7 +8,28 @@
 
 namespace momok {
 
+// Where one modality's features came from in a run, as recorded when the run started.
+struct FeatureSource {
+    enum class Kind {
+        Unknown,   // a run.json written before sources were recorded (format version 1)
+        None,      // the modality had no data: its decoder did not train
+        File,      // a feature matrix the user gave (detail: its path)
+        Extracted, // made from the dataset's raw images or texts (detail: the method's signature, with its version)
+        Random     // seeded random features (benchmarks)
+    };
+    Kind kind = Kind::Unknown;
+    QString detail;
+
+    QJsonObject toJson() const;
+    static FeatureSource fromJson(const QJsonValue &v);
+    friend bool operator==(const FeatureSource &a, const FeatureSource &b) { return a.kind == b.kind && a.detail == b.detail; }
+};
+
 struct RunSpec {
+    // run.json's format: 1 had no "format_version" and no feature sources; 2 adds both.
+    static constexpr int kFormatVersion = 2;
+    int formatVersion = kFormatVersion;
+
     QString runDir;
     QString datasetDir;
     QString imageFeatures;      // .npy/.pt file, or empty
@@ -20,6 +41,8 @@ struct RunSpec {
     QString imageEncoder;       // TorchScript module for extracted image features; empty = built-in descriptor
     bool dropUnseenEvaluationTriples = false;
     ModelConfig config;
+    // Filled by the trainer when the run starts (from what the features really were).
+    FeatureSource imageSource, textSource;
 
     QJsonObject toJson() const;
     static RunSpec fromJson(const QJsonObject &o);

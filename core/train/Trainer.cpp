@@ -224,7 +224,8 @@ bool Trainer::start(const RunSpec &spec, QString *error)
     }
     if (!d->build(spec, error))
         return false;
-    return spec.save(error);
+    // The spec as built: it records where each modality's features really came from.
+    return d->context->spec.save(error);
 }
 
 bool Trainer::resume(const QString &runDir, QString *error)
@@ -353,12 +354,12 @@ Trainer::Outcome Trainer::run(TrainingObserver *observer, const CancelFlag *canc
             if (epoch % c.evalEvery == 0 || epoch == c.epochs) {
                 d->releaseTrainingBuffers();
                 EvaluationReport report = evaluator.evaluate(Split::Valid, c.evalBatchSize, cancel);
-                if (report.split.isEmpty())
+                if (!report.split)
                     return Outcome::Cancelled;
                 report.epoch = epoch;
                 const double mrr = report.headline().mrr;
                 const bool improved = mrr > d->state.bestValidMrr;
-                QJsonObject evalEntry{{"type", "eval"}, {"epoch", epoch}, {"split", "valid"},
+                QJsonObject evalEntry{{"type", "eval"}, {"epoch", epoch}, {"split", splitName(Split::Valid)},
                                       {"metrics", report.headline().toJson()}};
                 d->history.append(evalEntry);
                 if (improved) {
@@ -393,7 +394,7 @@ Trainer::Outcome Trainer::run(TrainingObserver *observer, const CancelFlag *canc
             say(QStringLiteral("no validation evaluation happened: testing the last epoch's model"));
         d->releaseTrainingBuffers();
         EvaluationReport test = evaluator.evaluate(Split::Test, c.evalBatchSize, cancel);
-        if (test.split.isEmpty())
+        if (!test.split)
             return Outcome::Cancelled;
         test.epoch = d->state.bestEpoch ? d->state.bestEpoch : d->state.epoch;
         d->test = test;

@@ -66,7 +66,7 @@ QStringList evaluationKeys(const QVector<EvaluationRecord> &evaluations)
 {
     QStringList out;
     for (const EvaluationRecord &e : evaluations)
-        out << QStringLiteral("%1@%2").arg(e.split).arg(e.epoch);
+        out << QStringLiteral("%1@%2").arg(splitName(e.split)).arg(e.epoch);
     return out;
 }
 

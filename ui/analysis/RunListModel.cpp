@@ -1,7 +1,6 @@
 #include "analysis/RunListModel.h"
 
-#include "analysis/AblationTable.h"
-#include "model/ModelConfig.h"
+#include "train/RunDescription.h"
 
 #include <QBrush>
 #include <QColor>
@@ -26,34 +25,7 @@ int RunListModel::rowOf(qint64 runId) const
     return -1;
 }
 
-QString RunListModel::configSummary(const QJsonObject &spec)
-{
-    const ModelConfig c = ModelConfig::fromJson(AblationTable::modelConfigJson(spec));
-    QStringList decoders = c.activeDecoderKeys();
-    // A modality without features has no decoder, whatever its switch says.
-    const bool isRunSpec = spec.value(QLatin1String("config")).isObject();
-    const bool random = spec.value(QLatin1String("random_features")).toBool();
-    if (isRunSpec && !random && spec.value(QLatin1String("image_features")).toString().isEmpty())
-        decoders.removeAll(QStringLiteral("I"));
-    if (isRunSpec && !random && spec.value(QLatin1String("text_features")).toString().isEmpty())
-        decoders.removeAll(QStringLiteral("T"));
-    QStringList parts;
-    parts << decoders.join(QLatin1Char(' '));
-    parts << QStringLiteral("K=%1").arg(c.experts);
-    parts << QStringLiteral("d=%1").arg(c.dim);
-    parts << QStringLiteral("%1 epochs").arg(c.epochs);
-    if (!c.relationTemperature) parts << QStringLiteral("w/o ε_r");
-    if (!c.gateNoise) parts << QStringLiteral("w/o noise δ");
-    if (!c.adaptiveFusion) parts << QStringLiteral("w/o adaptive fusion");
-    if (!c.jointTraining) parts << QStringLiteral("w/o joint training");
-    if (!c.exid) parts << QStringLiteral("w/o ExID");
-    if (spec.value(QLatin1String("random_features")).toBool())
-        parts << QStringLiteral("random features");
-    else if (spec.contains(QLatin1String("config")) && spec.value(QLatin1String("image_features")).toString().isEmpty()
-             && spec.value(QLatin1String("text_features")).toString().isEmpty())
-        parts << QStringLiteral("no image/text features");
-    return parts.join(QStringLiteral(" · "));
-}
+QString RunListModel::configSummary(const QJsonObject &spec) { return describeRun(spec).summary(); }
 
 int RunListModel::rowCount(const QModelIndex &parent) const { return parent.isValid() ? 0 : int(m_runs.size()); }
 int RunListModel::columnCount(const QModelIndex &parent) const { return parent.isValid() ? 0 : ColumnCount; }

@@ -10,7 +10,7 @@ QString RunReport::source() const
 {
     if (!report)
         return {};
-    return report->split == QLatin1String("test")
+    return report->split == Split::Test
         ? QStringLiteral("test split, epoch %1").arg(report->epoch)
         : QStringLiteral("best validation evaluation (no test evaluation yet), epoch %1").arg(report->epoch);
 }
@@ -38,15 +38,7 @@ RunReport RunReportLoader::load(const QString &workspacePath, qint64 runId)
         return out;
     }
     const QVector<EvaluationRecord> evaluations = ws->evaluations(runId);
-    const EvaluationRecord *chosen = nullptr;
-    for (const EvaluationRecord &e : evaluations)
-        if (e.split == QLatin1String("test"))
-            chosen = &e; // recording order: the last one is the latest
-    if (!chosen) {
-        for (const EvaluationRecord &e : evaluations)
-            if (e.split == QLatin1String("valid") && (!chosen || e.headline.mrr > chosen->headline.mrr))
-                chosen = &e;
-    }
+    const EvaluationRecord *chosen = reportedEvaluation(evaluations);
     if (!chosen) {
         out.error = QStringLiteral("Run “%1” has no evaluation yet.").arg(out.run->name);
         return out;

@@ -8,6 +8,7 @@
 #include "common/ReadOnlyTable.h"
 #include "common/QCustomPlotInclude.h"
 #include "model/ModelConfig.h"
+#include "train/RunDescription.h"
 #include "storage/Workspace.h"
 
 #include <QFileInfo>
@@ -92,16 +93,10 @@ RunsSnapshot RunsSnapshot::load(const QString &workspacePath, qint64 datasetId)
         c.spec = r.config;
         c.finished = r.status == RunStatus::Finished;
         c.createdAt = r.createdAt;
-        const EvaluationRecord *test = nullptr;
-        for (const EvaluationRecord &e : evaluations)
-            if (e.split == QLatin1String("test"))
-                test = &e;
-        if (test) {
+        if (const EvaluationRecord *test = latestEvaluation(evaluations, Split::Test)) {
             c.test = test->headline;
             // The per-decoder figures are only needed for a full-model run (the table's baseline).
-            const ModelConfig config = ModelConfig::fromJson(AblationTable::modelConfigJson(r.config));
-            if (c.finished && config.exid && config.relationTemperature && config.gateNoise && config.adaptiveFusion
-                && config.jointTraining) {
+            if (c.finished && describeRun(r.config).fullModel) {
                 if (auto report = ws->evaluationReport(test->id)) {
                     for (int d = 0; d < kDecoderCount; ++d)
                         c.decoders[size_t(d)] = report->overall.both[size_t(d)].realistic;
@@ -331,9 +326,8 @@ void RunsView::updateComparison()
         ComparedRun c;
         c.record = m_runs->runs()[row];
         deletable = deletable && c.record.status != RunStatus::Running;
-        for (const EvaluationRecord &e : m_snapshot.evaluations.value(id))
-            if (e.split == QLatin1String("test"))
-                c.test = e.headline;
+        if (const EvaluationRecord *test = latestEvaluation(m_snapshot.evaluations.value(id), Split::Test))
+            c.test = test->headline;
         compared << c;
     }
     m_deleteButton->setEnabled(deletable);
@@ -354,7 +348,7 @@ void RunsView::updateComparison()
         mrr->setPen(QPen(color, 2));
         mrr->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, color, Qt::white, 6));
         for (const EvaluationRecord &e : m_snapshot.evaluations.value(id)) {
-            if (e.split == QLatin1String("valid")) {
+            if (e.split == Split::Valid) {
                 mrr->addData(e.epoch, e.headline.mrr);
                 maxEpoch = std::max(maxEpoch, e.epoch);
             }

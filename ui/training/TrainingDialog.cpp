@@ -46,38 +46,6 @@ namespace {
 
 const char *kInvalidStyle = "border: 1px solid #D55E00; border-radius: 2px;";
 
-// ModelConfig::validate() reasons start with the field they are about.
-struct ReasonField {
-    const char *prefix;
-    const char *key;
-};
-constexpr ReasonField kReasonFields[] = {
-    {"dim must", "dim"},
-    {"relation dim", "relation_dim"},
-    {"max feature width", "max_feature_width"},
-    {"experts must", "experts"},
-    {"ExID needs", "experts"},
-    {"expert dropout", "expert_dropout"},
-    {"input dropout", "input_dropout"},
-    {"hidden dropout", "hidden_dropout"},
-    {"output dropout", "output_dropout"},
-    {"fusion dropout", "fusion_dropout"},
-    {"fusion heads", "fusion_heads"},
-    {"at least one decoder", "use_structure"},
-    {"decision rule", "decision"},
-    {"learning rate must", "learning_rate"},
-    {"lr decay", "lr_decay"},
-    {"batch size", "batch_size"},
-    {"epochs must", "epochs"},
-    {"label smoothing", "label_smoothing"},
-    {"mu must", "mu"},
-    {"eval every", "eval_every"},
-    {"patience", "patience"},
-    {"eval batch size", "eval_batch_size"},
-    {"device must", "device"},
-    {"threads must", "threads"},
-};
-
 QString realText(double v) { return QString::number(v, 'g', 8); }
 
 QString capitalised(QString s)
@@ -520,16 +488,8 @@ QStringList TrainingDialog::problems() const
 {
     QStringList keyed; // "key\treason"
     const ModelConfig c = ModelConfig::fromJson(fieldValues(&keyed));
-    for (const QString &reason : c.validate()) {
-        QString key;
-        for (const ReasonField &r : kReasonFields)
-            if (reason.startsWith(QLatin1String(r.prefix)))
-                key = QLatin1String(r.key);
-        keyed << key + QLatin1Char('\t') + capitalised(reason) + QLatin1Char('.');
-    }
-    // Limits of the dialog's own that the engine leaves open.
-    if (c.estimatorLearningRate <= 0)
-        keyed << QStringLiteral("estimator_learning_rate\t") + tr("Estimator learning rate must be positive.");
+    for (const ConfigProblem &problem : c.validate())
+        keyed << problem.setting + QLatin1Char('\t') + capitalised(problem.message) + QLatin1Char('.');
 
     const RunSpec spec = runSpec();
     if (spec.datasetDir.isEmpty())

@@ -284,7 +284,7 @@ bool TrainingPanel::startTraining(const RunSpec &spec, const QString &runName)
         showError(tr("A training is already running. Cancel it first, or wait until it ends."));
         return false;
     }
-    const QStringList problems = spec.config.validate();
+    const QStringList problems = ModelConfig::messages(spec.config.validate());
     if (!problems.isEmpty()) {
         showError(tr("These settings cannot be trained: %1. Open Train… and correct them.").arg(problems.join(QStringLiteral("; "))));
         return false;
@@ -435,7 +435,7 @@ void TrainingPanel::onEpochFinished(const EpochRecord &record)
 
 void TrainingPanel::onEvaluationFinished(const EvaluationReport &report, bool improved)
 {
-    if (report.split != QLatin1String("valid"))
+    if (report.split != Split::Valid)
         return; // the final test evaluation is reported in the status line
     if (improved) {
         m_bestValidMrr = report.headline().mrr;
@@ -581,7 +581,7 @@ void TrainingPanel::loadHistory(qint64 runId)
     for (const EpochRecord &e : ws->epochs(runId))
         addEpochPoint(e);
     for (const EvaluationRecord &e : ws->evaluations(runId)) {
-        if (e.split != QLatin1String("valid"))
+        if (e.split != Split::Valid)
             continue;
         if (const std::optional<EvaluationReport> report = ws->evaluationReport(e.id))
             addEvaluationPoint(*report);

@@ -48,15 +48,17 @@ private Q_SLOTS:
         auto context = RunContext::create(spec(), &error, [&](const FeatureExtractionProgress &) { ++reports; });
         QVERIFY2(context, qPrintable(error));
         QVERIFY(reports > 0);
-        QVERIFY(context->model->modalityPresent(kImage));
-        QVERIFY(context->model->modalityPresent(kText));
+        QVERIFY(context->model->modalityPresent(int(Modality::Image)));
+        QVERIFY(context->model->modalityPresent(int(Modality::Text)));
         QCOMPARE(context->imageFeatures.size(0), context->dataset.entityCount());
         QCOMPARE(context->imageFeatures.size(1), int64_t(32));
         // 60 objects + 6 colour swatches + 3 pattern samples have images; objects, materials and origins texts.
         QCOMPARE(std::accumulate(context->imagePresent.begin(), context->imagePresent.end(), 0), 69);
         QCOMPARE(std::accumulate(context->textPresent.begin(), context->textPresent.end(), 0), 71);
-        QVERIFY(context->imageSource.startsWith("extracted: "));
-        QVERIFY(context->textSource.startsWith("extracted: "));
+        QCOMPARE(context->spec.imageSource.kind, FeatureSource::Kind::Extracted);
+        QCOMPARE(context->spec.textSource.kind, FeatureSource::Kind::Extracted);
+        QVERIFY(context->spec.imageSource.detail.startsWith("lab-hist"));
+        QVERIFY(context->spec.textSource.detail.startsWith("tfidf"));
     }
 
     void noExtractLeavesModalitiesAbsent()
@@ -66,8 +68,8 @@ private Q_SLOTS:
         QString error;
         auto context = RunContext::create(s, &error);
         QVERIFY2(context, qPrintable(error));
-        QVERIFY(!context->model->modalityPresent(kImage));
-        QVERIFY(!context->model->modalityPresent(kText));
+        QVERIFY(!context->model->modalityPresent(int(Modality::Image)));
+        QVERIFY(!context->model->modalityPresent(int(Modality::Text)));
         // Runs written before extraction existed have no key: they read back without it.
         QJsonObject json = spec().toJson();
         json.remove("extract_features");

@@ -153,15 +153,15 @@ private Q_SLOTS:
         QCOMPARE(int(model->activeDecoders().size()), 4);
         model->train();
         auto candidates = model->candidates(0);
-        QCOMPARE(candidates.matrices[kDecoderS].sizes(), (torch::IntArrayRef{30, 16}));
-        QCOMPARE(candidates.matrices[kDecoderI].sizes(), (torch::IntArrayRef{30, 12}));
-        QCOMPARE(candidates.matrices[kDecoderT].sizes(), (torch::IntArrayRef{30, 12}));
-        QCOMPARE(candidates.matrices[kDecoderJoint].sizes(), (torch::IntArrayRef{30, 16}));
+        QCOMPARE(candidates.matrices[int(Decoder::Structure)].sizes(), (torch::IntArrayRef{30, 16}));
+        QCOMPARE(candidates.matrices[int(Decoder::Image)].sizes(), (torch::IntArrayRef{30, 12}));
+        QCOMPARE(candidates.matrices[int(Decoder::Text)].sizes(), (torch::IntArrayRef{30, 12}));
+        QCOMPARE(candidates.matrices[int(Decoder::Joint)].sizes(), (torch::IntArrayRef{30, 16}));
         auto out = model->forward(torch::tensor({0, 5, 7}, torch::kLong), torch::tensor({1, 6, 1}, torch::kLong), 3);
-        for (int d = 0; d < kScoringDecoders; ++d)
+        for (int d = 0; d < kScoringDecoderCount; ++d)
             QCOMPARE(out.vectors[size_t(d)].size(0), int64_t(3));
-        QCOMPARE(out.adaptors[kImage].experts.sizes(), (torch::IntArrayRef{3, 3, 12}));
-        QCOMPARE(out.adaptors[kText].gates.sizes(), (torch::IntArrayRef{3, 3}));
+        QCOMPARE(out.adaptors[int(Modality::Image)].experts.sizes(), (torch::IntArrayRef{3, 3, 12}));
+        QCOMPARE(out.adaptors[int(Modality::Text)].gates.sizes(), (torch::IntArrayRef{3, 3}));
     }
 
     void ablationsRemoveTheirPart()
@@ -192,9 +192,9 @@ private Q_SLOTS:
         QCOMPARE(int(noJoint->activeDecoders().size()), 3);
         auto structureOnly = without([](ModelConfig &c) { c.useImage = c.useText = c.useJoint = false; }, "image_");
         QVERIFY(!hasParameter(*structureOnly, "text_"));
-        QCOMPARE(structureOnly->activeDecoders(), std::vector<int>{kDecoderS});
+        QCOMPARE(structureOnly->activeDecoders(), std::vector<int>{int(Decoder::Structure)});
         auto jointOnly = without([](ModelConfig &c) { c.useStructure = c.useImage = c.useText = false; }, "structure_decoder");
-        QCOMPARE(jointOnly->activeDecoders(), std::vector<int>{kDecoderJoint});
+        QCOMPARE(jointOnly->activeDecoders(), std::vector<int>{int(Decoder::Joint)});
         QVERIFY(hasParameter(*jointOnly, "image_experts")); // fusion still needs every modality
         QVERIFY2(failures.isEmpty(), qPrintable("switches that did not remove their part: " + failures.join(", ")));
 
@@ -204,7 +204,7 @@ private Q_SLOTS:
         QVERIFY(parameterCount(*more) > fullCount);
         more->eval();
         auto out = more->forward(torch::tensor({1}, torch::kLong), torch::tensor({2}, torch::kLong));
-        QCOMPARE(out.adaptors[kStructure].gates.size(1), int64_t(5));
+        QCOMPARE(out.adaptors[int(Modality::Structure)].gates.size(1), int64_t(5));
 
         // Outputs change with the switch: ε_r reshapes the gates of a query.
         ModelConfig noTemperature = full;
@@ -217,8 +217,8 @@ private Q_SLOTS:
                 if (item.key().find("gate_weights") != std::string::npos)
                     item.value().normal_(0, 1);
         }
-        auto ga = a->forward(torch::tensor({3}, torch::kLong), torch::tensor({1}, torch::kLong)).adaptors[kImage].gates;
-        auto gb = b->forward(torch::tensor({3}, torch::kLong), torch::tensor({1}, torch::kLong)).adaptors[kImage].gates;
+        auto ga = a->forward(torch::tensor({3}, torch::kLong), torch::tensor({1}, torch::kLong)).adaptors[int(Modality::Image)].gates;
+        auto gb = b->forward(torch::tensor({3}, torch::kLong), torch::tensor({1}, torch::kLong)).adaptors[int(Modality::Image)].gates;
         QVERIFY(!torch::allclose(ga, gb, 1e-4, 1e-4));
     }
 

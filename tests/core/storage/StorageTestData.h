@@ -107,7 +107,7 @@ inline DirectionalMetrics directional(double base, int64_t count)
 inline EvaluationReport report(int relations, int experts, int epoch, const QString &split, double base = 30.0)
 {
     EvaluationReport r;
-    r.split = split;
+    r.split = splitFromName(split);
     r.epoch = epoch;
     r.seconds = 1.5 + epoch;
     r.overall = directional(base + epoch * 0.1, 1000);

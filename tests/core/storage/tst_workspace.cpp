@@ -589,8 +589,8 @@ private Q_SLOTS:
         const QVector<EvaluationRecord> evals = ws->evaluations(runId);
         QCOMPARE(evals.size(), 3);
         QCOMPARE(evals[0].id, ids[0]);
-        QCOMPARE(evals[1].split, QStringLiteral("valid"));
-        QCOMPARE(evals[2].split, QStringLiteral("test"));
+        QCOMPARE(evals[1].split, Split::Valid);
+        QCOMPARE(evals[2].split, Split::Test);
         QCOMPARE(evals[1].epoch, 2);
         QCOMPARE(evals[1].headline.mrr, v2.headline().mrr);
         QCOMPARE(evals[1].headline.hits10, v2.headline().hits10);

@@ -107,7 +107,7 @@ private:
         out->evaluations = observer.reports;
         bool testSeen = false;
         for (const EvaluationReport &r : observer.reports)
-            testSeen = testSeen || r.split == QLatin1String("test");
+            testSeen = testSeen || r.split == Split::Test;
         if (!testSeen)
             out->evaluations.append(out->test);
         for (const EvaluationReport &r : out->evaluations)

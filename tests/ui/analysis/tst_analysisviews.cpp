@@ -370,7 +370,7 @@ private Q_SLOTS:
             QCPGraph *loss = view.lossPlot()->graph(c - 1);
             QVector<double> validMrr;
             for (const EvaluationReport &e : r.evaluations)
-                if (e.split == QLatin1String("valid"))
+                if (e.split == Split::Valid)
                     validMrr << e.headline().mrr;
             QCOMPARE(mrr->data()->size(), validMrr.size());
             for (int i = 0; i < validMrr.size(); ++i)

@@ -135,7 +135,7 @@ private Q_SLOTS:
         QVERIFY2(workspace, qPrintable(error));
         std::optional<EvaluationReport> test;
         for (const EvaluationRecord &e : workspace->evaluations(runId))
-            if (e.split == QStringLiteral("test"))
+            if (e.split == Split::Test)
                 test = workspace->evaluationReport(e.id);
         QVERIFY(test.has_value());
         ModalitiesView *modalities = views->modalitiesView();

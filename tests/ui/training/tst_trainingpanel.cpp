@@ -175,8 +175,8 @@ private Q_SLOTS:
         QCOMPARE(epochNumbers(ws->epochs(runId)), (QList<int>{1, 2}));
         const QVector<EvaluationRecord> evaluations = ws->evaluations(runId);
         QCOMPARE(evaluations.size(), 3);
-        QCOMPARE(evaluations[0].split, QStringLiteral("valid"));
-        QCOMPARE(evaluations[2].split, QStringLiteral("test"));
+        QCOMPARE(evaluations[0].split, Split::Valid);
+        QCOMPARE(evaluations[2].split, Split::Test);
         // The plotted MRR is the recorded one.
         QCOMPARE(panel.metricsPlot()->graph(0)->data()->at(1)->value, evaluations[1].headline.mrr);
 
