@@ -25,4 +25,18 @@ const QList<CliCommand> &cliCommands()
     return commands;
 }
 
+Feedback::Handler consoleProgress(QTextStream &err, bool quiet)
+{
+    if (quiet)
+        return {};
+    return [&err](const Progress &p) {
+        if (p.stage == WorkStage::Training)
+            return;
+        err << QStringLiteral("\r%1 %2/%3").arg(workStageLabel(p.stage), -10).arg(p.done).arg(p.total);
+        if (p.done >= p.total)
+            err << "\n";
+        err.flush();
+    };
+}
+
 } // namespace momok

@@ -1,4 +1,6 @@
 #pragma once
+#include "domain/Feedback.h"
+
 #include <QList>
 #include <QString>
 #include <QStringList>
@@ -16,5 +18,9 @@ struct CliCommand {
 };
 
 const QList<CliCommand> &cliCommands();
+
+// Progress of a long job on the terminal: one line per stage, rewritten in place ("images
+// 120/353"). Training's batches are left to the epoch lines; quiet prints nothing.
+Feedback::Handler consoleProgress(QTextStream &err, bool quiet);
 
 } // namespace momok

@@ -1,5 +1,6 @@
 #include "cli/EngineCommands.h"
 
+#include "cli/CliCommands.h"
 #include "cli/CliParsing.h"
 
 #include "analysis/ModalityStrengths.h"
@@ -256,8 +257,9 @@ int runTrain(const QStringList &args, QTextStream &out, QTextStream &err)
         return code;
     Trainer trainer;
     QString error;
+    Feedback feedback(consoleProgress(err, parser.isSet("quiet")));
     if (parser.isSet("resume")) {
-        if (!trainer.resume(parser.value("resume"), &error)) {
+        if (!trainer.resume(parser.value("resume"), &feedback, &error)) {
             err << "momok train: " << error << "\n";
             return 1;
         }
@@ -276,7 +278,7 @@ int runTrain(const QStringList &args, QTextStream &out, QTextStream &err)
         spec.imageEncoder = parser.value("image-encoder");
         spec.dropUnseenEvaluationTriples = parser.isSet("drop-unseen");
         spec.runDir = parser.value("out");
-        if (!configFromOptions(parser, &spec.config, &error) || !trainer.start(spec, &error)) {
+        if (!configFromOptions(parser, &spec.config, &error) || !trainer.start(spec, &feedback, &error)) {
             err << "momok train: " << error << "\n";
             return 1;
         }
@@ -301,10 +303,10 @@ int runTrain(const QStringList &args, QTextStream &out, QTextStream &err)
         out.flush();
         observer = recorder.get();
     }
-    const Trainer::Outcome outcome = trainer.run(observer, nullptr, &error);
+    const Outcome outcome = trainer.run(observer, &feedback, &error);
     if (recorder)
         recorder->finish(trainer, outcome, error);
-    if (outcome != Trainer::Outcome::Finished) {
+    if (outcome != Outcome::Finished) {
         err << "momok train: " << (error.isEmpty() ? QStringLiteral("stopped") : error) << "\n";
         return 1;
     }
@@ -602,12 +604,12 @@ int runBench(const QStringList &args, QTextStream &out, QTextStream &err)
     spec.config = config;
     QDir().rmdir(runDir.path());
     Trainer trainer;
-    if (!trainer.start(spec, &error)) {
+    if (!trainer.start(spec, nullptr, &error)) {
         err << "momok bench: " << error << "\n";
         return 1;
     }
     BenchObserver observer;
-    if (trainer.run(&observer, nullptr, &error) != Trainer::Outcome::Finished) {
+    if (trainer.run(&observer, nullptr, &error) != Outcome::Finished) {
         err << "momok bench: " << error << "\n";
         return 1;
     }

@@ -1,5 +1,6 @@
 #include "cli/FeatureCommands.h"
 
+#include "cli/CliCommands.h"
 #include "cli/CliParsing.h"
 
 #include "data/DatasetReader.h"
@@ -61,13 +62,9 @@ int runFeatures(const QStringList &args, QTextStream &out, QTextStream &err)
     FeatureExtractor extractor(options);
     FeatureMatrix image, text;
     QString error;
-    const auto outcome = extractor.extract(*loaded.dataset, &image, &text, [&](const FeatureExtractionProgress &p) {
-        if (quiet) return;
-        err << QStringLiteral("\r%1 %2/%3").arg(p.stage, -8).arg(p.done).arg(p.total);
-        if (p.done == p.total) err << "\n";
-        err.flush();
-    }, nullptr, &error);
-    if (outcome != FeatureExtractor::Outcome::Finished) {
+    Feedback feedback(consoleProgress(err, quiet));
+    const Outcome outcome = extractor.extract(*loaded.dataset, &image, &text, &feedback, &error);
+    if (outcome != Outcome::Finished) {
         err << "momok features: " << error << "\n";
         return 1;
     }
@@ -143,7 +140,8 @@ int runMakeTeaching(const QStringList &args, QTextStream &out, QTextStream &err)
     }
     TeachingSummary summary;
     QString error;
-    if (!TeachingGraphGenerator::generate(parser.positionalArguments().first(), options, &summary, &error)) {
+    Feedback feedback(consoleProgress(err, false));
+    if (!TeachingGraphGenerator::generate(parser.positionalArguments().first(), options, &summary, &error, &feedback)) {
         err << "momok make-teaching: " << error << "\n";
         return 1;
     }

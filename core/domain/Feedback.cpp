@@ -1,6 +1,5 @@
 #include "domain/Feedback.h"
 
-#include <algorithm>
 #include <chrono>
 
 namespace momok {
@@ -15,7 +14,7 @@ int64_t nowMs()
 
 QString workStageLabel(WorkStage stage)
 {
-    static const char *const labels[] = {"hashing", "images", "texts", "training", "evaluating", "writing", "drawing"};
+    static const char *const labels[] = {"hashing", "images", "texts", "training", "evaluating", "drawing"};
     return QString::fromLatin1(labels[int(stage)]);
 }
 
@@ -23,16 +22,14 @@ Feedback::Feedback(Handler handler, int intervalMs) : m_handler(std::move(handle
 
 void Feedback::cancel() { m_cancelled = true; }
 
-bool Feedback::isCancelled() const
-{
-    const int64_t check = ++m_checks;
-    const int64_t at = m_cancelAt.load();
-    if (at >= 0 && check >= at)
-        m_cancelled = true;
-    return m_cancelled.load();
-}
+bool Feedback::isCancelled() const { return m_cancelled.load(); }
 
-void Feedback::cancelAtCheck(int64_t n) { m_cancelAt = m_checks.load() + std::max<int64_t>(n, 1); }
+void Feedback::cancelAt(WorkStage stage, int epoch, int64_t done)
+{
+    std::lock_guard<std::mutex> lock(m_mutex);
+    m_hasCancelPoint = true;
+    m_cancelPoint = Progress{stage, done, 0, epoch};
+}
 
 void Feedback::setHandler(Handler handler)
 {
@@ -45,6 +42,9 @@ void Feedback::report(const Progress &progress)
     Handler handler;
     {
         std::lock_guard<std::mutex> lock(m_mutex);
+        if (m_hasCancelPoint && progress.stage == m_cancelPoint.stage && progress.epoch == m_cancelPoint.epoch
+            && progress.done >= m_cancelPoint.done)
+            m_cancelled = true;
         if (!m_handler)
             return;
         const int64_t now = nowMs();

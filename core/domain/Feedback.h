@@ -4,6 +4,8 @@
 // progress and checks for cancellation on its own thread; any thread may cancel. The
 // throttle lives here, once: the handler hears a stage's first and last report and at most
 // one report per interval in between, so a job may report after every item.
+// Tests cancel at a deterministic point of the job (cancelAt), never by racing a timer.
+#include <QMetaType>
 #include <QString>
 
 #include <atomic>
@@ -19,8 +21,7 @@ enum class WorkStage {
     ExtractingTexts,  // feature extraction: text features
     Training,         // batches of one epoch
     Evaluating,       // queries of one evaluation
-    WritingGraph,     // teaching graph: triples and metadata
-    DrawingImages     // teaching graph: one image per object
+    DrawingImages     // teaching graph: one image per object and per colour and pattern
 };
 QString workStageLabel(WorkStage stage); // "hashing", "images", "texts", "training", …
 
@@ -43,25 +44,25 @@ public:
 
     // Any thread.
     void cancel();
-    // True once cancel() was called. Each call is a cancellation check (see cancelAtCheck).
+    // True once cancel() was called (or the point set by cancelAt was reached).
     bool isCancelled() const;
     // Forwards to the handler (on the calling thread) when the stage or epoch changed, when the
     // stage is done, or when the interval has passed since the last forwarded report.
     void report(const Progress &progress);
     void setHandler(Handler handler);
 
-    // A deterministic cancellation point for tests: cancel() takes effect at the n-th
-    // isCancelled() check from now (n ≥ 1), wherever the job is, whatever the clock says.
-    void cancelAtCheck(int64_t n);
-    int64_t checkCount() const { return m_checks.load(); }
+    // A deterministic cancellation point: the job is cancelled as soon as it reports
+    // progress of this stage in this epoch (0 outside training) with at least `done` items
+    // done, so its next check stops it there, whatever the clock says. For tests.
+    void cancelAt(WorkStage stage, int epoch, int64_t done);
 
 private:
     Handler m_handler;
     const int m_intervalMs;
-    mutable std::atomic<bool> m_cancelled{false};
-    mutable std::atomic<int64_t> m_checks{0};
-    std::atomic<int64_t> m_cancelAt{-1};
-    std::mutex m_mutex; // guards the throttle's state below
+    std::atomic<bool> m_cancelled{false};
+    std::mutex m_mutex; // guards the state below
+    bool m_hasCancelPoint = false;
+    Progress m_cancelPoint;
     int64_t m_lastForwardMs = -1;
     WorkStage m_lastStage = WorkStage::Training;
     int m_lastEpoch = -1;
@@ -69,10 +70,12 @@ private:
 
 // For code paths where feedback is optional (a null pointer: never cancelled, nobody listening).
 inline bool isCancelled(const Feedback *feedback) { return feedback && feedback->isCancelled(); }
-inline void report(Feedback *feedback, const Progress &progress)
+inline void reportProgress(Feedback *feedback, const Progress &progress)
 {
     if (feedback)
         feedback->report(progress);
 }
 
 } // namespace momok
+
+Q_DECLARE_METATYPE(momok::Progress)

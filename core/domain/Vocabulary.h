@@ -3,6 +3,7 @@
 // modalities, decoders, dataset splits, run status and the outcome of a long job. Each is a
 // type with one stable key (what files, the database and the command line spell) and one
 // display label (what people read). Torch-free, widget-free.
+#include <QMetaType>
 #include <QString>
 #include <QStringList>
 #include <QStringView>
@@ -69,3 +70,8 @@ QString outcomeName(Outcome outcome); // "finished", "cancelled", "failed"
 RunStatus runStatusAfter(Outcome outcome);
 
 } // namespace momok
+
+// Carried by queued signals between the training thread and the UI.
+Q_DECLARE_METATYPE(momok::Decoder)
+Q_DECLARE_METATYPE(momok::Outcome)
+Q_DECLARE_METATYPE(momok::RunStatus)

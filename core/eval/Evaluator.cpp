@@ -90,8 +90,7 @@ torch::Tensor Evaluator::combinedScores(const std::array<torch::Tensor, kScoring
     return out;
 }
 
-EvaluationReport Evaluator::evaluate(Split split, int64_t batchSize, const CancelFlag *cancel,
-                                     const std::function<void(int64_t, int64_t)> &progress)
+EvaluationReport Evaluator::evaluate(Split split, int64_t batchSize, Feedback *feedback, int epoch)
 {
     QElapsedTimer timer;
     timer.start();
@@ -123,7 +122,7 @@ EvaluationReport Evaluator::evaluate(Split split, int64_t batchSize, const Cance
     const int64_t total = queries.size();
     std::array<torch::Tensor, kScoringDecoderCount> scores; // reused across chunks (no page faults per chunk)
     for (int64_t start = 0; start < total; start += batchSize) {
-        if (cancel && cancel->load())
+        if (isCancelled(feedback))
             return {};
         const int64_t end = std::min(total, start + batchSize), rows = end - start;
         auto entityIds = torch::empty({rows}, torch::kLong), relationIds = torch::empty({rows}, torch::kLong);
@@ -194,8 +193,7 @@ EvaluationReport Evaluator::evaluate(Split split, int64_t batchSize, const Cance
         }
         for (int64_t row = 0; row < rows; ++row)
             ++gateCounts[size_t(queries.relation(order[size_t(start + row)]) % relations)];
-        if (progress)
-            progress(end, total);
+        reportProgress(feedback, {WorkStage::Evaluating, end, total, epoch});
     }
 
     EvaluationReport report;

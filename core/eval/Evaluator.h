@@ -8,9 +8,8 @@
 #include "eval/RankCounter.h"
 #include "model/MoMoKModel.h"
 #include "train/QueryIndex.h"
-#include "train/TrainingObserver.h"
+#include "domain/Feedback.h"
 
-#include <functional>
 
 namespace momok {
 
@@ -19,9 +18,9 @@ class Evaluator
 public:
     Evaluator(MoMoKModel model, const KgDataset &dataset, const QueryIndex &allKnown);
 
-    // Empty report with split == "" when cancelled.
-    EvaluationReport evaluate(Split split, int64_t batchSize, const CancelFlag *cancel = nullptr,
-                              const std::function<void(int64_t done, int64_t total)> &progress = {});
+    // Reports Evaluating progress (queries done, with `epoch`) to feedback and stops when it is
+    // cancelled: then the report is empty (no split). feedback may be null.
+    EvaluationReport evaluate(Split split, int64_t batchSize, Feedback *feedback = nullptr, int epoch = 0);
 
     // The joint decision over the active decoders' B×E logits: mean of their sigmoids.
     static torch::Tensor combinedScores(const std::array<torch::Tensor, kScoringDecoderCount> &logits);

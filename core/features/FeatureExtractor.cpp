@@ -8,7 +8,6 @@
 
 #include <QCryptographicHash>
 #include <QDir>
-#include <QElapsedTimer>
 #include <QFile>
 #include <QSaveFile>
 #include <QStandardPaths>
@@ -22,32 +21,7 @@ namespace {
 
 constexpr char kCacheMagic[8] = {'M', 'M', 'K', 'F', 'E', 'A', 'T', '1'};
 constexpr int kCacheFormat = 1;
-constexpr qint64 kProgressIntervalMs = 200;
 constexpr int64_t kChunk = 32; // entities between cancel checks and progress reports
-
-// Calls back at most every kProgressIntervalMs, plus once at the end of each stage.
-class ProgressThrottle
-{
-public:
-    explicit ProgressThrottle(const FeatureProgressCallback &callback) : m_callback(callback) { m_timer.start(); }
-    void report(const QString &stage, int64_t done, int64_t total)
-    {
-        if (!m_callback)
-            return;
-        if (done < total && m_timer.elapsed() < kProgressIntervalMs && stage == m_lastStage)
-            return;
-        m_timer.restart();
-        m_lastStage = stage;
-        m_callback({stage, done, total});
-    }
-
-private:
-    const FeatureProgressCallback &m_callback;
-    QElapsedTimer m_timer;
-    QString m_lastStage;
-};
-
-bool cancelled(const std::atomic<bool> *cancel) { return cancel && cancel->load(); }
 
 void addString(QCryptographicHash &hash, const QString &text)
 {
@@ -170,12 +144,10 @@ QString FeatureExtractor::defaultCacheDirectory()
     return QDir(QStandardPaths::writableLocation(QStandardPaths::GenericCacheLocation)).filePath(QStringLiteral("momok/features"));
 }
 
-FeatureExtractor::Outcome FeatureExtractor::extract(const KgDataset &dataset, FeatureMatrix *image, FeatureMatrix *text,
-                                                    const FeatureProgressCallback &progress,
-                                                    const std::atomic<bool> *cancel, QString *error)
+Outcome FeatureExtractor::extract(const KgDataset &dataset, FeatureMatrix *image, FeatureMatrix *text, Feedback *feedback,
+                                  QString *error)
 {
     m_computedImages = m_computedTexts = 0;
-    ProgressThrottle throttle(progress);
     const int64_t n = dataset.entityCount();
     const QString cacheDir = m_options.cacheDirectory.isEmpty() ? defaultCacheDirectory() : m_options.cacheDirectory;
     auto fail = [&](const QString &message) {
@@ -201,14 +173,14 @@ FeatureExtractor::Outcome FeatureExtractor::extract(const KgDataset &dataset, Fe
             return fail(problem);
         key.addData(QByteArray::number(qlonglong(n)));
         for (int64_t i = 0; i < n; ++i) {
-            if (cancelled(cancel))
+            if (isCancelled(feedback))
                 return Outcome::Cancelled;
             const QStringList sources = imageSources(dataset.entities[int(i)]);
             key.addData(QByteArray::number(sources.size()));
             for (const QString &path : sources)
                 if (!addFile(key, path, &problem))
                     return fail(problem);
-            throttle.report(QStringLiteral("hashing"), i + 1, n);
+            reportProgress(feedback, {WorkStage::HashingInputs, i + 1, n});
         }
         const QString path = cachePath(cacheDir, QStringLiteral("image"), key.result());
         if (!m_options.useCache || !readCache(path, n, image)) {
@@ -221,7 +193,7 @@ FeatureExtractor::Outcome FeatureExtractor::extract(const KgDataset &dataset, Fe
             std::vector<std::vector<float>> rows(static_cast<size_t>(n));
             std::vector<QString> errors(static_cast<size_t>(n));
             for (int64_t start = 0; start < n; start += kChunk) {
-                if (cancelled(cancel))
+                if (isCancelled(feedback))
                     return Outcome::Cancelled;
                 const int64_t end = std::min(n, start + kChunk);
                 if (!encoder) {
@@ -271,7 +243,7 @@ FeatureExtractor::Outcome FeatureExtractor::extract(const KgDataset &dataset, Fe
                 for (int64_t i = start; i < end; ++i)
                     if (!errors[size_t(i)].isEmpty())
                         return fail(errors[size_t(i)]);
-                throttle.report(QStringLiteral("images"), end, n);
+                reportProgress(feedback, {WorkStage::ExtractingImages, end, n});
             }
             for (const auto &row : rows)
                 if (!row.empty()) {
@@ -309,14 +281,14 @@ FeatureExtractor::Outcome FeatureExtractor::extract(const KgDataset &dataset, Fe
         if (!m_options.useCache || !readCache(path, n, text)) {
             std::vector<TextFeaturizer::Terms> documents(static_cast<size_t>(n));
             for (int64_t start = 0; start < n; start += kChunk) {
-                if (cancelled(cancel))
+                if (isCancelled(feedback))
                     return Outcome::Cancelled;
                 const int64_t end = std::min(n, start + kChunk);
                 at::parallel_for(start, end, 1, [&](int64_t b, int64_t e) {
                     for (int64_t i = b; i < e; ++i)
                         documents[size_t(i)] = TextFeaturizer::analyse(texts[int(i)]);
                 });
-                throttle.report(QStringLiteral("texts"), end, n);
+                reportProgress(feedback, {WorkStage::ExtractingTexts, end, n});
             }
             FeatureMatrix m;
             m.rows = n;

@@ -6,12 +6,11 @@
 // the method's name, parameters and version, so opening the same data again is instant.
 // Torch-free interface: run it on a worker thread; progress comes by callback.
 #include "data/KgDataset.h"
+#include "domain/Feedback.h"
 
 #include <QString>
 
-#include <atomic>
 #include <cstdint>
-#include <functional>
 #include <vector>
 
 namespace momok {
@@ -37,24 +36,17 @@ struct FeatureExtractionOptions {
     QString cacheDirectory;        // empty = FeatureExtractor::defaultCacheDirectory()
 };
 
-struct FeatureExtractionProgress {
-    QString stage;                 // "hashing", "images" or "texts"
-    int64_t done = 0, total = 0;
-};
-using FeatureProgressCallback = std::function<void(const FeatureExtractionProgress &)>;
-
 class FeatureExtractor
 {
 public:
-    enum class Outcome { Finished, Cancelled, Failed };
-
     explicit FeatureExtractor(FeatureExtractionOptions options = {});
 
     // Fills *image / *text (either may be null: not wanted) for the modalities that have raw
-    // data; a modality without any raw data is left empty. Progress is reported a few times
-    // per second at most; cancel is checked between entities.
-    Outcome extract(const KgDataset &dataset, FeatureMatrix *image, FeatureMatrix *text,
-                    const FeatureProgressCallback &progress, const std::atomic<bool> *cancel, QString *error);
+    // data; a modality without any raw data is left empty. Progress (HashingInputs,
+    // ExtractingImages, ExtractingTexts) goes to feedback, which is checked for cancellation
+    // between chunks of entities; feedback may be null.
+    Outcome extract(const KgDataset &dataset, FeatureMatrix *image, FeatureMatrix *text, Feedback *feedback,
+                    QString *error);
 
     // Entities whose features the last extract() really computed (0 when all came from the cache).
     int64_t computedImageRows() const { return m_computedImages; }

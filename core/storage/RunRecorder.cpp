@@ -145,13 +145,13 @@ void RunRecorder::beat()
     m_heartbeat.restart();
 }
 
-void RunRecorder::batchProgress(int epoch, int batch, int batchCount)
+void RunRecorder::batchFinished(int epoch, int batch, int batchCount)
 {
     if (!m_lastRecorded)
         recordCheckpoints();
     beat();
     if (m_inner)
-        m_inner->batchProgress(epoch, batch, batchCount);
+        m_inner->batchFinished(epoch, batch, batchCount);
 }
 
 void RunRecorder::epochFinished(const EpochRecord &record)
@@ -184,16 +184,14 @@ void RunRecorder::message(const QString &text)
         m_inner->message(text);
 }
 
-void RunRecorder::finish(const Trainer &trainer, Trainer::Outcome outcome, const QString &failure)
+void RunRecorder::finish(const Trainer &trainer, Outcome outcome, const QString &failure)
 {
     if (!m_workspace || m_runId < 0)
         return;
     QString error;
     recordCheckpoints();
-    RunStatus status = RunStatus::Failed;
     switch (outcome) {
-    case Trainer::Outcome::Finished: {
-        status = RunStatus::Finished;
+    case Outcome::Finished: {
         const EvaluationReport test = trainer.testReport();
         QJsonObject metrics = test.headline().toJson();
         metrics.insert(QStringLiteral("split"), splitName(Split::Test));
@@ -201,16 +199,14 @@ void RunRecorder::finish(const Trainer &trainer, Trainer::Outcome outcome, const
         report(m_workspace->setFinalMetrics(m_runId, metrics, &error), error);
         break;
     }
-    case Trainer::Outcome::Cancelled:
-        status = RunStatus::Cancelled;
+    case Outcome::Cancelled:
         break;
-    case Trainer::Outcome::Failed:
-        status = RunStatus::Failed;
+    case Outcome::Failed:
         if (!failure.isEmpty())
             report(m_workspace->setNotes(m_runId, QStringLiteral("failed: %1").arg(failure), &error), error);
         break;
     }
-    report(m_workspace->setRunStatus(m_runId, status, &error), error);
+    report(m_workspace->setRunStatus(m_runId, runStatusAfter(outcome), &error), error);
 }
 
 } // namespace momok

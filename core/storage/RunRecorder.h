@@ -39,14 +39,14 @@ public:
 
     // After run(): the final status, the test metrics of a finished run, the
     // failure reason of a failed one.
-    void finish(const Trainer &trainer, Trainer::Outcome outcome, const QString &failure);
+    void finish(const Trainer &trainer, Outcome outcome, const QString &failure);
 
     qint64 runId() const { return m_runId; }
     qint64 datasetId() const { return m_datasetId; }
     // Write failures so far (each also reported by message()).
     int writeFailures() const { return m_failures; }
 
-    void batchProgress(int epoch, int batch, int batchCount) override;
+    void batchFinished(int epoch, int batch, int batchCount) override;
     void epochFinished(const EpochRecord &record) override;
     void evaluationFinished(const EvaluationReport &report, bool improved) override;
     void message(const QString &text) override;

@@ -1,7 +1,6 @@
 #include "teaching/TeachingGraphGenerator.h"
 
 #include <QDir>
-#include <QElapsedTimer>
 #include <QHash>
 #include <QImage>
 #include <QPainter>
@@ -318,8 +317,7 @@ QStringList TeachingGraphGenerator::validate(const TeachingOptions &options)
 }
 
 bool TeachingGraphGenerator::generate(const QString &outDir, const TeachingOptions &options, TeachingSummary *summary,
-                                      QString *error, const std::function<void(int, int)> &progress,
-                                      const std::atomic<bool> *cancel)
+                                      QString *error, Feedback *feedback)
 {
     const QStringList problems = validate(options);
     if (!problems.isEmpty()) {
@@ -508,16 +506,10 @@ bool TeachingGraphGenerator::generate(const QString &outDir, const TeachingOptio
 
     // Images last: the slow part, with progress and cancel.
     const int imageCount = n + int(kColours.size() + kPatterns.size());
-    QElapsedTimer timer;
-    timer.start();
     int done = 0;
     auto step = [&]() {
-        ++done;
-        if (progress && (done == imageCount || timer.elapsed() >= 100)) {
-            timer.restart();
-            progress(done, imageCount);
-        }
-        return !(cancel && cancel->load());
+        reportProgress(feedback, {WorkStage::DrawingImages, ++done, imageCount});
+        return !isCancelled(feedback);
     };
     auto imagePath = [&](const QString &name) { return dir.filePath(QStringLiteral("images/%1.png").arg(name)); };
     auto stopped = [&]() {

@@ -6,14 +6,14 @@
 // (or two), and the generator writes that table beside the dataset, so the per-modality
 // analysis has an oracle. Same seed and knobs, same files, byte for byte.
 // Torch-free: the UI's dialog runs it on a worker thread.
+#include "domain/Feedback.h"
+
 #include <QPair>
 #include <QString>
 #include <QStringList>
 #include <QVector>
 
-#include <atomic>
 #include <cstdint>
-#include <functional>
 
 namespace momok {
 
@@ -42,11 +42,11 @@ public:
     // Empty when the options are usable; otherwise one reason per line.
     static QStringList validate(const TeachingOptions &options);
 
-    // Writes the dataset into outDir (created). progress(done, total) is called a few
-    // times per second at most; cancel is checked between images.
+    // Writes the dataset into outDir (created). Progress (DrawingImages: the slow part, after
+    // the text files) goes to feedback, which is checked between images; on cancellation it returns false
+    // with *error "cancelled". feedback may be null.
     static bool generate(const QString &outDir, const TeachingOptions &options, TeachingSummary *summary,
-                         QString *error, const std::function<void(int done, int total)> &progress = {},
-                         const std::atomic<bool> *cancel = nullptr);
+                         QString *error, Feedback *feedback = nullptr);
 
     // The planted table as written to planted_modalities.tsv.
     static QVector<QPair<QString, QString>> plantedModalities();

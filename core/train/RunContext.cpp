@@ -31,7 +31,7 @@ bool loadModality(const QString &path, int64_t entities, torch::Tensor *values, 
 } // namespace
 
 std::unique_ptr<RunContext> RunContext::create(const RunSpec &spec, QString *error,
-                                               const FeatureProgressCallback &progress, const std::atomic<bool> *cancel)
+                                               Feedback *feedback)
 {
     auto context = std::make_unique<RunContext>();
     context->spec = spec;
@@ -83,10 +83,10 @@ std::unique_ptr<RunContext> RunContext::create(const RunSpec &spec, QString *err
         FeatureMatrix extractedImage, extractedText;
         QString problem;
         const auto outcome = extractor.extract(context->dataset, extractImage ? &extractedImage : nullptr,
-                                               extractText ? &extractedText : nullptr, progress, cancel, &problem);
-        if (outcome != FeatureExtractor::Outcome::Finished) {
+                                               extractText ? &extractedText : nullptr, feedback, &problem);
+        if (outcome != Outcome::Finished) {
             if (error)
-                *error = outcome == FeatureExtractor::Outcome::Cancelled
+                *error = outcome == Outcome::Cancelled
                              ? QStringLiteral("feature extraction cancelled")
                              : QStringLiteral("feature extraction failed: %1").arg(problem);
             return nullptr;

@@ -16,10 +16,9 @@ class RunContext
 public:
     // Loads the dataset and features and builds a freshly initialised model (seeded).
     // A modality with raw data but no feature file is extracted (spec.extractFeatures; cached,
-    // so only the first time is slow): progress and cancel are for that step.
+    // so only the first time is slow): feedback (may be null) follows and cancels that step.
     static std::unique_ptr<RunContext> create(const RunSpec &spec, QString *error,
-                                              const FeatureProgressCallback &progress = {},
-                                              const std::atomic<bool> *cancel = nullptr);
+                                              Feedback *feedback = nullptr);
 
     RunSpec spec; // as given, with imageSource and textSource set to what the features really are
     KgDataset dataset;

@@ -18,7 +18,6 @@
 namespace momok {
 
 namespace {
-constexpr int kProgressIntervalMs = 200; // batch progress is batched, not one signal per batch
 constexpr uint64_t kExpertPairPurpose = 0xC1B;
 
 bool writeJson(const QString &path, const QJsonDocument &doc, QString *error)
@@ -61,12 +60,9 @@ struct Trainer::Private {
     // would be page-faulted in again each time.
     torch::Tensor scoreBuffer;
 
-    FeatureProgressCallback preparationProgress;
-    const CancelFlag *preparationCancel = nullptr;
-
-    bool build(const RunSpec &spec, QString *error)
+    bool build(const RunSpec &spec, Feedback *feedback, QString *error)
     {
-        context = RunContext::create(spec, error, preparationProgress, preparationCancel);
+        context = RunContext::create(spec, error, feedback);
         if (!context)
             return false;
         const ModelConfig &c = spec.config;
@@ -210,28 +206,22 @@ struct Trainer::Private {
 Trainer::Trainer() : d(std::make_unique<Private>()) {}
 Trainer::~Trainer() = default;
 
-void Trainer::setPreparationHooks(FeatureProgressCallback progress, const CancelFlag *cancel)
-{
-    d->preparationProgress = std::move(progress);
-    d->preparationCancel = cancel;
-}
-
-bool Trainer::start(const RunSpec &spec, QString *error)
+bool Trainer::start(const RunSpec &spec, Feedback *feedback, QString *error)
 {
     if (QFile::exists(QDir(spec.runDir).filePath("run.json"))) {
         if (error) *error = QStringLiteral("%1 already holds a run; resume it or choose another folder").arg(spec.runDir);
         return false;
     }
-    if (!d->build(spec, error))
+    if (!d->build(spec, feedback, error))
         return false;
     // The spec as built: it records where each modality's features really came from.
     return d->context->spec.save(error);
 }
 
-bool Trainer::resume(const QString &runDir, QString *error)
+bool Trainer::resume(const QString &runDir, Feedback *feedback, QString *error)
 {
     RunSpec spec;
-    if (!RunSpec::load(runDir, &spec, error) || !d->build(spec, error))
+    if (!RunSpec::load(runDir, &spec, error) || !d->build(spec, feedback, error))
         return false;
     const QString last = d->context->checkpointPath("last");
     if (!QFile::exists(last))
@@ -275,13 +265,15 @@ int Trainer::computeThreads() const
     return step < kSmallStep ? 1 : physicalCoreCount();
 }
 
-QStringList Trainer::activeDecoderKeys() const
+QVector<Decoder> Trainer::activeDecoders() const
 {
-    QStringList keys;
-    for (int d : d->context->model->activeDecoders())
-        keys << decoderKey(Decoder(d));
-    return keys;
+    QVector<Decoder> decoders;
+    for (int decoder : d->context->model->activeDecoders())
+        decoders << Decoder(decoder);
+    return decoders;
 }
+
+QStringList Trainer::activeDecoderKeys() const { return decoderKeys(activeDecoders()); }
 
 EvaluationReport Trainer::bestValidReport() const { return d->bestValid; }
 EvaluationReport Trainer::testReport() const { return d->test; }
@@ -295,17 +287,14 @@ QVector<EpochRecord> Trainer::history() const
     return out;
 }
 
-Trainer::Outcome Trainer::run(TrainingObserver *observer, const CancelFlag *cancel, QString *error)
+Outcome Trainer::run(TrainingObserver *observer, Feedback *feedback, QString *error)
 {
     RunContext &ctx = *d->context;
     const ModelConfig &c = ctx.spec.config;
     auto say = [&](const QString &text) { if (observer) observer->message(text); };
-    auto cancelled = [&] { return cancel && cancel->load(); };
     Evaluator evaluator(ctx.model, ctx.dataset, ctx.allKnown);
     const int64_t queryCount = ctx.trainQueries.size();
     const int batches = int(batchesPerEpoch());
-    QElapsedTimer progressClock;
-    progressClock.start();
 
     try {
         bool stop = d->state.evaluationsWithoutImprovement >= c.patience;
@@ -317,7 +306,7 @@ Trainer::Outcome Trainer::run(TrainingObserver *observer, const CancelFlag *canc
             const int64_t *o = order.data_ptr<int64_t>();
             Private::StepLosses sum;
             for (int b = 0; b < batches; ++b) {
-                if (cancelled()) {
+                if (isCancelled(feedback)) {
                     say(QStringLiteral("cancelled during epoch %1; the run resumes from epoch %2").arg(epoch).arg(epoch - 1));
                     return Outcome::Cancelled;
                 }
@@ -329,10 +318,9 @@ Trainer::Outcome Trainer::run(TrainingObserver *observer, const CancelFlag *canc
                 sum.bce += losses.bce;
                 sum.mi += losses.mi;
                 sum.estimator += losses.estimator;
-                if (observer && (progressClock.elapsed() >= kProgressIntervalMs || b + 1 == batches)) {
-                    observer->batchProgress(epoch, b + 1, batches);
-                    progressClock.restart();
-                }
+                if (observer)
+                    observer->batchFinished(epoch, b + 1, batches);
+                reportProgress(feedback, {WorkStage::Training, b + 1, batches, epoch});
             }
             EpochRecord record;
             record.epoch = epoch;
@@ -353,7 +341,7 @@ Trainer::Outcome Trainer::run(TrainingObserver *observer, const CancelFlag *canc
 
             if (epoch % c.evalEvery == 0 || epoch == c.epochs) {
                 d->releaseTrainingBuffers();
-                EvaluationReport report = evaluator.evaluate(Split::Valid, c.evalBatchSize, cancel);
+                EvaluationReport report = evaluator.evaluate(Split::Valid, c.evalBatchSize, feedback, epoch);
                 if (!report.split)
                     return Outcome::Cancelled;
                 report.epoch = epoch;
@@ -393,7 +381,7 @@ Trainer::Outcome Trainer::run(TrainingObserver *observer, const CancelFlag *canc
         if (!QFile::exists(best))
             say(QStringLiteral("no validation evaluation happened: testing the last epoch's model"));
         d->releaseTrainingBuffers();
-        EvaluationReport test = evaluator.evaluate(Split::Test, c.evalBatchSize, cancel);
+        EvaluationReport test = evaluator.evaluate(Split::Test, c.evalBatchSize, feedback, d->state.epoch);
         if (!test.split)
             return Outcome::Cancelled;
         test.epoch = d->state.bestEpoch ? d->state.bestEpoch : d->state.epoch;

@@ -4,6 +4,7 @@
 // validation split only), a resumable checkpoint after every epoch, and one final test
 // evaluation of the selected checkpoint. Torch-free interface: the UI drives it from a
 // worker thread.
+#include "domain/Feedback.h"
 #include "eval/EvaluationReport.h"
 #include "features/FeatureExtractor.h"
 #include "train/RunSpec.h"
@@ -16,21 +17,20 @@ namespace momok {
 class Trainer
 {
 public:
-    enum class Outcome { Finished, Cancelled, Failed };
-
     Trainer();
     ~Trainer();
 
-    // Progress and cancellation of the preparation start()/resume() may do before the
-    // first epoch: extracting features a dataset has raw data but no files for.
-    void setPreparationHooks(FeatureProgressCallback progress, const CancelFlag *cancel);
+    // A new run in spec.runDir (created; must not hold a run already). feedback (may be null)
+    // follows and cancels the preparation before the first epoch: extracting the features a
+    // dataset has raw data but no files for.
+    bool start(const RunSpec &spec, Feedback *feedback, QString *error);
+    // Continues the run in runDir from its last checkpoint; feedback as for start().
+    bool resume(const QString &runDir, Feedback *feedback, QString *error);
 
-    // A new run in spec.runDir (created; must not hold a run already).
-    bool start(const RunSpec &spec, QString *error);
-    // Continues the run in runDir from its last checkpoint.
-    bool resume(const QString &runDir, QString *error);
-
-    Outcome run(TrainingObserver *observer, const CancelFlag *cancel, QString *error);
+    // Trains to the end (or early stop), then evaluates the test split once. Events go to the
+    // observer; Training and Evaluating progress to feedback, which is checked between
+    // batches. Both may be null.
+    Outcome run(TrainingObserver *observer, Feedback *feedback, QString *error);
 
     const RunSpec &spec() const;
     int completedEpochs() const;
@@ -38,8 +38,9 @@ public:
     // Threads to train with: the configured count, or for "automatic" (0) one thread when a
     // step is small (threading overhead outweighs the gain there) and the physical cores otherwise.
     int computeThreads() const;
-    // Decoders really trained: those switched on whose modality has data ("S", "I", "T", "joint").
-    QStringList activeDecoderKeys() const;
+    // Decoders really trained: those switched on whose modality has data.
+    QVector<Decoder> activeDecoders() const;
+    QStringList activeDecoderKeys() const; // their keys: "S", "I", "T", "joint"
     EvaluationReport bestValidReport() const;
     EvaluationReport testReport() const;
     QVector<EpochRecord> history() const;

@@ -1,11 +1,11 @@
 #pragma once
-// How the trainer reports progress: a plain callback interface (torch-free), so
-// the CLI prints it and the GUI forwards it from a worker thread by queued signals.
+// What happens during a training, as events: a plain callback interface (torch-free), so the
+// CLI prints them, the workspace records them (RunRecorder) and the GUI forwards them from a
+// worker thread by queued signals. Progress for display and cancellation go through Feedback.
 #include "eval/EvaluationReport.h"
 
 #include <QString>
 
-#include <atomic>
 #include <cstdint>
 
 namespace momok {
@@ -24,14 +24,11 @@ class TrainingObserver
 {
 public:
     virtual ~TrainingObserver() = default;
-    // Called at most a few times per second, not per item.
-    virtual void batchProgress(int epoch, int batch, int batchCount) {}
+    // After every batch (batch is 1-based): cheap work only.
+    virtual void batchFinished(int epoch, int batch, int batchCount) {}
     virtual void epochFinished(const EpochRecord &record) {}
     virtual void evaluationFinished(const EvaluationReport &report, bool improved) {}
     virtual void message(const QString &text) {}
 };
-
-// Checked between batches; set from any thread.
-using CancelFlag = std::atomic<bool>;
 
 } // namespace momok

@@ -42,13 +42,13 @@ class CountingObserver : public TrainingObserver
 {
 public:
     int epochs = 0, evaluations = 0, messages = 0;
-    CancelFlag *flag = nullptr;
+    Feedback *flag = nullptr;
     int cancelAfterEpoch = -1;
     void epochFinished(const EpochRecord &r) override
     {
         ++epochs;
         if (flag && r.epoch == cancelAfterEpoch)
-            *flag = true;
+            flag->cancel();
     }
     void evaluationFinished(const EvaluationReport &, bool) override { ++evaluations; }
     void message(const QString &) override { ++messages; }
@@ -93,14 +93,14 @@ private Q_SLOTS:
         const RunSpec spec = smallRun(m_dataset, m_dir.filePath("e2e/runs/first"), 3);
         Trainer trainer;
         QString error;
-        QVERIFY2(trainer.start(spec, &error), qPrintable(error));
+        QVERIFY2(trainer.start(spec, nullptr, &error), qPrintable(error));
         CountingObserver inner;
         RunRecorder recorder(wsPath, &inner);
         QVERIFY2(recorder.begin(trainer, false, QStringLiteral("first run"), &error), qPrintable(error));
         QVERIFY(recorder.runId() > 0);
-        const Trainer::Outcome outcome = trainer.run(&recorder, nullptr, &error);
+        const Outcome outcome = trainer.run(&recorder, nullptr, &error);
         recorder.finish(trainer, outcome, error);
-        QCOMPARE(outcome, Trainer::Outcome::Finished);
+        QCOMPARE(outcome, Outcome::Finished);
         QCOMPARE(recorder.writeFailures(), 0);
         // Everything still reaches the wrapped observer.
         QCOMPARE(inner.epochs, 3);
@@ -150,7 +150,7 @@ private Q_SLOTS:
 
         // A second run on the unchanged dataset reuses its record (path + content hash).
         Trainer second;
-        QVERIFY2(second.start(smallRun(m_dataset, m_dir.filePath("e2e/runs/second"), 1), &error), qPrintable(error));
+        QVERIFY2(second.start(smallRun(m_dataset, m_dir.filePath("e2e/runs/second"), 1), nullptr, &error), qPrintable(error));
         ws.reset();
         RunRecorder secondRecorder(wsPath);
         QVERIFY2(secondRecorder.begin(second, false, QString(), &error), qPrintable(error));
@@ -172,17 +172,17 @@ private Q_SLOTS:
             // Cancelled during epoch 2's validation: epoch 2 is recorded, but the
             // checkpoint is still epoch 1's, so the resumed run redoes epoch 2.
             Trainer trainer;
-            QVERIFY2(trainer.start(spec, &error), qPrintable(error));
-            CancelFlag cancel{false};
+            QVERIFY2(trainer.start(spec, nullptr, &error), qPrintable(error));
+            Feedback cancel;
             CountingObserver inner;
             inner.flag = &cancel;
             inner.cancelAfterEpoch = 2;
             RunRecorder recorder(wsPath, &inner);
             QVERIFY2(recorder.begin(trainer, false, QString(), &error), qPrintable(error));
             runId = recorder.runId();
-            const Trainer::Outcome outcome = trainer.run(&recorder, &cancel, &error);
+            const Outcome outcome = trainer.run(&recorder, &cancel, &error);
             recorder.finish(trainer, outcome, error);
-            QCOMPARE(outcome, Trainer::Outcome::Cancelled);
+            QCOMPARE(outcome, Outcome::Cancelled);
             auto ws = Workspace::open(wsPath, &error);
             QVERIFY2(ws, qPrintable(error));
             QCOMPARE(ws->run(runId)->status, RunStatus::Cancelled);
@@ -190,7 +190,7 @@ private Q_SLOTS:
             QCOMPARE(evaluationKeys(ws->evaluations(runId)), (QStringList{"valid@1"}));
         }
         Trainer trainer;
-        QVERIFY2(trainer.resume(spec.runDir, &error), qPrintable(error));
+        QVERIFY2(trainer.resume(spec.runDir, nullptr, &error), qPrintable(error));
         QCOMPARE(trainer.completedEpochs(), 1);
         RunRecorder recorder(wsPath);
         QVERIFY2(recorder.begin(trainer, true, QString(), &error), qPrintable(error));
@@ -200,9 +200,9 @@ private Q_SLOTS:
             QCOMPARE(ws->run(runId)->status, RunStatus::Running);
             QCOMPARE(epochNumbers(ws->epochs(runId)), (QList<int>{1})); // epoch 2 is done again
         }
-        const Trainer::Outcome outcome = trainer.run(&recorder, nullptr, &error);
+        const Outcome outcome = trainer.run(&recorder, nullptr, &error);
         recorder.finish(trainer, outcome, error);
-        QCOMPARE(outcome, Trainer::Outcome::Finished);
+        QCOMPARE(outcome, Outcome::Finished);
 
         auto ws = Workspace::open(wsPath, &error);
         QVERIFY2(ws, qPrintable(error));
@@ -222,15 +222,15 @@ private Q_SLOTS:
         QString error;
         {
             Trainer trainer;
-            QVERIFY2(trainer.start(spec, &error), qPrintable(error));
-            CancelFlag cancel{false};
+            QVERIFY2(trainer.start(spec, nullptr, &error), qPrintable(error));
+            Feedback cancel;
             CountingObserver inner;
             inner.flag = &cancel;
             inner.cancelAfterEpoch = 3; // cancelled in epoch 3's validation: 2 epochs saved
-            QCOMPARE(trainer.run(&inner, &cancel, &error), Trainer::Outcome::Cancelled);
+            QCOMPARE(trainer.run(&inner, &cancel, &error), Outcome::Cancelled);
         }
         Trainer trainer;
-        QVERIFY2(trainer.resume(spec.runDir, &error), qPrintable(error));
+        QVERIFY2(trainer.resume(spec.runDir, nullptr, &error), qPrintable(error));
         const int done = trainer.completedEpochs();
         QCOMPARE(done, 2);
         const QString wsPath = m_dir.filePath("unrecorded/workspace.momok");
@@ -250,7 +250,7 @@ private Q_SLOTS:
         const QString wsPath = m_dir.filePath("failing/workspace.momok");
         Trainer trainer;
         QString error;
-        QVERIFY2(trainer.start(smallRun(m_dataset, m_dir.filePath("failing/run"), 2), &error), qPrintable(error));
+        QVERIFY2(trainer.start(smallRun(m_dataset, m_dir.filePath("failing/run"), 2), nullptr, &error), qPrintable(error));
         CountingObserver inner;
         RunRecorder recorder(wsPath, &inner);
         QVERIFY2(recorder.begin(trainer, false, QString(), &error), qPrintable(error));
@@ -264,9 +264,9 @@ private Q_SLOTS:
             raw.close();
         }
         QSqlDatabase::removeDatabase(QStringLiteral("intruder"));
-        const Trainer::Outcome outcome = trainer.run(&recorder, nullptr, &error);
+        const Outcome outcome = trainer.run(&recorder, nullptr, &error);
         recorder.finish(trainer, outcome, error);
-        QCOMPARE(outcome, Trainer::Outcome::Finished);
+        QCOMPARE(outcome, Outcome::Finished);
         QCOMPARE(inner.epochs, 2);
         QVERIFY(recorder.writeFailures() >= 2);
         QVERIFY(inner.messages >= 1);
@@ -286,7 +286,7 @@ private Q_SLOTS:
         f.close();
         Trainer trainer;
         QString error;
-        QVERIFY2(trainer.start(smallRun(m_dataset, m_dir.filePath("garbage-run"), 1), &error), qPrintable(error));
+        QVERIFY2(trainer.start(smallRun(m_dataset, m_dir.filePath("garbage-run"), 1), nullptr, &error), qPrintable(error));
         RunRecorder recorder(notAWorkspace);
         QVERIFY(!recorder.begin(trainer, false, QString(), &error));
         QVERIFY2(error.contains(notAWorkspace) || error.contains("garbage"), qPrintable(error));

@@ -9,6 +9,8 @@
 #include "training/TrainingPanel.h"
 #include "training/TrainingWorker.h"
 
+#include <optional>
+
 #include "common/QCustomPlotInclude.h"
 
 #include <QApplication>
@@ -75,9 +77,9 @@ int main(int argc, char **argv)
 
     double startedAt = 0;
     QObject::connect(&panel, &ui::TrainingPanel::runStarted, [&] { startedAt = clock.nsecsElapsed() / 1e9; });
-    int outcome = -1;
+    std::optional<Outcome> outcome;
     QElapsedTimer wall;
-    QObject::connect(&panel, &ui::TrainingPanel::runFinished, &app, [&](qint64, int o) {
+    QObject::connect(&panel, &ui::TrainingPanel::runFinished, &app, [&](qint64, Outcome o) {
         outcome = o;
         app.quit();
     });
@@ -99,9 +101,9 @@ int main(int argc, char **argv)
     std::sort(delays.begin(), delays.end());
     auto quantile = [&](double q) { return delays[std::min(delays.size() - 1, size_t(q * double(delays.size())))]; };
     std::printf("%s\n", qPrintable(shortDescription(info)));
-    std::printf("training: %s, %d epochs of quick-demo on %s, %.1f s (outcome %d: 0 finished, 1 cancelled, 2 failed)\n",
+    std::printf("training: %s, %d epochs of quick-demo on %s, %.1f s (%s)\n",
                 qPrintable(spec.runDir), spec.config.epochs, qPrintable(parser.value("dataset")), wall.elapsed() / 1000.0,
-                outcome);
+                outcome ? qPrintable(outcomeName(*outcome)) : "did not end");
     std::printf("event loop delay over %zu ticks of %d ms: median %.2f ms, p99 %.2f ms, worst %.2f ms (budget 100 ms: %s)\n",
                 delays.size(), kTickMs, quantile(0.5), quantile(0.99), delays.back(),
                 delays.back() < 100.0 ? "within" : "OVER");
@@ -109,5 +111,5 @@ int main(int argc, char **argv)
     std::sort(worst.rbegin(), worst.rend());
     for (size_t i = 0; i < std::min<size_t>(5, worst.size()); ++i)
         std::printf("  delay %.1f ms at %.2f s\n", worst[i].first, worst[i].second);
-    return outcome == ui::TrainingWorker::Finished ? 0 : 1;
+    return outcome == Outcome::Finished ? 0 : 1;
 }

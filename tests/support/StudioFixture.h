@@ -31,9 +31,9 @@ inline bool trainQuickDemo(const QString &runDir, int epochs, Trainer *trainer, 
     }
     spec.config.epochs = epochs;
     spec.config.evalEvery = 1; // a validation report, hence a best checkpoint, every epoch
-    if (!trainer->start(spec, error))
+    if (!trainer->start(spec, nullptr, error))
         return false;
-    return trainer->run(nullptr, nullptr, error) == Trainer::Outcome::Finished;
+    return trainer->run(nullptr, nullptr, error) == Outcome::Finished;
 }
 
 // Records the trained run under datasetId; returns the run id or -1.

@@ -97,12 +97,12 @@ void ModelViews::installExports()
     installTableExport(m_window->knownTriplesView());
 }
 
-void ModelViews::onRunFinished(qint64 runId, int outcome)
+void ModelViews::onRunFinished(qint64 runId, Outcome outcome)
 {
     m_runs->refresh();
     m_window->refreshRuns();
     // A finished run becomes the analyst's run, so predictions, experts and modalities fill at once.
-    if (outcome == 0 && runId >= 0)
+    if (outcome == Outcome::Finished && runId >= 0)
         m_window->selectRun(runId);
     m_experts->reload();
     m_modalities->reload();

@@ -2,6 +2,8 @@
 // The bottom dock's model views — Training, Experts, Modalities, Runs — added to the
 // main window and kept in step with it: the workspace, dataset and run the analyst has
 // chosen flow into every view, and a finished training flows back into the run lists.
+#include "domain/Vocabulary.h"
+
 #include <QObject>
 
 namespace momok::ui {
@@ -29,7 +31,7 @@ public:
 
 private:
     void installExports();
-    void onRunFinished(qint64 runId, int outcome);
+    void onRunFinished(qint64 runId, momok::Outcome outcome);
 
     MainWindow *m_window = nullptr;
     TrainingPanel *m_training = nullptr;

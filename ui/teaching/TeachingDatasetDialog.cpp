@@ -85,13 +85,14 @@ TeachingDatasetDialog::TeachingDatasetDialog(QWidget *parent) : QDialog(parent)
     layout->addWidget(m_status);
     layout->addWidget(m_buttons);
 
-    connect(&m_watcher, &QFutureWatcher<Outcome>::finished, this, &TeachingDatasetDialog::generationFinished);
+    connect(&m_watcher, &QFutureWatcher<GenerationResult>::finished, this, &TeachingDatasetDialog::generationFinished);
 }
 
 TeachingDatasetDialog::~TeachingDatasetDialog()
 {
-    // The worker only touches its own copies and the cancel flag; wait so the flag outlives it.
-    m_cancel = true;
+    // The worker only touches its own copies and the shared feedback: stop it and wait.
+    if (m_feedback)
+        m_feedback->cancel();
     m_watcher.waitForFinished();
 }
 
@@ -144,25 +145,24 @@ void TeachingDatasetDialog::generate()
         return;
     }
     m_generated.clear();
-    m_cancel = false;
     m_status->setStyleSheet(QString());
     m_status->setText(tr("Generating…"));
     m_progress->setRange(0, 0); // busy until the first progress report
     setBusy(true);
     QPointer<QProgressBar> bar = m_progress;
-    auto progress = [bar](int done, int total) {
+    m_feedback = std::make_shared<Feedback>([bar](const Progress &p) {
         // From the worker: hand the numbers to the UI thread.
-        QMetaObject::invokeMethod(bar, [bar, done, total] {
+        QMetaObject::invokeMethod(bar, [bar, p] {
             if (!bar) return;
-            bar->setRange(0, total);
-            bar->setValue(done);
+            bar->setRange(0, int(p.total));
+            bar->setValue(int(p.done));
         }, Qt::QueuedConnection);
-    };
-    std::atomic<bool> *cancel = &m_cancel;
-    m_watcher.setFuture(QtConcurrent::run([folder, options, progress, cancel] {
-        Outcome outcome;
+    });
+    std::shared_ptr<Feedback> feedback = m_feedback;
+    m_watcher.setFuture(QtConcurrent::run([folder, options, feedback] {
+        GenerationResult outcome;
         TeachingSummary summary;
-        outcome.ok = TeachingGraphGenerator::generate(folder, options, &summary, &outcome.error, progress, cancel);
+        outcome.ok = TeachingGraphGenerator::generate(folder, options, &summary, &outcome.error, feedback.get());
         outcome.directory = summary.directory.isEmpty() ? folder : summary.directory;
         if (outcome.ok)
             outcome.summary = QObject::tr("%1 entities, %2 relations, %3 / %4 / %5 triples")
@@ -174,10 +174,10 @@ void TeachingDatasetDialog::generate()
 
 void TeachingDatasetDialog::generationFinished()
 {
-    const Outcome outcome = m_watcher.result();
+    const GenerationResult outcome = m_watcher.result();
     setBusy(false);
     if (!outcome.ok) {
-        showError(m_cancel ? tr("Cancelled; the folder may hold a partial dataset.")
+        showError(m_feedback && m_feedback->isCancelled() ? tr("Cancelled; the folder may hold a partial dataset.")
                            : tr("Could not generate the dataset:\n%1").arg(outcome.error));
         return;
     }
@@ -191,7 +191,7 @@ void TeachingDatasetDialog::generationFinished()
 void TeachingDatasetDialog::reject()
 {
     if (isGenerating()) {
-        m_cancel = true; // generationFinished reports the cancellation; the dialog stays open
+        m_feedback->cancel(); // generationFinished reports the cancellation; the dialog stays open
         return;
     }
     QDialog::reject();

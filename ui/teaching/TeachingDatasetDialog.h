@@ -2,10 +2,12 @@
 // "File → New teaching dataset…": seed, number of objects, noise and an output folder;
 // generates the teaching graph on a worker thread (QtConcurrent) with a progress bar and
 // reports errors in place. On success it emits datasetGenerated(folder) and closes.
+#include "domain/Feedback.h"
+
 #include <QDialog>
 #include <QFutureWatcher>
 
-#include <atomic>
+#include <memory>
 
 class QDialogButtonBox;
 class QDoubleSpinBox;
@@ -42,7 +44,7 @@ private Q_SLOTS:
     void generationFinished();
 
 private:
-    struct Outcome {
+    struct GenerationResult {
         bool ok = false;
         QString directory, error, summary;
     };
@@ -58,8 +60,10 @@ private:
     QLabel *m_status = nullptr;
     QDialogButtonBox *m_buttons = nullptr;
     QPushButton *m_generateButton = nullptr;
-    QFutureWatcher<Outcome> m_watcher;
-    std::atomic<bool> m_cancel{false};
+    QFutureWatcher<GenerationResult> m_watcher;
+    // The running generation's progress and cancel; a new one per generation, shared with
+    // the worker so that a late report never reaches a deleted object.
+    std::shared_ptr<Feedback> m_feedback;
     QString m_generated;
 };
 

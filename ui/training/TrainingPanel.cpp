@@ -23,6 +23,8 @@
 #include <QTimer>
 #include <QVBoxLayout>
 
+#include <utility>
+
 namespace momok::ui {
 
 namespace {
@@ -360,11 +362,13 @@ bool TrainingPanel::launch(const TrainingJob &job, const QString &description)
 
     m_thread = new QThread(this);
     m_thread->setObjectName(QStringLiteral("training"));
-    m_worker = new TrainingWorker(job);
+    TrainingJob withHooks = job;
+    withHooks.cancelPoint = std::exchange(m_cancelPointForTesting, std::nullopt); // the next training only
+    m_worker = new TrainingWorker(withHooks);
     m_worker->moveToThread(m_thread);
     connect(m_thread, &QThread::started, m_worker, &TrainingWorker::run);
     connect(m_worker, &TrainingWorker::started, this, &TrainingPanel::onStarted);
-    connect(m_worker, &TrainingWorker::batchProgress, this, &TrainingPanel::onBatchProgress);
+    connect(m_worker, &TrainingWorker::progress, this, &TrainingPanel::onProgress);
     connect(m_worker, &TrainingWorker::epochFinished, this, &TrainingPanel::onEpochFinished);
     connect(m_worker, &TrainingWorker::evaluationFinished, this, &TrainingPanel::onEvaluationFinished);
     connect(m_worker, &TrainingWorker::message, this, &TrainingPanel::onMessage);
@@ -381,7 +385,7 @@ bool TrainingPanel::launch(const TrainingJob &job, const QString &description)
 // ---- progress ----
 
 void TrainingPanel::onStarted(qint64 runId, const QString &runDir, int completedEpochs, int totalEpochs,
-                              int batchesPerEpoch, const QStringList &decoders, int computeThreads)
+                              int batchesPerEpoch, const QVector<Decoder> &decoders, int computeThreads)
 {
     m_runId = runId;
     m_runDir = runDir;
@@ -393,8 +397,8 @@ void TrainingPanel::onStarted(qint64 runId, const QString &runDir, int completed
     m_clock.restart();
     m_progress->setRange(0, totalEpochs);
     m_progress->setValue(completedEpochs);
-    for (int d = 0; d < 4; ++d) {
-        const bool active = decoders.contains(decoderKey(Decoder(d)));
+    for (int d = 0; d < kScoringDecoderCount; ++d) {
+        const bool active = decoders.contains(Decoder(d));
         m_decoderMrr[d]->setVisible(active);
         if (active)
             m_decoderMrr[d]->addToLegend();
@@ -405,22 +409,39 @@ void TrainingPanel::onStarted(qint64 runId, const QString &runDir, int completed
     const QString threads = computeThreads == 1 ? tr("1 thread") : tr("%1 threads").arg(computeThreads);
     if (completedEpochs > 0)
         setStatus(tr("Training %1 — resumed after epoch %2 of %3 (decoders %4, %5)")
-                      .arg(who).arg(completedEpochs).arg(totalEpochs).arg(decoders.join(QStringLiteral(", ")), threads));
+                      .arg(who).arg(completedEpochs).arg(totalEpochs).arg(decoderKeys(decoders).join(QStringLiteral(", ")), threads));
     else
         setStatus(tr("Training %1 — %2 epochs of %3 batches (decoders %4, %5)")
-                      .arg(who).arg(totalEpochs).arg(batchesPerEpoch).arg(decoders.join(QStringLiteral(", ")), threads));
+                      .arg(who).arg(totalEpochs).arg(batchesPerEpoch).arg(decoderKeys(decoders).join(QStringLiteral(", ")), threads));
     Q_EMIT computeThreadsChanged(computeThreads);
     updateDetails();
     updateButtons();
     Q_EMIT runStarted(runId);
 }
 
-void TrainingPanel::onBatchProgress(int epoch, int batch, int batchCount)
+void TrainingPanel::onProgress(const Progress &progress)
 {
-    m_epoch = epoch - 1;
-    m_batch = batch;
-    m_batches = batchCount;
-    updateDetails();
+    switch (progress.stage) {
+    case WorkStage::Training:
+        m_epoch = progress.epoch - 1;
+        m_batch = int(progress.done);
+        m_batches = int(progress.total);
+        updateDetails();
+        break;
+    case WorkStage::HashingInputs:
+        m_message->setText(tr("Checking the feature cache (%1 of %2 entities)…").arg(progress.done).arg(progress.total));
+        break;
+    case WorkStage::ExtractingImages:
+    case WorkStage::ExtractingTexts:
+        m_message->setText(tr("Extracting %1: %2 of %3 entities…")
+                               .arg(progress.stage == WorkStage::ExtractingImages ? tr("image features") : tr("text features"))
+                               .arg(progress.done)
+                               .arg(progress.total));
+        break;
+    case WorkStage::Evaluating:
+    case WorkStage::DrawingImages:
+        break;
+    }
 }
 
 void TrainingPanel::onEpochFinished(const EpochRecord &record)
@@ -451,7 +472,7 @@ void TrainingPanel::onMessage(const QString &text)
     m_message->setText(text);
 }
 
-void TrainingPanel::onFinished(qint64 runId, int outcome, const QString &error)
+void TrainingPanel::onFinished(qint64 runId, Outcome outcome, const QString &error)
 {
     retireThread();
     m_training = false;
@@ -463,7 +484,7 @@ void TrainingPanel::onFinished(qint64 runId, int outcome, const QString &error)
     m_progress->setRange(0, qMax(1, m_totalEpochs));
     m_progress->setValue(m_epoch);
     switch (outcome) {
-    case TrainingWorker::Finished: {
+    case Outcome::Finished: {
         QString metrics;
         if (!m_workspacePath.isEmpty() && runId >= 0) {
             QString wsError;
@@ -482,13 +503,13 @@ void TrainingPanel::onFinished(qint64 runId, int outcome, const QString &error)
         m_progress->setValue(m_progress->maximum());
         break;
     }
-    case TrainingWorker::Cancelled:
+    case Outcome::Cancelled:
         m_batch = 0;
         m_message->clear(); // the status says where the run stands
         setStatus(tr("Cancelled %1 after epoch %2 of %3. It is saved; press Resume… to continue it.")
                       .arg(who).arg(m_epoch).arg(m_totalEpochs));
         break;
-    default:
+    case Outcome::Failed:
         setStatus(tr("Training %1 failed.").arg(who));
         showError(runId >= 0
                       ? tr("%1\n\nThe run is kept in the workspace as failed. Check the dataset and the settings, then "

@@ -3,6 +3,7 @@
 // demo), shows its progress (epoch, batch, elapsed, time left), live plots of the
 // losses and of validation MRR / Hits@k, and cancels or resumes runs. Training runs
 // on a worker thread; the UI only receives batched, queued signals.
+#include "domain/Feedback.h"
 #include "eval/EvaluationReport.h"
 #include "storage/WorkspaceRecords.h"
 #include "train/RunSpec.h"
@@ -11,6 +12,8 @@
 #include <QElapsedTimer>
 #include <QPointer>
 #include <QWidget>
+
+#include <optional>
 
 class QCPGraph;
 class QCustomPlot;
@@ -58,23 +61,25 @@ public Q_SLOTS:
     bool startTraining(const momok::RunSpec &spec, const QString &runName = QString());
     bool resumeRun(qint64 runId);
     void cancelTraining();
+    // Tests: the next training cancels itself when it reports this progress (a fixed point
+    // of the run instead of a race with a timer); nullopt clears it.
+    void setCancelPointForTesting(std::optional<momok::Progress> point) { m_cancelPointForTesting = point; }
 
 Q_SIGNALS:
     void runStarted(qint64 runId);
-    // outcome: TrainingWorker::Outcome (0 finished, 1 cancelled, 2 failed).
-    void runFinished(qint64 runId, int outcome);
+    void runFinished(qint64 runId, momok::Outcome outcome);
     // The compute threads of the running training; 0 once it has ended.
     void computeThreadsChanged(int threads);
 
 private:
     bool launch(const TrainingJob &job, const QString &description);
     void onStarted(qint64 runId, const QString &runDir, int completedEpochs, int totalEpochs, int batchesPerEpoch,
-                   const QStringList &decoders, int computeThreads);
-    void onBatchProgress(int epoch, int batch, int batchCount);
+                   const QVector<momok::Decoder> &decoders, int computeThreads);
+    void onProgress(const momok::Progress &progress);
     void onEpochFinished(const momok::EpochRecord &record);
     void onEvaluationFinished(const momok::EvaluationReport &report, bool improved);
     void onMessage(const QString &text);
-    void onFinished(qint64 runId, int outcome, const QString &error);
+    void onFinished(qint64 runId, momok::Outcome outcome, const QString &error);
     void retireThread();
     void showResumeMenu();
     void clearPlots();
@@ -106,6 +111,7 @@ private:
     QLabel *m_status = nullptr;
     QLabel *m_error = nullptr;
     QLabel *m_details = nullptr;
+    std::optional<momok::Progress> m_cancelPointForTesting;
     QLabel *m_message = nullptr;
     QProgressBar *m_progress = nullptr;
     QPushButton *m_trainButton = nullptr, *m_cancelButton = nullptr, *m_resumeButton = nullptr;

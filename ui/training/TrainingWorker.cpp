@@ -4,26 +4,16 @@
 #include "storage/RunRecorder.h"
 #include "train/Trainer.h"
 
-#include <QElapsedTimer>
-
 #include <exception>
 
 namespace momok::ui {
 
-// Turns the trainer's callbacks (on the worker thread) into the worker's signals,
-// which reach the UI queued. Batch progress is thinned to a few per second; the
-// last batch of an epoch always goes through so the bar ends full.
+// Turns the trainer's events (on the worker thread) into the worker's signals, which
+// reach the UI queued.
 class TrainingWorker::Forwarder : public TrainingObserver
 {
 public:
-    explicit Forwarder(TrainingWorker *worker) : m_worker(worker) { m_clock.start(); }
-    void batchProgress(int epoch, int batch, int batchCount) override
-    {
-        if (batch < batchCount && m_clock.elapsed() < kProgressIntervalMs)
-            return;
-        m_clock.restart();
-        Q_EMIT m_worker->batchProgress(epoch, batch, batchCount);
-    }
+    explicit Forwarder(TrainingWorker *worker) : m_worker(worker) {}
     void epochFinished(const EpochRecord &record) override { Q_EMIT m_worker->epochFinished(record); }
     void evaluationFinished(const EvaluationReport &report, bool improved) override
     {
@@ -33,19 +23,23 @@ public:
 
 private:
     TrainingWorker *m_worker;
-    QElapsedTimer m_clock;
 };
 
-TrainingWorker::TrainingWorker(const TrainingJob &job, QObject *parent) : QObject(parent), m_job(job)
+TrainingWorker::TrainingWorker(const TrainingJob &job, QObject *parent)
+    : QObject(parent), m_job(job), m_feedback([this](const Progress &p) { Q_EMIT progress(p); })
 {
     qRegisterMetaType<momok::EpochRecord>();
     qRegisterMetaType<momok::EvaluationReport>();
+    qRegisterMetaType<momok::Progress>();
+    qRegisterMetaType<momok::Outcome>();
+    if (job.cancelPoint)
+        m_feedback.cancelAt(job.cancelPoint->stage, job.cancelPoint->epoch, job.cancelPoint->done);
 }
 
 TrainingWorker::~TrainingWorker() = default;
 
-void TrainingWorker::cancel() { m_cancel = true; }
-bool TrainingWorker::isCancelRequested() const { return m_cancel.load(); }
+void TrainingWorker::cancel() { m_feedback.cancel(); }
+bool TrainingWorker::isCancelRequested() const { return m_feedback.isCancelled(); }
 
 void TrainingWorker::run()
 {
@@ -55,20 +49,11 @@ void TrainingWorker::run()
     qint64 runId = -1;
     try {
         // A first training on a dataset with raw images or texts extracts their features:
-        // say how far it is, and let Cancel stop it.
-        trainer.setPreparationHooks(
-            [this](const FeatureExtractionProgress &p) {
-                const QString what = p.stage == QLatin1String("images") ? tr("image features")
-                                     : p.stage == QLatin1String("texts") ? tr("text features")
-                                                                          : tr("the inputs");
-                Q_EMIT message(p.stage == QLatin1String("hashing")
-                                   ? tr("Checking the feature cache (%1 of %2 entities)…").arg(p.done).arg(p.total)
-                                   : tr("Extracting %1: %2 of %3 entities…").arg(what).arg(p.done).arg(p.total));
-            },
-            &m_cancel);
-        const bool ready = m_job.resume ? trainer.resume(m_job.runDir, &error) : trainer.start(m_job.spec, &error);
+        // the feedback says how far it is, and Cancel stops it.
+        const bool ready = m_job.resume ? trainer.resume(m_job.runDir, &m_feedback, &error)
+                                        : trainer.start(m_job.spec, &m_feedback, &error);
         if (!ready) {
-            Q_EMIT finished(-1, m_cancel.load() ? Cancelled : Failed, error);
+            Q_EMIT finished(-1, m_feedback.isCancelled() ? Outcome::Cancelled : Outcome::Failed, error);
             return;
         }
         const int threads = trainer.computeThreads();
@@ -78,19 +63,19 @@ void TrainingWorker::run()
         RunRecorder recorder(m_job.workspacePath, &forwarder);
         const bool recording = !m_job.workspacePath.isEmpty();
         if (recording && !recorder.begin(trainer, m_job.resume, m_job.runName, &error)) {
-            Q_EMIT finished(-1, Failed, QStringLiteral("the workspace cannot record this run: %1").arg(error));
+            Q_EMIT finished(-1, Outcome::Failed, QStringLiteral("the workspace cannot record this run: %1").arg(error));
             return;
         }
         runId = recorder.runId();
         Q_EMIT started(runId, trainer.spec().runDir, trainer.completedEpochs(), trainer.spec().config.epochs,
-                       int(trainer.batchesPerEpoch()), trainer.activeDecoderKeys(), threads);
+                       int(trainer.batchesPerEpoch()), trainer.activeDecoders(), threads);
         TrainingObserver *observer = recording ? static_cast<TrainingObserver *>(&recorder) : &forwarder;
-        const Trainer::Outcome outcome = trainer.run(observer, &m_cancel, &error);
+        const Outcome outcome = trainer.run(observer, &m_feedback, &error);
         if (recording)
             recorder.finish(trainer, outcome, error);
-        Q_EMIT finished(runId, int(outcome), error);
+        Q_EMIT finished(runId, outcome, error);
     } catch (const std::exception &e) {
-        Q_EMIT finished(runId, Failed, QString::fromUtf8(e.what()).section('\n', 0, 0));
+        Q_EMIT finished(runId, Outcome::Failed, QString::fromUtf8(e.what()).section('\n', 0, 0));
     }
 }
 

@@ -1,8 +1,9 @@
 #pragma once
 // Runs one training (a new run or a resumed one) on a worker thread: Trainer plus
-// RunRecorder writing into the workspace. Progress leaves as queued signals, batch
-// progress at most a few per second; cancel() is safe from any thread and stops
+// RunRecorder writing into the workspace. Events and progress (throttled once, by the
+// job's Feedback) leave as queued signals; cancel() is safe from any thread and stops
 // the trainer between batches, leaving a resumable run marked cancelled.
+#include "domain/Feedback.h"
 #include "eval/EvaluationReport.h"
 #include "train/RunSpec.h"
 #include "train/TrainingObserver.h"
@@ -11,6 +12,9 @@
 #include <QObject>
 #include <QString>
 #include <QStringList>
+#include <QVector>
+
+#include <optional>
 
 namespace momok::ui {
 
@@ -20,17 +24,14 @@ struct TrainingJob {
     QString runDir;        // the run to continue (resume == true)
     QString workspacePath; // empty: train without recording
     QString runName;       // the new run's name in the workspace; empty: the folder's name
+    // Tests: cancel deterministically when the job reports this progress (Feedback::cancelAt).
+    std::optional<Progress> cancelPoint;
 };
 
 class TrainingWorker : public QObject
 {
     Q_OBJECT
 public:
-    // Milliseconds between two batch-progress signals.
-    static constexpr int kProgressIntervalMs = 250;
-    // Same values as Trainer::Outcome, as an int for signals.
-    enum Outcome { Finished = 0, Cancelled = 1, Failed = 2 };
-
     explicit TrainingWorker(const TrainingJob &job, QObject *parent = nullptr);
     ~TrainingWorker() override;
 
@@ -45,18 +46,20 @@ Q_SIGNALS:
     // The trainer is ready: epochs already done (resume), total epochs, batches per epoch,
     // and the compute threads it runs on (the automatic count depends on the graph's size).
     void started(qint64 runId, const QString &runDir, int completedEpochs, int totalEpochs, int batchesPerEpoch,
-                 const QStringList &decoders, int computeThreads);
-    void batchProgress(int epoch, int batch, int batchCount);
+                 const QVector<momok::Decoder> &decoders, int computeThreads);
+    // Feature extraction before the first epoch, then the batches of each epoch and the
+    // evaluations; a few per second at most.
+    void progress(const momok::Progress &progress);
     void epochFinished(const momok::EpochRecord &record);
     void evaluationFinished(const momok::EvaluationReport &report, bool improved);
     void message(const QString &text);
     // Always the last signal. runId is -1 when nothing was recorded.
-    void finished(qint64 runId, int outcome, const QString &error);
+    void finished(qint64 runId, momok::Outcome outcome, const QString &error);
 
 private:
     class Forwarder;
     TrainingJob m_job;
-    CancelFlag m_cancel{false};
+    Feedback m_feedback;
 };
 
 } // namespace momok::ui

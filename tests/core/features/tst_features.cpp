@@ -195,15 +195,15 @@ private Q_SLOTS:
         const KgDataset d = smallDataset(m_dir.filePath("cached"));
         FeatureExtractor first;
         FeatureMatrix image, text;
-        QStringList stages;
+        QList<WorkStage> stages;
         QString error;
-        auto record = [&](const FeatureExtractionProgress &p) {
+        Feedback record([&](const Progress &p) {
             if (!stages.contains(p.stage)) stages << p.stage;
-        };
-        QCOMPARE(first.extract(d, &image, &text, record, nullptr, &error), FeatureExtractor::Outcome::Finished);
+        });
+        QCOMPARE(first.extract(d, &image, &text, &record, &error), Outcome::Finished);
         QCOMPARE(first.computedImageRows(), 4);
         QCOMPARE(first.computedTextRows(), 4);
-        QVERIFY(stages.contains("images") && stages.contains("texts"));
+        QVERIFY(stages.contains(WorkStage::ExtractingImages) && stages.contains(WorkStage::ExtractingTexts));
         QVERIFY(!image.fromCache && !text.fromCache);
         QCOMPARE(image.rows, 5);
         QCOMPARE(image.cols, int64_t(ImageDescriptor::width()));
@@ -221,10 +221,10 @@ private Q_SLOTS:
         stages.clear();
         FeatureExtractor second;
         FeatureMatrix image2, text2;
-        QCOMPARE(second.extract(d, &image2, &text2, record, nullptr, &error), FeatureExtractor::Outcome::Finished);
+        QCOMPARE(second.extract(d, &image2, &text2, &record, &error), Outcome::Finished);
         QCOMPARE(second.computedImageRows(), 0);
         QCOMPARE(second.computedTextRows(), 0);
-        QVERIFY(!stages.contains("images") && !stages.contains("texts"));
+        QVERIFY(!stages.contains(WorkStage::ExtractingImages) && !stages.contains(WorkStage::ExtractingTexts));
         QVERIFY(image2.fromCache && text2.fromCache);
         QVERIFY(image2.values == image.values && image2.present == image.present);
         QVERIFY(text2.values == text.values && text2.present == text.present);
@@ -233,7 +233,7 @@ private Q_SLOTS:
         drawShape(Shape::Square, Qt::green).save(d.entities[0].imagePaths.first());
         FeatureExtractor third;
         FeatureMatrix image3, text3;
-        QCOMPARE(third.extract(d, &image3, &text3, {}, nullptr, &error), FeatureExtractor::Outcome::Finished);
+        QCOMPARE(third.extract(d, &image3, &text3, nullptr, &error), Outcome::Finished);
         QCOMPARE(third.computedImageRows(), 4);
         QCOMPARE(third.computedTextRows(), 0);
         QVERIFY(image3.values != image.values);
@@ -241,7 +241,7 @@ private Q_SLOTS:
         KgDataset edited = d;
         edited.entities[1].description = "A bowl of blown glass from Estrel.";
         FeatureExtractor fourth;
-        QCOMPARE(fourth.extract(edited, nullptr, &text3, {}, nullptr, &error), FeatureExtractor::Outcome::Finished);
+        QCOMPARE(fourth.extract(edited, nullptr, &text3, nullptr, &error), Outcome::Finished);
         QCOMPARE(fourth.computedTextRows(), 4);
         QVERIFY(text3.values != text.values);
     }
@@ -252,15 +252,16 @@ private Q_SLOTS:
         FeatureExtractionOptions options;
         options.cacheDirectory = m_dir.filePath("cancel-cache");
         FeatureExtractor extractor(options);
-        std::atomic<bool> cancel{false};
         int reports = 0;
         FeatureMatrix image, text;
         QString error;
-        const auto outcome = extractor.extract(d, &image, &text, [&](const FeatureExtractionProgress &) {
+        Feedback feedback;
+        feedback.setHandler([&](const Progress &) {
             ++reports;
-            cancel = true;
-        }, &cancel, &error);
-        QCOMPARE(outcome, FeatureExtractor::Outcome::Cancelled);
+            feedback.cancel();
+        });
+        const auto outcome = extractor.extract(d, &image, &text, &feedback, &error);
+        QCOMPARE(outcome, Outcome::Cancelled);
         QCOMPARE(reports, 1);
         QVERIFY(image.isEmpty() && text.isEmpty());
         QVERIFY(QDir(options.cacheDirectory).entryList(QDir::Files).isEmpty()); // nothing half-done was cached
@@ -278,7 +279,7 @@ private Q_SLOTS:
         FeatureExtractor extractor;
         FeatureMatrix image;
         QString error;
-        QCOMPARE(extractor.extract(d, &image, nullptr, {}, nullptr, &error), FeatureExtractor::Outcome::Failed);
+        QCOMPARE(extractor.extract(d, &image, nullptr, nullptr, &error), Outcome::Failed);
         QVERIFY2(error.contains("broken.jpg"), qPrintable(error));
     }
 
@@ -303,7 +304,7 @@ def forward(self, x):
         FeatureExtractor extractor(options);
         FeatureMatrix image;
         QString error;
-        QCOMPARE(extractor.extract(d, &image, nullptr, {}, nullptr, &error), FeatureExtractor::Outcome::Finished);
+        QCOMPARE(extractor.extract(d, &image, nullptr, nullptr, &error), Outcome::Finished);
         QVERIFY2(error.isEmpty(), qPrintable(error));
         QCOMPARE(image.cols, int64_t(4));
         QCOMPARE(image.present, (std::vector<uint8_t>{1, 1, 1, 0, 1}));
@@ -331,13 +332,13 @@ def forward(self, x):
         // Cached too, and keyed by the module's bytes: another module gives other features.
         FeatureExtractor again(options);
         FeatureMatrix cached;
-        QCOMPARE(again.extract(d, &cached, nullptr, {}, nullptr, &error), FeatureExtractor::Outcome::Finished);
+        QCOMPARE(again.extract(d, &cached, nullptr, nullptr, &error), Outcome::Finished);
         QCOMPARE(again.computedImageRows(), 0);
         QVERIFY(cached.values == image.values);
         module.register_parameter("offset", torch::tensor({0.0f, 0.0f, 0.0f, 0.0f}), false);
         module.save(path.toStdString());
         FeatureExtractor changed(options);
-        QCOMPARE(changed.extract(d, &cached, nullptr, {}, nullptr, &error), FeatureExtractor::Outcome::Finished);
+        QCOMPARE(changed.extract(d, &cached, nullptr, nullptr, &error), Outcome::Finished);
         QCOMPARE(changed.computedImageRows(), 4);
         QVERIFY(std::abs(cached.values[0] - (image.values[0] - 1.0f)) < 1e-4);
     }
@@ -355,8 +356,8 @@ def forward(self, x):
         FeatureExtractor extractor(options);
         FeatureMatrix image;
         QString error;
-        QCOMPARE(extractor.extract(smallDataset(m_dir.filePath("badmodule")), &image, nullptr, {}, nullptr, &error),
-                 FeatureExtractor::Outcome::Failed);
+        QCOMPARE(extractor.extract(smallDataset(m_dir.filePath("badmodule")), &image, nullptr, nullptr, &error),
+                 Outcome::Failed);
         QVERIFY2(error.contains("not-a-module.pt") && error.contains("TorchScript"), qPrintable(error));
     }
 };

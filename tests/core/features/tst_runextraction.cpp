@@ -45,7 +45,8 @@ private Q_SLOTS:
     {
         QString error;
         int reports = 0;
-        auto context = RunContext::create(spec(), &error, [&](const FeatureExtractionProgress &) { ++reports; });
+        Feedback feedback([&](const Progress &) { ++reports; });
+        auto context = RunContext::create(spec(), &error, &feedback);
         QVERIFY2(context, qPrintable(error));
         QVERIFY(reports > 0);
         QVERIFY(context->model->modalityPresent(int(Modality::Image)));
@@ -80,9 +81,10 @@ private Q_SLOTS:
     void cancelledExtractionIsReported()
     {
         QDir(m_dir.filePath("cache")).removeRecursively();
-        std::atomic<bool> cancel{true};
+        Feedback cancel;
+        cancel.cancel();
         QString error;
-        auto context = RunContext::create(spec(), &error, {}, &cancel);
+        auto context = RunContext::create(spec(), &error, &cancel);
         QVERIFY(!context);
         QVERIFY2(error.contains("cancelled"), qPrintable(error));
     }
@@ -93,21 +95,24 @@ private Q_SLOTS:
     {
         QDir(m_dir.filePath("cache")).removeRecursively();
         int reports = 0;
-        CancelFlag cancel{false};
+        Feedback feedback([&](const Progress &p) {
+            QVERIFY(p.stage == WorkStage::HashingInputs || p.stage == WorkStage::ExtractingImages
+                    || p.stage == WorkStage::ExtractingTexts);
+            ++reports;
+        });
         Trainer trainer;
-        trainer.setPreparationHooks([&](const FeatureExtractionProgress &) { ++reports; }, &cancel);
         RunSpec s = spec();
         s.runDir = m_dir.filePath("run-hooks");
         QString error;
-        QVERIFY2(trainer.start(s, &error), qPrintable(error));
+        QVERIFY2(trainer.start(s, &feedback, &error), qPrintable(error));
         QVERIFY(reports > 0);
 
         QDir(m_dir.filePath("cache")).removeRecursively();
-        cancel = true;
+        Feedback cancel;
+        cancel.cancel();
         Trainer cancelled;
-        cancelled.setPreparationHooks({}, &cancel);
         s.runDir = m_dir.filePath("run-hooks-cancelled");
-        QVERIFY(!cancelled.start(s, &error));
+        QVERIFY(!cancelled.start(s, &cancel, &error));
         QVERIFY2(error.contains("cancelled"), qPrintable(error));
     }
 

@@ -99,10 +99,10 @@ PlantedOutcome trainAndCompare(const QString &dir, const QString &runDir, const 
     ModelConfig::applyPreset(QStringLiteral("teaching"), &spec.config);
     Trainer trainer;
     PlantedOutcome outcome;
-    if (!trainer.start(spec, error))
+    if (!trainer.start(spec, nullptr, error))
         return outcome;
     configureComputeEnvironment(trainer.computeThreads()); // as the app and the CLI train it
-    if (trainer.run(nullptr, nullptr, error) != Trainer::Outcome::Finished)
+    if (trainer.run(nullptr, nullptr, error) != Outcome::Finished)
         return outcome;
     QHash<QString, QString> planted;
     for (const auto &p : TeachingGraphGenerator::plantedModalities())
@@ -251,7 +251,7 @@ private Q_SLOTS:
         const KgDataset &d = *loaded.dataset;
         FeatureExtractor extractor;
         FeatureMatrix image, text;
-        QCOMPARE(extractor.extract(d, &image, &text, {}, nullptr, &error), FeatureExtractor::Outcome::Finished);
+        QCOMPARE(extractor.extract(d, &image, &text, nullptr, &error), Outcome::Finished);
         QVector<int64_t> objects;
         for (int64_t i = 0; i < d.entityCount(); ++i)
             if (d.entities[int(i)].type == "object")
@@ -319,7 +319,7 @@ private Q_SLOTS:
             QVERIFY2(loaded.ok(), qPrintable(loaded.summary()));
             FeatureExtractor extractor;
             FeatureMatrix image, text;
-            QCOMPARE(extractor.extract(*loaded.dataset, &image, &text, {}, nullptr, &error), FeatureExtractor::Outcome::Finished);
+            QCOMPARE(extractor.extract(*loaded.dataset, &image, &text, nullptr, &error), Outcome::Finished);
             torch::manual_seed(5);
             for (auto [matrix, path] : {std::pair{&image, &imagePath}, {&text, &textPath}}) {
                 const torch::Tensor rows = torch::from_blob(matrix->values.data(), {matrix->rows, matrix->cols}, torch::kFloat);

@@ -35,15 +35,15 @@ RunSpec smallRun(const QString &dataset, const QString &runDir, int epochs)
 class CancelAfterEpoch : public TrainingObserver
 {
 public:
-    CancelAfterEpoch(CancelFlag &flag, int epoch) : m_flag(flag), m_epoch(epoch) {}
+    CancelAfterEpoch(Feedback &flag, int epoch) : m_flag(flag), m_epoch(epoch) {}
     void epochFinished(const EpochRecord &r) override
     {
         if (r.epoch == m_epoch)
-            m_flag = true;
+            m_flag.cancel();
     }
 
 private:
-    CancelFlag &m_flag;
+    Feedback &m_flag;
     int m_epoch;
 };
 
@@ -78,8 +78,8 @@ private Q_SLOTS:
         spec.config.evalEvery = 20;
         Trainer trainer;
         QString error;
-        QVERIFY2(trainer.start(spec, &error), qPrintable(error));
-        QCOMPARE(trainer.run(nullptr, nullptr, &error), Trainer::Outcome::Finished);
+        QVERIFY2(trainer.start(spec, nullptr, &error), qPrintable(error));
+        QCOMPARE(trainer.run(nullptr, nullptr, &error), Outcome::Finished);
         const EvaluationReport test = trainer.testReport();
         QVERIFY(test.split == Split::Test);
         const double mrr = test.headline().mrr;
@@ -112,7 +112,7 @@ private Q_SLOTS:
         RunSpec spec = smallRun(m_dataset, m_dir.filePath("lone-count"), 1);
         spec.config.batchSize = 1;
         Trainer counting;
-        QVERIFY2(counting.start(spec, &error), qPrintable(error));
+        QVERIFY2(counting.start(spec, nullptr, &error), qPrintable(error));
         const int64_t queries = counting.batchesPerEpoch(); // one query per batch
         QVERIFY(queries > 40);
         // Batch sizes that divide queries − 1 leave exactly one query over.
@@ -127,9 +127,9 @@ private Q_SLOTS:
             spec.runDir = m_dir.filePath(QStringLiteral("lone-%1").arg(batchSize));
             spec.config.batchSize = int(batchSize);
             Trainer trainer;
-            QVERIFY2(trainer.start(spec, &error), qPrintable(error));
+            QVERIFY2(trainer.start(spec, nullptr, &error), qPrintable(error));
             QCOMPARE(trainer.batchesPerEpoch(), (queries - 1) / batchSize);
-            QVERIFY2(trainer.run(nullptr, nullptr, &error) == Trainer::Outcome::Finished, qPrintable(error));
+            QVERIFY2(trainer.run(nullptr, nullptr, &error) == Outcome::Finished, qPrintable(error));
             QCOMPARE(trainer.history().size(), 1);
             QVERIFY(std::isfinite(trainer.history().first().bceLoss));
         }
@@ -140,7 +140,7 @@ private Q_SLOTS:
         auto once = [&](const QString &name) {
             Trainer t;
             QString error;
-            t.start(smallRun(m_dataset, m_dir.filePath(name), 4), &error);
+            t.start(smallRun(m_dataset, m_dir.filePath(name), 4), nullptr, &error);
             t.run(nullptr, nullptr, &error);
             return std::make_pair(losses(t), t.testReport().headline().mrr);
         };
@@ -153,22 +153,22 @@ private Q_SLOTS:
     {
         Trainer straight;
         QString error;
-        QVERIFY(straight.start(smallRun(m_dataset, m_dir.filePath("straight"), 6), &error));
-        QCOMPARE(straight.run(nullptr, nullptr, &error), Trainer::Outcome::Finished);
+        QVERIFY(straight.start(smallRun(m_dataset, m_dir.filePath("straight"), 6), nullptr, &error));
+        QCOMPARE(straight.run(nullptr, nullptr, &error), Outcome::Finished);
 
         const QString interruptedDir = m_dir.filePath("interrupted");
         {
             Trainer first;
-            QVERIFY(first.start(smallRun(m_dataset, interruptedDir, 6), &error));
-            CancelFlag cancel{false};
+            QVERIFY(first.start(smallRun(m_dataset, interruptedDir, 6), nullptr, &error));
+            Feedback cancel;
             CancelAfterEpoch observer(cancel, 3);
-            QCOMPARE(first.run(&observer, &cancel, &error), Trainer::Outcome::Cancelled);
+            QCOMPARE(first.run(&observer, &cancel, &error), Outcome::Cancelled);
             QCOMPARE(first.completedEpochs(), 3);
         }
         Trainer resumed;
-        QVERIFY2(resumed.resume(interruptedDir, &error), qPrintable(error));
+        QVERIFY2(resumed.resume(interruptedDir, nullptr, &error), qPrintable(error));
         QCOMPARE(resumed.completedEpochs(), 3);
-        QCOMPARE(resumed.run(nullptr, nullptr, &error), Trainer::Outcome::Finished);
+        QCOMPARE(resumed.run(nullptr, nullptr, &error), Outcome::Finished);
         QCOMPARE(losses(resumed), losses(straight));
         QCOMPARE(resumed.testReport().headline().mrr, straight.testReport().headline().mrr);
         QCOMPARE(resumed.bestValidReport().headline().mrr, straight.bestValidReport().headline().mrr);

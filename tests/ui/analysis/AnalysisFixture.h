@@ -88,10 +88,10 @@ private:
     {
         spec.runDir = dir.filePath(QStringLiteral("runs/%1").arg(name).replace(' ', '-').remove(','));
         Trainer trainer;
-        if (!trainer.start(spec, error))
+        if (!trainer.start(spec, nullptr, error))
             return false;
         CollectingObserver observer;
-        if (trainer.run(&observer, nullptr, error) != Trainer::Outcome::Finished)
+        if (trainer.run(&observer, nullptr, error) != Outcome::Finished)
             return false;
         out->name = name;
         out->spec = spec;

@@ -97,7 +97,7 @@ private Q_SLOTS:
         });
         QVERIFY(panel->startTraining(spec, QStringLiteral("quick")));
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTrainingTimeoutMs);
-        QCOMPARE(finished.first().at(1).toInt(), 0); // finished
+        QCOMPARE(finished.first().at(1).value<Outcome>(), Outcome::Finished);
         // The automatic thread count of so small a graph is one; the status bar says so while it
         // trains, then shows the start-up figure again.
         QCOMPARE(threads.count(), 2);
