@@ -5,6 +5,7 @@
 #include "data/DatasetReader.h"
 #include "storage/FtsQuery.h"
 #include "storage/Workspace.h"
+#include "train/RunDescription.h"
 
 #include <QElapsedTimer>
 #include <QFileInfo>
@@ -109,6 +110,7 @@ QJsonObject runJson(const RunRecord &r)
             {"name", r.name},
             {"status", runStatusName(r.status)},
             {"config", r.config},
+            {"description", describeRun(r.config).toJson()},
             {"created_at", timeJson(r.createdAt)},
             {"started_at", timeJson(r.startedAt)},
             {"finished_at", timeJson(r.finishedAt)},
@@ -281,9 +283,10 @@ int listRuns(const Workspace &ws, qint64 datasetId, bool json, QTextStream &out)
     QVector<QStringList> rows;
     for (const RunRecord &r : runs)
         rows << QStringList{QString::number(r.id), r.name, r.datasetName, runStatusName(r.status), timeText(r.createdAt),
-                            QString::number(r.epochCount), optionalNumber(r.bestValidMrr), optionalNumber(r.testMrr)};
-    printTable(out, {"ID", "NAME", "DATASET", "STATUS", "CREATED", "EPOCHS", "BEST VALID MRR", "TEST MRR"}, rows,
-               {true, false, false, false, false, true, true, true});
+                            QString::number(r.epochCount), optionalNumber(r.bestValidMrr), optionalNumber(r.testMrr),
+                            describeRun(r.config).summary()};
+    printTable(out, {"ID", "NAME", "DATASET", "STATUS", "CREATED", "EPOCHS", "BEST VALID MRR", "TEST MRR", "CONFIGURATION"},
+               rows, {true, false, false, false, false, true, true, true, false});
     return 0;
 }
 
@@ -311,7 +314,8 @@ int showRun(const Workspace &ws, qint64 id, bool json, QTextStream &out, QTextSt
         << "  started   " << timeText(run->startedAt) << "\n"
         << "  finished  " << timeText(run->finishedAt) << "\n"
         << "  heartbeat " << timeText(run->heartbeatAt) << "\n"
-        << "  process   " << run->pid << " on " << run->host << "\n";
+        << "  process   " << run->pid << " on " << run->host << "\n"
+        << "  uses      " << describeRun(run->config).summary() << "\n";
     if (!run->checkpointPath.isEmpty())
         out << "  checkpoint      " << run->checkpointPath << "\n";
     if (!run->bestCheckpointPath.isEmpty())
@@ -441,6 +445,7 @@ int runRuns(const QStringList &args, QTextStream &out, QTextStream &err)
     CommandLine commandLine(QStringLiteral("runs"), QStringLiteral(
         "Lists, shows, compares and deletes the training runs stored in a workspace.\n"
         "  list [--dataset ID]   every run: id, name, dataset, status, created, epochs, best valid MRR, test MRR\n"
+        "                        and what it used (decoders, experts, width, epochs, ablations, features)\n"
         "  show ID               a run's configuration, epochs and evaluations\n"
         "  compare ID ID         the configuration keys that differ and the metrics side by side\n"
         "  delete ID             a run with its epochs and evaluations (checkpoint files stay on disk)"));
