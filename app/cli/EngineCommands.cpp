@@ -5,10 +5,10 @@
 
 #include "analysis/ModalityStrengths.h"
 #include "analysis/Predictor.h"
-#include "eval/Evaluator.h"
 #include "runtime/ComputeEnvironment.h"
 #include "storage/RunRecorder.h"
-#include "train/RunContext.h"
+#include "runtime/SgemmBenchmark.h"
+#include "train/TrainedRun.h"
 #include "train/Trainer.h"
 
 #include <QDir>
@@ -298,15 +298,13 @@ int runEval(const QStringList &args, QTextStream &out, QTextStream &err)
         return kUsageError;
     }
     applyThreads(commandLine.value("threads").toInt());
-    auto context = RunContext::open(commandLine.positionalArguments().first(), &error);
-    if (!context) {
+    auto run = TrainedRun::open(commandLine.positionalArguments().first(), &error);
+    if (!run) {
         err << "momok eval: " << error << "\n";
         return 1;
     }
-    Evaluator evaluator(context->model, context->dataset, context->allKnown);
-    EvaluationReport report = evaluator.evaluate(split,
-                                                 context->spec.config.evalBatchSize);
-    report.epoch = context->checkpointEpoch;
+    EvaluationReport report = run->evaluate(split);
+    report.epoch = run->checkpointEpoch();
     if (commandLine.isSet("json"))
         out << QJsonDocument(reportJson(report)).toJson(QJsonDocument::Compact) << "\n";
     else
@@ -334,27 +332,27 @@ int runPredict(const QStringList &args, QTextStream &out, QTextStream &err)
         return kUsageError;
     }
     QString error;
-    auto context = RunContext::open(commandLine.positionalArguments().first(), &error);
-    if (!context) {
+    auto run = TrainedRun::open(commandLine.positionalArguments().first(), &error);
+    if (!run) {
         err << "momok predict: " << error << "\n";
         return 1;
     }
     const bool headPrediction = commandLine.isSet("tail");
     const QString entityName = commandLine.value(headPrediction ? "tail" : "head");
-    const int64_t entity = context->dataset.entityId(entityName);
-    const int64_t relation = context->dataset.relationId(commandLine.value("relation"));
+    const int64_t entity = run->dataset().entityId(entityName);
+    const int64_t relation = run->dataset().relationId(commandLine.value("relation"));
     if (entity < 0) {
         err << "momok predict: unknown entity '" << entityName << "'\n";
         return 1;
     }
     if (relation < 0) {
         err << "momok predict: unknown relation '" << commandLine.value("relation") << "' (known: "
-            << context->dataset.relationNames.join(", ") << ")\n";
+            << run->dataset().relationNames.join(", ") << ")\n";
         return 1;
     }
-    const PredictionResult result = predict(*context, entity, relation, headPrediction, commandLine.value("top").toInt(),
+    const PredictionResult result = run->predict(entity, relation, headPrediction, commandLine.value("top").toInt(),
                                             commandLine.isSet("hide-known"));
-    const auto &names = context->dataset.entities;
+    const auto &names = run->dataset().entities;
     if (commandLine.isSet("json")) {
         QJsonArray rows;
         for (const PredictionRow &r : result.rows) {
@@ -430,14 +428,12 @@ int runExplain(const QStringList &args, QTextStream &out, QTextStream &err)
         err << "momok explain: " << error << "\n";
         return kUsageError;
     }
-    auto context = RunContext::open(commandLine.positionalArguments().first(), &error);
-    if (!context) {
+    auto run = TrainedRun::open(commandLine.positionalArguments().first(), &error);
+    if (!run) {
         err << "momok explain: " << error << "\n";
         return 1;
     }
-    Evaluator evaluator(context->model, context->dataset, context->allKnown);
-    const EvaluationReport report = evaluator.evaluate(split,
-                                                       context->spec.config.evalBatchSize);
+    const EvaluationReport report = run->evaluate(split);
     const GateStatistics &g = report.gates;
     const int top = commandLine.value("top").toInt();
     // For each decoder: the relations with its highest per-relation MRR (shared with the desktop views).
@@ -480,7 +476,7 @@ int runExplain(const QStringList &args, QTextStream &out, QTextStream &err)
         out << QStringLiteral("%1 %2").arg(g.relationNames.value(r).left(28), -28).arg(g.queryCount.value(r), 6);
         for (Modality m : kModalities)
             for (int k = 0; k < g.experts; ++k) {
-                const bool used = context->model->modalityPresent(int(m));
+                const bool used = run->modalityPresent(m);
                 out << QStringLiteral(" %1").arg(used ? fmt(g.at(r, int(m), k), 2) : QStringLiteral("-"), 5);
             }
         out << "\n";
@@ -492,23 +488,6 @@ int runExplain(const QStringList &args, QTextStream &out, QTextStream &err)
 }
 
 // ---- bench ----
-
-double measureSgemmGflops()
-{
-    torch::NoGradGuard noGrad;
-    const int64_t n = 2048;
-    auto a = torch::randn({n, n}), b = torch::randn({n, n});
-    auto c = a.mm(b); // warm up
-    std::vector<double> rates;
-    for (int i = 0; i < 5; ++i) {
-        QElapsedTimer t;
-        t.start();
-        c = a.mm(b);
-        rates.push_back(2.0 * n * n * n / (double(t.nsecsElapsed()) / 1e9) / 1e9);
-    }
-    std::sort(rates.begin(), rates.end());
-    return rates[rates.size() / 2];
-}
 
 class BenchObserver : public TrainingObserver
 {
@@ -572,22 +551,23 @@ int runBench(const QStringList &args, QTextStream &out, QTextStream &err)
 
     // FLOPs of one epoch's dominant products (forward + both backward products = 3×):
     // scoring B×E per decoder, the all-entity experts, W_r per distinct relation, the per-query core.
-    auto context = RunContext::create(spec, &error);
+    auto shapes = TrainedRun::create(spec, &error);
     double flops = 0;
-    if (context) {
-        const double E = double(context->dataset.entityCount());
-        const double queries = double(context->trainQueries.size());
+    if (shapes) {
+        const double E = double(shapes->dataset().entityCount());
+        const double queries = double(shapes->trainQueryCount());
         const double batches = double(trainer.batchesPerEpoch());
-        const double R = 2.0 * double(context->dataset.relationCount());
-        for (int d : context->model->activeDecoders()) {
-            const double w = d == int(Decoder::Joint) ? config.dim : double(context->model->modalityWidth(d));
-            const double rd = d == int(Decoder::Joint) ? config.dim : config.relationDim;
+        const double R = 2.0 * double(shapes->dataset().relationCount());
+        for (Decoder d : shapes->activeDecoders()) {
+            const std::optional<Modality> modality = modalityOf(d);
+            const double w = modality ? double(shapes->modalityWidth(*modality)) : config.dim;
+            const double rd = modality ? config.relationDim : config.dim;
             flops += 3 * 2 * queries * E * w;                      // scores
             flops += 3 * 2 * queries * w * w;                      // x·W_r per query
             flops += 3 * 2 * std::min(R, double(config.batchSize)) * rd * w * w * batches; // W_r = r·W
         }
-        for (int m = 0; m < kModalityCount; ++m) {
-            const double w = double(context->model->modalityWidth(m));
+        for (Modality m : kModalities) {
+            const double w = double(shapes->modalityWidth(m));
             if (w > 0)
                 flops += 3 * 2 * E * w * w * config.experts * batches; // experts over all candidates
         }
@@ -599,10 +579,9 @@ int runBench(const QStringList &args, QTextStream &out, QTextStream &err)
     // Evaluation time: the median of the trainer's test evaluation and two more of the same
     // checkpoint (one run is at the mercy of a noisy machine).
     std::vector<double> evals{trainer.testReport().seconds};
-    if (auto evaluated = RunContext::open(spec.runDir, &error)) {
-        Evaluator evaluator(evaluated->model, evaluated->dataset, evaluated->allKnown);
+    if (auto evaluated = TrainedRun::open(spec.runDir, &error)) {
         for (int i = 0; i < 2; ++i)
-            evals.push_back(evaluator.evaluate(Split::Test, config.evalBatchSize).seconds);
+            evals.push_back(evaluated->evaluate(Split::Test).seconds);
     }
     QJsonArray evalArray;
     for (double s : evals) evalArray.append(s);

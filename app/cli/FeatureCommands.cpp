@@ -3,8 +3,8 @@
 #include "cli/CliParsing.h"
 
 #include "data/DatasetReader.h"
-#include "data/FeatureIo.h"
 #include "features/FeatureExtractor.h"
+#include "features/FeatureMatrixFile.h"
 #include "teaching/TeachingGraphGenerator.h"
 
 #include <QDir>
@@ -77,8 +77,7 @@ int runFeatures(const QStringList &args, QTextStream &out, QTextStream &err)
             return true;
         }
         const QString path = QDir(outDir).filePath(name);
-        auto values = torch::from_blob(const_cast<float *>(m.values.data()), {m.rows, m.cols}, torch::kFloat);
-        if (!FeatureIo::save(path, values, &error)) {
+        if (!saveFeatureMatrix(path, m, &error)) {
             err << "momok features: " << error << "\n";
             return false;
         }
