@@ -225,18 +225,18 @@ int runTrain(const QStringList &args, QTextStream &out, QTextStream &err)
         "Train MoMoK on a dataset. Model selection (early stopping) uses the validation split only;\n"
         "the test split is evaluated once, on the selected checkpoint.\n") + kDecisionNote);
     commandLine.addOptions({{"dataset", "dataset folder", "DIR"},
-                       {"image-features", "image feature matrix (.npy, .pt), one row per entity", "FILE"},
-                       {"text-features", "text feature matrix (.npy, .pt), one row per entity", "FILE"},
-                       {"random-features", "seeded random image (E×256) and text (E×384) features"},
-                       {"no-extract", "do not extract features from the dataset's images and texts when no feature file is given"},
-                       {"image-encoder", "TorchScript module (.pt) that turns images into extracted image features", "FILE"},
-                       {"drop-unseen", "drop valid/test triples whose entities never occur in train"},
-                       {"out", "run folder to create", "RUNDIR"},
-                       {"resume", "continue the interrupted run in RUNDIR", "RUNDIR"},
-                       {"workspace", "record the run (epochs, evaluations, status) in this workspace as it goes", "FILE"},
-                       {"name", "the run's name in the workspace (default: the run folder's name)", "NAME"},
-                       {"json", "print the final test metrics as JSON"},
-                       {"quiet", "print only the final result"}});
+                            {"image-features", "image feature matrix (.npy, .pt), one row per entity", "FILE"},
+                            {"text-features", "text feature matrix (.npy, .pt), one row per entity", "FILE"},
+                            {"random-features", "seeded random image (E×256) and text (E×384) features"},
+                            {"no-extract", "do not extract features from the dataset's images and texts when no feature file is given"},
+                            {"image-encoder", "TorchScript module (.pt) that turns images into extracted image features", "FILE"},
+                            {"drop-unseen", "drop valid/test triples whose entities never occur in train"},
+                            {"out", "run folder to create", "RUNDIR"},
+                            {"resume", "continue the interrupted run in RUNDIR", "RUNDIR"},
+                            {"workspace", "record the run (epochs, evaluations, status) in this workspace as it goes", "FILE"},
+                            {"name", "the run's name in the workspace (default: the run folder's name)", "NAME"},
+                            {"json", "print the final test metrics as JSON"},
+                            {"quiet", "print only the final result"}});
     addConfigOptions(commandLine);
     if (int code = 0; !commandLine.parse(args, out, err, &code))
         return code;
@@ -283,12 +283,12 @@ int runTrain(const QStringList &args, QTextStream &out, QTextStream &err)
 int runEval(const QStringList &args, QTextStream &out, QTextStream &err)
 {
     CommandLine commandLine(QStringLiteral("eval"),
-                       QStringLiteral("Evaluate a trained run (its checkpoint selected on validation).\n") + kDecisionNote);
+                            QStringLiteral("Evaluate a trained run (its checkpoint selected on validation).\n") + kDecisionNote);
     commandLine.addPositional("RUNDIR", "the run folder");
     commandLine.addOptions({splitOption(),
-                       {"per-relation", "also print per-relation metrics"},
-                       {"json", "print one JSON object (realistic ranks, in %)"},
-                       {"threads", "intra-op threads", "N"}});
+                            {"per-relation", "also print per-relation metrics"},
+                            {"json", "print one JSON object (realistic ranks, in %)"},
+                            {"threads", "intra-op threads", "N"}});
     if (int code = 0; !commandLine.parse(args, out, err, &code))
         return code;
     QString error;
@@ -317,14 +317,14 @@ int runEval(const QStringList &args, QTextStream &out, QTextStream &err)
 int runPredict(const QStringList &args, QTextStream &out, QTextStream &err)
 {
     CommandLine commandLine(QStringLiteral("predict"),
-                       QStringLiteral("Rank candidate entities for (HEAD, RELATION, ?) or (?, RELATION, TAIL).\n") + kDecisionNote);
+                            QStringLiteral("Rank candidate entities for (HEAD, RELATION, ?) or (?, RELATION, TAIL).\n") + kDecisionNote);
     commandLine.addPositional("RUNDIR", "the run folder");
     commandLine.addOptions({{"head", "known head entity: predict tails", "NAME"},
-                       {"tail", "known tail entity: predict heads", "NAME"},
-                       {"relation", "relation name", "NAME"},
-                       {"top", "how many candidates", "N", "10"},
-                       {"hide-known", "leave out answers already in train/valid/test"},
-                       {"json", "print JSON"}});
+                            {"tail", "known tail entity: predict heads", "NAME"},
+                            {"relation", "relation name", "NAME"},
+                            {"top", "how many candidates", "N", "10"},
+                            {"hide-known", "leave out answers already in train/valid/test"},
+                            {"json", "print JSON"}});
     if (int code = 0; !commandLine.parse(args, out, err, &code))
         return code;
     if (commandLine.isSet("head") == commandLine.isSet("tail") || !commandLine.isSet("relation")) {
@@ -504,9 +504,9 @@ int runBench(const QStringList &args, QTextStream &out, QTextStream &err)
         "and the GFLOP/s the epoch achieved.\n"
         "Without feature files, seeded random image (E×256) and text (E×384) features are used."));
     commandLine.addOptions({{"dataset", "dataset folder", "DIR"},
-                       {"image-features", "image feature matrix", "FILE"},
-                       {"text-features", "text feature matrix", "FILE"},
-                       {"json", "print one JSON object"}});
+                            {"image-features", "image feature matrix", "FILE"},
+                            {"text-features", "text feature matrix", "FILE"},
+                            {"json", "print one JSON object"}});
     addConfigOptions(commandLine);
     if (int code = 0; !commandLine.parse(args, out, err, &code))
         return code;

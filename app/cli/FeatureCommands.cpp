@@ -27,11 +27,11 @@ int runFeatures(const QStringList &args, QTextStream &out, QTextStream &err)
         "Results are cached by content: $MOMOK_CACHE_DIR, else ") + FeatureExtractor::defaultCacheDirectory());
     commandLine.addPositional("DIR", "the dataset folder");
     commandLine.addOptions({{"out", "folder to write the .npy files into (default: DIR)", "OUTDIR"},
-                       {"image-encoder", "TorchScript module (.pt) applied to the images", "FILE"},
-                       {"encoder-size", "input size of the TorchScript encoder (default 224)", "PIXELS", "224"},
-                       {"text-width", "width of the text features (default 384)", "N", "384"},
-                       {"no-cache", "compute everything again and leave the cache alone"},
-                       {"quiet", "print only the result"}});
+                            {"image-encoder", "TorchScript module (.pt) applied to the images", "FILE"},
+                            {"encoder-size", "input size of the TorchScript encoder (default 224)", "PIXELS", "224"},
+                            {"text-width", "width of the text features (default 384)", "N", "384"},
+                            {"no-cache", "compute everything again and leave the cache alone"},
+                            {"quiet", "print only the result"}});
     if (int code = 0; !commandLine.parse(args, out, err, &code))
         return code;
     const QString datasetDir = commandLine.positionalArguments().first();
@@ -105,13 +105,13 @@ int runMakeTeaching(const QStringList &args, QTextStream &out, QTextStream &err)
     commandLine.addPositional("OUTDIR", "folder to create (must be empty or new)");
     const TeachingOptions defaults;
     commandLine.addOptions({{"seed", "random seed (default 1)", "N", QString::number(defaults.seed)},
-                       {"entities", QStringLiteral("number of objects, %1–%2 (default %3)")
-                                        .arg(TeachingGraphGenerator::kMinEntities).arg(TeachingGraphGenerator::kMaxEntities)
-                                        .arg(defaults.entities), "N", QString::number(defaults.entities)},
-                       {"noise", QStringLiteral("fraction of attributes shown wrongly and edges rewired, 0–%1 (default %2)")
-                                     .arg(TeachingGraphGenerator::kMaxNoise).arg(defaults.noise), "P",
-                        QString::number(defaults.noise)},
-                       {"force", "write even if OUTDIR already holds files"}});
+                            {"entities", QStringLiteral("number of objects, %1–%2 (default %3)")
+                                             .arg(TeachingGraphGenerator::kMinEntities).arg(TeachingGraphGenerator::kMaxEntities)
+                                             .arg(defaults.entities), "N", QString::number(defaults.entities)},
+                            {"noise", QStringLiteral("fraction of attributes shown wrongly and edges rewired, 0–%1 (default %2)")
+                                          .arg(TeachingGraphGenerator::kMaxNoise).arg(defaults.noise), "P",
+                             QString::number(defaults.noise)},
+                            {"force", "write even if OUTDIR already holds files"}});
     if (int code = 0; !commandLine.parse(args, out, err, &code))
         return code;
     TeachingOptions options;

@@ -556,7 +556,7 @@ int runSearch(const QStringList &args, QTextStream &out, QTextStream &err)
         "entity's display name, name or description; best matches (bm25) first. --bench times a fixed set of\n"
         "prefix queries derived from the entity names and prints the latency distribution."));
     commandLine.addPositional(QStringLiteral("QUERY"), QStringLiteral("Words to search for."), 0, CommandLine::kUnbounded,
-                         QStringLiteral("[QUERY…]"));
+                              QStringLiteral("[QUERY…]"));
     commandLine.addOption(workspaceOption());
     commandLine.addOption({QStringLiteral("dataset"),
                       QStringLiteral("Dataset id (optional when the workspace holds one dataset)."), QStringLiteral("ID")});
