@@ -1,6 +1,6 @@
 // Training recorded into a workspace as it goes: a run end to end, a cancelled run
 // resumed into the same record, and `momok train --workspace` killed with SIGKILL
-// mid-epoch, then found interrupted and finished by `--resume`.
+// mid-epoch, then found interrupted, finished by `--resume` and described by `momok runs`.
 #include "CliRunner.h"
 #include "SyntheticGraph.h"
 #include "runtime/ComputeEnvironment.h"
@@ -9,6 +9,9 @@
 #include "train/Trainer.h"
 
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -356,6 +359,25 @@ private Q_SLOTS:
         QCOMPARE(evaluations.size(), 4);
         QVERIFY(evaluations.last().startsWith("test@"));
         QVERIFY(run.finalMetrics.contains("mrr"));
+
+        // `momok runs` describes what the run used: countries has images and texts, and no
+        // feature files, so both were extracted.
+        const testing::CliResult listed = testing::runCli({"runs", "--workspace", wsPath});
+        QVERIFY2(listed.exitCode == 0, qPrintable(listed.err));
+        QVERIFY2(listed.out.contains("CONFIGURATION"), qPrintable(listed.out));
+        QVERIFY2(listed.out.contains("S I T joint · K=3 · d=64 · 3 epochs · image and text extracted ("),
+                 qPrintable(listed.out));
+        const testing::CliResult json = testing::runCli({"runs", "--workspace", wsPath, "--json"});
+        QVERIFY2(json.exitCode == 0, qPrintable(json.err));
+        const QJsonObject description =
+            QJsonDocument::fromJson(json.out.toUtf8()).array().first().toObject().value("description").toObject();
+        for (const char *modality : {"image_features", "text_features"}) {
+            const QJsonObject source = description.value(modality).toObject();
+            QCOMPARE(source.value("kind").toString(), QStringLiteral("extracted"));
+            QVERIFY2(!source.value("method").toString().isEmpty(), modality);
+        }
+        QCOMPARE(description.value("decoders").toArray(), QJsonArray({"S", "I", "T", "joint"}));
+        QVERIFY(description.value("summary").toString().contains("image and text extracted"));
     }
 };
 

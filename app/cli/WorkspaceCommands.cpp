@@ -1,11 +1,12 @@
 #include "cli/WorkspaceCommands.h"
 
+#include "cli/CliParsing.h"
+
 #include "data/DatasetReader.h"
 #include "storage/FtsQuery.h"
 #include "storage/Workspace.h"
+#include "train/RunDescription.h"
 
-#include <QCommandLineParser>
-#include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -19,7 +20,6 @@ namespace momok {
 
 namespace {
 
-constexpr int kUsageError = 2;
 constexpr int kDefaultBenchQueries = 200;
 
 QCommandLineOption workspaceOption()
@@ -32,34 +32,10 @@ QCommandLineOption jsonOption()
     return {QStringLiteral("json"), QStringLiteral("Machine-readable output.")};
 }
 
-// Parses without exiting the process (QCommandLineParser::process would): the
-// CLI reports usage errors with exit code 2. Returns -1 to continue.
-int parse(QCommandLineParser &parser, const QStringList &args, QTextStream &out, QTextStream &err)
-{
-    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
-    const QCommandLineOption help(QStringList{QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("This text."));
-    parser.addOption(help);
-    if (!parser.parse(args)) {
-        err << "momok " << args.value(0) << ": " << parser.errorText() << "\n";
-        return kUsageError;
-    }
-    if (parser.isSet(help)) {
-        // helpText() names the program as invoked; show the subcommand instead.
-        QString text = parser.helpText();
-        const QString program = QCoreApplication::arguments().value(0);
-        const int at = program.isEmpty() ? -1 : int(text.indexOf(program));
-        if (at >= 0)
-            text.replace(at, program.size(), QStringLiteral("momok ") + args.value(0));
-        out << text;
-        return 0;
-    }
-    return -1;
-}
-
-std::unique_ptr<Workspace> openWorkspace(const QCommandLineParser &parser, QTextStream &err)
+std::unique_ptr<Workspace> openWorkspace(const CommandLine &commandLine, QTextStream &err)
 {
     QString error;
-    auto ws = Workspace::open(parser.value(QStringLiteral("workspace")), &error);
+    auto ws = Workspace::open(commandLine.value(QStringLiteral("workspace")), &error);
     if (!ws)
         err << "momok: " << error << "\n";
     else if (ws->interruptedOnOpen() > 0)
@@ -134,6 +110,7 @@ QJsonObject runJson(const RunRecord &r)
             {"name", r.name},
             {"status", runStatusName(r.status)},
             {"config", r.config},
+            {"description", describeRun(r.config).toJson()},
             {"created_at", timeJson(r.createdAt)},
             {"started_at", timeJson(r.startedAt)},
             {"finished_at", timeJson(r.finishedAt)},
@@ -213,24 +190,22 @@ std::optional<RankMetrics> testMetrics(const Workspace &ws, const RunRecord &run
 
 int runImport(const QStringList &args, QTextStream &out, QTextStream &err)
 {
-    QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
+    CommandLine commandLine(QStringLiteral("import"), QStringLiteral(
         "Reads a dataset folder and stores it in a workspace (created if missing): its relations, its entities\n"
         "with their metadata for search, and a content hash. Importing the same unchanged folder again updates\n"
         "it in place; changed content becomes a new dataset record."));
-    parser.addPositionalArgument(QStringLiteral("DIR"), QStringLiteral("The dataset folder."));
-    parser.addOption(workspaceOption());
-    parser.addOption({QStringLiteral("drop-unseen"),
+    commandLine.addPositional(QStringLiteral("DIR"), QStringLiteral("The dataset folder."));
+    commandLine.addOption(workspaceOption());
+    commandLine.addOption({QStringLiteral("drop-unseen"),
                       QStringLiteral("Drop valid/test triples whose entities never occur in train.")});
-    parser.addOption(jsonOption());
-    if (const int code = parse(parser, args, out, err); code >= 0)
+    commandLine.addOption(jsonOption());
+    if (int code = 0; !commandLine.parse(args, out, err, &code))
         return code;
-    const QStringList positional = parser.positionalArguments();
-    if (positional.size() != 1 || parser.value(QStringLiteral("workspace")).isEmpty()) {
-        err << "usage: momok import DIR --workspace FILE [--drop-unseen] [--json]\n";
+    if (commandLine.value(QStringLiteral("workspace")).isEmpty()) {
+        err << "momok import: --workspace FILE is required\n";
         return kUsageError;
     }
-    const QString dir = positional[0];
+    const QString dir = commandLine.positionalArguments().first();
     if (!QFileInfo(dir).isDir()) {
         err << "momok import: no such folder: " << dir << "\n";
         return 1;
@@ -239,7 +214,7 @@ int runImport(const QStringList &args, QTextStream &out, QTextStream &err)
     QElapsedTimer timer;
     timer.start();
     DatasetLoadOptions options;
-    options.dropUnseenEvaluationTriples = parser.isSet(QStringLiteral("drop-unseen"));
+    options.dropUnseenEvaluationTriples = commandLine.isSet(QStringLiteral("drop-unseen"));
     const DatasetLoadResult loaded = DatasetReader::read(dir, options);
     for (const DatasetProblem &p : loaded.problems) {
         err << (p.severity == DatasetProblem::Error ? "error: " : "warning: ") << p.file;
@@ -259,7 +234,7 @@ int runImport(const QStringList &args, QTextStream &out, QTextStream &err)
         err << "momok import: " << error << "\n";
         return 1;
     }
-    auto ws = openWorkspace(parser, err);
+    auto ws = openWorkspace(commandLine, err);
     if (!ws)
         return 1;
     const QString canonical = QFileInfo(dir).canonicalFilePath();
@@ -272,7 +247,7 @@ int runImport(const QStringList &args, QTextStream &out, QTextStream &err)
         return 1;
     }
     const DatasetRecord rec = ws->dataset(id).value_or(DatasetRecord{});
-    if (parser.isSet(QStringLiteral("json"))) {
+    if (commandLine.isSet(QStringLiteral("json"))) {
         out << jsonText(QJsonObject{{"dataset_id", id}, {"name", rec.name}, {"path", rec.path},
                                     {"format", rec.format}, {"content_hash", hash},
                                     {"entities", rec.entityCount}, {"relations", rec.relationCount},
@@ -308,9 +283,10 @@ int listRuns(const Workspace &ws, qint64 datasetId, bool json, QTextStream &out)
     QVector<QStringList> rows;
     for (const RunRecord &r : runs)
         rows << QStringList{QString::number(r.id), r.name, r.datasetName, runStatusName(r.status), timeText(r.createdAt),
-                            QString::number(r.epochCount), optionalNumber(r.bestValidMrr), optionalNumber(r.testMrr)};
-    printTable(out, {"ID", "NAME", "DATASET", "STATUS", "CREATED", "EPOCHS", "BEST VALID MRR", "TEST MRR"}, rows,
-               {true, false, false, false, false, true, true, true});
+                            QString::number(r.epochCount), optionalNumber(r.bestValidMrr), optionalNumber(r.testMrr),
+                            describeRun(r.config).summary()};
+    printTable(out, {"ID", "NAME", "DATASET", "STATUS", "CREATED", "EPOCHS", "BEST VALID MRR", "TEST MRR", "CONFIGURATION"},
+               rows, {true, false, false, false, false, true, true, true, false});
     return 0;
 }
 
@@ -338,7 +314,8 @@ int showRun(const Workspace &ws, qint64 id, bool json, QTextStream &out, QTextSt
         << "  started   " << timeText(run->startedAt) << "\n"
         << "  finished  " << timeText(run->finishedAt) << "\n"
         << "  heartbeat " << timeText(run->heartbeatAt) << "\n"
-        << "  process   " << run->pid << " on " << run->host << "\n";
+        << "  process   " << run->pid << " on " << run->host << "\n"
+        << "  uses      " << describeRun(run->config).summary() << "\n";
     if (!run->checkpointPath.isEmpty())
         out << "  checkpoint      " << run->checkpointPath << "\n";
     if (!run->bestCheckpointPath.isEmpty())
@@ -465,26 +442,28 @@ int compareRuns(const Workspace &ws, qint64 a, qint64 b, bool json, QTextStream 
 
 int runRuns(const QStringList &args, QTextStream &out, QTextStream &err)
 {
-    QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
+    CommandLine commandLine(QStringLiteral("runs"), QStringLiteral(
         "Lists, shows, compares and deletes the training runs stored in a workspace.\n"
         "  list [--dataset ID]   every run: id, name, dataset, status, created, epochs, best valid MRR, test MRR\n"
+        "                        and what it used (decoders, experts, width, epochs, ablations, features)\n"
         "  show ID               a run's configuration, epochs and evaluations\n"
         "  compare ID ID         the configuration keys that differ and the metrics side by side\n"
         "  delete ID             a run with its epochs and evaluations (checkpoint files stay on disk)"));
-    parser.addPositionalArgument(QStringLiteral("action"), QStringLiteral("list (default), show, compare or delete."),
-                                 QStringLiteral("[list|show ID|compare ID ID|delete ID]"));
-    parser.addOption(workspaceOption());
-    parser.addOption({QStringLiteral("dataset"), QStringLiteral("Only the runs of this dataset (list)."),
+    // The action and its run ids: the action checks how many ids it takes.
+    commandLine.addPositional(QStringLiteral("ACTION"),
+                              QStringLiteral("list (default), show ID, compare ID ID or delete ID."), 0, 3,
+                              QStringLiteral("[list|show ID|compare ID ID|delete ID]"));
+    commandLine.addOption(workspaceOption());
+    commandLine.addOption({QStringLiteral("dataset"), QStringLiteral("Only the runs of this dataset (list)."),
                       QStringLiteral("ID")});
-    parser.addOption(jsonOption());
-    if (const int code = parse(parser, args, out, err); code >= 0)
+    commandLine.addOption(jsonOption());
+    if (int code = 0; !commandLine.parse(args, out, err, &code))
         return code;
-    if (parser.value(QStringLiteral("workspace")).isEmpty()) {
+    if (commandLine.value(QStringLiteral("workspace")).isEmpty()) {
         err << "usage: momok runs --workspace FILE [list|show ID|compare ID ID|delete ID] [--json]\n";
         return kUsageError;
     }
-    QStringList positional = parser.positionalArguments();
+    QStringList positional = commandLine.positionalArguments();
     const QString action = positional.isEmpty() ? QStringLiteral("list") : positional.takeFirst();
     const int expected = action == QLatin1String("list") ? 0 : action == QLatin1String("compare") ? 2 : 1;
     if ((action != QLatin1String("list") && action != QLatin1String("show") && action != QLatin1String("compare")
@@ -500,18 +479,18 @@ int runRuns(const QStringList &args, QTextStream &out, QTextStream &err)
             return kUsageError;
         ids << id;
     }
-    const bool json = parser.isSet(QStringLiteral("json"));
-    if (!QFileInfo::exists(parser.value(QStringLiteral("workspace")))) {
-        err << "momok runs: no workspace at " << parser.value(QStringLiteral("workspace")) << "\n";
+    const bool json = commandLine.isSet(QStringLiteral("json"));
+    if (!QFileInfo::exists(commandLine.value(QStringLiteral("workspace")))) {
+        err << "momok runs: no workspace at " << commandLine.value(QStringLiteral("workspace")) << "\n";
         return 1;
     }
-    auto ws = openWorkspace(parser, err);
+    auto ws = openWorkspace(commandLine, err);
     if (!ws)
         return 1;
 
     if (action == QLatin1String("list")) {
         qint64 datasetId = -1;
-        if (parser.isSet(QStringLiteral("dataset")) && !parseId(parser.value(QStringLiteral("dataset")), &datasetId, err))
+        if (commandLine.isSet(QStringLiteral("dataset")) && !parseId(commandLine.value(QStringLiteral("dataset")), &datasetId, err))
             return kUsageError;
         return listRuns(*ws, datasetId, json, out);
     }
@@ -572,49 +551,49 @@ double percentile(QVector<double> sorted, double p)
 
 int runSearch(const QStringList &args, QTextStream &out, QTextStream &err)
 {
-    QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
+    CommandLine commandLine(QStringLiteral("search"), QStringLiteral(
         "Searches a dataset's entities as the app's search box does: every word is a prefix of a word of the\n"
         "entity's display name, name or description; best matches (bm25) first. --bench times a fixed set of\n"
         "prefix queries derived from the entity names and prints the latency distribution."));
-    parser.addPositionalArgument(QStringLiteral("query"), QStringLiteral("Words to search for."), QStringLiteral("[QUERY…]"));
-    parser.addOption(workspaceOption());
-    parser.addOption({QStringLiteral("dataset"),
+    commandLine.addPositional(QStringLiteral("QUERY"), QStringLiteral("Words to search for."), 0, CommandLine::kUnbounded,
+                              QStringLiteral("[QUERY…]"));
+    commandLine.addOption(workspaceOption());
+    commandLine.addOption({QStringLiteral("dataset"),
                       QStringLiteral("Dataset id (optional when the workspace holds one dataset)."), QStringLiteral("ID")});
-    parser.addOption({QStringLiteral("limit"), QStringLiteral("Maximum hits (default 20)."), QStringLiteral("N"),
+    commandLine.addOption({QStringLiteral("limit"), QStringLiteral("Maximum hits (default 20)."), QStringLiteral("N"),
                       QStringLiteral("20")});
-    parser.addOption({QStringLiteral("type"), QStringLiteral("Only entities of this type."), QStringLiteral("TYPE")});
-    parser.addOption({QStringLiteral("with-image"), QStringLiteral("Only entities with an image.")});
-    parser.addOption({QStringLiteral("with-text"), QStringLiteral("Only entities with a description.")});
-    parser.addOption({QStringLiteral("bench"), QStringLiteral("Time a fixed set of prefix queries.")});
-    parser.addOption({QStringLiteral("queries"), QStringLiteral("Number of benchmark queries (default 200)."),
+    commandLine.addOption({QStringLiteral("type"), QStringLiteral("Only entities of this type."), QStringLiteral("TYPE")});
+    commandLine.addOption({QStringLiteral("with-image"), QStringLiteral("Only entities with an image.")});
+    commandLine.addOption({QStringLiteral("with-text"), QStringLiteral("Only entities with a description.")});
+    commandLine.addOption({QStringLiteral("bench"), QStringLiteral("Time a fixed set of prefix queries.")});
+    commandLine.addOption({QStringLiteral("queries"), QStringLiteral("Number of benchmark queries (default 200)."),
                       QStringLiteral("N"), QString::number(kDefaultBenchQueries)});
-    parser.addOption(jsonOption());
-    if (const int code = parse(parser, args, out, err); code >= 0)
+    commandLine.addOption(jsonOption());
+    if (int code = 0; !commandLine.parse(args, out, err, &code))
         return code;
-    if (parser.value(QStringLiteral("workspace")).isEmpty()) {
+    if (commandLine.value(QStringLiteral("workspace")).isEmpty()) {
         err << "usage: momok search --workspace FILE [--dataset ID] QUERY [--limit N] [--bench]\n";
         return kUsageError;
     }
     bool limitOk = false, queriesOk = false, ok = false;
-    const int limit = parser.value(QStringLiteral("limit")).toInt(&limitOk);
-    const int queryCount = parser.value(QStringLiteral("queries")).toInt(&queriesOk);
+    const int limit = commandLine.value(QStringLiteral("limit")).toInt(&limitOk);
+    const int queryCount = commandLine.value(QStringLiteral("queries")).toInt(&queriesOk);
     if (!limitOk || limit <= 0 || !queriesOk || queryCount <= 0) {
         err << "momok search: --limit and --queries take positive numbers\n";
         return kUsageError;
     }
-    if (!QFileInfo::exists(parser.value(QStringLiteral("workspace")))) {
-        err << "momok search: no workspace at " << parser.value(QStringLiteral("workspace")) << "\n";
+    if (!QFileInfo::exists(commandLine.value(QStringLiteral("workspace")))) {
+        err << "momok search: no workspace at " << commandLine.value(QStringLiteral("workspace")) << "\n";
         return 1;
     }
-    auto ws = openWorkspace(parser, err);
+    auto ws = openWorkspace(commandLine, err);
     if (!ws)
         return 1;
     qint64 datasetId = -1;
-    if (parser.isSet(QStringLiteral("dataset"))) {
-        datasetId = parser.value(QStringLiteral("dataset")).toLongLong(&ok);
+    if (commandLine.isSet(QStringLiteral("dataset"))) {
+        datasetId = commandLine.value(QStringLiteral("dataset")).toLongLong(&ok);
         if (!ok || !ws->dataset(datasetId)) {
-            err << "momok search: no dataset " << parser.value(QStringLiteral("dataset")) << " in the workspace\n";
+            err << "momok search: no dataset " << commandLine.value(QStringLiteral("dataset")) << " in the workspace\n";
             return 1;
         }
     } else {
@@ -625,13 +604,13 @@ int runSearch(const QStringList &args, QTextStream &out, QTextStream &err)
         }
         datasetId = sets[0].id;
     }
-    const QString type = parser.value(QStringLiteral("type"));
-    const int modality = (parser.isSet(QStringLiteral("with-image")) ? kRequireImage : 0)
-                       | (parser.isSet(QStringLiteral("with-text")) ? kRequireText : 0);
-    const bool json = parser.isSet(QStringLiteral("json"));
+    const QString type = commandLine.value(QStringLiteral("type"));
+    const int modality = (commandLine.isSet(QStringLiteral("with-image")) ? kRequireImage : 0)
+                       | (commandLine.isSet(QStringLiteral("with-text")) ? kRequireText : 0);
+    const bool json = commandLine.isSet(QStringLiteral("json"));
     QString error;
 
-    if (parser.isSet(QStringLiteral("bench"))) {
+    if (commandLine.isSet(QStringLiteral("bench"))) {
         // All entities, in id order: deterministic whatever the names.
         QVector<EntityHit> all = ws->searchEntities(datasetId, QString(), 0);
         std::sort(all.begin(), all.end(), [](const EntityHit &a, const EntityHit &b) { return a.entityId < b.entityId; });
@@ -673,7 +652,7 @@ int runSearch(const QStringList &args, QTextStream &out, QTextStream &err)
         return 0;
     }
 
-    const QString query = parser.positionalArguments().join(QLatin1Char(' '));
+    const QString query = commandLine.positionalArguments().join(QLatin1Char(' '));
     QElapsedTimer timer;
     timer.start();
     const QVector<EntityHit> hits = ws->searchEntities(datasetId, query, limit, type, modality, &error);

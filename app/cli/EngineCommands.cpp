@@ -2,16 +2,16 @@
 
 #include "cli/CliCommands.h"
 #include "cli/CliParsing.h"
+#include "cli/ConfigOptions.h"
 
 #include "analysis/ModalityStrengths.h"
 #include "analysis/Predictor.h"
-#include "eval/Evaluator.h"
 #include "runtime/ComputeEnvironment.h"
 #include "storage/RunRecorder.h"
-#include "train/RunContext.h"
+#include "runtime/SgemmBenchmark.h"
+#include "train/TrainedRun.h"
 #include "train/Trainer.h"
 
-#include <QCommandLineParser>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -21,6 +21,7 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 namespace momok {
@@ -30,85 +31,33 @@ namespace {
 const char *kDecisionNote = "Predictions use the joint decision: the mean of the active decoders' sigmoid scores "
                             "(S, I, T and joint), as the reference implementation does.";
 
-// ---- options shared by train and bench: one per ModelConfig key ----
+// ---- options shared by eval and explain ----
 
-QString optionName(const QString &key) { return QString(key).replace('_', '-'); }
+// The splits a trained run is evaluated on (train is what it learned from).
+constexpr std::array<Split, 2> kEvaluationSplits{Split::Test, Split::Valid};
 
-void addConfigOptions(QCommandLineParser &parser)
+QCommandLineOption splitOption()
 {
-    const QJsonObject defaults = ModelConfig().toJson();
-    for (auto it = defaults.begin(); it != defaults.end(); ++it) {
-        const QString name = optionName(it.key());
-        if (it.key() == "use_structure" || it.key() == "use_image" || it.key() == "use_text" || it.key() == "use_joint")
-            continue; // set together by --modalities
-        if (it.value().isBool()) {
-            if (it.value().toBool())
-                parser.addOption({QStringLiteral("no-") + name, QStringLiteral("ablation: turn off %1").arg(it.key())});
-            else
-                parser.addOption({name, QStringLiteral("turn on %1").arg(it.key())});
-        } else {
-            parser.addOption({name, QStringLiteral("default %1").arg(it.value().toVariant().toString()), QStringLiteral("VALUE")});
-        }
-    }
-    parser.addOption({"modalities", "decoders to use, comma separated among S,I,T,joint (default all)", "LIST"});
-    parser.addOption({"preset", "start from a preset: " + ModelConfig::presetNames().join(", "), "NAME"});
+    return {QStringLiteral("split"),
+            QStringLiteral("%1 (default) or %2").arg(splitName(kEvaluationSplits[0]), splitName(kEvaluationSplits[1])),
+            QStringLiteral("SPLIT"), splitName(kEvaluationSplits[0])};
 }
 
-bool configFromOptions(const QCommandLineParser &parser, ModelConfig *config, QString *error)
+// --split's value as a split; false with *error listing the accepted values.
+bool evaluationSplit(const CommandLine &commandLine, Split *split, QString *error)
 {
-    if (parser.isSet("preset") && !ModelConfig::applyPreset(parser.value("preset"), config)) {
-        *error = QStringLiteral("unknown preset '%1' (choose from %2)").arg(parser.value("preset"), ModelConfig::presetNames().join(", "));
-        return false;
-    }
-    QJsonObject json = config->toJson();
-    const QJsonObject defaults = ModelConfig().toJson();
-    for (auto it = json.begin(); it != json.end(); ++it) {
-        const QString name = optionName(it.key());
-        if (it.key().startsWith("use_"))
-            continue; // --modalities
-        if (it.value().isBool()) {
-            // Switches that default on are turned off by --no-NAME, the others on by --NAME.
-            if (defaults.value(it.key()).toBool()) {
-                if (parser.isSet(QStringLiteral("no-") + name))
-                    it.value() = false;
-            } else if (parser.isSet(name)) {
-                it.value() = true;
-            }
-        } else if (parser.isSet(name)) {
-            const QString text = parser.value(name);
-            if (it.value().isString()) {
-                it.value() = text;
-            } else {
-                bool ok = false;
-                const double v = text.toDouble(&ok);
-                if (!ok) {
-                    *error = QStringLiteral("--%1: '%2' is not a number").arg(name, text);
-                    return false;
-                }
-                it.value() = v;
-            }
+    const QString text = commandLine.value(QStringLiteral("split"));
+    const std::optional<Split> named = splitFromName(text);
+    QStringList accepted;
+    for (Split s : kEvaluationSplits) {
+        accepted << splitName(s);
+        if (named == s) {
+            *split = s;
+            return true;
         }
     }
-    if (parser.isSet("modalities")) {
-        const QStringList wanted = parser.value("modalities").split(',', Qt::SkipEmptyParts);
-        for (const QString &m : wanted) {
-            if (!QStringList{"S", "I", "T", "joint"}.contains(m)) {
-                *error = QStringLiteral("--modalities: unknown decoder '%1' (use S, I, T, joint)").arg(m);
-                return false;
-            }
-        }
-        json["use_structure"] = wanted.contains("S");
-        json["use_image"] = wanted.contains("I");
-        json["use_text"] = wanted.contains("T");
-        json["use_joint"] = wanted.contains("joint");
-    }
-    *config = ModelConfig::fromJson(json);
-    const QStringList problems = ModelConfig::messages(config->validate());
-    if (!problems.isEmpty()) {
-        *error = QStringLiteral("invalid settings:\n  ") + problems.join("\n  ");
-        return false;
-    }
-    return true;
+    *error = QStringLiteral("--split: unknown split '%1' (accepted values: %2)").arg(text, accepted.join(QStringLiteral(", ")));
+    return false;
 }
 
 void applyThreads(int threads)
@@ -133,11 +82,11 @@ void printReport(const EvaluationReport &report, bool perRelation, QTextStream &
                .arg(report.splitKey()).arg(report.headline().count);
     out << QStringLiteral("%1 %2 %3 %4 %5 %6\n").arg("decoder", -10).arg("MRR", 7).arg("MR", 9).arg("H@1", 7)
                .arg("H@3", 7).arg("H@10", 7);
-    for (int d = 0; d < kDecoderCount; ++d) {
+    for (Decoder d : kDecoders) {
         const RankMetrics &m = report.overall.both[size_t(d)].realistic;
         if (m.count == 0)
             continue;
-        out << QStringLiteral("%1 ").arg(decoderLabel(Decoder(d)), -10) << metricsLine(m) << "\n";
+        out << QStringLiteral("%1 ").arg(decoderLabel(d), -10) << metricsLine(m) << "\n";
     }
     const auto &c = report.overall.both[int(Decoder::Combined)];
     out << QStringLiteral("ties: combined MRR optimistic %1, pessimistic %2, realistic %3\n")
@@ -145,21 +94,25 @@ void printReport(const EvaluationReport &report, bool perRelation, QTextStream &
     if (!perRelation)
         return;
     out << "\nPer relation (MRR by decoder; tail = (h, r, ?), head = (?, r, t)):\n";
-    out << QStringLiteral("%1 %2 %3 %4 %5 %6 %7 %8\n").arg("relation", -28).arg("n", 6).arg("S", 7).arg("I", 7)
-               .arg("T", 7).arg("joint", 7).arg("comb.", 7).arg("best", 9);
+    constexpr int kColumn = 8; // fits "combined"
+    QString header = QStringLiteral("%1 %2").arg("relation", -28).arg("n", 6);
+    for (Decoder d : kDecoders)
+        header += QStringLiteral(" %1").arg(decoderKey(d), kColumn);
+    out << header << QStringLiteral(" %1\n").arg("best", 9);
     for (const RelationReport &r : report.relations) {
-        QString line = QStringLiteral("%1 %2").arg(r.name.left(28), -28).arg(r.metrics.both[4].realistic.count, 6);
-        int best = -1;
+        QString line = QStringLiteral("%1 %2").arg(r.name.left(28), -28)
+                           .arg(r.metrics.both[size_t(Decoder::Combined)].realistic.count, 6);
+        std::optional<Decoder> best;
         double bestMrr = -1;
-        for (int d = 0; d < kDecoderCount; ++d) {
+        for (Decoder d : kDecoders) {
             const RankMetrics &m = r.metrics.both[size_t(d)].realistic;
-            line += m.count ? QStringLiteral(" %1").arg(fmt(m.mrr), 7) : QStringLiteral(" %1").arg("-", 7);
-            if (d < 4 && m.count && m.mrr > bestMrr) {
+            line += QStringLiteral(" %1").arg(m.count ? fmt(m.mrr) : QStringLiteral("-"), kColumn);
+            if (d != Decoder::Combined && m.count && m.mrr > bestMrr) {
                 bestMrr = m.mrr;
                 best = d;
             }
         }
-        line += QStringLiteral(" %1").arg(best >= 0 ? decoderKey(Decoder(best)) : QString("-"), 9);
+        line += QStringLiteral(" %1").arg(best ? decoderKey(*best) : QStringLiteral("-"), 9);
         out << line << "\n";
     }
 }
@@ -176,9 +129,9 @@ QJsonObject reportJson(const EvaluationReport &report)
     o.insert("rank", "realistic");
     o.insert("decision", "mean");
     QJsonObject perDecoder;
-    for (int d = 0; d < 4; ++d)
+    for (Decoder d : kScoringDecoders)
         if (report.overall.both[size_t(d)].realistic.count)
-            perDecoder.insert(decoderKey(Decoder(d)), flat(report.overall.both[size_t(d)].realistic));
+            perDecoder.insert(decoderKey(d), flat(report.overall.both[size_t(d)].realistic));
     o.insert("per_decoder", perDecoder);
     const auto &c = report.overall.both[int(Decoder::Combined)];
     o.insert("optimistic", flat(c.optimistic));
@@ -187,9 +140,9 @@ QJsonObject reportJson(const EvaluationReport &report)
     for (const RelationReport &r : report.relations) {
         QJsonObject rel = flat(r.metrics.both[int(Decoder::Combined)].realistic);
         QJsonObject dec;
-        for (int d = 0; d < 4; ++d)
+        for (Decoder d : kScoringDecoders)
             if (r.metrics.both[size_t(d)].realistic.count)
-                dec.insert(decoderKey(Decoder(d)), flat(r.metrics.both[size_t(d)].realistic));
+                dec.insert(decoderKey(d), flat(r.metrics.both[size_t(d)].realistic));
         rel.insert("per_decoder", dec);
         rel.insert("tail", flat(r.metrics.tail[int(Decoder::Combined)].realistic));
         rel.insert("head", flat(r.metrics.head[int(Decoder::Combined)].realistic));
@@ -233,56 +186,67 @@ private:
     bool m_quiet;
 };
 
+// Starts a new run or resumes one as the options say; false with *exitCode when it cannot.
+bool startTraining(const CommandLine &commandLine, Trainer *trainer, Feedback *feedback, QTextStream &out,
+                   QTextStream &err, int *exitCode)
+{
+    QString error;
+    *exitCode = 1;
+    if (commandLine.isSet("resume")) {
+        if (!trainer->resume(commandLine.value("resume"), feedback, &error)) {
+            err << "momok train: " << error << "\n";
+            return false;
+        }
+        out << QStringLiteral("resuming %1 after epoch %2\n").arg(commandLine.value("resume")).arg(trainer->completedEpochs());
+        return true;
+    }
+    if (!commandLine.isSet("dataset") || !commandLine.isSet("out")) {
+        err << "momok train: --dataset DIR and --out RUNDIR are required (or --resume RUNDIR)\n";
+        *exitCode = kUsageError;
+        return false;
+    }
+    RunSpec spec;
+    spec.datasetDir = commandLine.value("dataset");
+    spec.imageFeatures = commandLine.value("image-features");
+    spec.textFeatures = commandLine.value("text-features");
+    spec.randomFeatures = commandLine.isSet("random-features");
+    spec.extractFeatures = !commandLine.isSet("no-extract");
+    spec.imageEncoder = commandLine.value("image-encoder");
+    spec.dropUnseenEvaluationTriples = commandLine.isSet("drop-unseen");
+    spec.runDir = commandLine.value("out");
+    if (!configFromOptions(commandLine, &spec.config, &error) || !trainer->start(spec, feedback, &error)) {
+        err << "momok train: " << error << "\n";
+        return false;
+    }
+    return true;
+}
+
 int runTrain(const QStringList &args, QTextStream &out, QTextStream &err)
 {
-    QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
+    CommandLine commandLine(QStringLiteral("train"), QStringLiteral(
         "Train MoMoK on a dataset. Model selection (early stopping) uses the validation split only;\n"
         "the test split is evaluated once, on the selected checkpoint.\n") + kDecisionNote);
-    parser.addOptions({{"dataset", "dataset folder", "DIR"},
-                       {"image-features", "image feature matrix (.npy, .pt), one row per entity", "FILE"},
-                       {"text-features", "text feature matrix (.npy, .pt), one row per entity", "FILE"},
-                       {"random-features", "seeded random image (E×256) and text (E×384) features"},
-                       {"no-extract", "do not extract features from the dataset's images and texts when no feature file is given"},
-                       {"image-encoder", "TorchScript module (.pt) that turns images into extracted image features", "FILE"},
-                       {"drop-unseen", "drop valid/test triples whose entities never occur in train"},
-                       {"out", "run folder to create", "RUNDIR"},
-                       {"resume", "continue the interrupted run in RUNDIR", "RUNDIR"},
-                       {"workspace", "record the run (epochs, evaluations, status) in this workspace as it goes", "FILE"},
-                       {"name", "the run's name in the workspace (default: the run folder's name)", "NAME"},
-                       {"json", "print the final test metrics as JSON"},
-                       {"quiet", "print only the final result"}});
-    addConfigOptions(parser);
-    if (int code = 0; !parseSubcommand(parser, args, out, err, &code))
+    commandLine.addOptions({{"dataset", "dataset folder", "DIR"},
+                            {"image-features", "image feature matrix (.npy, .pt), one row per entity", "FILE"},
+                            {"text-features", "text feature matrix (.npy, .pt), one row per entity", "FILE"},
+                            {"random-features", "seeded random image (E×256) and text (E×384) features"},
+                            {"no-extract", "do not extract features from the dataset's images and texts when no feature file is given"},
+                            {"image-encoder", "TorchScript module (.pt) that turns images into extracted image features", "FILE"},
+                            {"drop-unseen", "drop valid/test triples whose entities never occur in train"},
+                            {"out", "run folder to create", "RUNDIR"},
+                            {"resume", "continue the interrupted run in RUNDIR", "RUNDIR"},
+                            {"workspace", "record the run (epochs, evaluations, status) in this workspace as it goes", "FILE"},
+                            {"name", "the run's name in the workspace (default: the run folder's name)", "NAME"},
+                            {"json", "print the final test metrics as JSON"},
+                            {"quiet", "print only the final result"}});
+    addConfigOptions(commandLine);
+    if (int code = 0; !commandLine.parse(args, out, err, &code))
         return code;
     Trainer trainer;
+    Feedback feedback(consoleProgress(err, commandLine.isSet("quiet")));
+    if (int code = 0; !startTraining(commandLine, &trainer, &feedback, out, err, &code))
+        return code;
     QString error;
-    Feedback feedback(consoleProgress(err, parser.isSet("quiet")));
-    if (parser.isSet("resume")) {
-        if (!trainer.resume(parser.value("resume"), &feedback, &error)) {
-            err << "momok train: " << error << "\n";
-            return 1;
-        }
-        out << QStringLiteral("resuming %1 after epoch %2\n").arg(parser.value("resume")).arg(trainer.completedEpochs());
-    } else {
-        if (!parser.isSet("dataset") || !parser.isSet("out")) {
-            err << "momok train: --dataset DIR and --out RUNDIR are required (or --resume RUNDIR)\n";
-            return 2;
-        }
-        RunSpec spec;
-        spec.datasetDir = parser.value("dataset");
-        spec.imageFeatures = parser.value("image-features");
-        spec.textFeatures = parser.value("text-features");
-        spec.randomFeatures = parser.isSet("random-features");
-        spec.extractFeatures = !parser.isSet("no-extract");
-        spec.imageEncoder = parser.value("image-encoder");
-        spec.dropUnseenEvaluationTriples = parser.isSet("drop-unseen");
-        spec.runDir = parser.value("out");
-        if (!configFromOptions(parser, &spec.config, &error) || !trainer.start(spec, &feedback, &error)) {
-            err << "momok train: " << error << "\n";
-            return 1;
-        }
-    }
     const int threads = trainer.computeThreads();
     configureComputeEnvironment(threads);
     const ModelConfig &c = trainer.spec().config;
@@ -290,16 +254,16 @@ int runTrain(const QStringList &args, QTextStream &out, QTextStream &err)
                .arg(c.epochs).arg(trainer.batchesPerEpoch()).arg(trainer.activeDecoderKeys().join(' ')).arg(c.experts)
                .arg(c.dim).arg(c.relationDim).arg(threads).arg(threads == 1 ? "" : "s")
                .arg(c.threads > 0 ? QString() : QStringLiteral(" (automatic)"));
-    ConsoleObserver console(out, parser.isSet("quiet"));
+    ConsoleObserver console(out, commandLine.isSet("quiet"));
     TrainingObserver *observer = &console;
     std::unique_ptr<RunRecorder> recorder;
-    if (parser.isSet("workspace")) {
-        recorder = std::make_unique<RunRecorder>(parser.value("workspace"), &console);
-        if (!recorder->begin(trainer, parser.isSet("resume"), parser.value("name"), &error)) {
+    if (commandLine.isSet("workspace")) {
+        recorder = std::make_unique<RunRecorder>(commandLine.value("workspace"), &console);
+        if (!recorder->begin(trainer, commandLine.isSet("resume"), commandLine.value("name"), &error)) {
             err << "momok train: " << error << "\n";
             return 1;
         }
-        out << QStringLiteral("recording run %1 in %2\n").arg(recorder->runId()).arg(parser.value("workspace"));
+        out << QStringLiteral("recording run %1 in %2\n").arg(recorder->runId()).arg(commandLine.value("workspace"));
         out.flush();
         observer = recorder.get();
     }
@@ -310,7 +274,7 @@ int runTrain(const QStringList &args, QTextStream &out, QTextStream &err)
         err << "momok train: " << (error.isEmpty() ? QStringLiteral("stopped") : error) << "\n";
         return 1;
     }
-    if (parser.isSet("json"))
+    if (commandLine.isSet("json"))
         out << QJsonDocument(reportJson(trainer.testReport())).toJson(QJsonDocument::Compact) << "\n";
     else
         printReport(trainer.testReport(), false, out);
@@ -321,39 +285,33 @@ int runTrain(const QStringList &args, QTextStream &out, QTextStream &err)
 
 int runEval(const QStringList &args, QTextStream &out, QTextStream &err)
 {
-    QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Evaluate a trained run (its checkpoint selected on validation).\n") + kDecisionNote);
-    parser.addPositionalArgument("RUNDIR", "the run folder");
-    parser.addOptions({{"split", "test (default) or valid", "SPLIT", "test"},
-                       {"per-relation", "also print per-relation metrics"},
-                       {"json", "print one JSON object (realistic ranks, in %)"},
-                       {"threads", "intra-op threads", "N"}});
-    if (int code = 0; !parseSubcommand(parser, args, out, err, &code))
+    CommandLine commandLine(QStringLiteral("eval"),
+                            QStringLiteral("Evaluate a trained run (its checkpoint selected on validation).\n") + kDecisionNote);
+    commandLine.addPositional("RUNDIR", "the run folder");
+    commandLine.addOptions({splitOption(),
+                            {"per-relation", "also print per-relation metrics"},
+                            {"json", "print one JSON object (realistic ranks, in %)"},
+                            {"threads", "intra-op threads", "N"}});
+    if (int code = 0; !commandLine.parse(args, out, err, &code))
         return code;
-    if (parser.positionalArguments().size() != 1) {
-        err << "momok eval: give exactly one RUNDIR\n";
-        return 2;
-    }
-    const QString splitText = parser.value("split");
-    if (splitText != "test" && splitText != "valid") {
-        err << "momok eval: --split must be test or valid\n";
-        return 2;
-    }
-    applyThreads(parser.value("threads").toInt());
     QString error;
-    auto context = RunContext::open(parser.positionalArguments().first(), &error);
-    if (!context) {
+    Split split = Split::Test;
+    if (!evaluationSplit(commandLine, &split, &error)) {
+        err << "momok eval: " << error << "\n";
+        return kUsageError;
+    }
+    applyThreads(commandLine.value("threads").toInt());
+    auto run = TrainedRun::open(commandLine.positionalArguments().first(), &error);
+    if (!run) {
         err << "momok eval: " << error << "\n";
         return 1;
     }
-    Evaluator evaluator(context->model, context->dataset, context->allKnown);
-    EvaluationReport report = evaluator.evaluate(splitText == "test" ? Split::Test : Split::Valid,
-                                                 context->spec.config.evalBatchSize);
-    report.epoch = context->checkpointEpoch;
-    if (parser.isSet("json"))
+    EvaluationReport report = run->evaluate(split);
+    report.epoch = run->checkpointEpoch();
+    if (commandLine.isSet("json"))
         out << QJsonDocument(reportJson(report)).toJson(QJsonDocument::Compact) << "\n";
     else
-        printReport(report, parser.isSet("per-relation"), out);
+        printReport(report, commandLine.isSet("per-relation"), out);
     return 0;
 }
 
@@ -361,51 +319,50 @@ int runEval(const QStringList &args, QTextStream &out, QTextStream &err)
 
 int runPredict(const QStringList &args, QTextStream &out, QTextStream &err)
 {
-    QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Rank candidate entities for (HEAD, RELATION, ?) or (?, RELATION, TAIL).\n") + kDecisionNote);
-    parser.addPositionalArgument("RUNDIR", "the run folder");
-    parser.addOptions({{"head", "known head entity: predict tails", "NAME"},
-                       {"tail", "known tail entity: predict heads", "NAME"},
-                       {"relation", "relation name", "NAME"},
-                       {"top", "how many candidates", "N", "10"},
-                       {"hide-known", "leave out answers already in train/valid/test"},
-                       {"json", "print JSON"}});
-    if (int code = 0; !parseSubcommand(parser, args, out, err, &code))
+    CommandLine commandLine(QStringLiteral("predict"),
+                            QStringLiteral("Rank candidate entities for (HEAD, RELATION, ?) or (?, RELATION, TAIL).\n") + kDecisionNote);
+    commandLine.addPositional("RUNDIR", "the run folder");
+    commandLine.addOptions({{"head", "known head entity: predict tails", "NAME"},
+                            {"tail", "known tail entity: predict heads", "NAME"},
+                            {"relation", "relation name", "NAME"},
+                            {"top", "how many candidates", "N", "10"},
+                            {"hide-known", "leave out answers already in train/valid/test"},
+                            {"json", "print JSON"}});
+    if (int code = 0; !commandLine.parse(args, out, err, &code))
         return code;
-    if (parser.positionalArguments().size() != 1 || parser.isSet("head") == parser.isSet("tail") || !parser.isSet("relation")) {
-        err << "momok predict: give RUNDIR, --relation and exactly one of --head or --tail\n";
-        return 2;
+    if (commandLine.isSet("head") == commandLine.isSet("tail") || !commandLine.isSet("relation")) {
+        err << "momok predict: give --relation and exactly one of --head or --tail\n";
+        return kUsageError;
     }
     QString error;
-    auto context = RunContext::open(parser.positionalArguments().first(), &error);
-    if (!context) {
+    auto run = TrainedRun::open(commandLine.positionalArguments().first(), &error);
+    if (!run) {
         err << "momok predict: " << error << "\n";
         return 1;
     }
-    const bool headPrediction = parser.isSet("tail");
-    const QString entityName = parser.value(headPrediction ? "tail" : "head");
-    const int64_t entity = context->dataset.entityId(entityName);
-    const int64_t relation = context->dataset.relationId(parser.value("relation"));
+    const bool headPrediction = commandLine.isSet("tail");
+    const QString entityName = commandLine.value(headPrediction ? "tail" : "head");
+    const int64_t entity = run->dataset().entityId(entityName);
+    const int64_t relation = run->dataset().relationId(commandLine.value("relation"));
     if (entity < 0) {
         err << "momok predict: unknown entity '" << entityName << "'\n";
         return 1;
     }
     if (relation < 0) {
-        err << "momok predict: unknown relation '" << parser.value("relation") << "' (known: "
-            << context->dataset.relationNames.join(", ") << ")\n";
+        err << "momok predict: unknown relation '" << commandLine.value("relation") << "' (known: "
+            << run->dataset().relationNames.join(", ") << ")\n";
         return 1;
     }
-    const PredictionResult result = predict(*context, entity, relation, headPrediction, parser.value("top").toInt(),
-                                            parser.isSet("hide-known"));
-    const auto &names = context->dataset.entities;
-    static const char *kKeys[] = {"S", "I", "T", "joint"};
-    if (parser.isSet("json")) {
+    const PredictionResult result = run->predict(entity, relation, headPrediction, commandLine.value("top").toInt(),
+                                            commandLine.isSet("hide-known"));
+    const auto &names = run->dataset().entities;
+    if (commandLine.isSet("json")) {
         QJsonArray rows;
         for (const PredictionRow &r : result.rows) {
             QJsonObject decoders;
-            for (int d = 0; d < 4; ++d)
+            for (Decoder d : kScoringDecoders)
                 if (result.decoderActive[size_t(d)])
-                    decoders.insert(kKeys[d], QJsonObject{{"score", r.decoderScore[size_t(d)]}, {"rank", r.decoderRank[size_t(d)]}});
+                    decoders.insert(decoderKey(d), QJsonObject{{"score", r.decoderScore[size_t(d)]}, {"rank", r.decoderRank[size_t(d)]}});
             QJsonArray known;
             if (r.knownTrain) known.append("train");
             if (r.knownValid) known.append("valid");
@@ -414,28 +371,28 @@ int runPredict(const QStringList &args, QTextStream &out, QTextStream &err)
                                     {"decoders", decoders}, {"known", known}});
         }
         QJsonObject gates;
-        for (int m = 0; m < 3; ++m)
+        for (Modality m : kModalities)
             if (!result.gates[size_t(m)].isEmpty()) {
                 QJsonArray g;
                 for (double w : result.gates[size_t(m)]) g.append(w);
-                gates.insert(kKeys[m], g);
+                gates.insert(modalityKey(m), g);
             }
         out << QJsonDocument(QJsonObject{{"query", QStringLiteral("%1 %2 %3").arg(headPrediction ? "?" : entityName,
-                                                      parser.value("relation"), headPrediction ? entityName : "?")},
+                                                      commandLine.value("relation"), headPrediction ? entityName : "?")},
                                          {"decision", "mean"}, {"predictions", rows}, {"gates", gates}})
                    .toJson(QJsonDocument::Compact) << "\n";
         return 0;
     }
     out << QStringLiteral("(%1, %2, %3)   joint decision = mean of the decoders' sigmoid scores\n")
-               .arg(headPrediction ? "?" : entityName, parser.value("relation"), headPrediction ? entityName : "?");
+               .arg(headPrediction ? "?" : entityName, commandLine.value("relation"), headPrediction ? entityName : "?");
     out << QStringLiteral("%1  %2 %3").arg("#", 3).arg("candidate", -36).arg("joint", 7);
-    for (int d = 0; d < 4; ++d)
+    for (Decoder d : kScoringDecoders)
         if (result.decoderActive[size_t(d)])
-            out << QStringLiteral(" %1").arg(QStringLiteral("%1 (rank)").arg(kKeys[d]), 16);
+            out << QStringLiteral(" %1").arg(QStringLiteral("%1 (rank)").arg(decoderKey(d)), 16);
     out << "  known\n";
     for (const PredictionRow &r : result.rows) {
         out << QStringLiteral("%1  %2 %3").arg(r.rank, 3).arg(names[int(r.entity)].name.left(36), -36).arg(fmt(r.score, 4), 7);
-        for (int d = 0; d < 4; ++d)
+        for (Decoder d : kScoringDecoders)
             if (result.decoderActive[size_t(d)])
                 out << QStringLiteral(" %1").arg(QStringLiteral("%1 (%2)").arg(fmt(r.decoderScore[size_t(d)], 3))
                                                      .arg(r.decoderRank[size_t(d)], 0, 'f', 0), 16);
@@ -446,12 +403,12 @@ int runPredict(const QStringList &args, QTextStream &out, QTextStream &err)
         out << "  " << (known.isEmpty() ? QStringLiteral("-") : QStringLiteral("✓ ") + known.join(',')) << "\n";
     }
     out << "gates for this query:";
-    for (int m = 0; m < 3; ++m) {
+    for (Modality m : kModalities) {
         if (result.gates[size_t(m)].isEmpty())
             continue;
         QStringList g;
         for (double w : result.gates[size_t(m)]) g << fmt(w, 2);
-        out << "  " << kKeys[m] << " [" << g.join(' ') << "]";
+        out << "  " << modalityKey(m) << " [" << g.join(' ') << "]";
     }
     out << "\n";
     return 0;
@@ -461,52 +418,48 @@ int runPredict(const QStringList &args, QTextStream &out, QTextStream &err)
 
 int runExplain(const QStringList &args, QTextStream &out, QTextStream &err)
 {
-    QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
+    CommandLine commandLine(QStringLiteral("explain"), QStringLiteral(
         "Mixture-of-experts behaviour of a trained run: the mean gate weight of each expert per\n"
         "relation and modality, and the relations each decoder predicts best (per-relation MRR)."));
-    parser.addPositionalArgument("RUNDIR", "the run folder");
-    parser.addOptions({{"split", "test (default) or valid", "SPLIT", "test"}, {"top", "relations per modality", "N", "7"},
-                       {"json", "print JSON"}});
-    if (int code = 0; !parseSubcommand(parser, args, out, err, &code))
+    commandLine.addPositional("RUNDIR", "the run folder");
+    commandLine.addOptions({splitOption(), {"top", "relations per modality", "N", "7"}, {"json", "print JSON"}});
+    if (int code = 0; !commandLine.parse(args, out, err, &code))
         return code;
-    if (parser.positionalArguments().size() != 1) {
-        err << "momok explain: give exactly one RUNDIR\n";
-        return 2;
-    }
     QString error;
-    auto context = RunContext::open(parser.positionalArguments().first(), &error);
-    if (!context) {
+    Split split = Split::Test;
+    if (!evaluationSplit(commandLine, &split, &error)) {
+        err << "momok explain: " << error << "\n";
+        return kUsageError;
+    }
+    auto run = TrainedRun::open(commandLine.positionalArguments().first(), &error);
+    if (!run) {
         err << "momok explain: " << error << "\n";
         return 1;
     }
-    Evaluator evaluator(context->model, context->dataset, context->allKnown);
-    const EvaluationReport report = evaluator.evaluate(parser.value("split") == "valid" ? Split::Valid : Split::Test,
-                                                       context->spec.config.evalBatchSize);
+    const EvaluationReport report = run->evaluate(split);
     const GateStatistics &g = report.gates;
-    const int top = parser.value("top").toInt();
+    const int top = commandLine.value("top").toInt();
     // For each decoder: the relations with its highest per-relation MRR (shared with the desktop views).
     QJsonObject best;
-    QMap<int, QStringList> bestText;
-    for (int d = 0; d < kDecoderCount; ++d) {
-        if (!ModalityStrengths::active(report, Decoder(d)))
+    QMap<Decoder, QStringList> bestText;
+    for (Decoder d : kDecoders) {
+        if (!ModalityStrengths::active(report, d))
             continue;
         QJsonArray list;
-        for (const RelationStrength &s : ModalityStrengths::best(report, Decoder(d), top)) {
+        for (const RelationStrength &s : ModalityStrengths::best(report, d, top)) {
             list.append(QJsonObject{{"relation", s.name}, {"mrr", s.mrr}, {"lead", s.lead}});
             bestText[d] << QStringLiteral("%1 (%2)").arg(s.name, fmt(s.mrr, 1));
         }
-        best.insert(decoderKey(Decoder(d)), list);
+        best.insert(decoderKey(d), list);
     }
-    if (parser.isSet("json")) {
+    if (commandLine.isSet("json")) {
         QJsonArray gates;
         for (int r = 0; r < g.relations; ++r) {
             QJsonObject rel{{"relation", g.relationNames.value(r)}, {"queries", double(g.queryCount.value(r))}};
-            static const char *kKeys[] = {"S", "I", "T"};
-            for (int m = 0; m < g.modalities; ++m) {
+            for (Modality m : kModalities) {
                 QJsonArray w;
-                for (int k = 0; k < g.experts; ++k) w.append(g.at(r, m, k));
-                rel.insert(kKeys[m], w);
+                for (int k = 0; k < g.experts; ++k) w.append(g.at(r, int(m), k));
+                rel.insert(modalityKey(m), w);
             }
             gates.append(rel);
         }
@@ -516,45 +469,28 @@ int runExplain(const QStringList &args, QTextStream &out, QTextStream &err)
     }
     out << QStringLiteral("Mean expert gate weights per relation (%1 split, %2 experts per modality)\n").arg(report.splitKey()).arg(g.experts);
     out << QStringLiteral("%1 %2").arg("relation", -28).arg("n", 6);
-    for (const char *m : {"S", "I", "T"})
+    for (Modality m : kModalities)
         for (int k = 0; k < g.experts; ++k)
-            out << QStringLiteral(" %1").arg(QStringLiteral("%1%2").arg(m).arg(k + 1), 5);
+            out << QStringLiteral(" %1").arg(QStringLiteral("%1%2").arg(modalityKey(m)).arg(k + 1), 5);
     out << "\n";
     for (int r = 0; r < g.relations; ++r) {
         if (g.queryCount.value(r) == 0)
             continue;
         out << QStringLiteral("%1 %2").arg(g.relationNames.value(r).left(28), -28).arg(g.queryCount.value(r), 6);
-        for (int m = 0; m < g.modalities; ++m)
+        for (Modality m : kModalities)
             for (int k = 0; k < g.experts; ++k) {
-                const bool used = context->model->modalityPresent(m);
-                out << QStringLiteral(" %1").arg(used ? fmt(g.at(r, m, k), 2) : QStringLiteral("-"), 5);
+                const bool used = run->modalityPresent(m);
+                out << QStringLiteral(" %1").arg(used ? fmt(g.at(r, int(m), k), 2) : QStringLiteral("-"), 5);
             }
         out << "\n";
     }
     out << "\nBest predicted relations per decoder (per-relation MRR, %):\n";
     for (auto it = bestText.begin(); it != bestText.end(); ++it)
-        out << QStringLiteral("%1 %2\n").arg(decoderLabel(Decoder(it.key())), -10).arg(it.value().join(", "));
+        out << QStringLiteral("%1 %2\n").arg(decoderLabel(it.key()), -10).arg(it.value().join(", "));
     return 0;
 }
 
 // ---- bench ----
-
-double measureSgemmGflops()
-{
-    torch::NoGradGuard noGrad;
-    const int64_t n = 2048;
-    auto a = torch::randn({n, n}), b = torch::randn({n, n});
-    auto c = a.mm(b); // warm up
-    std::vector<double> rates;
-    for (int i = 0; i < 5; ++i) {
-        QElapsedTimer t;
-        t.start();
-        c = a.mm(b);
-        rates.push_back(2.0 * n * n * n / (double(t.nsecsElapsed()) / 1e9) / 1e9);
-    }
-    std::sort(rates.begin(), rates.end());
-    return rates[rates.size() / 2];
-}
 
 class BenchObserver : public TrainingObserver
 {
@@ -565,29 +501,28 @@ public:
 
 int runBench(const QStringList &args, QTextStream &out, QTextStream &err)
 {
-    QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
+    CommandLine commandLine(QStringLiteral("bench"), QStringLiteral(
         "Train and evaluate like `train` and report speed: median epoch time, the median of three full\n"
         "filtered test evaluations, peak memory (training and its evaluation), measured sgemm GFLOP/s\n"
         "and the GFLOP/s the epoch achieved.\n"
         "Without feature files, seeded random image (E×256) and text (E×384) features are used."));
-    parser.addOptions({{"dataset", "dataset folder", "DIR"},
-                       {"image-features", "image feature matrix", "FILE"},
-                       {"text-features", "text feature matrix", "FILE"},
-                       {"json", "print one JSON object"}});
-    addConfigOptions(parser);
-    if (int code = 0; !parseSubcommand(parser, args, out, err, &code))
+    commandLine.addOptions({{"dataset", "dataset folder", "DIR"},
+                            {"image-features", "image feature matrix", "FILE"},
+                            {"text-features", "text feature matrix", "FILE"},
+                            {"json", "print one JSON object"}});
+    addConfigOptions(commandLine);
+    if (int code = 0; !commandLine.parse(args, out, err, &code))
         return code;
-    if (!parser.isSet("dataset")) {
+    if (!commandLine.isSet("dataset")) {
         err << "momok bench: --dataset DIR is required\n";
-        return 2;
+        return kUsageError;
     }
     ModelConfig config;
     ModelConfig::applyPreset("bench", &config);
     config.epochs = 3;
     config.evalEvery = 1000000; // no validation inside the timed epochs
     QString error;
-    if (!configFromOptions(parser, &config, &error)) {
+    if (!configFromOptions(commandLine, &config, &error)) {
         err << "momok bench: " << error << "\n";
         return 1;
     }
@@ -596,9 +531,9 @@ int runBench(const QStringList &args, QTextStream &out, QTextStream &err)
     QTemporaryDir runDir;
     RunSpec spec;
     spec.runDir = runDir.path();
-    spec.datasetDir = parser.value("dataset");
-    spec.imageFeatures = parser.value("image-features");
-    spec.textFeatures = parser.value("text-features");
+    spec.datasetDir = commandLine.value("dataset");
+    spec.imageFeatures = commandLine.value("image-features");
+    spec.textFeatures = commandLine.value("text-features");
     spec.randomFeatures = spec.imageFeatures.isEmpty() && spec.textFeatures.isEmpty();
     spec.extractFeatures = false; // the benchmark measures training on the given (or random) features
     spec.config = config;
@@ -619,22 +554,23 @@ int runBench(const QStringList &args, QTextStream &out, QTextStream &err)
 
     // FLOPs of one epoch's dominant products (forward + both backward products = 3×):
     // scoring B×E per decoder, the all-entity experts, W_r per distinct relation, the per-query core.
-    auto context = RunContext::create(spec, &error);
+    auto shapes = TrainedRun::create(spec, &error);
     double flops = 0;
-    if (context) {
-        const double E = double(context->dataset.entityCount());
-        const double queries = double(context->trainQueries.size());
+    if (shapes) {
+        const double E = double(shapes->dataset().entityCount());
+        const double queries = double(shapes->trainQueryCount());
         const double batches = double(trainer.batchesPerEpoch());
-        const double R = 2.0 * double(context->dataset.relationCount());
-        for (int d : context->model->activeDecoders()) {
-            const double w = d == int(Decoder::Joint) ? config.dim : double(context->model->modalityWidth(d));
-            const double rd = d == int(Decoder::Joint) ? config.dim : config.relationDim;
+        const double R = 2.0 * double(shapes->dataset().relationCount());
+        for (Decoder d : shapes->activeDecoders()) {
+            const std::optional<Modality> modality = modalityOf(d);
+            const double w = modality ? double(shapes->modalityWidth(*modality)) : config.dim;
+            const double rd = modality ? config.relationDim : config.dim;
             flops += 3 * 2 * queries * E * w;                      // scores
             flops += 3 * 2 * queries * w * w;                      // x·W_r per query
             flops += 3 * 2 * std::min(R, double(config.batchSize)) * rd * w * w * batches; // W_r = r·W
         }
-        for (int m = 0; m < kModalityCount; ++m) {
-            const double w = double(context->model->modalityWidth(m));
+        for (Modality m : kModalities) {
+            const double w = double(shapes->modalityWidth(m));
             if (w > 0)
                 flops += 3 * 2 * E * w * w * config.experts * batches; // experts over all candidates
         }
@@ -646,10 +582,9 @@ int runBench(const QStringList &args, QTextStream &out, QTextStream &err)
     // Evaluation time: the median of the trainer's test evaluation and two more of the same
     // checkpoint (one run is at the mercy of a noisy machine).
     std::vector<double> evals{trainer.testReport().seconds};
-    if (auto evaluated = RunContext::open(spec.runDir, &error)) {
-        Evaluator evaluator(evaluated->model, evaluated->dataset, evaluated->allKnown);
+    if (auto evaluated = TrainedRun::open(spec.runDir, &error)) {
         for (int i = 0; i < 2; ++i)
-            evals.push_back(evaluator.evaluate(Split::Test, config.evalBatchSize).seconds);
+            evals.push_back(evaluated->evaluate(Split::Test).seconds);
     }
     QJsonArray evalArray;
     for (double s : evals) evalArray.append(s);
@@ -670,7 +605,7 @@ int runBench(const QStringList &args, QTextStream &out, QTextStream &err)
                              {"test_mrr", trainer.testReport().headline().mrr},
                              {"threads", info.intraOpThreads},
                              {"blas", info.blasName.section(' ', 0, 1)}};
-    if (parser.isSet("json")) {
+    if (commandLine.isSet("json")) {
         out << QJsonDocument(result).toJson(QJsonDocument::Compact) << "\n";
     } else {
         for (auto it = result.begin(); it != result.end(); ++it)

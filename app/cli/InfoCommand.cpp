@@ -1,9 +1,9 @@
 #include "cli/InfoCommand.h"
 
+#include "cli/CliParsing.h"
+
 #include "data/DatasetReader.h"
 
-#include <QCommandLineParser>
-#include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -17,11 +17,8 @@ namespace momok {
 
 namespace {
 
-constexpr int kUsageError = 2;
 constexpr int kUnusable = 1;
 constexpr int kMaxRepeats = 100;
-
-const char kUsage[] = "usage: momok info DIR [--json] [--drop-unseen] [--no-image-check] [--no-feature-check] [--repeat N]\n";
 
 QString formatKey(DatasetFormat format)
 {
@@ -161,53 +158,34 @@ void printText(QTextStream &out, const QString &dir, const DatasetLoadResult &r,
 
 int runInfo(const QStringList &args, QTextStream &out, QTextStream &err)
 {
-    QCommandLineParser parser;
-    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
-    parser.setApplicationDescription(QStringLiteral(
+    CommandLine commandLine(QStringLiteral("info"), QStringLiteral(
         "Reads a dataset folder as training would and describes it: the detected format (named triples,\n"
         "OpenKE ids or tab-separated triples); entity, relation and triple counts per split; which\n"
         "modalities are present (images, text, types, feature files such as image_features.npy) and for\n"
         "how many entities; and every problem found, each with its file, line and reason.\n"
         "Exit status: 0 when the dataset is usable, 1 when it is not, 2 on a usage error."));
-    parser.addPositionalArgument(QStringLiteral("DIR"), QStringLiteral("The dataset folder."));
-    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Machine-readable output."));
-    const QCommandLineOption dropUnseen(QStringLiteral("drop-unseen"),
-                                        QStringLiteral("Drop valid/test triples whose entities never occur in train."));
-    const QCommandLineOption noImageCheck(QStringLiteral("no-image-check"),
-                                          QStringLiteral("Do not decode the images (faster; corrupt files go unnoticed)."));
-    const QCommandLineOption noFeatureCheck(QStringLiteral("no-feature-check"),
-                                            QStringLiteral("Do not load the feature files."));
-    const QCommandLineOption repeat(QStringLiteral("repeat"),
-                                    QStringLiteral("Read the folder N times and report the median time (a benchmark)."),
-                                    QStringLiteral("N"), QStringLiteral("1"));
-    const QCommandLineOption help(QStringList{QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("This text."));
-    parser.addOptions({json, dropUnseen, noImageCheck, noFeatureCheck, repeat, help});
-    if (!parser.parse(args)) {
-        err << "momok info: " << parser.errorText() << "\n" << kUsage;
-        return kUsageError;
-    }
-    if (parser.isSet(help)) {
-        QString text = parser.helpText();
-        const QString program = QCoreApplication::arguments().value(0);
-        const int at = program.isEmpty() ? -1 : int(text.indexOf(program));
-        if (at >= 0)
-            text.replace(at, program.size(), QStringLiteral("momok info"));
-        out << text;
-        return 0;
-    }
-    const QStringList positional = parser.positionalArguments();
+    commandLine.addPositional(QStringLiteral("DIR"), QStringLiteral("The dataset folder."));
+    commandLine.addOptions(
+        {{QStringLiteral("json"), QStringLiteral("Machine-readable output.")},
+         {QStringLiteral("drop-unseen"), QStringLiteral("Drop valid/test triples whose entities never occur in train.")},
+         {QStringLiteral("no-image-check"), QStringLiteral("Do not decode the images (faster; corrupt files go unnoticed).")},
+         {QStringLiteral("no-feature-check"), QStringLiteral("Do not load the feature files.")},
+         {QStringLiteral("repeat"), QStringLiteral("Read the folder N times and report the median time (a benchmark)."),
+          QStringLiteral("N"), QStringLiteral("1")}});
+    if (int code = 0; !commandLine.parse(args, out, err, &code))
+        return code;
     bool repeatOk = false;
-    const int repeats = parser.value(repeat).toInt(&repeatOk);
-    if (positional.size() != 1 || !repeatOk || repeats < 1 || repeats > kMaxRepeats) {
-        err << kUsage;
+    const int repeats = commandLine.value(QStringLiteral("repeat")).toInt(&repeatOk);
+    if (!repeatOk || repeats < 1 || repeats > kMaxRepeats) {
+        err << "momok info: --repeat takes a number from 1 to " << kMaxRepeats << "\n";
         return kUsageError;
     }
-    const QString dir = positional[0];
+    const QString dir = commandLine.positionalArguments().first();
 
     DatasetLoadOptions options;
-    options.dropUnseenEvaluationTriples = parser.isSet(dropUnseen);
-    options.checkImages = !parser.isSet(noImageCheck);
-    options.checkFeatures = !parser.isSet(noFeatureCheck);
+    options.dropUnseenEvaluationTriples = commandLine.isSet(QStringLiteral("drop-unseen"));
+    options.checkImages = !commandLine.isSet(QStringLiteral("no-image-check"));
+    options.checkFeatures = !commandLine.isSet(QStringLiteral("no-feature-check"));
     DatasetLoadResult result;
     std::vector<double> seconds;
     for (int i = 0; i < repeats; ++i) {
@@ -219,7 +197,7 @@ int runInfo(const QStringList &args, QTextStream &out, QTextStream &err)
     std::sort(seconds.begin(), seconds.end());
     const double median = seconds[seconds.size() / 2];
 
-    if (parser.isSet(json)) {
+    if (commandLine.isSet(QStringLiteral("json"))) {
         QJsonObject o = toJson(dir, result, median);
         if (repeats > 1)
             o.insert("repeats", repeats);

@@ -4,11 +4,10 @@
 #include "cli/CliParsing.h"
 
 #include "data/DatasetReader.h"
-#include "data/FeatureIo.h"
 #include "features/FeatureExtractor.h"
+#include "features/FeatureMatrixFile.h"
 #include "teaching/TeachingGraphGenerator.h"
 
-#include <QCommandLineParser>
 #include <QDir>
 #include <QElapsedTimer>
 
@@ -20,43 +19,38 @@ namespace {
 
 int runFeatures(const QStringList &args, QTextStream &out, QTextStream &err)
 {
-    QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
+    CommandLine commandLine(QStringLiteral("features"), QStringLiteral(
         "Extract image and text features from a dataset's images and texts and write them as\n"
         "image_features.npy and text_features.npy (one float32 row per entity in id order; rows of\n"
         "entities without that modality are zero, which the engine reads as missing).\n"
         "Images: a colour/layout/gradient descriptor, or a TorchScript module (--image-encoder).\n"
         "Texts (display name + description): hashed TF-IDF over word and character n-grams.\n"
         "Results are cached by content: $MOMOK_CACHE_DIR, else ") + FeatureExtractor::defaultCacheDirectory());
-    parser.addPositionalArgument("DIR", "the dataset folder");
-    parser.addOptions({{"out", "folder to write the .npy files into (default: DIR)", "OUTDIR"},
-                       {"image-encoder", "TorchScript module (.pt) applied to the images", "FILE"},
-                       {"encoder-size", "input size of the TorchScript encoder (default 224)", "PIXELS", "224"},
-                       {"text-width", "width of the text features (default 384)", "N", "384"},
-                       {"no-cache", "compute everything again and leave the cache alone"},
-                       {"quiet", "print only the result"}});
-    if (int code = 0; !parseSubcommand(parser, args, out, err, &code))
+    commandLine.addPositional("DIR", "the dataset folder");
+    commandLine.addOptions({{"out", "folder to write the .npy files into (default: DIR)", "OUTDIR"},
+                            {"image-encoder", "TorchScript module (.pt) applied to the images", "FILE"},
+                            {"encoder-size", "input size of the TorchScript encoder (default 224)", "PIXELS", "224"},
+                            {"text-width", "width of the text features (default 384)", "N", "384"},
+                            {"no-cache", "compute everything again and leave the cache alone"},
+                            {"quiet", "print only the result"}});
+    if (int code = 0; !commandLine.parse(args, out, err, &code))
         return code;
-    if (parser.positionalArguments().size() != 1) {
-        err << "momok features: give exactly one dataset folder\n";
-        return 2;
-    }
-    const QString datasetDir = parser.positionalArguments().first();
+    const QString datasetDir = commandLine.positionalArguments().first();
     const DatasetLoadResult loaded = DatasetReader::read(datasetDir);
     if (!loaded.ok()) {
         err << "momok features: " << loaded.summary() << "\n";
         return 1;
     }
     FeatureExtractionOptions options;
-    options.imageEncoder = parser.value("image-encoder");
-    options.encoderInputSize = parser.value("encoder-size").toInt();
-    options.textWidth = parser.value("text-width").toInt();
-    options.useCache = !parser.isSet("no-cache");
+    options.imageEncoder = commandLine.value("image-encoder");
+    options.encoderInputSize = commandLine.value("encoder-size").toInt();
+    options.textWidth = commandLine.value("text-width").toInt();
+    options.useCache = !commandLine.isSet("no-cache");
     if (options.encoderInputSize < 8 || options.textWidth < 8) {
         err << "momok features: --encoder-size and --text-width must be at least 8\n";
-        return 2;
+        return kUsageError;
     }
-    const bool quiet = parser.isSet("quiet");
+    const bool quiet = commandLine.isSet("quiet");
     QElapsedTimer timer;
     timer.start();
     FeatureExtractor extractor(options);
@@ -69,7 +63,7 @@ int runFeatures(const QStringList &args, QTextStream &out, QTextStream &err)
         return 1;
     }
     const double seconds = timer.elapsed() / 1000.0;
-    const QString outDir = parser.isSet("out") ? parser.value("out") : datasetDir;
+    const QString outDir = commandLine.isSet("out") ? commandLine.value("out") : datasetDir;
     if (!QDir().mkpath(outDir)) {
         err << "momok features: " << outDir << ": cannot create the folder\n";
         return 1;
@@ -80,8 +74,7 @@ int runFeatures(const QStringList &args, QTextStream &out, QTextStream &err)
             return true;
         }
         const QString path = QDir(outDir).filePath(name);
-        auto values = torch::from_blob(const_cast<float *>(m.values.data()), {m.rows, m.cols}, torch::kFloat);
-        if (!FeatureIo::save(path, values, &error)) {
+        if (!saveFeatureMatrix(path, m, &error)) {
             err << "momok features: " << error << "\n";
             return false;
         }
@@ -101,47 +94,42 @@ int runFeatures(const QStringList &args, QTextStream &out, QTextStream &err)
 
 int runMakeTeaching(const QStringList &args, QTextStream &out, QTextStream &err)
 {
-    QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
+    CommandLine commandLine(QStringLiteral("make-teaching"), QStringLiteral(
         "Generate a teaching graph: objects whose colour, shape and pattern only their images show,\n"
         "whose material, origin and era only their texts tell, and whose guild only the graph\n"
         "reveals. Each relation's answer is planted in one modality (or two); the table is written\n"
         "to planted_modalities.tsv beside the dataset, with a README.md describing it."));
-    parser.addPositionalArgument("OUTDIR", "folder to create (must be empty or new)");
+    commandLine.addPositional("OUTDIR", "folder to create (must be empty or new)");
     const TeachingOptions defaults;
-    parser.addOptions({{"seed", "random seed (default 1)", "N", QString::number(defaults.seed)},
-                       {"entities", QStringLiteral("number of objects, %1–%2 (default %3)")
-                                        .arg(TeachingGraphGenerator::kMinEntities).arg(TeachingGraphGenerator::kMaxEntities)
-                                        .arg(defaults.entities), "N", QString::number(defaults.entities)},
-                       {"noise", QStringLiteral("fraction of attributes shown wrongly and edges rewired, 0–%1 (default %2)")
-                                     .arg(TeachingGraphGenerator::kMaxNoise).arg(defaults.noise), "P",
-                        QString::number(defaults.noise)},
-                       {"force", "write even if OUTDIR already holds files"}});
-    if (int code = 0; !parseSubcommand(parser, args, out, err, &code))
+    commandLine.addOptions({{"seed", "random seed (default 1)", "N", QString::number(defaults.seed)},
+                            {"entities", QStringLiteral("number of objects, %1–%2 (default %3)")
+                                             .arg(TeachingGraphGenerator::kMinEntities).arg(TeachingGraphGenerator::kMaxEntities)
+                                             .arg(defaults.entities), "N", QString::number(defaults.entities)},
+                            {"noise", QStringLiteral("fraction of attributes shown wrongly and edges rewired, 0–%1 (default %2)")
+                                          .arg(TeachingGraphGenerator::kMaxNoise).arg(defaults.noise), "P",
+                             QString::number(defaults.noise)},
+                            {"force", "write even if OUTDIR already holds files"}});
+    if (int code = 0; !commandLine.parse(args, out, err, &code))
         return code;
-    if (parser.positionalArguments().size() != 1) {
-        err << "momok make-teaching: give exactly one OUTDIR\n";
-        return 2;
-    }
     TeachingOptions options;
     bool okSeed = false, okEntities = false, okNoise = false;
-    options.seed = parser.value("seed").toULongLong(&okSeed);
-    options.entities = parser.value("entities").toInt(&okEntities);
-    options.noise = parser.value("noise").toDouble(&okNoise);
-    options.overwrite = parser.isSet("force");
+    options.seed = commandLine.value("seed").toULongLong(&okSeed);
+    options.entities = commandLine.value("entities").toInt(&okEntities);
+    options.noise = commandLine.value("noise").toDouble(&okNoise);
+    options.overwrite = commandLine.isSet("force");
     if (!okSeed || !okEntities || !okNoise) {
         err << "momok make-teaching: --seed, --entities and --noise take numbers\n";
-        return 2;
+        return kUsageError;
     }
     const QStringList problems = TeachingGraphGenerator::validate(options);
     if (!problems.isEmpty()) {
         err << "momok make-teaching: " << problems.join("; ") << "\n";
-        return 2;
+        return kUsageError;
     }
     TeachingSummary summary;
     QString error;
     Feedback feedback(consoleProgress(err, false));
-    if (!TeachingGraphGenerator::generate(parser.positionalArguments().first(), options, &summary, &error, &feedback)) {
+    if (!TeachingGraphGenerator::generate(commandLine.positionalArguments().first(), options, &summary, &error, &feedback)) {
         err << "momok make-teaching: " << error << "\n";
         return 1;
     }

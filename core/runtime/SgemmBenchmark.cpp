@@ -1,0 +1,29 @@
+#include "runtime/SgemmBenchmark.h"
+
+#include <torch/torch.h>
+
+#include <QElapsedTimer>
+
+#include <algorithm>
+#include <vector>
+
+namespace momok {
+
+double measureSgemmGflops()
+{
+    torch::NoGradGuard noGrad;
+    const int64_t n = 2048;
+    auto a = torch::randn({n, n}), b = torch::randn({n, n});
+    auto c = a.mm(b); // warm up
+    std::vector<double> rates;
+    for (int i = 0; i < 5; ++i) {
+        QElapsedTimer t;
+        t.start();
+        c = a.mm(b);
+        rates.push_back(2.0 * n * n * n / (double(t.nsecsElapsed()) / 1e9) / 1e9);
+    }
+    std::sort(rates.begin(), rates.end());
+    return rates[rates.size() / 2];
+}
+
+} // namespace momok

@@ -1,0 +1,61 @@
+#include "train/TrainedRun.h"
+
+#include "eval/Evaluator.h"
+#include "train/RunContext.h"
+
+namespace momok {
+
+TrainedRun::TrainedRun(std::unique_ptr<RunContext> context) : m_context(std::move(context)) {}
+
+TrainedRun::~TrainedRun() = default;
+
+std::unique_ptr<TrainedRun> TrainedRun::open(const QString &runDir, QString *error)
+{
+    std::unique_ptr<RunContext> context = RunContext::open(runDir, error);
+    return context ? std::unique_ptr<TrainedRun>(new TrainedRun(std::move(context))) : nullptr;
+}
+
+std::unique_ptr<TrainedRun> TrainedRun::create(const RunSpec &spec, QString *error)
+{
+    std::unique_ptr<RunContext> context = RunContext::create(spec, error);
+    return context ? std::unique_ptr<TrainedRun>(new TrainedRun(std::move(context))) : nullptr;
+}
+
+const RunSpec &TrainedRun::spec() const { return m_context->spec; }
+
+const KgDataset &TrainedRun::dataset() const { return m_context->dataset; }
+
+int TrainedRun::checkpointEpoch() const { return m_context->checkpointEpoch; }
+
+int64_t TrainedRun::trainQueryCount() const { return m_context->trainQueries.size(); }
+
+QVector<Decoder> TrainedRun::activeDecoders() const
+{
+    QVector<Decoder> decoders;
+    for (int d : m_context->model->activeDecoders())
+        decoders << Decoder(d);
+    return decoders;
+}
+
+bool TrainedRun::modalityPresent(Modality modality) const
+{
+    return m_context->model->modalityPresent(int(modality));
+}
+
+int64_t TrainedRun::modalityWidth(Modality modality) const
+{
+    return m_context->model->modalityWidth(int(modality));
+}
+
+EvaluationReport TrainedRun::evaluate(Split split) const
+{
+    Evaluator evaluator(m_context->model, m_context->dataset, m_context->allKnown);
+    return evaluator.evaluate(split, m_context->spec.config.evalBatchSize);
+}
+
+PredictionResult TrainedRun::predict(int64_t entity, int64_t relation, bool headPrediction, int topK, bool hideKnown)
+{
+    return momok::predict(*m_context, entity, relation, headPrediction, topK, hideKnown);
+}
+
+} // namespace momok
