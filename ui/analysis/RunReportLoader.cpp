@@ -2,7 +2,6 @@
 
 #include "storage/Workspace.h"
 
-#include <QFileInfo>
 
 namespace momok::ui {
 
@@ -15,23 +14,18 @@ QString RunReport::source() const
         : QStringLiteral("best validation evaluation (no test evaluation yet), epoch %1").arg(report->epoch);
 }
 
-RunReport RunReportLoader::load(const QString &workspacePath, qint64 runId)
+RunReport RunReportLoader::load(Workspace *ws, const QString &openError, qint64 runId)
 {
     RunReport out;
-    if (workspacePath.isEmpty() || !QFileInfo::exists(workspacePath)) {
-        out.error = QStringLiteral("No workspace is open.");
-        return out;
-    }
     if (runId < 0) {
         out.error = QStringLiteral("No run selected.");
         return out;
     }
-    QString error;
-    auto ws = Workspace::open(workspacePath, &error);
     if (!ws) {
-        out.error = error;
+        out.error = openError.isEmpty() ? QStringLiteral("No workspace is open.") : openError;
         return out;
     }
+    QString error;
     out.run = ws->run(runId);
     if (!out.run) {
         out.error = QStringLiteral("Run %1 is not in this workspace (deleted?).").arg(runId);

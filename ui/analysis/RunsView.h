@@ -20,9 +20,14 @@ class QStackedWidget;
 class QTabWidget;
 class QTableView;
 
+namespace momok {
+class Workspace;
+}
+
 namespace momok::ui {
 
 class AblationTableModel;
+class WorkspaceService;
 class RunComparisonModel;
 class RunListModel;
 
@@ -34,7 +39,8 @@ struct RunsSnapshot {
     QHash<qint64, QVector<EvaluationRecord>> evaluations;
     QHash<qint64, QVector<EpochRecord>> epochs;
     QVector<AblationCandidate> candidates;
-    static RunsSnapshot load(const QString &workspacePath, qint64 datasetId);
+    // ws null: nothing to read, openError says why (empty: no workspace is open).
+    static RunsSnapshot load(Workspace *ws, const QString &openError, qint64 datasetId);
 };
 
 class RunsView : public QWidget
@@ -43,7 +49,8 @@ class RunsView : public QWidget
 public:
     explicit RunsView(QWidget *parent = nullptr);
 
-    void setWorkspace(const QString &path);
+    // Follows the service's workspace and refreshes when its runs change.
+    void setWorkspaceService(WorkspaceService *service);
     void setDataset(qint64 datasetId);
     // Asked before a run is deleted; the default shows a question box.
     void setDeleteConfirmation(std::function<bool(const QString &question)> confirm);
@@ -78,7 +85,7 @@ private:
     void updateComparison();
     void deleteSelected();
 
-    QString m_workspacePath;
+    WorkspaceService *m_service = nullptr;
     qint64 m_datasetId = -1;
     int m_generation = 0;
     RunsSnapshot m_snapshot;
