@@ -49,6 +49,8 @@ void RunReportView::setWorkspaceService(WorkspaceService *service)
     reload();
 }
 
+WorkspaceService *RunReportView::workspaceService() const { return m_service; }
+
 void RunReportView::setRun(qint64 runId)
 {
     // Whoever shows a run may hear of it more than once (its run list refreshing, a

@@ -3,6 +3,7 @@
 // the run the window has chosen, reads the run's report off the UI thread (dropping answers
 // the user has moved on from), and shows either its content or an empty state saying what
 // to do. It reloads by itself when its run changes status or disappears.
+#include <QPointer>
 #include <QString>
 #include <QWidget>
 
@@ -19,7 +20,7 @@ class RunReportView : public QWidget
     Q_OBJECT
 public:
     void setWorkspaceService(WorkspaceService *service);
-    WorkspaceService *workspaceService() const { return m_service; }
+    WorkspaceService *workspaceService() const;
     qint64 run() const { return m_runId; }
 
     bool hasData() const;
@@ -50,7 +51,7 @@ protected:
 
 private:
     QString m_noRunHint;
-    WorkspaceService *m_service = nullptr;
+    QPointer<WorkspaceService> m_service; // owned by the window; may go first when it closes
     qint64 m_runId = -1;
     int m_generation = 0;
     QStackedWidget *m_stack = nullptr;

@@ -7,6 +7,7 @@
 #include "storage/WorkspaceRecords.h"
 #include "train/TrainingObserver.h"
 
+#include <QPointer>
 #include <QHash>
 #include <QWidget>
 
@@ -85,7 +86,7 @@ private:
     void updateComparison();
     void deleteSelected();
 
-    WorkspaceService *m_service = nullptr;
+    QPointer<WorkspaceService> m_service; // owned by the window; may go first when it closes
     qint64 m_datasetId = -1;
     int m_generation = 0;
     RunsSnapshot m_snapshot;

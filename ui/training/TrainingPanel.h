@@ -99,7 +99,7 @@ private:
     QString workspacePath() const;
     Workspace *workspace() const; // the service's UI-thread connection, or null
 
-    WorkspaceService *m_service = nullptr;
+    QPointer<WorkspaceService> m_service; // owned by the window; may go first when it closes
     QString m_datasetDir;
     qint64 m_datasetId = -1;
 
