@@ -16,6 +16,7 @@
 #include "workspace/ValidationReportDialog.h"
 #include "workspace/WorkspaceService.h"
 
+#include <QAbstractItemView>
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
@@ -219,8 +220,10 @@ void MainWindow::buildToolBar()
     bar->addWidget(runLabel);
     m_runChooser = new QComboBox(bar);
     m_runChooser->setObjectName(QStringLiteral("runChooser"));
-    m_runChooser->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-    m_runChooser->setMinimumContentsLength(24);
+    // Entries carry the run's description: the toolbar keeps a readable width and the
+    // popup widens to show them whole (see refreshRuns()).
+    m_runChooser->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_runChooser->setMinimumContentsLength(48);
     m_runChooser->setToolTip(tr("The trained run whose model answers the predictions"));
     bar->addWidget(m_runChooser);
     connect(m_runChooser, &QComboBox::activated, this,
@@ -592,6 +595,7 @@ void MainWindow::refreshRuns()
         }
         if (m_runs.isEmpty())
             m_runChooser->addItem(m_datasetId < 0 ? tr("no dataset") : tr("no trained run yet"), qint64(-1));
+        m_runChooser->view()->setMinimumWidth(m_runChooser->view()->sizeHintForColumn(0));
         m_runChooser->setEnabled(!m_runs.isEmpty());
     }
     qint64 chosen = -1;
@@ -630,6 +634,9 @@ void MainWindow::applyRun(qint64 runId)
         const QSignalBlocker blocker(m_runChooser);
         m_runChooser->setCurrentIndex(index);
     }
+    // The chosen run's description, or what the chooser is for.
+    const QString runTip = index >= 0 ? m_runChooser->itemData(index, Qt::ToolTipRole).toString() : QString();
+    m_runChooser->setToolTip(runTip.isEmpty() ? tr("The trained run whose model answers the predictions") : runTip);
     const QString message = m_datasetId < 0 ? QString()
                                             : tr("No trained model for this dataset yet — train one in the Training tab "
                                                  "(the “Quick demo” preset takes under a minute).");

@@ -147,6 +147,8 @@ private Q_SLOTS:
         QVERIFY2(window.runChooser()->itemText(chooserIndex).contains(described),
                  qPrintable(window.runChooser()->itemText(chooserIndex)));
         QVERIFY(window.runChooser()->itemData(chooserIndex, Qt::ToolTipRole).toString().contains(described));
+        QCOMPARE(window.runChooser()->currentIndex(), chooserIndex);
+        QVERIFY2(window.runChooser()->toolTip().contains(described), qPrintable(window.runChooser()->toolTip()));
 
         // Predictions for Japan fill.
         const qint64 japan = window.currentDataset()->entityId(QStringLiteral("Japan"));
