@@ -231,21 +231,21 @@ std::unique_ptr<Workspace> Workspace::open(const QString &path, QString *error, 
         fail(error, QStringLiteral("cannot open %1").arg(ws->m_path), ws->m_db.lastError().text());
         return nullptr;
     }
+    // Checked before configure(), whose PRAGMA journal_mode writes to a file not yet in WAL mode.
+    if (mode == OpenMode::RequireCurrent && ws->schemaVersion() != WorkspaceSchema::currentVersion()) {
+        fail(error, QStringLiteral("cannot open workspace %1").arg(ws->m_path),
+             QStringLiteral("its schema version %1 is not this build's %2 (open it to migrate it first)")
+                 .arg(ws->schemaVersion())
+                 .arg(WorkspaceSchema::currentVersion()));
+        return nullptr;
+    }
     QString why;
     if (!ws->configure(&why)) {
         fail(error, QStringLiteral("cannot open workspace %1").arg(ws->m_path), why);
         return nullptr;
     }
-    if (mode == OpenMode::RequireCurrent) {
-        if (ws->schemaVersion() != WorkspaceSchema::currentVersion()) {
-            fail(error, QStringLiteral("cannot open workspace %1").arg(ws->m_path),
-                 QStringLiteral("its schema version %1 is not this build's %2 (open it to migrate it first)")
-                     .arg(ws->schemaVersion())
-                     .arg(WorkspaceSchema::currentVersion()));
-            return nullptr;
-        }
+    if (mode == OpenMode::RequireCurrent)
         return ws;
-    }
     if (!WorkspaceSchema::migrate(ws->m_db, &why)) {
         fail(error, QStringLiteral("cannot open workspace %1").arg(ws->m_path), why);
         return nullptr;
