@@ -9,9 +9,12 @@ QString RunReport::source() const
 {
     if (!report)
         return {};
+    // "test split, epoch 2" / "best validation evaluation (no test evaluation yet), epoch 1"
     return report->split == Split::Test
-        ? QStringLiteral("test split, epoch %1").arg(report->epoch)
-        : QStringLiteral("best validation evaluation (no test evaluation yet), epoch %1").arg(report->epoch);
+        ? QStringLiteral("%1 split, epoch %2").arg(splitLabel(Split::Test)).arg(report->epoch)
+        : QStringLiteral("best %1 evaluation (no %2 evaluation yet), epoch %3")
+              .arg(splitLabel(Split::Valid), splitLabel(Split::Test))
+              .arg(report->epoch);
 }
 
 RunReport RunReportLoader::load(Workspace *ws, const QString &openError, qint64 runId)
