@@ -11,9 +11,12 @@
 #include "entities/NavigationHistory.h"
 #include "predictions/PredictionsView.h"
 #include "teaching/TeachingDatasetDialog.h"
+#include "train/RunDescription.h"
 #include "storage/Workspace.h"
 #include "workspace/ValidationReportDialog.h"
+#include "workspace/WorkspaceService.h"
 
+#include <QAbstractItemView>
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
@@ -69,6 +72,12 @@ MainWindow::MainWindow(const ComputeInfo &computeInfo, QWidget *parent)
     setObjectName(QStringLiteral("MainWindow"));
     resize(1360, 860);
     m_history = new NavigationHistory(this);
+    // Connected before any view is handed the service: the window's run list and
+    // current run are up to date when the views hear of a change.
+    m_service = new WorkspaceService(this);
+    connect(m_service, &WorkspaceService::workspaceOpened, this, &MainWindow::onWorkspaceOpened);
+    connect(m_service, &WorkspaceService::openFailed, this, &MainWindow::onWorkspaceOpenFailed);
+    connect(m_service, &WorkspaceService::runsChanged, this, &MainWindow::refreshRuns);
     connect(m_history, &NavigationHistory::changed, this, &MainWindow::updateNavigationActions);
 
     buildCentre();
@@ -211,8 +220,10 @@ void MainWindow::buildToolBar()
     bar->addWidget(runLabel);
     m_runChooser = new QComboBox(bar);
     m_runChooser->setObjectName(QStringLiteral("runChooser"));
-    m_runChooser->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-    m_runChooser->setMinimumContentsLength(24);
+    // Entries carry the run's description: the toolbar keeps a readable width and the
+    // popup widens to show them whole (see refreshRuns()).
+    m_runChooser->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_runChooser->setMinimumContentsLength(48);
     m_runChooser->setToolTip(tr("The trained run whose model answers the predictions"));
     bar->addWidget(m_runChooser);
     connect(m_runChooser, &QComboBox::activated, this,
@@ -271,9 +282,11 @@ QTabWidget *MainWindow::bottomTabs() const
     return m_bottomTabs;
 }
 
+Workspace *MainWindow::workspace() const { return m_service->workspace(); }
+
 QString MainWindow::workspacePath() const
 {
-    return m_workspace ? m_workspace->path() : QString();
+    return m_service->path();
 }
 
 qint64 MainWindow::currentEntityId() const
@@ -297,26 +310,41 @@ QString MainWindow::currentRunDir() const
 
 void MainWindow::startUp(const QString &datasetDir)
 {
-    QSettings settings;
-    const QString last = settings.value(kSettingsWorkspace).toString();
-    QString error;
-    if (last.isEmpty() || !openWorkspace(last, &error)) {
-        if (!error.isEmpty())
-            statusBar()->showMessage(tr("The last workspace cannot be opened (%1); using the default one.").arg(error), 10000);
-        if (!openWorkspace(defaultWorkspacePath(), &error)) {
-            QMessageBox::warning(this, tr("No workspace"),
-                                 tr("The workspace %1 cannot be opened:\n%2\n\nChoose another one with File → Open workspace….")
-                                     .arg(QDir::toNativeSeparators(defaultWorkspacePath()), error));
-            return;
-        }
+    const QString last = QSettings().value(kSettingsWorkspace).toString();
+    auto openDefault = [this, datasetDir](const QString &lastError) {
+        if (!lastError.isEmpty())
+            statusBar()->showMessage(tr("The last workspace cannot be opened (%1); using the default one.").arg(lastError), 10000);
+        openWorkspace(defaultWorkspacePath(), [this, datasetDir](bool ok, const QString &error) {
+            if (!ok) {
+                QMessageBox::warning(this, tr("No workspace"),
+                                     tr("The workspace %1 cannot be opened:\n%2\n\nChoose another one with File → Open workspace….")
+                                         .arg(QDir::toNativeSeparators(defaultWorkspacePath()), error));
+                return;
+            }
+            openStartDataset(datasetDir);
+        });
+    };
+    if (last.isEmpty()) {
+        openDefault(QString());
+        return;
     }
+    openWorkspace(last, [this, datasetDir, openDefault](bool ok, const QString &error) {
+        if (ok)
+            openStartDataset(datasetDir);
+        else
+            openDefault(error);
+    });
+}
+
+void MainWindow::openStartDataset(const QString &datasetDir)
+{
     if (!datasetDir.isEmpty()) {
         openDataset(datasetDir);
         return;
     }
-    const QString lastDataset = settings.value(kSettingsDataset).toString();
+    const QString lastDataset = QSettings().value(kSettingsDataset).toString();
     if (!lastDataset.isEmpty()) {
-        const QVector<DatasetRecord> datasets = m_workspace->datasets();
+        const QVector<DatasetRecord> datasets = workspace()->datasets();
         for (const DatasetRecord &d : datasets) {
             if (QDir::cleanPath(d.path) == QDir::cleanPath(lastDataset)) {
                 selectDataset(d.id);
@@ -331,23 +359,28 @@ void MainWindow::startUp(const QString &datasetDir)
     openDataset(bundledDatasetDir());
 }
 
-bool MainWindow::openWorkspace(const QString &path, QString *error)
+void MainWindow::openWorkspace(const QString &path, std::function<void(bool ok, const QString &error)> done)
 {
-    QString why;
-    std::unique_ptr<Workspace> workspace = Workspace::open(path, &why);
-    if (!workspace) {
-        if (error)
-            *error = why;
-        statusBar()->showMessage(tr("Cannot open workspace %1: %2").arg(QDir::toNativeSeparators(path), why), 10000);
-        return false;
-    }
-    m_searchPanel->setWorkspace(nullptr);
-    m_workspace = std::move(workspace);
-    m_searchPanel->setWorkspace(m_workspace.get());
-    QSettings().setValue(kSettingsWorkspace, m_workspace->path());
-    m_workspaceLabel->setText(tr("workspace: %1").arg(QDir::toNativeSeparators(m_workspace->path())));
-    m_workspaceLabel->setToolTip(m_workspace->path());
-    Q_EMIT workspaceChanged(m_workspace->path());
+    m_afterOpen = std::move(done);
+    m_service->open(path);
+}
+
+void MainWindow::onWorkspaceOpenFailed(const QString &path, const QString &error)
+{
+    statusBar()->showMessage(tr("Cannot open workspace %1: %2").arg(QDir::toNativeSeparators(path), error), 10000);
+    Q_EMIT workspaceOpenFailed(path, error);
+    if (auto done = std::exchange(m_afterOpen, {}))
+        done(false, error);
+}
+
+void MainWindow::onWorkspaceOpened()
+{
+    const QString path = m_service->path();
+    m_searchPanel->setWorkspace(workspace());
+    QSettings().setValue(kSettingsWorkspace, path);
+    m_workspaceLabel->setText(tr("workspace: %1").arg(QDir::toNativeSeparators(path)));
+    m_workspaceLabel->setToolTip(path);
+    Q_EMIT workspaceChanged(path);
     m_datasetId = -1;
     m_datasetPath.clear();
     m_dataset.reset();
@@ -359,16 +392,17 @@ bool MainWindow::openWorkspace(const QString &path, QString *error)
     m_card->showMessage(tr("No dataset open"), tr("Choose a dataset on the left, or open a folder with File → Open dataset…."));
     refreshDatasets();
     refreshRuns();
-    if (m_workspace->interruptedOnOpen() > 0)
+    if (m_service->interruptedOnOpen() > 0)
         statusBar()->showMessage(tr("%n run(s) stopped unexpectedly last time and can be resumed in the Training tab.", nullptr,
-                                    m_workspace->interruptedOnOpen()),
+                                    m_service->interruptedOnOpen()),
                                  10000);
-    return true;
+    if (auto done = std::exchange(m_afterOpen, {}))
+        done(true, QString());
 }
 
 void MainWindow::chooseWorkspace(bool create)
 {
-    const QString start = m_workspace ? QFileInfo(m_workspace->path()).absolutePath() : QDir::homePath();
+    const QString start = workspace() ? QFileInfo(workspacePath()).absolutePath() : QDir::homePath();
     const QString filter = tr("MoMoK workspaces (*.sqlite);;All files (*)");
     const QString path = create ? QFileDialog::getSaveFileName(this, tr("New workspace"), start + QStringLiteral("/momok.sqlite"), filter)
                                 : QFileDialog::getOpenFileName(this, tr("Open workspace"), start, filter);
@@ -378,14 +412,15 @@ void MainWindow::chooseWorkspace(bool create)
         QMessageBox::information(this, tr("New workspace"),
                                  tr("%1 exists already; it is opened instead.").arg(QDir::toNativeSeparators(path)));
     }
-    QString error;
-    if (!openWorkspace(path, &error))
-        QMessageBox::warning(this, tr("Workspace"), tr("%1 cannot be opened:\n%2").arg(QDir::toNativeSeparators(path), error));
+    openWorkspace(path, [this, path](bool ok, const QString &error) {
+        if (!ok)
+            QMessageBox::warning(this, tr("Workspace"), tr("%1 cannot be opened:\n%2").arg(QDir::toNativeSeparators(path), error));
+    });
 }
 
 void MainWindow::refreshDatasets()
 {
-    m_searchPanel->setDatasets(m_workspace ? m_workspace->datasets() : QVector<DatasetRecord>{}, m_datasetId);
+    m_searchPanel->setDatasets(workspace() ? workspace()->datasets() : QVector<DatasetRecord>{}, m_datasetId);
 }
 
 void MainWindow::openDataset(const QString &directory)
@@ -425,16 +460,16 @@ void MainWindow::openDataset(const QString &directory)
 
 void MainWindow::importDataset(const QString &directory, std::shared_ptr<KgDataset> dataset)
 {
-    if (!m_workspace) {
+    if (!workspace()) {
         Q_EMIT datasetOpenFailed(directory, tr("no workspace is open"));
         return;
     }
     statusBar()->showMessage(tr("Importing %1 into the workspace…").arg(QDir::toNativeSeparators(directory)));
-    const QString workspacePath = m_workspace->path();
+    const QString workspacePath = this->workspacePath();
     auto *watcher = new QFutureWatcher<ImportOutcome>(this);
     connect(watcher, &QFutureWatcher<ImportOutcome>::finished, this, [this, watcher, directory, dataset, workspacePath] {
         watcher->deleteLater();
-        if (directory != m_pendingDataset || !m_workspace || m_workspace->path() != workspacePath)
+        if (directory != m_pendingDataset || this->workspacePath() != workspacePath)
             return;
         m_pendingDataset.clear();
         const ImportOutcome outcome = watcher->result();
@@ -452,7 +487,7 @@ void MainWindow::importDataset(const QString &directory, std::shared_ptr<KgDatas
     // A workspace connection belongs to one thread: the worker opens its own.
     watcher->setFuture(QtConcurrent::run([workspacePath, dataset] {
         ImportOutcome outcome;
-        std::unique_ptr<Workspace> workspace = Workspace::open(workspacePath, &outcome.error);
+        std::unique_ptr<Workspace> workspace = WorkspaceService::openConnection(workspacePath, &outcome.error);
         if (!workspace)
             return outcome;
         const QString hash = Workspace::contentHash(dataset->directory.isEmpty() ? QString() : dataset->directory, &outcome.error);
@@ -466,11 +501,11 @@ void MainWindow::importDataset(const QString &directory, std::shared_ptr<KgDatas
 
 void MainWindow::selectDataset(qint64 datasetId)
 {
-    if (!m_workspace || datasetId < 0)
+    if (!workspace() || datasetId < 0)
         return;
     if (datasetId == m_datasetId && m_dataset)
         return;
-    const std::optional<DatasetRecord> record = m_workspace->dataset(datasetId);
+    const std::optional<DatasetRecord> record = workspace()->dataset(datasetId);
     if (!record)
         return;
     const QString dir = record->path;
@@ -503,7 +538,7 @@ void MainWindow::applyDataset(qint64 datasetId, std::shared_ptr<const KgDataset>
 {
     m_datasetId = datasetId;
     m_dataset = std::move(dataset);
-    const std::optional<DatasetRecord> record = m_workspace->dataset(datasetId);
+    const std::optional<DatasetRecord> record = workspace()->dataset(datasetId);
     m_datasetPath = record ? record->path : m_dataset->directory;
     QSettings().setValue(kSettingsDataset, m_datasetPath);
     setWindowTitle(tr("%1 — MoMoK Studio").arg(record ? record->name : QFileInfo(m_datasetPath).fileName()));
@@ -531,8 +566,8 @@ void MainWindow::refreshRuns()
         known.insert(run.id);
     const bool sameDataset = !m_runs.isEmpty() && m_runs.first().datasetId == m_datasetId;
     m_runs.clear();
-    if (m_workspace && m_datasetId >= 0) {
-        for (const RunRecord &run : m_workspace->runs(m_datasetId))
+    if (workspace() && m_datasetId >= 0) {
+        for (const RunRecord &run : workspace()->runs(m_datasetId))
             if (hasCheckpoint(run))
                 m_runs << run;
     }
@@ -545,25 +580,34 @@ void MainWindow::refreshRuns()
                 text += QStringLiteral(" (%1)").arg(runStatusName(run.status));
             if (run.bestValidMrr)
                 text += tr(" · MRR %1").arg(*run.bestValidMrr, 0, 'f', 1);
+            // The popup names each run by what it is (decoders, features, ablations), as the Runs tab does.
+            const QString description = describeRun(run.config).summary();
+            if (!description.isEmpty())
+                text += QStringLiteral(" · %1").arg(description);
             m_runChooser->addItem(text, run.id);
             m_runChooser->setItemData(m_runChooser->count() - 1,
-                                      tr("Run %1, %2 epochs, created %3\n%4")
+                                      tr("Run %1, %2 epochs, created %3\n%4\n%5")
                                           .arg(run.id)
                                           .arg(run.epochCount)
                                           .arg(QLocale().toString(run.createdAt.toLocalTime(), QLocale::ShortFormat),
-                                               QDir::toNativeSeparators(runDirectory(run))),
+                                               description, QDir::toNativeSeparators(runDirectory(run))),
                                       Qt::ToolTipRole);
         }
         if (m_runs.isEmpty())
             m_runChooser->addItem(m_datasetId < 0 ? tr("no dataset") : tr("no trained run yet"), qint64(-1));
+        m_runChooser->view()->setMinimumWidth(m_runChooser->view()->sizeHintForColumn(0));
         m_runChooser->setEnabled(!m_runs.isEmpty());
     }
     qint64 chosen = -1;
+    const qint64 preferred = std::exchange(m_preferredRun, -1);
     for (const RunRecord &run : m_runs)
         if (run.id == previous)
             chosen = previous;
+    for (const RunRecord &run : m_runs)
+        if (run.id == preferred)
+            chosen = preferred;
     // A run that just appeared (a training finished) is what the user wants to see.
-    if (!m_runs.isEmpty() && (chosen < 0 || (sameDataset && !known.contains(m_runs.first().id))))
+    if (!m_runs.isEmpty() && (preferred < 0 || chosen != preferred) && (chosen < 0 || (sameDataset && !known.contains(m_runs.first().id))))
         chosen = m_runs.first().id; // newest first
     applyRun(chosen);
     if (previous != chosen)
@@ -590,6 +634,9 @@ void MainWindow::applyRun(qint64 runId)
         const QSignalBlocker blocker(m_runChooser);
         m_runChooser->setCurrentIndex(index);
     }
+    // The chosen run's description, or what the chooser is for.
+    const QString runTip = index >= 0 ? m_runChooser->itemData(index, Qt::ToolTipRole).toString() : QString();
+    m_runChooser->setToolTip(runTip.isEmpty() ? tr("The trained run whose model answers the predictions") : runTip);
     const QString message = m_datasetId < 0 ? QString()
                                             : tr("No trained model for this dataset yet — train one in the Training tab "
                                                  "(the “Quick demo” preset takes under a minute).");
@@ -620,7 +667,7 @@ void MainWindow::goForward()
 
 void MainWindow::displayEntity(qint64 entityId)
 {
-    std::optional<EntityHit> hit = m_workspace ? m_workspace->entity(m_datasetId, entityId) : std::nullopt;
+    std::optional<EntityHit> hit = workspace() ? workspace()->entity(m_datasetId, entityId) : std::nullopt;
     if (!hit) {
         // Not in the workspace (should not happen): fall back on what the dataset knows.
         const EntityInfo &info = m_dataset->entities[int(entityId)];

@@ -33,6 +33,7 @@ class EntitySearchPanel;
 class KnownTriplesModel;
 class NavigationHistory;
 class PredictionsView;
+class WorkspaceService;
 
 class MainWindow : public QMainWindow
 {
@@ -44,8 +45,10 @@ public:
     // Opens the last workspace (or the default one), then datasetDir if given, else
     // the last dataset, else the bundled countries dataset.
     void startUp(const QString &datasetDir = {});
-    // Creates the file if needed. On failure the previous workspace stays open.
-    bool openWorkspace(const QString &path, QString *error = nullptr);
+    // Opens (creating the file if needed) off the UI thread through the workspace service;
+    // then workspaceChanged() or workspaceOpenFailed(), and done(ok, error) if given. On
+    // failure the previous workspace stays open.
+    void openWorkspace(const QString &path, std::function<void(bool ok, const QString &error)> done = {});
     // Reads, checks and imports the folder off the UI thread, then selects it.
     void openDataset(const QString &directory);
     // One of the workspace's datasets (read from its folder off the UI thread).
@@ -59,7 +62,9 @@ public:
     // Asked before the window closes (e.g. "stop the running training?"); false keeps it open.
     void setCloseGuard(std::function<bool(QWidget *parent)> guard) { m_closeGuard = std::move(guard); }
     QDockWidget *bottomDock() const { return m_bottomDock; }
-    Workspace *workspace() const { return m_workspace.get(); }
+    // The one owner of the workspace; views are handed it (ModelViews).
+    WorkspaceService *workspaceService() const { return m_service; }
+    Workspace *workspace() const; // the service's UI-thread connection
     QString workspacePath() const;
     qint64 currentDatasetId() const { return m_datasetId; }
     QString currentDatasetPath() const { return m_datasetPath; }
@@ -87,6 +92,8 @@ public Q_SLOTS:
     // Re-reads the current dataset's runs (call when a training finishes).
     void refreshRuns();
     void selectRun(qint64 runId);
+    // The run the next refreshRuns() selects if it lists it (a training that just finished).
+    void preferRun(qint64 runId) { m_preferredRun = runId; }
     // Navigates to the entity (adds it to the back/forward history).
     void showEntity(qint64 entityId);
     void goBack();
@@ -94,6 +101,7 @@ public Q_SLOTS:
 
 Q_SIGNALS:
     void workspaceChanged(const QString &path);
+    void workspaceOpenFailed(const QString &path, const QString &error);
     void datasetChanged(qint64 datasetId, const QString &datasetDir);
     void datasetOpenFailed(const QString &directory, const QString &reason);
     void currentRunChanged(qint64 runId);
@@ -115,6 +123,9 @@ private:
     void buildDocks();
     void showAbout();
     void chooseWorkspace(bool create);
+    void onWorkspaceOpened();
+    void onWorkspaceOpenFailed(const QString &path, const QString &error);
+    void openStartDataset(const QString &datasetDir);
     void refreshDatasets();
     void importDataset(const QString &directory, std::shared_ptr<KgDataset> dataset);
     void applyDataset(qint64 datasetId, std::shared_ptr<const KgDataset> dataset);
@@ -123,12 +134,14 @@ private:
     void updateNavigationActions();
 
     ComputeInfo m_computeInfo;
-    std::unique_ptr<Workspace> m_workspace;
+    WorkspaceService *m_service = nullptr;
+    std::function<void(bool, const QString &)> m_afterOpen; // openWorkspace()'s done
     qint64 m_datasetId = -1;
     QString m_datasetPath;
     QString m_pendingDataset; // the folder being read or imported
     std::shared_ptr<const KgDataset> m_dataset;
     qint64 m_runId = -1;
+    qint64 m_preferredRun = -1;
     QVector<RunRecord> m_runs;
     QSet<qint64> m_trainingSuggestedFor;
 

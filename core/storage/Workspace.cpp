@@ -200,9 +200,18 @@ Workspace::~Workspace()
 
 std::unique_ptr<Workspace> Workspace::open(const QString &path, QString *error)
 {
+    return open(path, error, OpenMode::Migrate);
+}
+
+std::unique_ptr<Workspace> Workspace::open(const QString &path, QString *error, OpenMode mode)
+{
     const QFileInfo info(path);
     if (path.isEmpty() || info.isDir()) {
         fail(error, QStringLiteral("not a workspace file: '%1'").arg(path), QString());
+        return nullptr;
+    }
+    if (mode == OpenMode::RequireCurrent && !info.isFile()) {
+        fail(error, QStringLiteral("no workspace at %1").arg(path), QString());
         return nullptr;
     }
     if (!QDir().mkpath(info.absolutePath())) {
@@ -222,8 +231,22 @@ std::unique_ptr<Workspace> Workspace::open(const QString &path, QString *error)
         fail(error, QStringLiteral("cannot open %1").arg(ws->m_path), ws->m_db.lastError().text());
         return nullptr;
     }
+    // Checked before configure(), whose PRAGMA journal_mode writes to a file not yet in WAL mode.
+    if (mode == OpenMode::RequireCurrent && ws->schemaVersion() != WorkspaceSchema::currentVersion()) {
+        fail(error, QStringLiteral("cannot open workspace %1").arg(ws->m_path),
+             QStringLiteral("its schema version %1 is not this build's %2 (open it to migrate it first)")
+                 .arg(ws->schemaVersion())
+                 .arg(WorkspaceSchema::currentVersion()));
+        return nullptr;
+    }
     QString why;
-    if (!ws->configure(&why) || !WorkspaceSchema::migrate(ws->m_db, &why)) {
+    if (!ws->configure(&why)) {
+        fail(error, QStringLiteral("cannot open workspace %1").arg(ws->m_path), why);
+        return nullptr;
+    }
+    if (mode == OpenMode::RequireCurrent)
+        return ws;
+    if (!WorkspaceSchema::migrate(ws->m_db, &why)) {
         fail(error, QStringLiteral("cannot open workspace %1").arg(ws->m_path), why);
         return nullptr;
     }

@@ -33,6 +33,12 @@ public:
     // message in *error when the file is not a workspace, is newer than this build
     // or cannot be opened.
     static std::unique_ptr<Workspace> open(const QString &path, QString *error);
+    // What open() may do to the file. Migrate: the above. RequireCurrent: another
+    // connection to a workspace already opened (and so migrated) elsewhere; it writes
+    // nothing and refuses a missing file or one whose schema is not this build's,
+    // so that threads which must not wait on a migration (a UI) never run one.
+    enum class OpenMode { Migrate, RequireCurrent };
+    static std::unique_ptr<Workspace> open(const QString &path, QString *error, OpenMode mode);
     ~Workspace(); // closes and removes the connection
     Workspace(const Workspace &) = delete;
     Workspace &operator=(const Workspace &) = delete;

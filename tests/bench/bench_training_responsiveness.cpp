@@ -8,6 +8,7 @@
 #include "runtime/ComputeEnvironment.h"
 #include "training/TrainingPanel.h"
 #include "training/TrainingWorker.h"
+#include "workspace/WorkspaceService.h"
 
 #include <optional>
 
@@ -16,6 +17,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QElapsedTimer>
+#include <QEventLoop>
 #include <QTemporaryDir>
 #include <QTimer>
 
@@ -43,7 +45,20 @@ int main(int argc, char **argv)
     ui::TrainingPanel panel;
     panel.resize(1400, 330);
     panel.show();
-    panel.setWorkspacePath(tmp.filePath("bench.momok"));
+    // The panel records into the service's workspace, opened (off this thread) before the clock starts.
+    ui::WorkspaceService workspace;
+    {
+        QEventLoop opening;
+        QObject::connect(&workspace, &ui::WorkspaceService::workspaceOpened, &opening, &QEventLoop::quit);
+        QObject::connect(&workspace, &ui::WorkspaceService::openFailed, &opening, &QEventLoop::quit);
+        workspace.open(tmp.filePath("bench.momok"));
+        opening.exec();
+    }
+    if (!workspace.isOpen()) {
+        std::fprintf(stderr, "the bench workspace cannot be opened\n");
+        return 1;
+    }
+    panel.setWorkspaceService(&workspace);
     panel.setDataset(parser.value("dataset"), -1);
 
     int replots = 0;

@@ -66,8 +66,9 @@ private:
     // A window on a fresh workspace with the countries dataset opened and selected.
     void openCountries(MainWindow &window, const QString &workspace)
     {
-        QString error;
-        QVERIFY2(window.openWorkspace(m_dir.filePath(workspace), &error), qPrintable(error));
+        QSignalSpy workspaceOpened(&window, &MainWindow::workspaceChanged);
+        window.openWorkspace(m_dir.filePath(workspace));
+        QTRY_COMPARE_WITH_TIMEOUT(workspaceOpened.count(), 1, kTimeoutMs);
         QSignalSpy opened(&window, &MainWindow::datasetChanged);
         window.openDataset(testing::countriesDir());
         QTRY_COMPARE_WITH_TIMEOUT(opened.count(), 1, kTimeoutMs);
@@ -132,8 +133,8 @@ private Q_SLOTS:
         QSignalSpy opened(&window, &MainWindow::datasetChanged);
         window.show();
         window.startUp();
-        QCOMPARE(window.workspacePath(), m_dir.filePath("first/momok.sqlite"));
         QTRY_COMPARE_WITH_TIMEOUT(opened.count(), 1, kTimeoutMs);
+        QCOMPARE(window.workspacePath(), m_dir.filePath("first/momok.sqlite"));
         QCOMPARE(QDir(window.currentDatasetPath()).canonicalPath(), QDir(testing::countriesDir()).canonicalPath());
         QCOMPARE(suggested.count(), 1);
         QCOMPARE(QDir(suggested.first().at(0).toString()).canonicalPath(), QDir(testing::countriesDir()).canonicalPath());
@@ -169,8 +170,8 @@ private Q_SLOTS:
         MainWindow window(currentComputeInfo());
         QSignalSpy opened(&window, &MainWindow::datasetChanged);
         window.startUp();
-        QCOMPARE(window.workspacePath(), m_dir.filePath("first/momok.sqlite"));
         QTRY_COMPARE_WITH_TIMEOUT(opened.count(), 1, kTimeoutMs);
+        QCOMPARE(window.workspacePath(), m_dir.filePath("first/momok.sqlite"));
         QCOMPARE(window.workspace()->datasets().size(), 1); // selected, not imported twice
         QVERIFY(window.currentDatasetPath().endsWith("countries"));
     }
@@ -475,8 +476,9 @@ private Q_SLOTS:
         write("test.txt", "b r c .\n");
         MainWindow window(currentComputeInfo());
         window.show();
-        QString error;
-        QVERIFY(window.openWorkspace(m_dir.filePath("broken.sqlite"), &error));
+        QSignalSpy workspaceOpened(&window, &MainWindow::workspaceChanged);
+        window.openWorkspace(m_dir.filePath("broken.sqlite"));
+        QTRY_COMPARE_WITH_TIMEOUT(workspaceOpened.count(), 1, kTimeoutMs);
         QSignalSpy failed(&window, &MainWindow::datasetOpenFailed);
         window.openDataset(dir);
         QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, kTimeoutMs);

@@ -8,6 +8,8 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTemporaryDir>
+#include "workspace/WorkspaceService.h"
+
 #include <QtTest>
 
 using namespace momok;
@@ -43,10 +45,11 @@ private Q_SLOTS:
 
         // The status bar names the workspace once one is open.
         const QString workspace = m_dir.filePath("ws/momok.sqlite");
-        QString error;
         QSignalSpy workspaceChanged(&window, &ui::MainWindow::workspaceChanged);
-        QVERIFY2(window.openWorkspace(workspace, &error), qPrintable(error));
-        QCOMPARE(workspaceChanged.count(), 1);
+        window.openWorkspace(workspace);
+        QCOMPARE(workspaceChanged.count(), 0); // opened (and migrated) off the UI thread
+        QTRY_COMPARE(workspaceChanged.count(), 1);
+        QVERIFY(window.workspaceService()->workspace());
         QCOMPARE(workspaceChanged.first().first().toString(), workspace);
         auto *workspaceLabel = window.findChild<QLabel *>("workspaceLabel");
         QVERIFY(workspaceLabel->text().contains(QDir::toNativeSeparators(workspace)));
@@ -67,14 +70,26 @@ private Q_SLOTS:
     void unreadableWorkspaceKeepsThePreviousOne()
     {
         ui::MainWindow window(configureComputeEnvironment());
-        QString error;
-        QVERIFY(window.openWorkspace(m_dir.filePath("good.sqlite"), &error));
+        QSignalSpy opened(&window, &ui::MainWindow::workspaceChanged);
+        window.openWorkspace(m_dir.filePath("good.sqlite"));
+        QTRY_COMPARE(opened.count(), 1);
         QFile junk(m_dir.filePath("junk.sqlite"));
         QVERIFY(junk.open(QIODevice::WriteOnly));
         junk.write(QByteArray(4096, 'x'));
         junk.close();
-        QVERIFY(!window.openWorkspace(junk.fileName(), &error));
+        QSignalSpy failed(&window, &ui::MainWindow::workspaceOpenFailed);
+        bool done = false, ok = true;
+        QString error;
+        window.openWorkspace(junk.fileName(), [&](bool success, const QString &why) {
+            done = true;
+            ok = success;
+            error = why;
+        });
+        QTRY_VERIFY(done);
+        QVERIFY(!ok);
         QVERIFY(!error.isEmpty());
+        QCOMPARE(failed.count(), 1);
+        QCOMPARE(opened.count(), 1);
         QCOMPARE(window.workspacePath(), m_dir.filePath("good.sqlite"));
     }
 };

@@ -1,6 +1,7 @@
 #pragma once
 // Runs a workspace read on the thread pool and hands its result back on the UI thread.
-// Each call opens its own Workspace inside `work` (SQL connections are per thread).
+#include "workspace/WorkspaceService.h"
+
 #include <QFutureWatcher>
 #include <QObject>
 #include <QtConcurrent>
@@ -20,6 +21,22 @@ void loadAsync(QObject *context, Work work, Apply apply)
         watcher->deleteLater();
     });
     watcher->setFuture(QtConcurrent::run(std::move(work)));
+}
+
+// The same with a connection of the pool thread's own to the workspace at path (SQL
+// connections are per thread), opened through WorkspaceService::openConnection:
+// `work(Workspace *ws, const QString &error)` gets null and the reason when it fails.
+template <typename Work, typename Apply>
+void loadFromWorkspace(QObject *context, const QString &path, Work work, Apply apply)
+{
+    loadAsync(
+        context,
+        [path, work = std::move(work)] {
+            QString error;
+            std::unique_ptr<Workspace> ws = WorkspaceService::openConnection(path, &error);
+            return work(ws.get(), error);
+        },
+        std::move(apply));
 }
 
 } // namespace momok::ui

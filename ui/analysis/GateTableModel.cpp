@@ -1,15 +1,12 @@
 #include "analysis/GateTableModel.h"
 
 #include "common/ModalityPalette.h"
+#include "domain/Vocabulary.h"
 
 #include <cmath>
 #include <limits>
 
 namespace momok::ui {
-
-namespace {
-const char *kModalityKeys[] = {"S", "I", "T"};
-}
 
 GateTableModel::GateTableModel(QObject *parent) : QAbstractTableModel(parent) {}
 
@@ -18,7 +15,7 @@ void GateTableModel::setStatistics(const GateStatistics &gates)
     beginResetModel();
     m_gates = gates;
     m_used = {};
-    for (int m = 0; m < std::min(gates.modalities, 3); ++m) {
+    for (int m = 0; m < std::min(gates.modalities, kModalityCount); ++m) {
         for (int r = 0; r < gates.relations && !m_used[size_t(m)]; ++r) {
             double sum = 0;
             for (int k = 0; k < gates.experts; ++k)
@@ -52,7 +49,8 @@ QString GateTableModel::columnLabel(int gateColumn, int experts)
 {
     if (experts <= 0)
         return {};
-    return QStringLiteral("%1·%2").arg(QLatin1String(kModalityKeys[gateColumn / experts % 3])).arg(gateColumn % experts + 1);
+    const Modality modality = kModalities[size_t(gateColumn / experts % kModalityCount)];
+    return QStringLiteral("%1·%2").arg(modalityKey(modality)).arg(gateColumn % experts + 1); // "S·1"
 }
 
 int GateTableModel::rowCount(const QModelIndex &parent) const

@@ -2,6 +2,7 @@
 // The mean gate weights of one evaluation as a table: one row per relation, one column
 // per modality·expert ("S·1 S·2 … T·K") after the relation's name and query count.
 // Modalities the run did not use and relations without queries hold no value (NaN).
+#include "domain/Vocabulary.h"
 #include "eval/EvaluationReport.h"
 
 #include <QAbstractTableModel>
@@ -31,7 +32,7 @@ public:
 
     int experts() const { return m_gates.experts; }
     int relations() const { return m_gates.relations; }
-    // 3 × K: the heatmap's column count.
+    // kModalityCount × K: the heatmap's column count.
     int gateColumns() const { return m_gates.modalities * m_gates.experts; }
     // A modality is used when its gates carry weight (a softmax sums to 1 per query).
     bool modalityUsed(int modality) const { return m_used[size_t(modality)]; }
@@ -47,7 +48,7 @@ public:
 
 private:
     GateStatistics m_gates;
-    std::array<bool, 3> m_used{};
+    std::array<bool, kModalityCount> m_used{};
 };
 
 } // namespace momok::ui

@@ -2,7 +2,6 @@
 
 #include "storage/Workspace.h"
 
-#include <QFileInfo>
 
 namespace momok::ui {
 
@@ -10,28 +9,26 @@ QString RunReport::source() const
 {
     if (!report)
         return {};
+    // "test split, epoch 2" / "best validation evaluation (no test evaluation yet), epoch 1"
     return report->split == Split::Test
-        ? QStringLiteral("test split, epoch %1").arg(report->epoch)
-        : QStringLiteral("best validation evaluation (no test evaluation yet), epoch %1").arg(report->epoch);
+        ? QStringLiteral("%1 split, epoch %2").arg(splitLabel(Split::Test)).arg(report->epoch)
+        : QStringLiteral("best %1 evaluation (no %2 evaluation yet), epoch %3")
+              .arg(splitLabel(Split::Valid), splitLabel(Split::Test))
+              .arg(report->epoch);
 }
 
-RunReport RunReportLoader::load(const QString &workspacePath, qint64 runId)
+RunReport RunReportLoader::load(Workspace *ws, const QString &openError, qint64 runId)
 {
     RunReport out;
-    if (workspacePath.isEmpty() || !QFileInfo::exists(workspacePath)) {
-        out.error = QStringLiteral("No workspace is open.");
-        return out;
-    }
     if (runId < 0) {
         out.error = QStringLiteral("No run selected.");
         return out;
     }
-    QString error;
-    auto ws = Workspace::open(workspacePath, &error);
     if (!ws) {
-        out.error = error;
+        out.error = openError.isEmpty() ? QStringLiteral("No workspace is open.") : openError;
         return out;
     }
+    QString error;
     out.run = ws->run(runId);
     if (!out.run) {
         out.error = QStringLiteral("Run %1 is not in this workspace (deleted?).").arg(runId);

@@ -1,13 +1,17 @@
 #pragma once
 // Reads what the analysis views show for one run: its record and the evaluation they
-// explain: the latest test evaluation, else the best validation one. Safe to call on
-// a worker thread (opens its own workspace connection).
+// explain: the latest test evaluation, else the best validation one. Reads through the
+// connection it is given, so it runs on whichever thread owns that connection.
 #include "eval/EvaluationReport.h"
 #include "storage/WorkspaceRecords.h"
 
 #include <QString>
 
 #include <optional>
+
+namespace momok {
+class Workspace;
+}
 
 namespace momok::ui {
 
@@ -23,7 +27,8 @@ struct RunReport {
 class RunReportLoader
 {
 public:
-    static RunReport load(const QString &workspacePath, qint64 runId);
+    // ws null: nothing to read, openError says why (empty: no workspace is open).
+    static RunReport load(Workspace *ws, const QString &openError, qint64 runId);
 };
 
 } // namespace momok::ui

@@ -28,14 +28,35 @@ void RunReportView::setContent(QWidget *content, const QString &emptyStateName)
     showEmpty(tr("No workspace is open."));
 }
 
-void RunReportView::setWorkspace(const QString &path)
+void RunReportView::setWorkspaceService(WorkspaceService *service)
 {
-    m_workspacePath = path;
+    if (m_service)
+        disconnect(m_service, nullptr, this, nullptr);
+    m_service = service;
+    if (m_service) {
+        connect(m_service, &WorkspaceService::workspaceOpened, this, &RunReportView::reload);
+        connect(m_service, &WorkspaceService::workspaceClosed, this, &RunReportView::reload);
+        // The run ended or was resumed: its evaluations may have changed.
+        connect(m_service, &WorkspaceService::runStatusChanged, this, [this](qint64 runId) {
+            if (runId == m_runId)
+                reload();
+        });
+        connect(m_service, &WorkspaceService::runRemoved, this, [this](qint64 runId) {
+            if (runId == m_runId)
+                setRun(-1);
+        });
+    }
     reload();
 }
 
+WorkspaceService *RunReportView::workspaceService() const { return m_service; }
+
 void RunReportView::setRun(qint64 runId)
 {
+    // Whoever shows a run may hear of it more than once (its run list refreshing, a
+    // training finishing); reading it again would only repeat the same load.
+    if (runId == m_runId)
+        return;
     m_runId = runId;
     reload();
 }
@@ -43,21 +64,24 @@ void RunReportView::setRun(qint64 runId)
 void RunReportView::reload()
 {
     const int generation = ++m_generation;
-    if (m_workspacePath.isEmpty() || m_runId < 0) {
-        showEmpty(m_workspacePath.isEmpty() ? tr("No workspace is open.") : m_noRunHint);
+    const bool open = m_service && m_service->isOpen();
+    if (!open || m_runId < 0) {
+        showEmpty(!open ? tr("No workspace is open.") : m_noRunHint);
         Q_EMIT loaded();
         return;
     }
     m_empty->setText(tr("Reading the run’s evaluation…"));
-    const QString path = m_workspacePath;
     const qint64 runId = m_runId;
-    loadAsync(this, [path, runId] { return RunReportLoader::load(path, runId); },
-              [this, generation](const RunReport &report) {
-                  if (generation != m_generation)
-                      return; // a newer request is on its way
-                  apply(report);
-                  Q_EMIT loaded();
-              });
+    Q_EMIT loadStarted(runId);
+    loadFromWorkspace(
+        this, m_service->path(),
+        [runId](Workspace *ws, const QString &error) { return RunReportLoader::load(ws, error, runId); },
+        [this, generation](const RunReport &report) {
+            if (generation != m_generation)
+                return; // a newer request is on its way
+            apply(report);
+            Q_EMIT loaded();
+        });
 }
 
 void RunReportView::showEmpty(const QString &text)

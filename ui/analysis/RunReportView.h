@@ -1,7 +1,9 @@
 #pragma once
-// A view of one run's evaluation (Experts, Modalities): follows the workspace and run the
-// window has chosen, reads the run's report off the UI thread (dropping answers the user
-// has moved on from), and shows either its content or an empty state saying what to do.
+// A view of one run's evaluation (Experts, Modalities): follows the workspace service and
+// the run the window has chosen, reads the run's report off the UI thread (dropping answers
+// the user has moved on from), and shows either its content or an empty state saying what
+// to do. It reloads by itself when its run changes status or disappears.
+#include <QPointer>
 #include <QString>
 #include <QWidget>
 
@@ -11,23 +13,27 @@ class QStackedWidget;
 namespace momok::ui {
 
 struct RunReport;
+class WorkspaceService;
 
 class RunReportView : public QWidget
 {
     Q_OBJECT
 public:
-    void setWorkspace(const QString &path);
-    QString workspace() const { return m_workspacePath; }
+    void setWorkspaceService(WorkspaceService *service);
+    WorkspaceService *workspaceService() const;
     qint64 run() const { return m_runId; }
 
     bool hasData() const;
     QString emptyText() const;
 
 public Q_SLOTS:
+    // The run already shown is no change (it is not read again).
     void setRun(qint64 runId);
     void reload();
 
 Q_SIGNALS:
+    // A read of runId's report went to the thread pool.
+    void loadStarted(qint64 runId);
     // After every load, with or without data (the view then shows what to do next).
     void loaded();
 
@@ -45,7 +51,7 @@ protected:
 
 private:
     QString m_noRunHint;
-    QString m_workspacePath;
+    QPointer<WorkspaceService> m_service; // owned by the window; may go first when it closes
     qint64 m_runId = -1;
     int m_generation = 0;
     QStackedWidget *m_stack = nullptr;

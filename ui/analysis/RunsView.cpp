@@ -9,9 +9,7 @@
 #include "common/QCustomPlotInclude.h"
 #include "model/ModelConfig.h"
 #include "train/RunDescription.h"
-#include "storage/Workspace.h"
 
-#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
@@ -63,21 +61,15 @@ QCustomPlot *makeCurvePlot(QWidget *parent, const QString &name, const QString &
 
 } // namespace
 
-RunsSnapshot RunsSnapshot::load(const QString &workspacePath, qint64 datasetId)
+RunsSnapshot RunsSnapshot::load(Workspace *ws, const QString &openError, qint64 datasetId)
 {
     RunsSnapshot s;
-    if (workspacePath.isEmpty() || !QFileInfo::exists(workspacePath)) {
-        s.error = QObject::tr("No workspace is open.");
+    if (!ws) {
+        s.error = openError.isEmpty() ? QObject::tr("No workspace is open.") : openError;
         return s;
     }
     if (datasetId < 0) {
         s.error = QObject::tr("No dataset chosen: open or import one (File → Open dataset…).");
-        return s;
-    }
-    QString error;
-    auto ws = Workspace::open(workspacePath, &error);
-    if (!ws) {
-        s.error = error;
         return s;
     }
     if (auto d = ws->dataset(datasetId))
@@ -220,9 +212,17 @@ RunsView::RunsView(QWidget *parent) : QWidget(parent)
     m_empty->setText(tr("No workspace is open."));
 }
 
-void RunsView::setWorkspace(const QString &path)
+void RunsView::setWorkspaceService(WorkspaceService *service)
 {
-    m_workspacePath = path;
+    if (m_service)
+        disconnect(m_service, nullptr, this, nullptr);
+    m_service = service;
+    if (m_service) {
+        connect(m_service, &WorkspaceService::workspaceOpened, this, &RunsView::refresh);
+        connect(m_service, &WorkspaceService::workspaceClosed, this, &RunsView::refresh);
+        // Once per change, after its run signals: one read however many runs changed.
+        connect(m_service, &WorkspaceService::runsChanged, this, &RunsView::refresh);
+    }
     refresh();
 }
 
@@ -237,20 +237,22 @@ void RunsView::setDeleteConfirmation(std::function<bool(const QString &)> confir
 void RunsView::refresh()
 {
     const int generation = ++m_generation;
-    const QString path = m_workspacePath;
     const qint64 datasetId = m_datasetId;
-    if (path.isEmpty() || datasetId < 0) {
-        apply(RunsSnapshot::load(path, datasetId)); // only validates: nothing to read
+    if (!m_service || !m_service->isOpen() || datasetId < 0) {
+        // Only validates: nothing to read.
+        apply(RunsSnapshot::load(m_service ? m_service->workspace() : nullptr, QString(), datasetId));
         Q_EMIT loaded();
         return;
     }
-    loadAsync(this, [path, datasetId] { return RunsSnapshot::load(path, datasetId); },
-              [this, generation](const RunsSnapshot &snapshot) {
-                  if (generation != m_generation)
-                      return;
-                  apply(snapshot);
-                  Q_EMIT loaded();
-              });
+    loadFromWorkspace(
+        this, m_service->path(),
+        [datasetId](Workspace *ws, const QString &error) { return RunsSnapshot::load(ws, error, datasetId); },
+        [this, generation](const RunsSnapshot &snapshot) {
+            if (generation != m_generation)
+                return;
+            apply(snapshot);
+            Q_EMIT loaded();
+        });
 }
 
 bool RunsView::hasData() const { return m_stack->currentIndex() == 1; }
@@ -391,13 +393,12 @@ bool RunsView::deleteRun(qint64 runId, QString *error)
                                    "Its checkpoint files stay on disk.").arg(r.name).arg(r.id).arg(r.epochCount)))
         return false;
     QString why;
-    auto ws = Workspace::open(m_workspacePath, &why);
-    if (!ws || !ws->deleteRun(runId, &why)) {
-        if (error) *error = why;
+    if (!m_service || !m_service->deleteRun(runId, &why)) {
+        if (error) *error = m_service ? why : tr("No workspace is open.");
         return false;
     }
+    // The service's runsChanged has refreshed this view.
     Q_EMIT runDeleted(runId);
-    refresh();
     return true;
 }
 

@@ -7,6 +7,7 @@
 #include "storage/WorkspaceRecords.h"
 #include "train/TrainingObserver.h"
 
+#include <QPointer>
 #include <QHash>
 #include <QWidget>
 
@@ -20,9 +21,14 @@ class QStackedWidget;
 class QTabWidget;
 class QTableView;
 
+namespace momok {
+class Workspace;
+}
+
 namespace momok::ui {
 
 class AblationTableModel;
+class WorkspaceService;
 class RunComparisonModel;
 class RunListModel;
 
@@ -34,7 +40,8 @@ struct RunsSnapshot {
     QHash<qint64, QVector<EvaluationRecord>> evaluations;
     QHash<qint64, QVector<EpochRecord>> epochs;
     QVector<AblationCandidate> candidates;
-    static RunsSnapshot load(const QString &workspacePath, qint64 datasetId);
+    // ws null: nothing to read, openError says why (empty: no workspace is open).
+    static RunsSnapshot load(Workspace *ws, const QString &openError, qint64 datasetId);
 };
 
 class RunsView : public QWidget
@@ -43,7 +50,8 @@ class RunsView : public QWidget
 public:
     explicit RunsView(QWidget *parent = nullptr);
 
-    void setWorkspace(const QString &path);
+    // Follows the service's workspace and refreshes when its runs change.
+    void setWorkspaceService(WorkspaceService *service);
     void setDataset(qint64 datasetId);
     // Asked before a run is deleted; the default shows a question box.
     void setDeleteConfirmation(std::function<bool(const QString &question)> confirm);
@@ -78,7 +86,7 @@ private:
     void updateComparison();
     void deleteSelected();
 
-    QString m_workspacePath;
+    QPointer<WorkspaceService> m_service; // owned by the window; may go first when it closes
     qint64 m_datasetId = -1;
     int m_generation = 0;
     RunsSnapshot m_snapshot;

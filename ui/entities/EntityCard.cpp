@@ -2,6 +2,7 @@
 
 #include "common/EntityImages.h"
 #include "common/ModalityPalette.h"
+#include "domain/Vocabulary.h"
 
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -58,17 +59,17 @@ EntityCard::EntityCard(QWidget *parent) : QWidget(parent)
     grey.setColor(QPalette::WindowText, grey.color(QPalette::PlaceholderText));
     m_type->setPalette(grey);
 
-    const QString letters[3] = {QStringLiteral("S"), QStringLiteral("I"), QStringLiteral("T")};
-    const QString tips[3] = {tr("Structure: the entity occurs in known triples"), tr("Image: the entity has a picture"),
-                             tr("Text: the entity has a description")};
+    const QString tips[kModalityCount] = {tr("Structure: the entity occurs in known triples"), tr("Image: the entity has a picture"),
+                                          tr("Text: the entity has a description")};
     auto *badges = new QHBoxLayout;
     badges->setSpacing(4);
     auto *modalitiesLabel = new QLabel(tr("modalities"), this);
     modalitiesLabel->setPalette(grey);
     badges->addWidget(modalitiesLabel);
-    for (int m = 0; m < 3; ++m) {
-        m_badges[m] = badge(letters[m], tips[m]);
-        m_badges[m]->setObjectName(QStringLiteral("badge") + letters[m]);
+    for (int m = 0; m < kModalityCount; ++m) {
+        const QString letter = modalityKey(kModalities[size_t(m)]); // "S", "I", "T"
+        m_badges[m] = badge(letter, tips[m]);
+        m_badges[m]->setObjectName(QStringLiteral("badge") + letter);
         badges->addWidget(m_badges[m]);
     }
 
@@ -137,9 +138,9 @@ void EntityCard::setEntity(const EntityHit &entity, bool hasStructure)
         m_description->setHtml(tr("<i>No description.</i>"));
     else
         m_description->setPlainText(entity.description);
-    setBadge(m_badges[0], 0, hasStructure);
-    setBadge(m_badges[1], 1, entity.hasImage);
-    setBadge(m_badges[2], 2, entity.hasText);
+    setBadge(m_badges[int(Modality::Structure)], int(Modality::Structure), hasStructure);
+    setBadge(m_badges[int(Modality::Image)], int(Modality::Image), entity.hasImage);
+    setBadge(m_badges[int(Modality::Text)], int(Modality::Text), entity.hasText);
     for (QLabel *b : m_badges)
         b->show();
     showImage(0);

@@ -1,6 +1,7 @@
 #pragma once
 // The entity card: its picture(s) with a "no image" state, name, type, which
 // modalities it has (S I T badges, greyed when absent) and its description.
+#include "domain/Vocabulary.h"
 #include "storage/WorkspaceRecords.h"
 
 #include <QSize>
@@ -46,7 +47,7 @@ private:
     QLabel *m_name = nullptr;
     QLabel *m_type = nullptr;
     QTextBrowser *m_description = nullptr;
-    QLabel *m_badges[3] = {};
+    QLabel *m_badges[kModalityCount] = {};
 };
 
 } // namespace momok::ui

@@ -2,6 +2,7 @@
 
 #include "common/EntityImages.h"
 #include "common/ModalityPalette.h"
+#include "domain/Vocabulary.h"
 
 #include <cmath>
 
@@ -14,18 +15,20 @@ QString knownSplits(const PredictionRow &row)
 {
     QStringList splits;
     if (row.knownTrain)
-        splits << QStringLiteral("train");
+        splits << splitName(Split::Train);
     if (row.knownValid)
-        splits << QStringLiteral("valid");
+        splits << splitName(Split::Valid);
     if (row.knownTest)
-        splits << QStringLiteral("test");
+        splits << splitName(Split::Test);
     return splits.join(QStringLiteral(", "));
 }
 } // namespace
 
 int PredictionModel::decoderOfColumn(int column)
 {
-    return column >= StructureColumn && column <= JointColumn ? column - StructureColumn : -1;
+    // The decoder columns follow the scoring decoders' order: S, I, T, joint.
+    static_assert(JointColumn - StructureColumn + 1 == kScoringDecoderCount);
+    return column >= StructureColumn && column <= JointColumn ? int(kScoringDecoders[size_t(column - StructureColumn)]) : -1;
 }
 
 void PredictionModel::setDataset(std::shared_ptr<const KgDataset> dataset)
@@ -153,10 +156,10 @@ QVariant PredictionModel::headerData(int section, Qt::Orientation orientation, i
         case CandidateColumn: return tr("Candidate");
         case RelationColumn: return tr("Relation");
         case ScoreColumn: return tr("Score");
-        case StructureColumn: return QStringLiteral("S");
-        case ImageColumn: return QStringLiteral("I");
-        case TextColumn: return QStringLiteral("T");
-        case JointColumn: return tr("Joint");
+        case StructureColumn:
+        case ImageColumn:
+        case TextColumn: return decoderKey(Decoder(decoderOfColumn(section))); // "S", "I", "T"
+        case JointColumn: return decoderLabel(Decoder::Joint);                // "Joint"
         case KnownColumn: return tr("Known");
         default: return {};
         }

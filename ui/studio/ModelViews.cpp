@@ -5,9 +5,11 @@
 #include "analysis/ModalitiesView.h"
 #include "analysis/RunsView.h"
 #include "common/ExportActions.h"
+#include "domain/Vocabulary.h"
 #include "predictions/GateChart.h"
 #include "predictions/PredictionsView.h"
 #include "training/TrainingPanel.h"
+#include "workspace/WorkspaceService.h"
 
 #include <QDockWidget>
 #include <QMenu>
@@ -46,22 +48,18 @@ ModelViews::ModelViews(MainWindow *window) : QObject(window), m_window(window)
     train->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
     window->modelMenu()->addAction(tr("&Cancel training"), m_training, &TrainingPanel::cancelTraining);
 
-    // The window's state flows into the views...
-    auto setWorkspace = [this](const QString &path) {
-        m_training->setWorkspacePath(path);
-        m_experts->setWorkspace(path);
-        m_modalities->setWorkspace(path);
-        m_runs->setWorkspace(path);
-    };
-    connect(window, &MainWindow::workspaceChanged, this, setWorkspace);
+    // The window's workspace service and state flow into the views...
+    WorkspaceService *service = window->workspaceService();
+    m_training->setWorkspaceService(service);
+    m_experts->setWorkspaceService(service);
+    m_modalities->setWorkspaceService(service);
+    m_runs->setWorkspaceService(service);
     connect(window, &MainWindow::datasetChanged, this, [this](qint64 datasetId, const QString &dir) {
         m_training->setDataset(dir, datasetId);
         m_runs->setDataset(datasetId);
     });
     connect(window, &MainWindow::currentRunChanged, m_experts, &ExpertsView::setRun);
     connect(window, &MainWindow::currentRunChanged, m_modalities, &ModalitiesView::setRun);
-    if (!window->workspacePath().isEmpty())
-        setWorkspace(window->workspacePath());
 
     // ...and what the views do flows back.
     connect(window, &MainWindow::trainingRequested, m_training, [this] {
@@ -75,12 +73,14 @@ ModelViews::ModelViews(MainWindow *window) : QObject(window), m_window(window)
         // After the window has painted its first frame: the question then appears over the app.
         QTimer::singleShot(0, m_training, [this] { m_training->offerQuickDemo(); });
     });
-    connect(m_training, &TrainingPanel::runStarted, this,
-            [this] { m_window->bottomTabs()->setCurrentWidget(m_training); });
+    connect(m_training, &TrainingPanel::runStarted, this, [this] {
+        m_window->bottomTabs()->setCurrentWidget(m_training);
+        // The trainer records through its own connection: the service hears of the new run here.
+        m_window->workspaceService()->checkRuns();
+    });
     connect(m_training, &TrainingPanel::runFinished, this, &ModelViews::onRunFinished);
     connect(m_training, &TrainingPanel::computeThreadsChanged, window, &MainWindow::showTrainingThreads);
     connect(m_runs, &RunsView::runActivated, window, &MainWindow::selectRun);
-    connect(m_runs, &RunsView::runDeleted, window, &MainWindow::refreshRuns);
     window->setCloseGuard([this](QWidget *parent) { return m_training->confirmAndStopForClose(parent); });
 }
 
@@ -91,7 +91,7 @@ void ModelViews::installExports()
     installPlotExport(m_training->metricsPlot());
     PredictionsView *predictions = m_window->predictionsView();
     installTableExport(predictions->table());
-    for (int m = 0; m < 3; ++m)
+    for (int m = 0; m < kModalityCount; ++m)
         if (predictions->gateChart(m))
             installPlotExport(predictions->gateChart(m));
     installTableExport(m_window->knownTriplesView());
@@ -99,13 +99,12 @@ void ModelViews::installExports()
 
 void ModelViews::onRunFinished(qint64 runId, Outcome outcome)
 {
-    m_runs->refresh();
-    m_window->refreshRuns();
-    // A finished run becomes the analyst's run, so predictions, experts and modalities fill at once.
+    // A finished run becomes the analyst's run, so predictions, experts and modalities fill
+    // at once. The service's change signals then refresh the run lists and the window, whose
+    // current run moves the experts and modalities views: each loads once.
     if (outcome == Outcome::Finished && runId >= 0)
-        m_window->selectRun(runId);
-    m_experts->reload();
-    m_modalities->reload();
+        m_window->preferRun(runId);
+    m_window->workspaceService()->checkRuns();
 }
 
 } // namespace momok::ui

@@ -1,7 +1,8 @@
 #pragma once
 // The bottom dock's model views — Training, Experts, Modalities, Runs — added to the
-// main window and kept in step with it: the workspace, dataset and run the analyst has
-// chosen flow into every view, and a finished training flows back into the run lists.
+// main window and kept in step with it: the window's workspace service, and the dataset and
+// run the analyst has chosen, flow into every view; a started or finished training is told
+// to the service, whose change signals refresh the run lists and views.
 #include "domain/Vocabulary.h"
 
 #include <QObject>

@@ -3,6 +3,7 @@
 #include "common/LegendColumnFitter.h"
 #include "common/ModalityPalette.h"
 #include "storage/Workspace.h"
+#include "workspace/WorkspaceService.h"
 #include "training/TrainingDialog.h"
 #include "training/TrainingWorker.h"
 
@@ -228,11 +229,21 @@ TrainingPanel::~TrainingPanel()
     delete m_worker;
 }
 
-void TrainingPanel::setWorkspacePath(const QString &path)
+void TrainingPanel::setWorkspaceService(WorkspaceService *service)
 {
-    m_workspacePath = path;
+    if (m_service)
+        disconnect(m_service, nullptr, this, nullptr);
+    m_service = service;
+    if (m_service) {
+        connect(m_service, &WorkspaceService::workspaceOpened, this, &TrainingPanel::updateButtons);
+        connect(m_service, &WorkspaceService::workspaceClosed, this, &TrainingPanel::updateButtons);
+    }
     updateButtons();
 }
+
+QString TrainingPanel::workspacePath() const { return m_service ? m_service->path() : QString(); }
+
+Workspace *TrainingPanel::workspace() const { return m_service ? m_service->workspace() : nullptr; }
 
 void TrainingPanel::setDataset(const QString &datasetDir, qint64 datasetId)
 {
@@ -249,7 +260,7 @@ void TrainingPanel::showTrainingDialog()
         return;
     auto *dialog = new TrainingDialog(this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->setWorkspacePath(m_workspacePath);
+    dialog->setWorkspacePath(workspacePath());
     if (!m_datasetDir.isEmpty())
         dialog->setDatasetDir(m_datasetDir);
     connect(dialog, &QDialog::accepted, this, [this, dialog] { startTraining(dialog->runSpec(), dialog->runName()); });
@@ -276,7 +287,7 @@ bool TrainingPanel::offerQuickDemo()
     spec.datasetDir = m_datasetDir;
     ModelConfig::applyPreset(preset, &spec.config);
     const QString name = TrainingDialog::defaultRunName(m_datasetDir) + QLatin1Char('-') + preset;
-    spec.runDir = TrainingDialog::defaultRunDir(m_workspacePath, name);
+    spec.runDir = TrainingDialog::defaultRunDir(workspacePath(), name);
     return startTraining(spec, name);
 }
 
@@ -293,7 +304,7 @@ bool TrainingPanel::startTraining(const RunSpec &spec, const QString &runName)
     }
     TrainingJob job;
     job.spec = spec;
-    job.workspacePath = m_workspacePath;
+    job.workspacePath = workspacePath();
     job.runName = runName;
     const QString name = runName.isEmpty() ? QFileInfo(spec.runDir).fileName() : runName;
     clearPlots();
@@ -306,16 +317,11 @@ bool TrainingPanel::resumeRun(qint64 runId)
         showError(tr("A training is already running. Cancel it first, or wait until it ends."));
         return false;
     }
-    if (m_workspacePath.isEmpty()) {
+    if (!workspace()) {
         showError(tr("No workspace is open, so there are no runs to resume."));
         return false;
     }
-    QString error;
-    auto ws = Workspace::open(m_workspacePath, &error);
-    if (!ws) {
-        showError(tr("The workspace cannot be opened: %1").arg(error));
-        return false;
-    }
+    Workspace *ws = workspace();
     const std::optional<RunRecord> run = ws->run(runId);
     if (!run) {
         showError(tr("Run %1 is not in the workspace (it may have been deleted).").arg(runId));
@@ -336,13 +342,12 @@ bool TrainingPanel::resumeRun(qint64 runId)
                       .arg(runId).arg(runDir.isEmpty() ? tr("not recorded") : QDir::toNativeSeparators(runDir)));
         return false;
     }
-    ws.reset();
     clearPlots();
     loadHistory(runId);
     TrainingJob job;
     job.resume = true;
     job.runDir = runDir;
-    job.workspacePath = m_workspacePath;
+    job.workspacePath = workspacePath();
     return launch(job, tr("run %1 '%2'").arg(runId).arg(run->name));
 }
 
@@ -486,9 +491,8 @@ void TrainingPanel::onFinished(qint64 runId, Outcome outcome, const QString &err
     switch (outcome) {
     case Outcome::Finished: {
         QString metrics;
-        if (!m_workspacePath.isEmpty() && runId >= 0) {
-            QString wsError;
-            if (auto ws = Workspace::open(m_workspacePath, &wsError)) {
+        if (runId >= 0) {
+            if (Workspace *ws = workspace()) {
                 const std::optional<RunRecord> run = ws->run(runId);
                 if (run && run->testMrr)
                     metrics = tr(" — test MRR %1 %").arg(percent(*run->testMrr));
@@ -595,8 +599,7 @@ void TrainingPanel::addEvaluationPoint(const EvaluationReport &report)
 
 void TrainingPanel::loadHistory(qint64 runId)
 {
-    QString error;
-    auto ws = Workspace::open(m_workspacePath, &error);
+    Workspace *ws = workspace();
     if (!ws)
         return;
     for (const EpochRecord &e : ws->epochs(runId))
@@ -663,7 +666,7 @@ void TrainingPanel::updateButtons()
 {
     m_trainButton->setEnabled(!m_training);
     m_cancelButton->setEnabled(m_training && !m_cancelRequested);
-    m_resumeButton->setEnabled(!m_training && !m_workspacePath.isEmpty());
+    m_resumeButton->setEnabled(!m_training && workspace());
 }
 
 void TrainingPanel::setStatus(const QString &text)
@@ -690,10 +693,7 @@ void TrainingPanel::cancelTraining()
 QVector<RunRecord> TrainingPanel::resumableRuns() const
 {
     QVector<RunRecord> out;
-    if (m_workspacePath.isEmpty())
-        return out;
-    QString error;
-    auto ws = Workspace::open(m_workspacePath, &error);
+    Workspace *ws = workspace();
     if (!ws)
         return out;
     for (const RunRecord &r : ws->runs(m_datasetId))

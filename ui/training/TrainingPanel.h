@@ -23,9 +23,14 @@ class QPushButton;
 class QThread;
 class QTimer;
 
+namespace momok {
+class Workspace;
+}
+
 namespace momok::ui {
 
 class TrainingWorker;
+class WorkspaceService;
 struct TrainingJob;
 
 class TrainingPanel : public QWidget
@@ -35,7 +40,10 @@ public:
     explicit TrainingPanel(QWidget *parent = nullptr);
     ~TrainingPanel() override; // cancels a running training and waits for it
 
-    void setWorkspacePath(const QString &path);
+    // The workspace new runs are recorded in and runs are resumed from. The trainer
+    // records through its own connection; whoever wires the panel tells the service
+    // when runStarted/runFinished.
+    void setWorkspaceService(WorkspaceService *service);
     // The dataset new runs train on; datasetId (-1 if unknown) narrows the resumable runs.
     void setDataset(const QString &datasetDir, qint64 datasetId);
 
@@ -93,7 +101,10 @@ private:
     void setStatus(const QString &text);
     void showError(const QString &text);
 
-    QString m_workspacePath;
+    QString workspacePath() const;
+    Workspace *workspace() const; // the service's UI-thread connection, or null
+
+    QPointer<WorkspaceService> m_service; // owned by the window; may go first when it closes
     QString m_datasetDir;
     qint64 m_datasetId = -1;
 

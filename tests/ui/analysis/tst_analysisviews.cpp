@@ -13,6 +13,9 @@
 #include "common/ExportActions.h"
 #include "common/QCustomPlotInclude.h"
 #include "runtime/ComputeEnvironment.h"
+#include "workspace/WorkspaceService.h"
+
+#include <QAbstractItemModelTester>
 
 #include <QStandardItemModel>
 #include <QtTest>
@@ -23,6 +26,15 @@ using namespace momok;
 using namespace momok::ui;
 
 namespace {
+
+using ModelTester = QAbstractItemModelTester;
+
+// Checks the model's every answer and change signal from now on (fails the test on a fault).
+std::unique_ptr<ModelTester> attachTester(const QAbstractItemModel *model)
+{
+    return std::make_unique<ModelTester>(const_cast<QAbstractItemModel *>(model),
+                                         ModelTester::FailureReportingMode::QtTest);
+}
 
 void saveScreenshot(QWidget *widget, const QString &name)
 {
@@ -71,6 +83,7 @@ class TestAnalysisViews : public QObject
 private:
     testing::AnalysisFixture m_fixture;
     QTemporaryDir m_out;
+    WorkspaceService m_service;
 
 private Q_SLOTS:
     void initTestCase()
@@ -79,6 +92,9 @@ private Q_SLOTS:
         QString error;
         QVERIFY2(m_fixture.build(&error), qPrintable(error));
         QVERIFY(m_out.isValid());
+        QSignalSpy opened(&m_service, &WorkspaceService::workspaceOpened);
+        m_service.open(m_fixture.workspacePath);
+        QTRY_COMPARE_WITH_TIMEOUT(opened.count(), 1, 10000);
     }
 
     void expertsHeatmapShowsTheRunsGateStatistics()
@@ -90,8 +106,9 @@ private Q_SLOTS:
         QVERIFY(!view.hasData());
         QVERIFY(!view.emptyText().isEmpty());
 
+        const auto gateTester = attachTester(view.gateModel());
         QSignalSpy loaded(&view, &ExpertsView::loaded);
-        view.setWorkspace(m_fixture.workspacePath);
+        view.setWorkspaceService(&m_service);
         view.setRun(m_fixture.full.runId);
         QTRY_VERIFY_WITH_TIMEOUT(view.hasData(), 10000);
         QVERIFY(loaded.count() >= 1);
@@ -213,7 +230,9 @@ private Q_SLOTS:
         view.show();
         QVERIFY(QTest::qWaitForWindowExposed(&view));
         QVERIFY(!view.hasData());
-        view.setWorkspace(m_fixture.workspacePath);
+        const auto relationTester = attachTester(view.relationModel());
+        const auto bestTester = attachTester(view.bestModel());
+        view.setWorkspaceService(&m_service);
         view.setRun(m_fixture.full.runId);
         QTRY_VERIFY_WITH_TIMEOUT(view.hasData(), 10000);
 
@@ -333,8 +352,11 @@ private Q_SLOTS:
         view.resize(1200, 760);
         view.show();
         QVERIFY(QTest::qWaitForWindowExposed(&view));
+        const auto runTester = attachTester(view.runModel());
+        const auto comparisonTester = attachTester(view.comparisonModel());
+        const auto ablationTester = attachTester(view.ablationModel());
         QSignalSpy loaded(&view, &RunsView::loaded);
-        view.setWorkspace(m_fixture.workspacePath);
+        view.setWorkspaceService(&m_service);
         view.setDataset(m_fixture.datasetId);
         QTRY_VERIFY_WITH_TIMEOUT(view.hasData(), 10000);
 
@@ -438,9 +460,13 @@ private Q_SLOTS:
         QCOMPARE(runs->rowCount(), 3);
         view.setDeleteConfirmation([](const QString &) { return true; });
         QSignalSpy deleted(&view, &RunsView::runDeleted);
+        QSignalSpy removed(&m_service, &WorkspaceService::runRemoved);
         loaded.clear();
         QVERIFY2(view.deleteRun(m_fixture.structureOnly.runId, &error), qPrintable(error));
         QCOMPARE(deleted.count(), 1);
+        // Deleted through the service, which tells every view.
+        QCOMPARE(removed.count(), 1);
+        QCOMPARE(removed.first().first().toLongLong(), m_fixture.structureOnly.runId);
         QTRY_COMPARE_WITH_TIMEOUT(runs->rowCount(), 2, 10000);
         QCOMPARE(runs->rowOf(m_fixture.structureOnly.runId), -1);
         auto ws = Workspace::open(m_fixture.workspacePath, &error);

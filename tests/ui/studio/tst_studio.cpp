@@ -14,7 +14,11 @@
 #include "runtime/ComputeEnvironment.h"
 #include "storage/Workspace.h"
 #include "studio/ModelViews.h"
+#include "train/RunDescription.h"
 #include "training/TrainingPanel.h"
+#include "workspace/WorkspaceService.h"
+
+#include <QComboBox>
 
 #include <QLabel>
 #include <QSettings>
@@ -40,6 +44,14 @@ class TestStudio : public QObject
 private:
     QTemporaryDir m_dir;
     QString m_shots;
+
+    RunRecord workspaceRun(qint64 runId)
+    {
+        QString error;
+        auto workspace = Workspace::open(m_dir.filePath("studio.sqlite"), &error);
+        const std::optional<RunRecord> run = workspace ? workspace->run(runId) : std::nullopt;
+        return run.value_or(RunRecord{});
+    }
 
     void saveShot(QWidget *widget, const QString &name)
     {
@@ -71,7 +83,9 @@ private Q_SLOTS:
         window.show();
 
         QString error;
-        QVERIFY2(window.openWorkspace(m_dir.filePath("studio.sqlite"), &error), qPrintable(error));
+        QSignalSpy workspaceOpened(&window, &MainWindow::workspaceChanged);
+        window.openWorkspace(m_dir.filePath("studio.sqlite"));
+        QTRY_COMPARE_WITH_TIMEOUT(workspaceOpened.count(), 1, 10000);
         QSignalSpy opened(&window, &MainWindow::datasetChanged);
         window.openDataset(kCountries);
         QTRY_COMPARE_WITH_TIMEOUT(opened.count(), 1, 60000);
@@ -95,6 +109,11 @@ private Q_SLOTS:
             if (count > 0)
                 trainingCompute = computeLabel->text();
         });
+        // Every read of a run's report the experts and modalities views start from here on.
+        QSignalSpy expertsLoads(views->expertsView(), &ExpertsView::loadStarted);
+        QSignalSpy modalitiesLoads(views->modalitiesView(), &ModalitiesView::loadStarted);
+        QSignalSpy runAdded(window.workspaceService(), &WorkspaceService::runAdded);
+        QSignalSpy runStatusChanged(window.workspaceService(), &WorkspaceService::runStatusChanged);
         QVERIFY(panel->startTraining(spec, QStringLiteral("quick")));
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTrainingTimeoutMs);
         QCOMPARE(finished.first().at(1).value<Outcome>(), Outcome::Finished);
@@ -115,6 +134,21 @@ private Q_SLOTS:
 
         // The finished run became the analyst's run.
         QTRY_COMPARE_WITH_TIMEOUT(window.currentRunId(), runId, 10000);
+        // The service heard of the run when it started and when it finished.
+        QCOMPARE(runAdded.count(), 1);
+        QCOMPARE(runAdded.first().first().toLongLong(), runId);
+        QCOMPARE(runStatusChanged.count(), 1);
+        QCOMPARE(runStatusChanged.first().at(1).value<RunStatus>(), RunStatus::Finished);
+        // The toolbar's run chooser says what the run is, in its entry and its tooltip.
+        const int chooserIndex = window.runChooser()->findData(runId);
+        QVERIFY(chooserIndex >= 0);
+        const QString described = describeRun(workspaceRun(runId).config).summary();
+        QVERIFY2(described.contains(QStringLiteral("image and text extracted (")), qPrintable(described));
+        QVERIFY2(window.runChooser()->itemText(chooserIndex).contains(described),
+                 qPrintable(window.runChooser()->itemText(chooserIndex)));
+        QVERIFY(window.runChooser()->itemData(chooserIndex, Qt::ToolTipRole).toString().contains(described));
+        QCOMPARE(window.runChooser()->currentIndex(), chooserIndex);
+        QVERIFY2(window.runChooser()->toolTip().contains(described), qPrintable(window.runChooser()->toolTip()));
 
         // Predictions for Japan fill.
         const qint64 japan = window.currentDataset()->entityId(QStringLiteral("Japan"));
@@ -125,6 +159,12 @@ private Q_SLOTS:
         // Experts: relations × (3 × K) cells, from the run's test evaluation.
         ExpertsView *experts = views->expertsView();
         QTRY_VERIFY_WITH_TIMEOUT(experts->hasData() && experts->run() == runId, 20000);
+        // A finished training makes each of these views read the run once, not once per trigger.
+        QTRY_VERIFY_WITH_TIMEOUT(views->modalitiesView()->hasData(), 20000);
+        QCOMPARE(expertsLoads.count(), 1);
+        QCOMPARE(expertsLoads.first().first().toLongLong(), runId);
+        QCOMPARE(modalitiesLoads.count(), 1);
+        QCOMPARE(modalitiesLoads.first().first().toLongLong(), runId);
         QCOMPARE(experts->colorMap()->data()->valueSize(), window.currentDataset()->relationCount());
         QCOMPARE(experts->colorMap()->data()->keySize(), 3 * spec.config.experts);
         window.bottomTabs()->setCurrentWidget(experts);

@@ -7,6 +7,7 @@
 #include "training/TrainingDialog.h"
 #include "training/TrainingPanel.h"
 #include "training/TrainingWorker.h"
+#include "workspace/WorkspaceService.h"
 
 #include "common/QCustomPlotInclude.h"
 
@@ -68,10 +69,10 @@ struct PanelUnderTest {
     QSignalSpy started{&panel, &TrainingPanel::runStarted};
     QSignalSpy finished{&panel, &TrainingPanel::runFinished};
 
-    PanelUnderTest(const QString &workspace, const QString &dataset)
+    PanelUnderTest(WorkspaceService *workspace, const QString &dataset)
     {
         panel.show();
-        panel.setWorkspacePath(workspace);
+        panel.setWorkspaceService(workspace);
         panel.setDataset(dataset, -1);
     }
 };
@@ -84,6 +85,7 @@ class TestTrainingPanel : public QObject
 private:
     QTemporaryDir m_dir;
     QString m_workspace;
+    WorkspaceService m_service; // the panels' workspace, opened once
 
     std::unique_ptr<Workspace> workspace()
     {
@@ -120,6 +122,9 @@ private Q_SLOTS:
         QCoreApplication::setApplicationName(QStringLiteral("tst_trainingpanel"));
         configureComputeEnvironment(2);
         m_workspace = m_dir.filePath("workspace.momok");
+        QSignalSpy opened(&m_service, &WorkspaceService::workspaceOpened);
+        m_service.open(m_workspace);
+        QTRY_COMPARE_WITH_TIMEOUT(opened.count(), 1, 10000);
     }
 
     void trainsFromTheDialogWithLivePlots()
@@ -128,7 +133,7 @@ private Q_SLOTS:
         panel.resize(1400, 330);
         panel.show();
         QVERIFY(QTest::qWaitForWindowExposed(&panel));
-        panel.setWorkspacePath(m_workspace);
+        panel.setWorkspaceService(&m_service);
         panel.setDataset(kCountries, -1);
         QSignalSpy started(&panel, &TrainingPanel::runStarted);
         QSignalSpy finished(&panel, &TrainingPanel::runFinished);
@@ -190,7 +195,7 @@ private Q_SLOTS:
         TrainingPanel panel;
         panel.resize(1400, 330);
         panel.show();
-        panel.setWorkspacePath(m_workspace);
+        panel.setWorkspaceService(&m_service);
         panel.setDataset(kCountries, -1);
         QSignalSpy finished(&panel, &TrainingPanel::runFinished);
         // Cancelled at a fixed point: right after epoch 2's first batch, whatever the machine's speed.
@@ -236,7 +241,7 @@ private Q_SLOTS:
 
     void cancelButtonStopsTheTraining()
     {
-        PanelUnderTest t(m_workspace, kCountries);
+        PanelUnderTest t(&m_service, kCountries);
         TrainingPanel &panel = t.panel;
         // Far more epochs than the test's time allows: the click always lands mid-run.
         QVERIFY(panel.startTraining(quickDemo(m_dir.filePath("runs/cancel-button"), 100000)));
@@ -251,7 +256,7 @@ private Q_SLOTS:
 
     void closingDuringTrainingAsksThenCancelsCleanly()
     {
-        PanelUnderTest t(m_workspace, kCountries);
+        PanelUnderTest t(&m_service, kCountries);
         TrainingPanel &panel = t.panel;
         QSignalSpy &started = t.started, &finished = t.finished;
         QVERIFY(panel.startTraining(quickDemo(m_dir.filePath("runs/closed"), 50)));
@@ -273,7 +278,7 @@ private Q_SLOTS:
 
     void quickDemoIsOfferedAndStarts()
     {
-        PanelUnderTest t(m_workspace, kCountries);
+        PanelUnderTest t(&m_service, kCountries);
         answerQuestionBox(QStringLiteral("&No"));
         QVERIFY(!t.panel.offerQuickDemo());
         QVERIFY(!t.panel.isTraining());
@@ -293,7 +298,7 @@ private Q_SLOTS:
         const QString dataset = m_dir.filePath("teaching");
         QString error;
         QVERIFY2(TeachingGraphGenerator::generate(dataset, options, nullptr, &error), qPrintable(error));
-        PanelUnderTest t(m_workspace, dataset);
+        PanelUnderTest t(&m_service, dataset);
         RunRecord run;
         acceptOfferAndCancel(t, QStringLiteral("teaching"), &run);
         if (QTest::currentTestFailed())
@@ -305,7 +310,7 @@ private Q_SLOTS:
     {
         TrainingPanel panel;
         panel.show();
-        panel.setWorkspacePath(m_workspace);
+        panel.setWorkspaceService(&m_service);
         QSignalSpy finished(&panel, &TrainingPanel::runFinished);
         RunSpec spec = quickDemo(m_dir.filePath("runs/broken"), 1);
         spec.datasetDir = m_dir.filePath("no-such-dataset");
