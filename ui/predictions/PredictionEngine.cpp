@@ -1,6 +1,6 @@
 #include "predictions/PredictionEngine.h"
 
-#include "train/RunContext.h"
+#include "train/TrainedRun.h"
 
 #include <QFutureWatcher>
 #include <QThreadPool>
@@ -15,7 +15,7 @@ namespace momok::ui {
 namespace {
 
 struct LoadOutcome {
-    std::shared_ptr<RunContext> context;
+    std::shared_ptr<TrainedRun> run;
     QString error;
 };
 
@@ -26,7 +26,7 @@ struct QueryOutcome {
 };
 
 // All relations: each relation's top k, merged by the joint decision and cut to k again.
-PredictionAnswer answerQuery(RunContext &context, const PredictionQuery &query)
+PredictionAnswer answerQuery(TrainedRun &run, const PredictionQuery &query)
 {
     PredictionAnswer answer;
     answer.query = query;
@@ -34,12 +34,12 @@ PredictionAnswer answerQuery(RunContext &context, const PredictionQuery &query)
     if (query.relation >= 0)
         relations << query.relation;
     else
-        for (qint64 r = 0; r < context.dataset.relationCount(); ++r)
+        for (qint64 r = 0; r < run.dataset().relationCount(); ++r)
             relations << r;
     std::array<int, 3> gateSamples{};
     for (qint64 relation : relations) {
         const PredictionResult result =
-            predict(context, query.entity, relation, query.headPrediction, query.topK, query.hideKnown);
+            run.predict(query.entity, relation, query.headPrediction, query.topK, query.hideKnown);
         answer.decoderActive = result.decoderActive;
         for (const PredictionRow &row : result.rows)
             answer.rows << PredictionEntry{row, relation};
@@ -73,7 +73,7 @@ PredictionAnswer answerQuery(RunContext &context, const PredictionQuery &query)
 
 struct PredictionEngine::Private {
     QThreadPool pool; // one worker: queries never run concurrently on one model
-    std::shared_ptr<RunContext> context;
+    std::shared_ptr<TrainedRun> run;
     qint64 runId = -1;
     quint64 loadGeneration = 0;
     bool loading = false;
@@ -95,13 +95,13 @@ PredictionEngine::~PredictionEngine()
 
 qint64 PredictionEngine::runId() const { return d->runId; }
 bool PredictionEngine::isLoading() const { return d->loading; }
-bool PredictionEngine::isReady() const { return d->context != nullptr && !d->loading; }
+bool PredictionEngine::isReady() const { return d->run != nullptr && !d->loading; }
 
 void PredictionEngine::loadRun(qint64 runId, const QString &runDir)
 {
     const quint64 generation = ++d->loadGeneration;
     d->queryGeneration->fetch_add(1);
-    d->context.reset();
+    d->run.reset();
     d->runId = runId;
     d->loading = runId >= 0 && !runDir.isEmpty();
     if (!d->loading)
@@ -113,15 +113,14 @@ void PredictionEngine::loadRun(qint64 runId, const QString &runDir)
             return; // another run was chosen meanwhile
         LoadOutcome outcome = watcher->result();
         d->loading = false;
-        d->context = std::move(outcome.context);
-        Q_EMIT runLoaded(runId, d->context != nullptr, outcome.error);
-        if (d->context)
+        d->run = std::move(outcome.run);
+        Q_EMIT runLoaded(runId, d->run != nullptr, outcome.error);
+        if (d->run)
             dispatch();
     });
     watcher->setFuture(QtConcurrent::run(&d->pool, [runDir] {
         LoadOutcome outcome;
-        std::unique_ptr<RunContext> context = RunContext::open(runDir, &outcome.error);
-        outcome.context = std::shared_ptr<RunContext>(std::move(context));
+        outcome.run = std::shared_ptr<TrainedRun>(TrainedRun::open(runDir, &outcome.error));
         return outcome;
     }));
 }
@@ -136,18 +135,18 @@ void PredictionEngine::request(const PredictionQuery &query)
 
 void PredictionEngine::dispatch()
 {
-    if (!d->pending || !d->context)
+    if (!d->pending || !d->run)
         return;
     const PredictionQuery query = *d->pending;
     d->pending.reset();
-    if (query.entity < 0 || query.entity >= d->context->dataset.entityCount()) {
+    if (query.entity < 0 || query.entity >= d->run->dataset().entityCount()) {
         Q_EMIT failed(tr("The entity is not part of this run's dataset."));
         return;
     }
     const quint64 generation = d->queryGeneration->load();
     const qint64 runId = d->runId;
     auto latest = d->queryGeneration;
-    auto context = d->context;
+    auto run = d->run;
     auto *watcher = new QFutureWatcher<QueryOutcome>(this);
     connect(watcher, &QFutureWatcher<QueryOutcome>::finished, this, [this, watcher, generation, runId] {
         watcher->deleteLater();
@@ -161,14 +160,14 @@ void PredictionEngine::dispatch()
         outcome.answer.runId = runId;
         Q_EMIT answered(outcome.answer);
     });
-    watcher->setFuture(QtConcurrent::run(&d->pool, [context, query, latest, generation] {
+    watcher->setFuture(QtConcurrent::run(&d->pool, [run, query, latest, generation] {
         QueryOutcome outcome;
         if (latest->load() != generation) {
             outcome.stale = true;
             return outcome;
         }
         try {
-            outcome.answer = answerQuery(*context, query);
+            outcome.answer = answerQuery(*run, query);
         } catch (const std::exception &e) {
             outcome.error = QString::fromUtf8(e.what());
         }

@@ -1,7 +1,7 @@
 #pragma once
 // Answers prediction queries for the selected run off the UI thread. The run's
-// model is loaded once per run (RunContext, kept behind a pimpl so no torch
-// header reaches the UI); each query then runs on the engine's single worker.
+// model is loaded once per run (TrainedRun, core's torch-free interface to a
+// trained run); each query then runs on the engine's single worker.
 // Only the newest query's answer is delivered: answers to queries the user has
 // already moved on from are dropped.
 #include "analysis/Predictor.h"
