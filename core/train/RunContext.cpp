@@ -77,9 +77,9 @@ std::unique_ptr<RunContext> RunContext::create(const RunSpec &spec, QString *err
     const bool extractText = spec.extractFeatures && !spec.randomFeatures && spec.textFeatures.isEmpty()
                              && FeatureExtractor::hasTexts(context->dataset);
     if (extractImage || extractText) {
-        FeatureExtractionOptions options;
-        options.imageEncoder = spec.imageEncoder;
-        FeatureExtractor extractor(options);
+        FeatureExtractionOptions extraction;
+        extraction.imageEncoder = spec.imageEncoder;
+        FeatureExtractor extractor(extraction);
         FeatureMatrix extractedImage, extractedText;
         QString problem;
         const auto outcome = extractor.extract(context->dataset, extractImage ? &extractedImage : nullptr,

@@ -294,14 +294,14 @@ void ExpertsView::rebuildHeatmap()
     m_heatmap->clearItems();
     m_selectionFrame = nullptr;
 
-    QCPColorMapData *data = m_map->data();
-    data->setSize(columns, rows);
-    data->setRange(QCPRange(0, columns - 1), QCPRange(0, rows - 1));
+    QCPColorMapData *cells = m_map->data();
+    cells->setSize(columns, rows);
+    cells->setRange(QCPRange(0, columns - 1), QCPRange(0, rows - 1));
     double lo = 1, hi = 0;
     for (int row = 0; row < rows; ++row) {
         for (int c = 0; c < columns; ++c) {
             const double v = m_model->value(m_order[row], c);
-            data->setCell(c, row, v);
+            cells->setCell(c, row, v);
             if (!std::isnan(v)) {
                 lo = std::min(lo, v);
                 hi = std::max(hi, v);
