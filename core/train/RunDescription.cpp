@@ -22,12 +22,6 @@ QString sourceText(const FeatureSource &s, bool extract)
     return {};
 }
 
-const char *kindKey(Kind k)
-{
-    static const char *const keys[] = {"unknown", "none", "file", "extracted", "random"};
-    return keys[int(k)];
-}
-
 } // namespace
 
 QString extractionMethodLabel(const QString &signature)
@@ -72,7 +66,7 @@ QString RunDescription::summary() const
 QJsonObject RunDescription::toJson() const
 {
     auto source = [](const FeatureSource &s) {
-        QJsonObject o{{"kind", QLatin1String(kindKey(s.kind))}};
+        QJsonObject o{{"kind", FeatureSource::kindKey(s.kind)}};
         if (s.kind == Kind::Extracted) {
             o.insert("method", extractionMethodLabel(s.detail));
             o.insert("signature", s.detail);

@@ -13,9 +13,11 @@ namespace {
 const char *const kSourceKinds[] = {"unknown", "none", "file", "extracted", "random"};
 } // namespace
 
+QString FeatureSource::kindKey(Kind kind) { return QString::fromLatin1(kSourceKinds[int(kind)]); }
+
 QJsonObject FeatureSource::toJson() const
 {
-    QJsonObject o{{"kind", QLatin1String(kSourceKinds[int(kind)])}};
+    QJsonObject o{{"kind", kindKey(kind)}};
     if (!detail.isEmpty())
         o.insert("detail", detail);
     return o;

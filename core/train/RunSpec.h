@@ -20,6 +20,8 @@ struct FeatureSource {
     Kind kind = Kind::Unknown;
     QString detail;
 
+    // The kind's key in run.json and in run descriptions: "unknown", "none", "file", "extracted", "random".
+    static QString kindKey(Kind kind);
     QJsonObject toJson() const;
     static FeatureSource fromJson(const QJsonValue &v);
     friend bool operator==(const FeatureSource &a, const FeatureSource &b) { return a.kind == b.kind && a.detail == b.detail; }
