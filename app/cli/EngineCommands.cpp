@@ -9,6 +9,7 @@
 #include "runtime/ComputeEnvironment.h"
 #include "storage/RunRecorder.h"
 #include "runtime/SgemmBenchmark.h"
+#include "runtime/WorkProfiler.h"
 #include "train/TrainedRun.h"
 #include "train/Trainer.h"
 
@@ -492,11 +493,28 @@ int runExplain(const QStringList &args, QTextStream &out, QTextStream &err)
 
 // ---- bench ----
 
+// Collects the epochs' times. With a profiled epoch, that epoch (the last) is recorded by
+// the profiler and left out of the times: recording slows every operator down.
 class BenchObserver : public TrainingObserver
 {
 public:
-    void epochFinished(const EpochRecord &r) override { seconds.push_back(r.seconds); }
+    explicit BenchObserver(int profiledEpoch) : m_profiledEpoch(profiledEpoch) {}
+    void epochFinished(const EpochRecord &r) override
+    {
+        if (r.epoch == m_profiledEpoch) {
+            epochProfile = profiler.stop();
+            return;
+        }
+        seconds.push_back(r.seconds);
+        if (r.epoch + 1 == m_profiledEpoch)
+            profiler.start();
+    }
     std::vector<double> seconds;
+    WorkProfiler profiler;
+    ProfileReport epochProfile;
+
+private:
+    int m_profiledEpoch;
 };
 
 int runBench(const QStringList &args, QTextStream &out, QTextStream &err)
@@ -505,11 +523,14 @@ int runBench(const QStringList &args, QTextStream &out, QTextStream &err)
         "Train and evaluate like `train` and report speed: median epoch time, the median of three full\n"
         "filtered test evaluations, peak memory (training and its evaluation), measured sgemm GFLOP/s\n"
         "and the GFLOP/s the epoch achieved.\n"
+        "--profile adds one more epoch and one more evaluation, recorded operator by operator, and\n"
+        "prints where each spends its time, grouped by what the maths does, with FLOPs and rates."
         "Without feature files, seeded random image (E×256) and text (E×384) features are used."));
     commandLine.addOptions({{"dataset", "dataset folder", "DIR"},
                             {"image-features", "image feature matrix", "FILE"},
                             {"text-features", "text feature matrix", "FILE"},
-                            {"json", "print one JSON object"}});
+                            {"json", "print one JSON object"},
+                            {"profile", "also profile one epoch and one evaluation by section"}});
     addConfigOptions(commandLine);
     if (int code = 0; !commandLine.parse(args, out, err, &code))
         return code;
@@ -526,6 +547,9 @@ int runBench(const QStringList &args, QTextStream &out, QTextStream &err)
         err << "momok bench: " << error << "\n";
         return 1;
     }
+    const bool profile = commandLine.isSet("profile");
+    if (profile)
+        ++config.epochs; // the profiled epoch comes last and is not timed
     config.evalEvery = std::max(config.evalEvery, config.epochs + 1);
     applyThreads(config.threads);
     QTemporaryDir runDir;
@@ -543,7 +567,7 @@ int runBench(const QStringList &args, QTextStream &out, QTextStream &err)
         err << "momok bench: " << error << "\n";
         return 1;
     }
-    BenchObserver observer;
+    BenchObserver observer(profile ? config.epochs : 0);
     if (trainer.run(&observer, nullptr, &error) != Outcome::Finished) {
         err << "momok bench: " << error << "\n";
         return 1;
@@ -582,9 +606,16 @@ int runBench(const QStringList &args, QTextStream &out, QTextStream &err)
     // Evaluation time: the median of the trainer's test evaluation and two more of the same
     // checkpoint (one run is at the mercy of a noisy machine).
     std::vector<double> evals{trainer.testReport().seconds};
+    ProfileReport evaluationProfile;
     if (auto evaluated = TrainedRun::open(spec.runDir, &error)) {
         for (int i = 0; i < 2; ++i)
             evals.push_back(evaluated->evaluate(Split::Test).seconds);
+        if (profile) {
+            WorkProfiler profiler;
+            profiler.start();
+            evaluated->evaluate(Split::Test);
+            evaluationProfile = profiler.stop();
+        }
     }
     QJsonArray evalArray;
     for (double s : evals) evalArray.append(s);
@@ -593,7 +624,7 @@ int runBench(const QStringList &args, QTextStream &out, QTextStream &err)
     const ComputeInfo info = currentComputeInfo();
     QJsonArray epochArray;
     for (double s : observer.seconds) epochArray.append(s);
-    const QJsonObject result{{"train_epoch_seconds", medianEpoch},
+    QJsonObject result{{"train_epoch_seconds", medianEpoch},
                              {"epoch_seconds", epochArray},
                              {"eval_seconds", evals[evals.size() / 2]},
                              {"evals_seconds", evalArray},
@@ -605,11 +636,20 @@ int runBench(const QStringList &args, QTextStream &out, QTextStream &err)
                              {"test_mrr", trainer.testReport().headline().mrr},
                              {"threads", info.intraOpThreads},
                              {"blas", info.blasName.section(' ', 0, 1)}};
+    if (profile)
+        result.insert("profile", QJsonObject{{"epoch", observer.epochProfile.toJson()},
+                                             {"evaluation", evaluationProfile.toJson()}});
     if (commandLine.isSet("json")) {
         out << QJsonDocument(result).toJson(QJsonDocument::Compact) << "\n";
     } else {
         for (auto it = result.begin(); it != result.end(); ++it)
             out << QStringLiteral("%1 %2\n").arg(it.key(), -20).arg(it.value().isArray() ? QString::fromUtf8(QJsonDocument(it.value().toArray()).toJson(QJsonDocument::Compact)) : it.value().toVariant().toString());
+        if (profile) {
+            out << "\nProfile of one training epoch (" << QString::number(observer.epochProfile.wallSeconds, 'f', 2)
+                << " s while recording; matrix-product FLOPs counted from the operands):\n"
+                << observer.epochProfile.table(sgemm)
+                << "\nProfile of one full filtered test evaluation:\n" << evaluationProfile.table(sgemm);
+        }
     }
     return 0;
 }

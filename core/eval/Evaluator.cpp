@@ -2,11 +2,13 @@
 
 #include "eval/RankCounter.h"
 #include "model/FastKernels.h"
+#include "runtime/WorkProfiler.h"
 
 #include <ATen/Parallel.h>
 #include <QElapsedTimer>
 
 #include <numeric>
+#include <optional>
 
 namespace momok {
 
@@ -100,6 +102,7 @@ EvaluationReport Evaluator::evaluate(Split split, int64_t batchSize, Feedback *f
 
     const int64_t relations = m_dataset.relationCount(), entities = m_dataset.entityCount();
     // Distinct queries of the split: one scoring pass serves every target that shares it.
+    std::optional<ProfileScope> preparation(std::in_place, ProfileSection::DataPreparation);
     const QueryIndex queries = QueryIndex::build({&m_dataset.split(split)}, relations);
     // Visit queries grouped by relation: a chunk then holds few distinct relations, so
     // W_r = r·W and the per-relation products are formed a handful of times, not per chunk.
@@ -107,6 +110,7 @@ EvaluationReport Evaluator::evaluate(Split split, int64_t batchSize, Feedback *f
     std::iota(order.begin(), order.end(), int64_t(0));
     std::stable_sort(order.begin(), order.end(),
                      [&](int64_t a, int64_t b) { return queries.relation(a) < queries.relation(b); });
+    preparation.reset();
     const CandidateMatrices candidates = m_model->candidates();
     std::array<bool, kDecoderCount> active{};
     for (int d : m_model->activeDecoders())
@@ -125,12 +129,14 @@ EvaluationReport Evaluator::evaluate(Split split, int64_t batchSize, Feedback *f
         if (isCancelled(feedback))
             return {};
         const int64_t end = std::min(total, start + batchSize), rows = end - start;
+        preparation.emplace(ProfileSection::DataPreparation);
         auto entityIds = torch::empty({rows}, torch::kLong), relationIds = torch::empty({rows}, torch::kLong);
         int64_t *eIds = entityIds.data_ptr<int64_t>(), *rIds = relationIds.data_ptr<int64_t>();
         for (int64_t q = start; q < end; ++q) {
             eIds[q - start] = queries.entity(order[size_t(q)]);
             rIds[q - start] = queries.relation(order[size_t(q)]);
         }
+        preparation.reset();
         const QueryOutput out = m_model->forward(entityIds, relationIds);
         // Ranks per decoder come from the logits (sigmoid is monotone); the decision averages sigmoids.
         std::vector<const float *> logitRows;
@@ -138,12 +144,14 @@ EvaluationReport Evaluator::evaluate(Split split, int64_t batchSize, Feedback *f
         for (int d = 0; d < kScoringDecoderCount; ++d) {
             if (!active[size_t(d)])
                 continue;
+            ProfileScope scope(ProfileSection::EntityScoring);
             if (!scores[size_t(d)].defined() || scores[size_t(d)].size(0) != rows)
                 scores[size_t(d)] = torch::empty({rows, entities});
             torch::mm_out(scores[size_t(d)], out.vectors[size_t(d)], candidates.matrices[size_t(d)].t());
             scoring.push_back(d);
         }
 
+        ProfileScope ranking(ProfileSection::Ranking);
         // One record per (query, answer), in query order; rowTargets[r]..rowTargets[r+1] are row r's.
         const size_t first = records.size();
         std::vector<size_t> rowTargets(size_t(rows) + 1, 0);

@@ -1,6 +1,7 @@
 #include "model/MaskedCoreProduct.h"
 
 #include "model/CounterRandom.h"
+#include "runtime/WorkProfiler.h"
 
 #include <ATen/Parallel.h>
 
@@ -56,6 +57,7 @@ public:
         const uint32_t threshold = random::dropThreshold(p);
         const float scale = float(1.0 / (1.0 - p));
         const uint64_t key = uint64_t(stream);
+        profileFlop(2.0 * double(batch) * double(w) * double(w));
         at::parallel_for(0, batch, 8, [&](int64_t begin, int64_t end) {
             for (int64_t b = begin; b < end; ++b) {
                 const float *W = ws + slots[b] * w * w;
@@ -93,6 +95,7 @@ public:
         float *gxs = gx.data_ptr<float>(), *gms = gm.data_ptr<float>();
         const uint32_t threshold = random::dropThreshold(p);
         const float scale = float(1.0 / (1.0 - p));
+        profileFlop(4.0 * double(batch) * double(w) * double(w));
         at::parallel_for(0, relations * w, 16, [&](int64_t begin, int64_t end) {
             for (int64_t rowIndex = begin; rowIndex < end; ++rowIndex) {
                 const int64_t r = rowIndex / w, i = rowIndex % w;

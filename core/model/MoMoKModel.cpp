@@ -1,6 +1,10 @@
 #include "model/MoMoKModel.h"
 
 #include "model/CounterRandom.h"
+#include "runtime/WorkProfiler.h"
+
+#include <optional>
+#include <tuple>
 
 namespace momok {
 
@@ -120,6 +124,7 @@ CandidateMatrices MoMoKModelImpl::candidates(uint64_t step)
     for (int m = 0; m < kModalityCount; ++m) {
         if (!m_modalityUsed[size_t(m)])
             continue;
+        ProfileScope scope(ProfileSection::ExpertsAndGates);
         mixed[size_t(m)] = m_adaptors[size_t(m)]
                                ->forward(entityTable(m), {}, gateNoise(m_entities),
                                          random::streamKey(m_config.seed, step, kCandidateExpertPurpose + uint64_t(m)),
@@ -128,9 +133,11 @@ CandidateMatrices MoMoKModelImpl::candidates(uint64_t step)
         if (m_decoderActive[size_t(m)])
             out.matrices[size_t(m)] = mixed[size_t(m)];
     }
-    if (m_decoderActive[int(Decoder::Joint)])
+    if (m_decoderActive[int(Decoder::Joint)]) {
+        ProfileScope scope(ProfileSection::Fusion);
         out.matrices[int(Decoder::Joint)] = m_entityFusion->forward(mixed[int(Modality::Structure)], mixed[int(Modality::Image)], mixed[int(Modality::Text)],
                                                               random::streamKey(m_config.seed, step, kCandidateFusionPurpose));
+    }
     return out;
 }
 
@@ -138,26 +145,33 @@ QueryOutput MoMoKModelImpl::forward(const torch::Tensor &entities, const torch::
 {
     QueryOutput out;
     const int64_t batch = entities.size(0);
-    torch::Tensor temperature;
-    if (m_config.relationTemperature)
-        temperature = torch::sigmoid(m_relationTemperature.index_select(0, relations));
-    // Distinct relations of the batch: W_r = r·W is formed once for each.
-    auto [distinct, slot] = torch::_unique(relations, /*sorted=*/true, /*return_inverse=*/true);
+    torch::Tensor temperature, distinct, slot;
+    {
+        ProfileScope scope(ProfileSection::ExpertsAndGates);
+        if (m_config.relationTemperature)
+            temperature = torch::sigmoid(m_relationTemperature.index_select(0, relations));
+        // Distinct relations of the batch: W_r = r·W is formed once for each.
+        std::tie(distinct, slot) = torch::_unique(relations, /*sorted=*/true, /*return_inverse=*/true);
+    }
     const uint64_t seed = m_config.seed;
     std::array<torch::Tensor, kModalityCount> relationRows;
     for (int m = 0; m < kModalityCount; ++m) {
         if (!m_modalityUsed[size_t(m)])
             continue;
-        auto rows = entityTable(m).index_select(0, entities);
-        out.adaptors[size_t(m)] = m_adaptors[size_t(m)]->forward(rows, temperature, gateNoise(batch),
-                                                                 random::streamKey(seed, step, kQueryExpertPurpose + uint64_t(m)));
-        relationRows[size_t(m)] = m_relationEmbeddings[size_t(m)].index_select(0, distinct);
+        {
+            ProfileScope scope(ProfileSection::ExpertsAndGates);
+            auto rows = entityTable(m).index_select(0, entities);
+            out.adaptors[size_t(m)] = m_adaptors[size_t(m)]->forward(rows, temperature, gateNoise(batch),
+                                                                     random::streamKey(seed, step, kQueryExpertPurpose + uint64_t(m)));
+            relationRows[size_t(m)] = m_relationEmbeddings[size_t(m)].index_select(0, distinct);
+        }
         if (m_decoderActive[size_t(m)])
             out.vectors[size_t(m)] = m_decoders[size_t(m)]->forward(out.adaptors[size_t(m)].mixed, relationRows[size_t(m)],
                                                                     slot, random::streamKey(seed, step, uint64_t(m)),
                                                                     m_config.sharedRelationMask);
     }
     if (m_decoderActive[int(Decoder::Joint)]) {
+        std::optional<ProfileScope> fusionScope(std::in_place, ProfileSection::Fusion);
         auto entity = m_entityFusion->forward(out.adaptors[int(Modality::Structure)].mixed, out.adaptors[int(Modality::Image)].mixed,
                                               out.adaptors[int(Modality::Text)].mixed, random::streamKey(seed, step, kQueryFusionPurpose));
         torch::Tensor fusedRelations, jointSlot = slot;
@@ -170,6 +184,7 @@ QueryOutput MoMoKModelImpl::forward(const torch::Tensor &entities, const torch::
         } else {
             fusedRelations = m_relationFusion->forward(relationRows[int(Modality::Structure)], relationRows[int(Modality::Image)], relationRows[int(Modality::Text)]);
         }
+        fusionScope.reset();
         out.vectors[int(Decoder::Joint)] = m_decoders[int(Decoder::Joint)]->forward(entity, fusedRelations, jointSlot,
                                                                         random::streamKey(seed, step, int(Decoder::Joint)),
                                                                         m_config.sharedRelationMask);

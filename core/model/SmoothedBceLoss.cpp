@@ -1,6 +1,7 @@
 #include "model/SmoothedBceLoss.h"
 
 #include "model/FastKernels.h"
+#include "runtime/WorkProfiler.h"
 
 namespace momok {
 namespace {
@@ -21,7 +22,11 @@ public:
         torch::NoGradGuard noGrad;
         torch::mm_out(buffer, queries, candidates.t());
         // loss = mean(softplus(z) − y·z); the kernel replaces z by (σ(z) − y)/n in place.
-        const double total = smoothedBceInPlace(buffer, positives.contiguous(), base, lift, 1.0 / n);
+        double total = 0;
+        {
+            ProfileScope scope(ProfileSection::Loss);
+            total = smoothedBceInPlace(buffer, positives.contiguous(), base, lift, 1.0 / n);
+        }
         // Both input gradients are formed now, while the B×E gradient is at hand, so the
         // buffer is free again for the next decoder: one B×E buffer serves all four.
         auto gradQueries = buffer.mm(candidates);

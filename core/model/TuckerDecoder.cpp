@@ -3,6 +3,9 @@
 #include "model/CounterRandom.h"
 #include "model/MaskedCoreProduct.h"
 #include "model/FastKernels.h"
+#include "runtime/WorkProfiler.h"
+
+#include <optional>
 
 namespace momok {
 
@@ -20,8 +23,12 @@ TuckerDecoderImpl::TuckerDecoderImpl(int64_t entityWidth, int64_t relationWidth,
 torch::Tensor TuckerDecoderImpl::forward(const torch::Tensor &entity, const torch::Tensor &relations,
                                          const torch::Tensor &slot, uint64_t stream, bool sharedMask)
 {
-    auto x = m_inputNorm(entity);
-    x = counterDropout(x, m_inputDropout, is_training(), random::mix64(stream ^ 0x1));
+    torch::Tensor x;
+    {
+        ProfileScope scope(ProfileSection::NormsAndDropout);
+        x = counterDropout(m_inputNorm(entity), m_inputDropout, is_training(), random::mix64(stream ^ 0x1));
+    }
+    std::optional<ProfileScope> coreScope(std::in_place, ProfileSection::CoreProducts);
     // W_r = r·W once per distinct relation of the batch (exact: the product is linear in r).
     auto matrices = relations.mm(core.view({m_relationWidth, m_width * m_width})).view({-1, m_width, m_width});
     if (is_training() && m_hiddenDropout > 0) {
@@ -35,6 +42,8 @@ torch::Tensor TuckerDecoderImpl::forward(const torch::Tensor &entity, const torc
     } else {
         x = groupedCoreProduct(x, matrices, slot);
     }
+    coreScope.reset();
+    ProfileScope scope(ProfileSection::NormsAndDropout);
     x = m_outputNorm(x);
     return counterDropout(x, m_outputDropout, is_training(), random::mix64(stream ^ 0x2));
 }

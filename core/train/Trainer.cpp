@@ -1,6 +1,7 @@
 #include "train/Trainer.h"
 
 #include "runtime/ComputeEnvironment.h"
+#include "runtime/WorkProfiler.h"
 
 #include "eval/Evaluator.h"
 #include "model/CounterRandom.h"
@@ -14,6 +15,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSaveFile>
+
+#include <optional>
 
 namespace momok {
 
@@ -129,6 +132,7 @@ struct Trainer::Private {
         MoMoKModel &model = context->model;
         const ModelConfig &c = context->spec.config;
         const QueryIndex &index = context->trainQueries;
+        std::optional<ProfileScope> preparation(std::in_place, ProfileSection::DataPreparation);
         auto entities = torch::empty({int64_t(queries.size())}, torch::kLong);
         auto relations = torch::empty({int64_t(queries.size())}, torch::kLong);
         auto *e = entities.data_ptr<int64_t>();
@@ -138,12 +142,14 @@ struct Trainer::Private {
             r[i] = index.relation(queries[i]);
         }
         const torch::Tensor labels = positives(queries);
+        preparation.reset();
 
         model->train();
         const CandidateMatrices candidates = model->candidates(uint64_t(state.step));
         const QueryOutput out = model->forward(entities, relations, uint64_t(state.step));
         torch::Tensor bce;
         for (int d : model->activeDecoders()) {
+            ProfileScope scope(ProfileSection::EntityScoring);
             auto loss = smoothedBceScores(out.vectors[size_t(d)], candidates.matrices[size_t(d)], labels, c.labelSmoothing,
                                           scoreBuffer);
             bce = bce.defined() ? bce + loss : loss;
@@ -156,6 +162,7 @@ struct Trainer::Private {
             if (out.adaptors[size_t(m)].experts.defined() && !model->estimator(m).is_empty())
                 estimated.push_back(m);
         if (exid && !estimated.empty()) {
+            ProfileScope scope(ProfileSection::Estimator);
             const auto [i, j] = expertPair(kExpertPairPurpose);
             torch::Tensor mi;
             for (int m : estimated) {
@@ -171,9 +178,15 @@ struct Trainer::Private {
             total = total + c.mu * mi;
             losses.mi = mi.item<double>();
         }
-        optimizer->zero_grad();
+        {
+            ProfileScope scope(ProfileSection::Optimiser);
+            optimizer->zero_grad();
+        }
         total.backward();
-        optimizer->step();
+        {
+            ProfileScope scope(ProfileSection::Optimiser);
+            optimizer->step();
+        }
         losses.total = total.item<double>();
         losses.bce = bce.item<double>();
 
@@ -181,6 +194,7 @@ struct Trainer::Private {
             // The estimators fit Q_θ with their own optimiser on the experts' outputs for the
             // batch's entities, recomputed after the main step without gradients (as the
             // reference does), so that they track the experts as they now are.
+            ProfileScope scope(ProfileSection::Estimator);
             const auto [i, j] = expertPair(kExpertPairPurpose + 1);
             estimatorOptimizer->zero_grad();
             torch::Tensor nll;
