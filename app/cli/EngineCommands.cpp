@@ -643,12 +643,15 @@ int runBench(const QStringList &args, QTextStream &out, QTextStream &err)
         out << QJsonDocument(result).toJson(QJsonDocument::Compact) << "\n";
     } else {
         for (auto it = result.begin(); it != result.end(); ++it)
-            out << QStringLiteral("%1 %2\n").arg(it.key(), -20).arg(it.value().isArray() ? QString::fromUtf8(QJsonDocument(it.value().toArray()).toJson(QJsonDocument::Compact)) : it.value().toVariant().toString());
+            if (it.key() != QLatin1String("profile")) // printed as tables below
+                out << QStringLiteral("%1 %2\n").arg(it.key(), -20).arg(it.value().isArray() ? QString::fromUtf8(QJsonDocument(it.value().toArray()).toJson(QJsonDocument::Compact)) : it.value().toVariant().toString());
         if (profile) {
             out << "\nProfile of one training epoch (" << QString::number(observer.epochProfile.wallSeconds, 'f', 2)
                 << " s while recording; matrix-product FLOPs counted from the operands):\n"
-                << observer.epochProfile.table(sgemm)
-                << "\nProfile of one full filtered test evaluation:\n" << evaluationProfile.table(sgemm);
+                << observer.epochProfile.table(sgemm) << "\nIts longest operators (exclusive time):\n"
+                << observer.epochProfile.operatorTable(25, sgemm)
+                << "\nProfile of one full filtered test evaluation:\n" << evaluationProfile.table(sgemm)
+                << "\nIts longest operators (exclusive time):\n" << evaluationProfile.operatorTable(10, sgemm);
         }
     }
     return 0;

@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <map>
+#include <string>
 #include <vector>
 
 namespace momok {
@@ -25,6 +27,7 @@ int64_t nowNs()
 struct Frame {
     ProfileSection section;
     int64_t startNs;
+    std::string op; // empty for a ProfileScope
     int64_t childNs = 0;
 };
 
@@ -32,6 +35,7 @@ struct Frame {
 // frame's exclusive time (its own minus its children's) goes to its section.
 struct Recording {
     std::array<ProfileFigures, kProfileSectionCount> figures{};
+    std::map<std::pair<ProfileSection, std::string>, ProfileFigures> operators;
     std::vector<Frame> frames;
     std::vector<ProfileSection> scopes; // the open ProfileScopes, innermost last
     // (sequence number, section of the innermost scope from then on): which scope each
@@ -40,7 +44,7 @@ struct Recording {
 
     ProfileSection current() const { return frames.empty() ? ProfileSection::Other : frames.back().section; }
 
-    void push(ProfileSection section) { frames.push_back({section, nowNs()}); }
+    void push(ProfileSection section, std::string op = {}) { frames.push_back({section, nowNs(), std::move(op)}); }
 
     void pop()
     {
@@ -49,9 +53,15 @@ struct Recording {
         const Frame frame = frames.back();
         frames.pop_back();
         const int64_t elapsed = nowNs() - frame.startNs;
+        const double exclusive = double(elapsed - frame.childNs) / 1e9;
         ProfileFigures &f = figures[size_t(frame.section)];
-        f.seconds += double(elapsed - frame.childNs) / 1e9;
+        f.seconds += exclusive;
         ++f.calls;
+        if (!frame.op.empty()) {
+            ProfileFigures &o = operators[{frame.section, frame.op}];
+            o.seconds += exclusive;
+            ++o.calls;
+        }
         if (!frames.empty())
             frames.back().childNs += elapsed;
     }
@@ -94,19 +104,25 @@ int64_t dim(const c10::IValue &v, int64_t i)
     return v.isTensor() && v.toTensor().dim() > i ? v.toTensor().size(i) : 0;
 }
 
-// 2·m·k·n for the matrix products, from the operands' shapes.
-double productFlop(const char *name, c10::ArrayRef<const c10::IValue> in)
+struct ProductShape {
+    double batch = 0, m = 0, k = 0, n = 0; // batch × (m×k · k×n); batch 0: not a product
+    double flop() const { return 2.0 * batch * m * k * n; }
+};
+
+// The matrix products' shapes, from their operands.
+ProductShape productShape(const char *name, c10::ArrayRef<const c10::IValue> in)
 {
     auto is = [&](const char *n) { return std::strcmp(name, n) == 0; };
+    auto d = [&](size_t i, int64_t axis) { return double(dim(in[i], axis)); };
     if (is("aten::mm") && in.size() >= 2)
-        return 2.0 * double(dim(in[0], 0)) * double(dim(in[0], 1)) * double(dim(in[1], 1));
+        return {1, d(0, 0), d(0, 1), d(1, 1)};
     if ((is("aten::addmm") || is("aten::addmm_")) && in.size() >= 3)
-        return 2.0 * double(dim(in[1], 0)) * double(dim(in[1], 1)) * double(dim(in[2], 1));
+        return {1, d(1, 0), d(1, 1), d(2, 1)};
     if (is("aten::bmm") && in.size() >= 2)
-        return 2.0 * double(dim(in[0], 0)) * double(dim(in[0], 1)) * double(dim(in[0], 2)) * double(dim(in[1], 2));
+        return {d(0, 0), d(0, 1), d(0, 2), d(1, 2)};
     if ((is("aten::baddbmm") || is("aten::baddbmm_")) && in.size() >= 3)
-        return 2.0 * double(dim(in[1], 0)) * double(dim(in[1], 1)) * double(dim(in[1], 2)) * double(dim(in[2], 2));
-    return 0;
+        return {d(1, 0), d(1, 1), d(1, 2), d(2, 2)};
+    return {};
 }
 
 std::unique_ptr<at::ObserverContext> operatorStarted(const at::RecordFunction &fn)
@@ -119,9 +135,20 @@ std::unique_ptr<at::ObserverContext> operatorStarted(const at::RecordFunction &f
         section = r->sectionOfNode(fn.seqNr());
     else if (isAllocation(fn.name()))
         section = ProfileSection::Allocation;
-    r->push(section);
-    if (fn.scope() == at::RecordScope::FUNCTION)
-        r->figures[size_t(section)].flop += productFlop(fn.name(), fn.inputs());
+    std::string label = fn.name();
+    if (fn.scope() == at::RecordScope::FUNCTION) {
+        const ProductShape shape = productShape(fn.name(), fn.inputs());
+        if (shape.batch > 0) {
+            // Products are listed by shape: the same operator runs at very different rates.
+            label += ' ' + std::to_string(int64_t(shape.m)) + 'x' + std::to_string(int64_t(shape.k)) + 'x'
+                + std::to_string(int64_t(shape.n));
+            if (shape.batch > 1)
+                label += " (x" + std::to_string(int64_t(shape.batch)) + ')';
+            r->figures[size_t(section)].flop += shape.flop();
+            r->operators[{section, label}].flop += shape.flop();
+        }
+    }
+    r->push(section, std::move(label));
     return nullptr;
 }
 
@@ -190,6 +217,35 @@ QString ProfileReport::table(double sgemmGflops) const
             line(profileSectionLabel(ProfileSection(s)), f.seconds, f.flop);
     }
     line(QStringLiteral("total"), wallSeconds, totalFlop());
+    return text;
+}
+
+QString ProfileReport::operatorTable(int count, double sgemmGflops) const
+{
+    QString text;
+    QTextStream out(&text);
+    out << QStringLiteral("%1 %2 %3 %4 %5 %6 %7\n")
+               .arg(QStringLiteral("operator (products: m×k×n)"), -36)
+               .arg(QStringLiteral("section"), -24)
+               .arg(QStringLiteral("seconds"), 9)
+               .arg(QStringLiteral("share"), 6)
+               .arg(QStringLiteral("calls"), 7)
+               .arg(QStringLiteral("GFLOP"), 9)
+               .arg(QStringLiteral("of sgemm"), 8);
+    for (int i = 0; i < count && i < int(operators.size()); ++i) {
+        const ProfiledOperator &op = operators[size_t(i)];
+        const double gflops = op.figures.seconds > 0 ? op.figures.flop / op.figures.seconds / 1e9 : 0.0;
+        out << QStringLiteral("%1 %2 %3 %4 %5 %6 %7\n")
+                   .arg(op.name.left(36), -36)
+                   .arg(profileSectionLabel(op.section).left(24), -24)
+                   .arg(op.figures.seconds, 9, 'f', 3)
+                   .arg(wallSeconds > 0 ? 100.0 * op.figures.seconds / wallSeconds : 0.0, 6, 'f', 1)
+                   .arg(op.figures.calls, 7)
+                   .arg(op.figures.flop / 1e9, 9, 'f', 1)
+                   .arg(op.figures.flop > 0 && sgemmGflops > 0 ? QString::number(100.0 * gflops / sgemmGflops, 'f', 0) + "%"
+                                                               : QStringLiteral("-"),
+                        8);
+    }
     return text;
 }
 
@@ -274,6 +330,10 @@ ProfileReport WorkProfiler::stop()
     d->handle = at::INVALID_CALLBACK_HANDLE;
     t_recording = nullptr;
     report.sections = d->recording.figures;
+    for (const auto &[key, figures] : d->recording.operators)
+        report.operators.push_back({QString::fromStdString(key.second), key.first, figures});
+    std::sort(report.operators.begin(), report.operators.end(),
+              [](const ProfiledOperator &a, const ProfiledOperator &b) { return a.figures.seconds > b.figures.seconds; });
     // Time outside every frame (the loop between steps, autograd's scheduling) is Other's.
     double inside = 0;
     for (const ProfileFigures &f : report.sections)

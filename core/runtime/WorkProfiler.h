@@ -18,6 +18,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 namespace momok {
 
@@ -45,13 +46,23 @@ struct ProfileFigures {
     int64_t calls = 0;   // operators and backward steps charged
 };
 
+// One operator (or backward step) within one section.
+struct ProfiledOperator {
+    QString name; // e.g. "aten::addmm", "MmBackward0"
+    ProfileSection section = ProfileSection::Other;
+    ProfileFigures figures;
+};
+
 struct ProfileReport {
     std::array<ProfileFigures, kProfileSectionCount> sections{};
+    std::vector<ProfiledOperator> operators; // by exclusive time, longest first
     double wallSeconds = 0; // from start() to stop()
     double totalFlop() const;
     // A fixed-width table: section, seconds, share, GFLOP, GFLOP/s and the share of
     // `sgemmGflops` (the machine's measured product rate) each achieved.
     QString table(double sgemmGflops) const;
+    // The `count` operators with the longest exclusive time, in the same columns.
+    QString operatorTable(int count, double sgemmGflops) const;
     // {"wall_seconds": …, "sections": [{"section", "label", "seconds", "gflop", "calls"}…]}
     QJsonObject toJson() const;
 };
