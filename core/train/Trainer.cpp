@@ -7,6 +7,7 @@
 #include "model/CounterRandom.h"
 #include "model/SmoothedBceLoss.h"
 #include "train/Checkpoint.h"
+#include "train/FusedAdam.h"
 #include "train/RunContext.h"
 
 #include <QDir>
@@ -55,7 +56,7 @@ QJsonObject epochToJson(const EpochRecord &r)
 
 struct Trainer::Private {
     std::unique_ptr<RunContext> context;
-    std::unique_ptr<torch::optim::Adam> optimizer, estimatorOptimizer;
+    std::unique_ptr<FusedAdam> optimizer, estimatorOptimizer;
     TrainingState state;
     QJsonArray history; // {"type":"epoch",...} and {"type":"eval",...}
     EvaluationReport bestValid, test;
@@ -69,11 +70,11 @@ struct Trainer::Private {
         if (!context)
             return false;
         const ModelConfig &c = spec.config;
-        optimizer = std::make_unique<torch::optim::Adam>(context->model->modelParameters(),
+        optimizer = std::make_unique<FusedAdam>(context->model->modelParameters(),
                                                          torch::optim::AdamOptions(c.learningRate));
         auto estimatorParameters = context->model->estimatorParameters();
         if (!estimatorParameters.empty())
-            estimatorOptimizer = std::make_unique<torch::optim::Adam>(estimatorParameters,
+            estimatorOptimizer = std::make_unique<FusedAdam>(estimatorParameters,
                                                                       torch::optim::AdamOptions(c.estimatorLearningRate));
         state.learningRate = c.learningRate;
         return true;
@@ -180,7 +181,7 @@ struct Trainer::Private {
         }
         {
             ProfileScope scope(ProfileSection::Optimiser);
-            optimizer->zero_grad();
+            optimizer->releaseGradients();
         }
         total.backward();
         {
@@ -196,7 +197,7 @@ struct Trainer::Private {
             // reference does), so that they track the experts as they now are.
             ProfileScope scope(ProfileSection::Estimator);
             const auto [i, j] = expertPair(kExpertPairPurpose + 1);
-            estimatorOptimizer->zero_grad();
+            estimatorOptimizer->releaseGradients();
             torch::Tensor nll;
             for (int m : estimated) {
                 torch::Tensor experts;

@@ -1,0 +1,105 @@
+#include "train/FusedAdam.h"
+
+#include "runtime/KernelTargets.h"
+
+#include <ATen/Parallel.h>
+
+#include <cmath>
+
+namespace momok {
+
+namespace {
+
+
+struct AdamConstants {
+    float beta1, beta2, oneMinusBeta1, oneMinusBeta2, rootCorrection2, eps, stepSize;
+};
+
+MOMOK_KERNEL void adamRange(float *p, const float *g, float *m, float *v, int64_t n, AdamConstants c)
+{
+#pragma omp simd
+    for (int64_t i = 0; i < n; ++i) {
+        const float mi = m[i] * c.beta1 + c.oneMinusBeta1 * g[i];
+        const float vi = v[i] * c.beta2 + c.oneMinusBeta2 * g[i] * g[i];
+        m[i] = mi;
+        v[i] = vi;
+        p[i] -= c.stepSize * mi / (std::sqrt(vi) / c.rootCorrection2 + c.eps);
+    }
+}
+
+bool fusable(const torch::Tensor &t)
+{
+    return t.defined() && t.scalar_type() == torch::kFloat && t.device().is_cpu() && t.is_contiguous();
+}
+
+} // namespace
+
+FusedAdam::FusedAdam(std::vector<torch::Tensor> parameters, torch::optim::AdamOptions options)
+    : torch::optim::Adam(std::move(parameters), options)
+{
+}
+
+void FusedAdam::releaseGradients()
+{
+    for (auto &group : param_groups_)
+        for (auto &p : group.params())
+            p.mutable_grad() = torch::Tensor();
+}
+
+torch::Tensor FusedAdam::step(LossClosure closure)
+{
+    for (auto &group : param_groups_) {
+        const auto &options = static_cast<const torch::optim::AdamOptions &>(group.options());
+        bool fallback = options.weight_decay() != 0 || options.amsgrad();
+        for (auto &p : group.params())
+            fallback = fallback || (p.grad().defined() && (!fusable(p) || p.grad().scalar_type() != torch::kFloat));
+        if (fallback)
+            return torch::optim::Adam::step(std::move(closure));
+    }
+    TORCH_CHECK(closure == nullptr, "FusedAdam: closures are not supported");
+    torch::NoGradGuard noGrad;
+    for (auto &group : param_groups_) {
+        const auto &options = static_cast<const torch::optim::AdamOptions &>(group.options());
+        const double beta1 = std::get<0>(options.betas()), beta2 = std::get<1>(options.betas());
+        for (auto &p : group.params()) {
+            if (!p.grad().defined())
+                continue;
+            const auto key = c10::guts::to_string(p.unsafeGetTensorImpl());
+            auto found = state_.find(key);
+            if (found == state_.end()) {
+                auto fresh = std::make_unique<torch::optim::AdamParamState>();
+                fresh->step(0);
+                fresh->exp_avg(torch::zeros_like(p, torch::MemoryFormat::Preserve));
+                fresh->exp_avg_sq(torch::zeros_like(p, torch::MemoryFormat::Preserve));
+                found = state_.emplace(key, std::move(fresh)).first;
+            }
+            auto &state = static_cast<torch::optim::AdamParamState &>(*found->second);
+            state.step(state.step() + 1);
+            const double correction1 = 1 - std::pow(beta1, double(state.step()));
+            const double correction2 = 1 - std::pow(beta2, double(state.step()));
+            const AdamConstants c{float(beta1), float(beta2), float(1 - beta1), float(1 - beta2),
+                                  float(std::sqrt(correction2)), float(options.eps()),
+                                  float(options.lr() / correction1)};
+            const torch::Tensor grad = p.grad().contiguous();
+            torch::Tensor &m = state.exp_avg(), &v = state.exp_avg_sq();
+            if (!m.is_contiguous())
+                m = m.contiguous();
+            if (!v.is_contiguous())
+                v = v.contiguous();
+            float *ps = p.data_ptr<float>(), *ms = m.data_ptr<float>(), *vs = v.data_ptr<float>();
+            const float *gs = grad.data_ptr<float>();
+            constexpr int64_t kChunk = 1 << 15;
+            const int64_t n = p.numel();
+            // Element-wise: the result does not depend on how the range is split among threads.
+            at::parallel_for(0, (n + kChunk - 1) / kChunk, 1, [&](int64_t c0, int64_t c1) {
+                for (int64_t chunk = c0; chunk < c1; ++chunk) {
+                    const int64_t begin = chunk * kChunk, len = std::min(kChunk, n - begin);
+                    adamRange(ps + begin, gs + begin, ms + begin, vs + begin, len, c);
+                }
+            });
+        }
+    }
+    return {};
+}
+
+} // namespace momok

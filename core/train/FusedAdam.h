@@ -1,0 +1,25 @@
+#pragma once
+// Adam with the update of each parameter done in one pass over its memory, instead of
+// LibTorch's seven tensor operations (each a dispatcher call, most a full pass and some
+// an allocation). Same state (exp_avg, exp_avg_sq, step per parameter, stored by
+// torch::optim::Adam), so checkpoints are interchangeable, and the same formula:
+//   m ← β₁m + (1−β₁)g,  v ← β₂v + (1−β₂)g²,
+//   p ← p − lr/(1−β₁ᵗ) · m / (√v/√(1−β₂ᵗ) + ε)
+// Parameters without a gradient are skipped, as Adam does. Options this kernel does not
+// cover (weight decay, AMSGrad, non-float or non-CPU tensors) fall back to Adam::step.
+#include <torch/torch.h>
+
+namespace momok {
+
+class FusedAdam : public torch::optim::Adam
+{
+public:
+    FusedAdam(std::vector<torch::Tensor> parameters, torch::optim::AdamOptions options);
+    torch::Tensor step(LossClosure closure = nullptr) override;
+
+    // Forgets every gradient (instead of zeroing it): backward then stores the new gradient
+    // in place of adding it to zeros, one pass less per parameter.
+    void releaseGradients();
+};
+
+} // namespace momok
