@@ -1,11 +1,13 @@
 #include "eval/RankCounter.h"
 
+#include "runtime/KernelTargets.h"
+
 #include <algorithm>
 
 namespace momok {
 
 namespace {
-__attribute__((target_clones("avx2", "default"))) void countAbove(const float *scores, int64_t n, float value,
+MOMOK_KERNEL void countAbove(const float *scores, int64_t n, float value,
                                                                    int64_t *greater, int64_t *equal)
 {
     // 32-bit counters fill a vector register with eight lanes (64-bit ones with four);

@@ -1,6 +1,7 @@
 #include "model/FastKernels.h"
 
 #include "model/CounterRandom.h"
+#include "runtime/KernelTargets.h"
 
 #include <ATen/Parallel.h>
 
@@ -12,7 +13,6 @@ namespace momok {
 
 namespace {
 
-#define MOMOK_KERNEL __attribute__((target_clones("avx2", "default")))
 
 // exp(x) for x ≤ 0 (Cephes-style: 2^n · polynomial), vectorisable, relative error ~2e-7.
 __attribute__((always_inline)) inline float expNonPositive(float x)
@@ -138,6 +138,27 @@ public:
     }
 };
 
+// Rows [begin, end) of out[n,:] = Σ_k g[n,k]·e[n,k,:].
+MOMOK_KERNEL void mixRows(const float *g, const float *e, float *o, int64_t begin, int64_t end, int64_t k, int64_t w)
+{
+    for (int64_t row = begin; row < end; ++row) {
+        float *dst = o + row * w;
+        for (int64_t j = 0; j < k; ++j) {
+            const float weight = g[row * k + j];
+            const float *src = e + (row * k + j) * w;
+            if (j == 0) {
+#pragma omp simd
+                for (int64_t c = 0; c < w; ++c)
+                    dst[c] = weight * src[c];
+            } else {
+#pragma omp simd
+                for (int64_t c = 0; c < w; ++c)
+                    dst[c] += weight * src[c];
+            }
+        }
+    }
+}
+
 // Row-wise mixture of experts' outputs and its gradients, parallel over rows.
 // out[n,:] = Σ_k gates[n,k]·experts[n,k,:] (all contiguous).
 void mixForward(const torch::Tensor &gates, const torch::Tensor &experts, torch::Tensor &out)
@@ -145,24 +166,24 @@ void mixForward(const torch::Tensor &gates, const torch::Tensor &experts, torch:
     const int64_t n = gates.size(0), k = gates.size(1), w = out.size(1);
     const float *g = gates.data_ptr<float>(), *e = experts.data_ptr<float>();
     float *o = out.data_ptr<float>();
-    at::parallel_for(0, n, 256, [&](int64_t b, int64_t end) {
-        for (int64_t row = b; row < end; ++row) {
-            float *dst = o + row * w;
-            for (int64_t j = 0; j < k; ++j) {
-                const float weight = g[row * k + j];
-                const float *src = e + (row * k + j) * w;
-                if (j == 0) {
-#pragma omp simd
-                    for (int64_t c = 0; c < w; ++c)
-                        dst[c] = weight * src[c];
-                } else {
-#pragma omp simd
-                    for (int64_t c = 0; c < w; ++c)
-                        dst[c] += weight * src[c];
-                }
-            }
+    at::parallel_for(0, n, 256, [&](int64_t b, int64_t end) { mixRows(g, e, o, b, end, k, w); });
+}
+
+MOMOK_KERNEL void expertBackwardRows(const float *g, const float *d, const float *expert, float *scaled, float *gg,
+                                     int64_t begin, int64_t end, int64_t j, int64_t k, int64_t w, int64_t stride)
+{
+    for (int64_t row = begin; row < end; ++row) {
+        const float weight = g[row * k + j];
+        const float *dRow = d + row * w, *eRow = expert + row * stride;
+        float *sRow = scaled + row * stride;
+        float dot = 0.0f;
+#pragma omp simd reduction(+ : dot)
+        for (int64_t c = 0; c < w; ++c) {
+            dot += dRow[c] * eRow[c];
+            sRow[c] = weight * dRow[c];
         }
-    });
+        gg[row * k + j] = dot;
+    }
 }
 
 // For expert j, given d = ∂L/∂out (N×w): gradGates[n,j] = ⟨d[n], E_j[n]⟩ and scaled[n] = gates[n,j]·d[n].
@@ -174,18 +195,7 @@ void expertBackward(const torch::Tensor &gates, int64_t j, const torch::Tensor &
     const float *g = gates.data_ptr<float>(), *d = grad.data_ptr<float>();
     float *gg = gradGates.data_ptr<float>();
     at::parallel_for(0, n, 256, [&](int64_t b, int64_t end) {
-        for (int64_t row = b; row < end; ++row) {
-            const float weight = g[row * k + j];
-            const float *dRow = d + row * w, *eRow = expert + row * stride;
-            float *sRow = scaled + row * stride;
-            float dot = 0.0f;
-#pragma omp simd reduction(+ : dot)
-            for (int64_t c = 0; c < w; ++c) {
-                dot += dRow[c] * eRow[c];
-                sRow[c] = weight * dRow[c];
-            }
-            gg[row * k + j] = dot;
-        }
+        expertBackwardRows(g, d, expert, scaled, gg, b, end, j, k, w, stride);
     });
 }
 
@@ -218,6 +228,59 @@ public:
     }
 };
 
+// Rows are handled in blocks of this many, so that the N×K·w expert outputs (every
+// entity's, on the candidate side) never exist at once: a block's fit in a few MB.
+constexpr int64_t kExpertRowBlock = 4096;
+
+// The backward pass's per-row work for one block, given U = ∂out·[W_1 … W_K] (rows×K·w):
+// ∂gate_k = ⟨U_k, x⟩ − ⟨∂out, s_k⟩, ∂x = Σ_k gate_k·U_k (when gradX is given), then U is
+// overwritten with S = [gate_1·∂out … gate_K·∂out], whose products give ∂W and ∂s.
+MOMOK_KERNEL void linearExpertBackwardRows(const float *gates, const float *x, const float *grad, const float *shiftRow,
+                                          float *u, float *gradGates, float *gradX, int64_t begin, int64_t end, int64_t k,
+                                          int64_t w)
+{
+    for (int64_t row = begin; row < end; ++row) {
+        const float *xRow = x + row * w, *dRow = grad + row * w;
+        float *uRow = u + row * k * w;
+        float *gxRow = gradX ? gradX + row * w : nullptr;
+        for (int64_t j = 0; j < k; ++j) {
+            const float *uk = uRow + j * w, *sk = shiftRow + j * w;
+            const float weight = gates[row * k + j];
+            float dot = 0.0f;
+#pragma omp simd reduction(+ : dot)
+            for (int64_t c = 0; c < w; ++c)
+                dot += uk[c] * xRow[c] - dRow[c] * sk[c];
+            gradGates[row * k + j] = dot;
+            if (gxRow) {
+                if (j == 0) {
+#pragma omp simd
+                    for (int64_t c = 0; c < w; ++c)
+                        gxRow[c] = weight * uk[c];
+                } else {
+#pragma omp simd
+                    for (int64_t c = 0; c < w; ++c)
+                        gxRow[c] += weight * uk[c];
+                }
+            }
+        }
+        for (int64_t j = 0; j < k; ++j) {
+            const float weight = gates[row * k + j];
+            float *sRow = uRow + j * w;
+#pragma omp simd
+            for (int64_t c = 0; c < w; ++c)
+                sRow[c] = weight * dRow[c];
+        }
+    }
+}
+
+void linearExpertRowsBackward(const float *gates, const float *x, const float *grad, const float *shiftRow, float *u,
+                              float *gradGates, float *gradX, int64_t rows, int64_t k, int64_t w)
+{
+    at::parallel_for(0, rows, 64, [&](int64_t b, int64_t end) {
+        linearExpertBackwardRows(gates, x, grad, shiftRow, u, gradGates, gradX, b, end, k, w);
+    });
+}
+
 class MixLinearExpertsFunction : public torch::autograd::Function<MixLinearExpertsFunction>
 {
 public:
@@ -226,14 +289,20 @@ public:
     {
         auto gates = gatesIn.contiguous(), x = xIn.contiguous();
         ctx->save_for_backward({gates, x, stacked, shiftRow});
-        const auto experts = linearExpertOutputs(x, stacked, shiftRow);
-        auto out = torch::empty({x.size(0), x.size(1)}, x.options());
-        mixForward(gates, experts, out);
+        const int64_t n = x.size(0), w = x.size(1);
+        auto out = torch::empty({n, w}, x.options());
+        const auto negShift = shiftRow.neg();
+        for (int64_t begin = 0; begin < n; begin += kExpertRowBlock) {
+            const int64_t rows = std::min(kExpertRowBlock, n - begin);
+            const auto experts = torch::addmm(negShift, x.narrow(0, begin, rows), stacked.t());
+            auto block = out.narrow(0, begin, rows);
+            mixForward(gates.narrow(0, begin, rows), experts, block);
+        }
         return out;
     }
 
-    // Expert by expert, so that no N×K·w tensor exists in this pass either: E_k is recomputed
-    // (one N×w GEMM), gives the gates' gradient, and G_k·∂out feeds W_k's, b_k's and x's.
+    // With U_k = ∂out·W_k, the experts' outputs E_k are never needed again: ⟨∂out, E_k⟩ =
+    // ⟨U_k, x⟩ − ⟨∂out, W_k·b_k⟩. So two products per block (U, then ∂W = Sᵀx), not three.
     static torch::autograd::variable_list backward(torch::autograd::AutogradContext *ctx,
                                                    torch::autograd::variable_list grads)
     {
@@ -241,23 +310,30 @@ public:
         const torch::Tensor &gates = saved[0], &x = saved[1], &stacked = saved[2], &shiftRow = saved[3];
         torch::NoGradGuard noGrad;
         const auto grad = grads[0].contiguous();
-        const int64_t w = x.size(1), k = gates.size(1);
+        const int64_t n = x.size(0), w = x.size(1), k = gates.size(1);
+        const auto wideWeights = stacked.view({k, w, w}).permute({1, 0, 2}).reshape({w, k * w}); // [W_1 … W_K]
+        const auto shift = shiftRow.contiguous();
         auto gradGates = torch::empty_like(gates);
         auto gradStacked = torch::empty_like(stacked);
-        auto gradShift = torch::empty_like(shiftRow);
-        torch::Tensor gradX = x.requires_grad() ? torch::zeros_like(x) : torch::Tensor();
-        auto scaled = torch::empty_like(grad); // G_k·∂out, N×w
-        for (int64_t j = 0; j < k; ++j) {
-            const auto weights = stacked.narrow(0, j * w, w);
-            const auto expert = torch::addmm(shiftRow.narrow(1, j * w, w).neg(), x, weights.t()).contiguous();
-            expertBackward(gates, j, grad, expert.data_ptr<float>(), scaled.data_ptr<float>(), w, gradGates);
-            if (gradX.defined())
-                gradX.addmm_(scaled, weights);
-            auto block = gradStacked.narrow(0, j * w, w);
-            torch::mm_out(block, scaled.t(), x);
-            gradShift.narrow(1, j * w, w).copy_(scaled.sum(0, true).neg_());
+        torch::Tensor gradX = x.requires_grad() ? torch::empty_like(x) : torch::Tensor();
+        auto columnSums = torch::zeros({1, k * w}, x.options());
+        auto u = torch::empty({std::min(kExpertRowBlock, n), k * w}, x.options());
+        for (int64_t begin = 0; begin < n; begin += kExpertRowBlock) {
+            const int64_t rows = std::min(kExpertRowBlock, n - begin);
+            auto ub = u.narrow(0, 0, rows);
+            const auto gradRows = grad.narrow(0, begin, rows), xRows = x.narrow(0, begin, rows);
+            torch::mm_out(ub, gradRows, wideWeights);
+            linearExpertRowsBackward(gates.data_ptr<float>() + begin * k, xRows.data_ptr<float>(),
+                                     gradRows.data_ptr<float>(), shift.data_ptr<float>(), ub.data_ptr<float>(),
+                                     gradGates.data_ptr<float>() + begin * k,
+                                     gradX.defined() ? gradX.data_ptr<float>() + begin * w : nullptr, rows, k, w);
+            if (begin == 0)
+                torch::mm_out(gradStacked, ub.t(), xRows);
+            else
+                gradStacked.addmm_(ub.t(), xRows);
+            columnSums.add_(ub.sum(0, true));
         }
-        return {gradGates, gradX, gradStacked, gradShift};
+        return {gradGates, gradX, gradStacked, columnSums.neg_()};
     }
 };
 

@@ -1,16 +1,13 @@
 #include "model/MaskedCoreProduct.h"
 
 #include "model/CounterRandom.h"
+#include "runtime/KernelTargets.h"
 #include "runtime/WorkProfiler.h"
 
 #include <ATen/Parallel.h>
 
 namespace momok {
 namespace {
-
-// AVX2 clones of the hot loops, chosen at load time; the default clone keeps the
-// binary runnable on any x86-64.
-#define MOMOK_KERNEL __attribute__((target_clones("avx2", "default")))
 
 MOMOK_KERNEL void forwardRow(float *o, const float *Wi, float xi, uint32_t row, uint32_t threshold, int64_t w)
 {

@@ -2,6 +2,7 @@
 #include "model/FastKernels.h"
 #include "model/MaskedCoreProduct.h"
 #include "model/SmoothedBceLoss.h"
+#include "train/FusedAdam.h"
 
 #include <QtTest>
 
@@ -90,10 +91,18 @@ private Q_SLOTS:
 
     // The linear experts' mixture that recomputes E in backward: the same values and the
     // same gradients for gates, x, the stacked W_k and the shift row as plain autograd.
+    void mixLinearExpertsMatchesAutograd_data()
+    {
+        QTest::addColumn<qint64>("rows");
+        QTest::newRow("one block") << qint64(41);
+        QTest::newRow("several row blocks") << qint64(9001); // blocks of 4,096 rows, the last one short
+    }
+
     void mixLinearExpertsMatchesAutograd()
     {
+        QFETCH(qint64, rows);
         torch::manual_seed(11);
-        const int64_t n = 41, k = 3, w = 16;
+        const int64_t n = rows, k = 3, w = 16;
         auto gates = torch::softmax(torch::randn({n, k}), 1).requires_grad_(true);
         auto x = torch::randn({n, w}).requires_grad_(true);
         auto stacked = (torch::randn({k * w, w}) * 0.3).requires_grad_(true);
@@ -118,6 +127,51 @@ private Q_SLOTS:
         (mixLinearExperts(gates, frozen, stacked, shift) * upstream).sum().backward();
         QVERIFY(!frozen.grad().defined());
         QVERIFY(torch::allclose(stacked.grad(), s2.grad(), 1e-4, 1e-4));
+    }
+
+    // The one-pass Adam against LibTorch's: the same parameters after several steps, the
+    // same state (so checkpoints stay interchangeable), and parameters without a gradient
+    // left alone by both.
+    void fusedAdamMatchesLibTorchAdam()
+    {
+        torch::manual_seed(5);
+        auto a = torch::randn({1000, 37}), b = torch::randn({5});
+        auto idle = torch::randn({3});
+        std::vector<torch::Tensor> fused{a.clone().requires_grad_(true), b.clone().requires_grad_(true),
+                                         idle.clone().requires_grad_(true)};
+        std::vector<torch::Tensor> plain{a.clone().requires_grad_(true), b.clone().requires_grad_(true),
+                                         idle.clone().requires_grad_(true)};
+        FusedAdam fusedOptimiser(fused, torch::optim::AdamOptions(3e-2));
+        torch::optim::Adam plainOptimiser(plain, torch::optim::AdamOptions(3e-2));
+        for (int step = 0; step < 5; ++step) {
+            auto target = torch::randn({1000, 37});
+            fusedOptimiser.releaseGradients();
+            ((fused[0] - target).pow(2).sum() + fused[1].pow(3).sum()).backward();
+            fusedOptimiser.step();
+            plainOptimiser.zero_grad();
+            ((plain[0] - target).pow(2).sum() + plain[1].pow(3).sum()).backward();
+            plainOptimiser.step();
+        }
+        QVERIFY(torch::allclose(fused[0], plain[0], 1e-5, 1e-6));
+        QVERIFY(torch::allclose(fused[1], plain[1], 1e-5, 1e-6));
+        QVERIFY(!torch::equal(fused[0], a)); // it did move
+        QVERIFY(torch::equal(fused[2], idle));
+        QVERIFY(torch::equal(plain[2], idle));
+        // Its state is Adam's: a LibTorch Adam loaded from it continues identically.
+        std::stringstream saved;
+        {
+            torch::serialize::OutputArchive archive;
+            fusedOptimiser.save(archive);
+            archive.save_to(saved);
+        }
+        torch::optim::Adam reloaded(fused, torch::optim::AdamOptions(3e-2));
+        torch::serialize::InputArchive input;
+        input.load_from(saved);
+        reloaded.load(input);
+        auto &state = static_cast<torch::optim::AdamParamState &>(
+            *reloaded.state().at(c10::guts::to_string(fused[0].unsafeGetTensorImpl())));
+        QCOMPARE(state.step(), int64_t(5));
+        QVERIFY(state.exp_avg().abs().sum().item<double>() > 0);
     }
 
     void fastSigmoidAndDropout()
