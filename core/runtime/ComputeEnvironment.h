@@ -17,11 +17,13 @@ struct ComputeInfo {
     QStringList availableDevices;
 };
 
-// Call first thing in main(). OpenBLAS reads its settings when it is loaded, before
-// main() runs: if OPENBLAS_THREAD_TIMEOUT is unset, this sets it and re-executes the
-// program once, so that OpenBLAS's idle threads stop spinning soon after a product
-// instead of competing with LibTorch's threads for the cores (about 20 % of an epoch
-// on 2 cores). Does nothing when the variable is already set or exec is impossible.
+// Call first thing in main(). OpenBLAS and GNU OpenMP read their settings when they are
+// loaded, before main() runs: if OPENBLAS_THREAD_TIMEOUT or the OpenMP spin setting
+// (GOMP_SPINCOUNT, unless OMP_WAIT_POLICY is set) is unset, this sets it and re-executes
+// the program once, so that idle threads of one pool stop spinning soon instead of
+// competing for the cores with the other pool's (OpenBLAS's products and LibTorch's
+// parallel loops alternate all through a step). Does nothing when both are already set or
+// exec is impossible.
 void prepareProcessEnvironment(char **argv);
 
 // Physical cores available to this process (hyper-threads counted once).
