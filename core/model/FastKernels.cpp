@@ -337,6 +337,145 @@ public:
     }
 };
 
+// Rows [begin, end) of the fused attention: α and out from the projections.
+MOMOK_KERNEL void attentionRows(const float *const *p, int64_t m, const float *v, float *alpha, float *out, int64_t begin,
+                                int64_t end, int64_t d)
+{
+    for (int64_t row = begin; row < end; ++row) {
+        float s[3];
+        float top = -INFINITY;
+        for (int64_t j = 0; j < m; ++j) {
+            const float *pj = p[j] + row * d;
+            float dot = 0.0f;
+#pragma omp simd reduction(+ : dot)
+            for (int64_t c = 0; c < d; ++c)
+                dot += pj[c] * v[c];
+            s[j] = dot;
+            top = std::max(top, dot);
+        }
+        float total = 0.0f;
+        for (int64_t j = 0; j < m; ++j) {
+            s[j] = std::exp(s[j] - top);
+            total += s[j];
+        }
+        float *o = out + row * d;
+        for (int64_t j = 0; j < m; ++j) {
+            const float a = s[j] / total;
+            alpha[row * m + j] = a;
+            const float *pj = p[j] + row * d;
+            if (j == 0) {
+#pragma omp simd
+                for (int64_t c = 0; c < d; ++c)
+                    o[c] = a * pj[c];
+            } else {
+#pragma omp simd
+                for (int64_t c = 0; c < d; ++c)
+                    o[c] += a * pj[c];
+            }
+        }
+    }
+}
+
+// Rows [begin, end) of its backward: ∂α_m = ⟨g, p_m⟩, ∂s_m = α_m(∂α_m − Σ α∂α),
+// ∂p_m = α_m·g + ∂s_m·v, and this range's part of ∂v = Σ_rows Σ_m ∂s_m·p_m (into gv).
+MOMOK_KERNEL void attentionBackwardRows(const float *const *p, float *const *gp, int64_t m, const float *v,
+                                        const float *alpha, const float *g, float *gv, int64_t begin, int64_t end,
+                                        int64_t d)
+{
+    for (int64_t row = begin; row < end; ++row) {
+        const float *gRow = g + row * d;
+        float da[3];
+        float mean = 0.0f;
+        for (int64_t j = 0; j < m; ++j) {
+            const float *pj = p[j] + row * d;
+            float dot = 0.0f;
+#pragma omp simd reduction(+ : dot)
+            for (int64_t c = 0; c < d; ++c)
+                dot += gRow[c] * pj[c];
+            da[j] = dot;
+            mean += alpha[row * m + j] * dot;
+        }
+        for (int64_t j = 0; j < m; ++j) {
+            const float a = alpha[row * m + j], ds = a * (da[j] - mean);
+            const float *pj = p[j] + row * d;
+            float *gpj = gp[j] + row * d;
+#pragma omp simd
+            for (int64_t c = 0; c < d; ++c) {
+                gpj[c] = a * gRow[c] + ds * v[c];
+                gv[c] += ds * pj[c];
+            }
+        }
+    }
+}
+
+class AttentionFusionFunction : public torch::autograd::Function<AttentionFusionFunction>
+{
+public:
+    static constexpr int64_t kRowBlock = 512; // ∂v's partial sums: fixed blocks, so the result is thread-count free
+
+    static torch::autograd::variable_list forward(torch::autograd::AutogradContext *ctx, const torch::Tensor &p0,
+                                                  const torch::Tensor &p1, const torch::Tensor &p2,
+                                                  const torch::Tensor &vIn)
+    {
+        std::vector<torch::Tensor> present;
+        for (const torch::Tensor *t : {&p0, &p1, &p2})
+            if (t->numel() > 0)
+                present.push_back(t->contiguous());
+        const auto v = vIn.contiguous();
+        const int64_t n = present.front().size(0), d = present.front().size(1), m = int64_t(present.size());
+        auto out = torch::empty({n, d}, present.front().options());
+        auto alpha = torch::empty({n, m}, present.front().options());
+        const float *ps[3] = {};
+        for (int64_t j = 0; j < m; ++j)
+            ps[j] = present[size_t(j)].data_ptr<float>();
+        const float *vs = v.data_ptr<float>();
+        float *as = alpha.data_ptr<float>(), *os = out.data_ptr<float>();
+        at::parallel_for(0, n, 256, [&](int64_t b, int64_t e) { attentionRows(ps, m, vs, as, os, b, e, d); });
+        std::vector<torch::Tensor> saved = present;
+        saved.push_back(v);
+        saved.push_back(alpha);
+        ctx->save_for_backward(saved);
+        ctx->saved_data["defined"] = int64_t(p0.numel() > 0) | int64_t(p1.numel() > 0) << 1 | int64_t(p2.numel() > 0) << 2;
+        ctx->mark_non_differentiable({alpha});
+        return {out, alpha};
+    }
+
+    static torch::autograd::variable_list backward(torch::autograd::AutogradContext *ctx,
+                                                   torch::autograd::variable_list grads)
+    {
+        const auto saved = ctx->get_saved_variables();
+        const int64_t m = int64_t(saved.size()) - 2;
+        const torch::Tensor &v = saved[size_t(m)], &alpha = saved[size_t(m) + 1];
+        const auto g = grads[0].contiguous();
+        const int64_t n = g.size(0), d = g.size(1);
+        const float *ps[3] = {};
+        float *gps[3] = {};
+        std::vector<torch::Tensor> gradP;
+        for (int64_t j = 0; j < m; ++j) {
+            ps[j] = saved[size_t(j)].data_ptr<float>();
+            gradP.push_back(torch::empty_like(saved[size_t(j)]));
+            gps[j] = gradP.back().data_ptr<float>();
+        }
+        const int64_t blocks = (n + kRowBlock - 1) / kRowBlock;
+        auto partial = torch::zeros({blocks, d}, g.options());
+        float *partials = partial.data_ptr<float>();
+        const float *vs = v.data_ptr<float>(), *as = alpha.data_ptr<float>(), *gs = g.data_ptr<float>();
+        at::parallel_for(0, blocks, 1, [&](int64_t b0, int64_t b1) {
+            for (int64_t b = b0; b < b1; ++b)
+                attentionBackwardRows(ps, gps, m, vs, as, gs, partials + b * d, b * kRowBlock,
+                                      std::min(n, (b + 1) * kRowBlock), d);
+        });
+        auto gradV = partial.sum(0, true).view(v.sizes());
+        const int64_t defined = ctx->saved_data["defined"].toInt();
+        torch::autograd::variable_list out;
+        size_t next = 0;
+        for (int i = 0; i < 3; ++i)
+            out.push_back((defined >> i) & 1 ? gradP[next++] : torch::Tensor());
+        out.push_back(gradV);
+        return out;
+    }
+};
+
 } // namespace
 
 torch::Tensor linearExpertOutputs(const torch::Tensor &x, const torch::Tensor &stacked, const torch::Tensor &shiftRow)
@@ -357,6 +496,24 @@ torch::Tensor mixExperts(const torch::Tensor &gates, const torch::Tensor &expert
     TORCH_CHECK(gates.scalar_type() == torch::kFloat && experts.scalar_type() == torch::kFloat,
                 "mixExperts needs float32 tensors");
     return MixExpertsFunction::apply(gates, experts);
+}
+
+std::vector<torch::Tensor> attentionFusion(const torch::Tensor &p0, const torch::Tensor &p1, const torch::Tensor &p2,
+                                           const torch::Tensor &v)
+{
+    int present = 0;
+    for (const torch::Tensor *t : {&p0, &p1, &p2}) {
+        if (!t->defined())
+            continue;
+        TORCH_CHECK(t->scalar_type() == torch::kFloat && t->dim() == 2 && t->size(1) == v.numel(),
+                    "attentionFusion: N×D float32 projections and a D-wide attention vector");
+        ++present;
+    }
+    TORCH_CHECK(present > 0, "attentionFusion: no modality given");
+    // LibTorch's custom functions take no undefined inputs: an absent modality travels as an
+    // empty tensor (and gets no gradient).
+    auto given = [&](const torch::Tensor &t) { return t.defined() ? t : torch::empty({0}, v.options()); };
+    return AttentionFusionFunction::apply(given(p0), given(p1), given(p2), v);
 }
 
 torch::Tensor counterDropout(const torch::Tensor &x, double p, bool training, uint64_t stream)

@@ -20,6 +20,13 @@ torch::Tensor mixLinearExperts(const torch::Tensor &gates, const torch::Tensor &
 // The linear experts' outputs side by side, E = x·stackedᵀ − shiftRow (N×K·w): one GEMM.
 torch::Tensor linearExpertOutputs(const torch::Tensor &x, const torch::Tensor &stacked, const torch::Tensor &shiftRow);
 
+// Attention over modalities, fused: with s_m = ⟨p_m, v⟩ per row and α = softmax(s) over the
+// given modalities, returns {Σ_m α_m·p_m (N×D), α (N×M)}. p0..p2: the modalities' N×D
+// projections, undefined when a modality is absent (M counts the defined ones); v: 1×D.
+// Differentiable in p and v (α is not); no N×M×D stack is formed in either pass.
+std::vector<torch::Tensor> attentionFusion(const torch::Tensor &p0, const torch::Tensor &p1, const torch::Tensor &p2,
+                                           const torch::Tensor &v);
+
 // Dropout with a counter-based mask: element i of call `stream` is kept with
 // probability 1 − p and scaled by 1/(1 − p). Differentiable; identity when !training.
 torch::Tensor counterDropout(const torch::Tensor &x, double p, bool training, uint64_t stream);

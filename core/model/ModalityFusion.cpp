@@ -30,20 +30,28 @@ torch::Tensor ModalityFusionImpl::forward(const torch::Tensor &structure, const 
     const torch::Tensor *inputs[3] = {&structure, &image, &text};
     torch::Tensor fused;
     for (int64_t h = 0; h < m_heads; ++h) {
-        std::vector<torch::Tensor> projected;
+        std::array<torch::Tensor, 3> projected;
         for (int m = 0; m < 3; ++m) {
             if (!inputs[m]->defined() || m_projections[size_t(h)][size_t(m)].is_empty())
                 continue;
             auto x = counterDropout(*inputs[m], m_dropout, is_training(), random::mix64(stream + uint64_t(h * 3 + m)));
-            projected.push_back(torch::relu(m_projections[size_t(h)][size_t(m)](x)));
+            projected[size_t(m)] = torch::relu(m_projections[size_t(h)][size_t(m)](x));
         }
-        auto stack = torch::stack(projected, 1); // N×3×D
-        torch::Tensor attention;
-        if (m_adaptive)
-            attention = torch::softmax(m_attention(stack).squeeze(-1), 1);
-        else
+        torch::Tensor head, attention;
+        if (m_adaptive) {
+            // softmax over modalities of ⟨p_m, v⟩, then Σ α_m·p_m: one fused pass each way.
+            auto result = attentionFusion(projected[0], projected[1], projected[2], m_attention->weight);
+            head = result[0];
+            attention = result[1];
+        } else {
+            std::vector<torch::Tensor> present;
+            for (const auto &p : projected)
+                if (p.defined())
+                    present.push_back(p);
+            auto stack = torch::stack(present, 1); // N×M×D
             attention = torch::full({stack.size(0), stack.size(1)}, 1.0 / double(stack.size(1)), stack.options());
-        auto head = (attention.unsqueeze(2) * stack).sum(1);
+            head = stack.mean(1);
+        }
         fused = fused.defined() ? fused + head : head;
         if (weights)
             *weights = attention;

@@ -129,6 +129,50 @@ private Q_SLOTS:
         QVERIFY(torch::allclose(stacked.grad(), s2.grad(), 1e-4, 1e-4));
     }
 
+    // The fused attention over modalities against the stack-softmax-sum it replaces, with
+    // every modality and with one absent; gradients for the projections and the vector.
+    void attentionFusionMatchesPlainFormula_data()
+    {
+        QTest::addColumn<bool>("imageAbsent");
+        QTest::newRow("three modalities") << false;
+        QTest::newRow("image absent") << true;
+    }
+
+    void attentionFusionMatchesPlainFormula()
+    {
+        QFETCH(bool, imageAbsent);
+        torch::manual_seed(3);
+        const int64_t n = 1300, d = 24; // over two of the backward's row blocks
+        std::vector<torch::Tensor> p, q;
+        for (int m = 0; m < 3; ++m) {
+            auto t = torch::relu(torch::randn({n, d}));
+            p.push_back(imageAbsent && m == 1 ? torch::Tensor() : t.clone().requires_grad_(true));
+            q.push_back(imageAbsent && m == 1 ? torch::Tensor() : t.clone().requires_grad_(true));
+        }
+        auto v = torch::randn({1, d}).requires_grad_(true), v2 = v.detach().clone().requires_grad_(true);
+        auto upstream = torch::randn({n, d});
+        auto fused = attentionFusion(p[0], p[1], p[2], v);
+        (fused[0] * upstream).sum().backward();
+
+        std::vector<torch::Tensor> present;
+        for (const auto &t : q)
+            if (t.defined())
+                present.push_back(t);
+        auto stack = torch::stack(present, 1);
+        auto alpha = torch::softmax(stack.matmul(v2.t()).squeeze(-1), 1);
+        auto expected = (alpha.unsqueeze(2) * stack).sum(1);
+        (expected * upstream).sum().backward();
+        QVERIFY(torch::allclose(fused[0], expected, 1e-5, 1e-5));
+        QVERIFY(torch::allclose(fused[1], alpha, 1e-5, 1e-6));
+        QVERIFY(!fused[1].requires_grad());
+        for (int m = 0; m < 3; ++m) {
+            if (!p[m].defined())
+                continue;
+            QVERIFY(torch::allclose(p[m].grad(), q[m].grad(), 1e-4, 1e-5));
+        }
+        QVERIFY(torch::allclose(v.grad(), v2.grad(), 1e-3, 1e-4));
+    }
+
     // The one-pass Adam against LibTorch's: the same parameters after several steps, the
     // same state (so checkpoints stay interchangeable), and parameters without a gradient
     // left alone by both.
