@@ -267,11 +267,12 @@ int Trainer::computeThreads() const
     const ModelConfig &c = context.spec.config;
     if (c.threads > 0)
         return c.threads;
-    // Small steps run faster on one thread: measured on 2 cores, the countries quick demo
-    // took 21 s on one thread and 62 s on two, a 1,500-object teaching graph 15 s per epoch
-    // against 27, while MKG-Y at batch 1024 gains from two (29 s per epoch against 34).
+    // Small steps run faster on one thread. Measured on 2 cores (with OpenMP's idle threads
+    // no longer spinning, see prepareProcessEnvironment): the countries quick demo (step size
+    // 2.9·10⁶) took 17.1 s on one thread and 17.6 s on two; structure only on MKG-Y at batch
+    // 128 (1.2·10⁸) 5.8 s per epoch on one and 4.1 s on two; MKG-Y at batch 1024 gains more.
     // The step's size is about batch × entities × the widest table.
-    constexpr double kSmallStep = 2.5e8;
+    constexpr double kSmallStep = 5e7;
     int64_t width = c.dim;
     for (const torch::Tensor &f : {context.imageFeatures, context.textFeatures})
         if (f.defined())
