@@ -524,7 +524,7 @@ int runBench(const QStringList &args, QTextStream &out, QTextStream &err)
         "filtered test evaluations, peak memory (training and its evaluation), measured sgemm GFLOP/s\n"
         "and the GFLOP/s the epoch achieved.\n"
         "--profile adds one more epoch and one more evaluation, recorded operator by operator, and\n"
-        "prints where each spends its time, grouped by what the maths does, with FLOPs and rates."
+        "prints where each spends its time, grouped by what the maths does, with FLOPs and rates.\n"
         "Without feature files, seeded random image (E×256) and text (E×384) features are used."));
     commandLine.addOptions({{"dataset", "dataset folder", "DIR"},
                             {"image-features", "image feature matrix", "FILE"},
@@ -625,17 +625,17 @@ int runBench(const QStringList &args, QTextStream &out, QTextStream &err)
     QJsonArray epochArray;
     for (double s : observer.seconds) epochArray.append(s);
     QJsonObject result{{"train_epoch_seconds", medianEpoch},
-                             {"epoch_seconds", epochArray},
-                             {"eval_seconds", evals[evals.size() / 2]},
-                             {"evals_seconds", evalArray},
-                             {"peak_rss_mb", peakMb},
-                             {"sgemm_gflops", sgemm},
-                             {"achieved_gflops", flops / medianEpoch / 1e9},
-                             {"epoch_gflop", flops / 1e9},
-                             {"batches_per_epoch", double(trainer.batchesPerEpoch())},
-                             {"test_mrr", trainer.testReport().headline().mrr},
-                             {"threads", info.intraOpThreads},
-                             {"blas", info.blasName.section(' ', 0, 1)}};
+                       {"epoch_seconds", epochArray},
+                       {"eval_seconds", evals[evals.size() / 2]},
+                       {"evals_seconds", evalArray},
+                       {"peak_rss_mb", peakMb},
+                       {"sgemm_gflops", sgemm},
+                       {"achieved_gflops", flops / medianEpoch / 1e9},
+                       {"epoch_gflop", flops / 1e9},
+                       {"batches_per_epoch", double(trainer.batchesPerEpoch())},
+                       {"test_mrr", trainer.testReport().headline().mrr},
+                       {"threads", info.intraOpThreads},
+                       {"blas", info.blasName.section(' ', 0, 1)}};
     if (profile)
         result.insert("profile", QJsonObject{{"epoch", observer.epochProfile.toJson()},
                                              {"evaluation", evaluationProfile.toJson()}});

@@ -7,8 +7,7 @@
 namespace momok {
 
 namespace {
-MOMOK_KERNEL void countAbove(const float *scores, int64_t n, float value,
-                                                                   int64_t *greater, int64_t *equal)
+MOMOK_KERNEL void countAbove(const float *scores, int64_t n, float value, int64_t *greater, int64_t *equal)
 {
     // 32-bit counters fill a vector register with eight lanes (64-bit ones with four);
     // blocks of at most 2^30 keep them from overflowing.

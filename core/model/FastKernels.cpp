@@ -138,24 +138,27 @@ public:
     }
 };
 
+// dst ← weight·src (first) or dst += weight·src: one term of a row's weighted sum. Inlined
+// into each kernel clone, where it vectorises for that clone's instruction set.
+__attribute__((always_inline)) inline void addScaledRow(float *dst, const float *src, float weight, int64_t w, bool first)
+{
+    if (first) {
+#pragma omp simd
+        for (int64_t c = 0; c < w; ++c)
+            dst[c] = weight * src[c];
+    } else {
+#pragma omp simd
+        for (int64_t c = 0; c < w; ++c)
+            dst[c] += weight * src[c];
+    }
+}
+
 // Rows [begin, end) of out[n,:] = Σ_k g[n,k]·e[n,k,:].
 MOMOK_KERNEL void mixRows(const float *g, const float *e, float *o, int64_t begin, int64_t end, int64_t k, int64_t w)
 {
     for (int64_t row = begin; row < end; ++row) {
-        float *dst = o + row * w;
-        for (int64_t j = 0; j < k; ++j) {
-            const float weight = g[row * k + j];
-            const float *src = e + (row * k + j) * w;
-            if (j == 0) {
-#pragma omp simd
-                for (int64_t c = 0; c < w; ++c)
-                    dst[c] = weight * src[c];
-            } else {
-#pragma omp simd
-                for (int64_t c = 0; c < w; ++c)
-                    dst[c] += weight * src[c];
-            }
-        }
+        for (int64_t j = 0; j < k; ++j)
+            addScaledRow(o + row * w, e + (row * k + j) * w, g[row * k + j], w, j == 0);
     }
 }
 
@@ -251,25 +254,11 @@ MOMOK_KERNEL void linearExpertBackwardRows(const float *gates, const float *x, c
             for (int64_t c = 0; c < w; ++c)
                 dot += uk[c] * xRow[c] - dRow[c] * sk[c];
             gradGates[row * k + j] = dot;
-            if (gxRow) {
-                if (j == 0) {
-#pragma omp simd
-                    for (int64_t c = 0; c < w; ++c)
-                        gxRow[c] = weight * uk[c];
-                } else {
-#pragma omp simd
-                    for (int64_t c = 0; c < w; ++c)
-                        gxRow[c] += weight * uk[c];
-                }
-            }
+            if (gxRow)
+                addScaledRow(gxRow, uk, weight, w, j == 0);
         }
-        for (int64_t j = 0; j < k; ++j) {
-            const float weight = gates[row * k + j];
-            float *sRow = uRow + j * w;
-#pragma omp simd
-            for (int64_t c = 0; c < w; ++c)
-                sRow[c] = weight * dRow[c];
-        }
+        for (int64_t j = 0; j < k; ++j)
+            addScaledRow(uRow + j * w, dRow, gates[row * k + j], w, true);
     }
 }
 
@@ -291,10 +280,9 @@ public:
         ctx->save_for_backward({gates, x, stacked, shiftRow});
         const int64_t n = x.size(0), w = x.size(1);
         auto out = torch::empty({n, w}, x.options());
-        const auto negShift = shiftRow.neg();
         for (int64_t begin = 0; begin < n; begin += kExpertRowBlock) {
             const int64_t rows = std::min(kExpertRowBlock, n - begin);
-            const auto experts = torch::addmm(negShift, x.narrow(0, begin, rows), stacked.t());
+            const auto experts = linearExpertOutputs(x.narrow(0, begin, rows), stacked, shiftRow);
             auto block = out.narrow(0, begin, rows);
             mixForward(gates.narrow(0, begin, rows), experts, block);
         }
@@ -362,16 +350,7 @@ MOMOK_KERNEL void attentionRows(const float *const *p, int64_t m, const float *v
         for (int64_t j = 0; j < m; ++j) {
             const float a = s[j] / total;
             alpha[row * m + j] = a;
-            const float *pj = p[j] + row * d;
-            if (j == 0) {
-#pragma omp simd
-                for (int64_t c = 0; c < d; ++c)
-                    o[c] = a * pj[c];
-            } else {
-#pragma omp simd
-                for (int64_t c = 0; c < d; ++c)
-                    o[c] += a * pj[c];
-            }
+            addScaledRow(o, p[j] + row * d, a, d, j == 0);
         }
     }
 }

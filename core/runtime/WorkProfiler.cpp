@@ -160,6 +160,19 @@ void operatorFinished(const at::RecordFunction &, at::ObserverContext *)
 
 } // namespace
 
+namespace {
+// The cells both tables share: a time's share of the wall time, and a product rate's
+// share of the measured sgemm rate ("-" without FLOPs).
+double wallShare(double seconds, double wallSeconds) { return wallSeconds > 0 ? 100.0 * seconds / wallSeconds : 0.0; }
+
+QString sgemmShare(double flop, double seconds, double sgemmGflops)
+{
+    if (flop <= 0 || seconds <= 0 || sgemmGflops <= 0)
+        return QStringLiteral("-");
+    return QString::number(100.0 * flop / seconds / 1e9 / sgemmGflops, 'f', 0) + QLatin1Char('%');
+}
+} // namespace
+
 QString profileSectionLabel(ProfileSection section)
 {
     switch (section) {
@@ -191,18 +204,15 @@ QString ProfileReport::table(double sgemmGflops) const
 {
     QString text;
     QTextStream out(&text);
-    auto rate = [](double flop, double s) { return s > 0 ? flop / s / 1e9 : 0.0; };
     auto line = [&](const QString &label, double seconds, double flop) {
-        const double gflops = rate(flop, seconds);
+        const bool rated = flop > 0 && seconds > 0;
         out << QStringLiteral("%1 %2 %3 %4 %5 %6\n")
                    .arg(label, -32)
                    .arg(seconds, 9, 'f', 3)
-                   .arg(wallSeconds > 0 ? 100.0 * seconds / wallSeconds : 0.0, 6, 'f', 1)
+                   .arg(wallShare(seconds, wallSeconds), 6, 'f', 1)
                    .arg(flop / 1e9, 9, 'f', 1)
-                   .arg(flop > 0 ? QString::number(gflops, 'f', 1) : QStringLiteral("-"), 8)
-                   .arg(flop > 0 && sgemmGflops > 0 ? QString::number(100.0 * gflops / sgemmGflops, 'f', 0) + "%"
-                                                     : QStringLiteral("-"),
-                        7);
+                   .arg(rated ? QString::number(flop / seconds / 1e9, 'f', 1) : QStringLiteral("-"), 8)
+                   .arg(sgemmShare(flop, seconds, sgemmGflops), 7);
     };
     out << QStringLiteral("%1 %2 %3 %4 %5 %6\n")
                .arg(QStringLiteral("section"), -32)
@@ -234,17 +244,14 @@ QString ProfileReport::operatorTable(int count, double sgemmGflops) const
                .arg(QStringLiteral("of sgemm"), 8);
     for (int i = 0; i < count && i < int(operators.size()); ++i) {
         const ProfiledOperator &op = operators[size_t(i)];
-        const double gflops = op.figures.seconds > 0 ? op.figures.flop / op.figures.seconds / 1e9 : 0.0;
         out << QStringLiteral("%1 %2 %3 %4 %5 %6 %7\n")
                    .arg(op.name.left(36), -36)
                    .arg(profileSectionLabel(op.section).left(24), -24)
                    .arg(op.figures.seconds, 9, 'f', 3)
-                   .arg(wallSeconds > 0 ? 100.0 * op.figures.seconds / wallSeconds : 0.0, 6, 'f', 1)
+                   .arg(wallShare(op.figures.seconds, wallSeconds), 6, 'f', 1)
                    .arg(op.figures.calls, 7)
                    .arg(op.figures.flop / 1e9, 9, 'f', 1)
-                   .arg(op.figures.flop > 0 && sgemmGflops > 0 ? QString::number(100.0 * gflops / sgemmGflops, 'f', 0) + "%"
-                                                               : QStringLiteral("-"),
-                        8);
+                   .arg(sgemmShare(op.figures.flop, op.figures.seconds, sgemmGflops), 8);
     }
     return text;
 }

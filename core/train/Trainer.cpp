@@ -71,11 +71,11 @@ struct Trainer::Private {
             return false;
         const ModelConfig &c = spec.config;
         optimizer = std::make_unique<FusedAdam>(context->model->modelParameters(),
-                                                         torch::optim::AdamOptions(c.learningRate));
+                                                torch::optim::AdamOptions(c.learningRate));
         auto estimatorParameters = context->model->estimatorParameters();
         if (!estimatorParameters.empty())
             estimatorOptimizer = std::make_unique<FusedAdam>(estimatorParameters,
-                                                                      torch::optim::AdamOptions(c.estimatorLearningRate));
+                                                             torch::optim::AdamOptions(c.estimatorLearningRate));
         state.learningRate = c.learningRate;
         return true;
     }
