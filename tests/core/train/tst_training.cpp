@@ -47,6 +47,24 @@ private:
     int m_epoch;
 };
 
+// Cancels as the first batch of `epoch` ends, mid-epoch, and keeps what the trainer says.
+class CancelMidEpoch : public TrainingObserver
+{
+public:
+    CancelMidEpoch(Feedback &flag, int epoch) : m_flag(flag), m_epoch(epoch) {}
+    void batchFinished(int epoch, int batch, int) override
+    {
+        if (epoch == m_epoch && batch == 1)
+            m_flag.cancel();
+    }
+    void message(const QString &text) override { messages << text; }
+    QStringList messages;
+
+private:
+    Feedback &m_flag;
+    int m_epoch;
+};
+
 QString losses(const Trainer &t)
 {
     QStringList out;
@@ -172,6 +190,34 @@ private Q_SLOTS:
         QCOMPARE(losses(resumed), losses(straight));
         QCOMPARE(resumed.testReport().headline().mrr, straight.testReport().headline().mrr);
         QCOMPARE(resumed.bestValidReport().headline().mrr, straight.bestValidReport().headline().mrr);
+    }
+
+    // last.pt is not rewritten after every epoch: a cancel in the middle of epoch 4 finds it
+    // at epoch 2 (the last evaluation), says so, and the resumed run still equals the straight one.
+    void cancelMidEpochResumesFromLastCheckpoint()
+    {
+        Trainer straight;
+        QString error;
+        QVERIFY(straight.start(smallRun(m_dataset, m_dir.filePath("straight-mid"), 6), nullptr, &error));
+        QCOMPARE(straight.run(nullptr, nullptr, &error), Outcome::Finished);
+
+        const QString interruptedDir = m_dir.filePath("interrupted-mid");
+        {
+            Trainer first;
+            QVERIFY(first.start(smallRun(m_dataset, interruptedDir, 6), nullptr, &error));
+            QVERIFY(first.batchesPerEpoch() > 1);
+            Feedback cancel;
+            CancelMidEpoch observer(cancel, 4);
+            QCOMPARE(first.run(&observer, &cancel, &error), Outcome::Cancelled);
+            QVERIFY2(observer.messages.contains(QStringLiteral("cancelled during epoch 4; the run resumes from epoch 2")),
+                     qPrintable(observer.messages.join('\n')));
+        }
+        Trainer resumed;
+        QVERIFY2(resumed.resume(interruptedDir, nullptr, &error), qPrintable(error));
+        QCOMPARE(resumed.completedEpochs(), 2);
+        QCOMPARE(resumed.run(nullptr, nullptr, &error), Outcome::Finished);
+        QCOMPARE(losses(resumed), losses(straight));
+        QCOMPARE(resumed.testReport().headline().mrr, straight.testReport().headline().mrr);
     }
 
     void checkpointRoundTripGivesIdenticalPredictions()
