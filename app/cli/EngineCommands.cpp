@@ -562,16 +562,26 @@ int runBench(const QStringList &args, QTextStream &out, QTextStream &err)
     spec.extractFeatures = false; // the benchmark measures training on the given (or random) features
     spec.config = config;
     QDir().rmdir(runDir.path());
-    Trainer trainer;
-    if (!trainer.start(spec, nullptr, &error)) {
+    // The trainer is let go once trained: the extra evaluations below open the run afresh, and
+    // with the trainer's state still held they, not training, would set the process's peak.
+    auto trainer = std::make_unique<Trainer>();
+    if (!trainer->start(spec, nullptr, &error)) {
         err << "momok bench: " << error << "\n";
         return 1;
     }
     BenchObserver observer(profile ? config.epochs : 0);
-    if (trainer.run(&observer, nullptr, &error) != Outcome::Finished) {
+    if (trainer->run(&observer, nullptr, &error) != Outcome::Finished) {
         err << "momok bench: " << error << "\n";
         return 1;
     }
+    const EvaluationReport trainerTest = trainer->testReport();
+    const double batches = double(trainer->batchesPerEpoch());
+    struct rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    const double peakMb = double(usage.ru_maxrss) / 1024.0; // training and its test evaluation
+    trainer.reset();
+    releaseFreeHeapPages();
+
     std::vector<double> epochs = observer.seconds;
     std::sort(epochs.begin(), epochs.end());
     const double medianEpoch = epochs[epochs.size() / 2];
@@ -583,7 +593,6 @@ int runBench(const QStringList &args, QTextStream &out, QTextStream &err)
     if (shapes) {
         const double E = double(shapes->dataset().entityCount());
         const double queries = double(shapes->trainQueryCount());
-        const double batches = double(trainer.batchesPerEpoch());
         const double R = 2.0 * double(shapes->dataset().relationCount());
         for (Decoder d : shapes->activeDecoders()) {
             const std::optional<Modality> modality = modalityOf(d);
@@ -598,14 +607,11 @@ int runBench(const QStringList &args, QTextStream &out, QTextStream &err)
             if (w > 0)
                 flops += 3 * 2 * E * w * w * config.experts * batches; // experts over all candidates
         }
+        shapes.reset();
     }
-    struct rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    const double peakMb = double(usage.ru_maxrss) / 1024.0; // training and its test evaluation
-
     // Evaluation time: the median of the trainer's test evaluation and two more of the same
     // checkpoint (one run is at the mercy of a noisy machine).
-    std::vector<double> evals{trainer.testReport().seconds};
+    std::vector<double> evals{trainerTest.seconds};
     ProfileReport evaluationProfile;
     if (auto evaluated = TrainedRun::open(spec.runDir, &error)) {
         for (int i = 0; i < 2; ++i)
@@ -632,8 +638,8 @@ int runBench(const QStringList &args, QTextStream &out, QTextStream &err)
                        {"sgemm_gflops", sgemm},
                        {"achieved_gflops", flops / medianEpoch / 1e9},
                        {"epoch_gflop", flops / 1e9},
-                       {"batches_per_epoch", double(trainer.batchesPerEpoch())},
-                       {"test_mrr", trainer.testReport().headline().mrr},
+                       {"batches_per_epoch", batches},
+                       {"test_mrr", trainerTest.headline().mrr},
                        {"threads", info.intraOpThreads},
                        {"blas", info.blasName.section(' ', 0, 1)}};
     if (profile)
