@@ -1,4 +1,5 @@
 // The engine's fused kernels against plain LibTorch formulations of the same math.
+#include "model/ClubEstimator.h"
 #include "model/FastKernels.h"
 #include "model/MaskedCoreProduct.h"
 #include "model/SmoothedBceLoss.h"
@@ -171,6 +172,50 @@ private Q_SLOTS:
             QVERIFY(torch::allclose(p[m].grad(), q[m].grad(), 1e-4, 1e-5));
         }
         QVERIFY(torch::allclose(v.grad(), v2.grad(), 1e-3, 1e-4));
+    }
+
+    // The fused CLUB bound and log-likelihood against their plain LibTorch expressions: values
+    // and the gradients to μ, log-variance and y (both experts' outputs receive the bound's).
+    void clubTermsMatchPlainFormulas_data()
+    {
+        QTest::addColumn<int>("rows");
+        QTest::newRow("one row") << 1;
+        QTest::newRow("batch") << 37;
+    }
+
+    void clubTermsMatchPlainFormulas()
+    {
+        QFETCH(int, rows);
+        torch::manual_seed(21);
+        const int64_t n = rows, d = 5;
+        auto mu = torch::randn({n, d}).requires_grad_(), logVar = torch::tanh(torch::randn({n, d})).requires_grad_();
+        auto y = (torch::randn({n, d}) * 0.7 + 0.3).requires_grad_();
+        auto mu2 = mu.detach().clone().requires_grad_(), lv2 = logVar.detach().clone().requires_grad_();
+        auto y2 = y.detach().clone().requires_grad_();
+
+        auto bound = clubUpperBound(mu, logVar, y);
+        auto precision = torch::exp(-lv2);
+        auto positive = -(mu2 - y2).pow(2) * precision / 2;
+        auto allSquares = y2.pow(2).sum(0, true) - 2 * mu2 * y2.sum(0, true) + double(n) * mu2.pow(2);
+        auto others = (allSquares - (y2 - mu2).pow(2)) / double(std::max<int64_t>(1, n - 1));
+        auto expected = (positive.sum(1) + (others * precision / 2).sum(1)).mean();
+        QVERIFY2(std::abs(bound.item<double>() - expected.item<double>()) < 1e-4,
+                 qPrintable(QStringLiteral("%1 vs %2").arg(bound.item<double>()).arg(expected.item<double>())));
+        (bound * 3).backward();
+        (expected * 3).backward();
+        QVERIFY(torch::allclose(mu.grad(), mu2.grad(), 1e-4, 1e-5));
+        QVERIFY(torch::allclose(logVar.grad(), lv2.grad(), 1e-4, 1e-5));
+        QVERIFY(torch::allclose(y.grad(), y2.grad(), 1e-4, 1e-5));
+
+        for (auto *t : {&mu, &logVar, &mu2, &lv2})
+            t->mutable_grad() = torch::Tensor();
+        auto ll = clubLogLikelihood(mu, logVar, y.detach());
+        auto ll2 = (-(mu2 - y2.detach()).pow(2) * torch::exp(-lv2) / 2 - lv2 / 2 - std::log(2 * M_PI) / 2).sum(1).mean();
+        QVERIFY(std::abs(ll.item<double>() - ll2.item<double>()) < 1e-4);
+        (-ll).backward();
+        (-ll2).backward();
+        QVERIFY(torch::allclose(mu.grad(), mu2.grad(), 1e-4, 1e-5));
+        QVERIFY(torch::allclose(logVar.grad(), lv2.grad(), 1e-4, 1e-5));
     }
 
     // The one-pass Adam against LibTorch's: the same parameters after several steps, the
