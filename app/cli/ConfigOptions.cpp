@@ -1,6 +1,10 @@
 #include "cli/ConfigOptions.h"
 
+#include "data/DatasetReader.h"
 #include "domain/Vocabulary.h"
+
+#include <QDir>
+#include <QFileInfo>
 
 #include <QJsonObject>
 
@@ -10,6 +14,8 @@ namespace {
 
 const QString kModalitiesOption = QStringLiteral("modalities");
 const QString kPresetOption = QStringLiteral("preset");
+const QString kPaperDatasetOption = QStringLiteral("paper-dataset");
+const QString kPaperPreset = QStringLiteral("paper");
 
 // The ModelConfig keys of the decoder switches, which --modalities sets.
 QString decoderSwitchKey(Decoder decoder)
@@ -129,12 +135,62 @@ void addConfigOptions(CommandLine &commandLine)
                            QStringLiteral("LIST")});
     commandLine.addOption({kPresetOption, QStringLiteral("start from a preset: ") + ModelConfig::presetNames().join(", "),
                            QStringLiteral("NAME")});
+    QStringList paperKeys;
+    for (PaperDataset d : kPaperDatasets)
+        paperKeys << paperDatasetKey(d);
+    commandLine.addOption({kPaperDatasetOption,
+                           QStringLiteral("with --preset paper: the setting of this paper dataset (%1); "
+                                          "default: recognised from the dataset").arg(paperKeys.join(", ")),
+                           QStringLiteral("NAME")});
 }
 
-bool configFromOptions(const CommandLine &commandLine, ModelConfig *config, QString *error)
+bool resolvePaperDataset(const CommandLine &commandLine, const QString &datasetDir,
+                         std::optional<PaperDataset> *dataset, QString *note, QString *error)
+{
+    dataset->reset();
+    const bool paper = commandLine.value(kPresetOption) == kPaperPreset;
+    if (commandLine.isSet(kPaperDatasetOption)) {
+        const QString name = commandLine.value(kPaperDatasetOption);
+        if (!paper) {
+            *error = QStringLiteral("--%1: only with --preset paper").arg(kPaperDatasetOption);
+            return false;
+        }
+        *dataset = paperDatasetFromKey(name);
+        if (!*dataset) {
+            QStringList keys;
+            for (PaperDataset d : kPaperDatasets)
+                keys << paperDatasetKey(d);
+            *error = QStringLiteral("--%1: '%2' is none of the paper's datasets (%3)")
+                         .arg(kPaperDatasetOption, name, keys.join(", "));
+            return false;
+        }
+        *note = QStringLiteral("paper setting of %1 (--%2)").arg(paperDatasetKey(**dataset), kPaperDatasetOption);
+        return true;
+    }
+    if (!paper)
+        return true;
+    const QString folderName = QFileInfo(QDir::cleanPath(datasetDir)).fileName();
+    if ((*dataset = paperDatasetFromKey(folderName))) {
+        *note = QStringLiteral("paper setting of %1 (by the folder's name)").arg(paperDatasetKey(**dataset));
+        return true;
+    }
+    const DatasetLoadResult loaded = DatasetReader::read(datasetDir);
+    if (loaded.dataset)
+        *dataset = recognisePaperDataset(folderName, loaded.dataset->entityCount(), loaded.dataset->relationCount());
+    *note = *dataset ? QStringLiteral("paper setting of %1 (by its entity and relation counts)").arg(paperDatasetKey(**dataset))
+                     : QStringLiteral("%1 is none of the paper's datasets (by name or by entity and relation counts): "
+                                      "the paper's schedule on the reference's defaults; --%2 chooses one")
+                           .arg(QDir::toNativeSeparators(datasetDir), kPaperDatasetOption);
+    return true;
+}
+
+bool configFromOptions(const CommandLine &commandLine, ModelConfig *config, QString *error,
+                       std::optional<PaperDataset> paperDataset)
 {
     const QString preset = commandLine.value(kPresetOption);
-    if (commandLine.isSet(kPresetOption) && !ModelConfig::applyPreset(preset, config)) {
+    if (preset == kPaperPreset && paperDataset) {
+        *config = paperConfig(*paperDataset);
+    } else if (commandLine.isSet(kPresetOption) && !ModelConfig::applyPreset(preset, config)) {
         *error = QStringLiteral("--%1: unknown preset '%2' (choose from %3)")
                      .arg(kPresetOption, preset, ModelConfig::presetNames().join(", "));
         return false;

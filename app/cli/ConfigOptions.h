@@ -4,8 +4,11 @@
 // them always agree.
 #include "cli/CliParsing.h"
 #include "model/ModelConfig.h"
+#include "model/PaperSettings.h"
 
 #include <QString>
+
+#include <optional>
 
 namespace momok {
 
@@ -15,12 +18,22 @@ namespace momok {
 // …) are set together by "--modalities". The registration of the options uses it too.
 QString configOptionName(const QString &key);
 
-// --preset, --modalities and one option per ModelConfig key.
+// --preset, --paper-dataset, --modalities and one option per ModelConfig key.
 void addConfigOptions(CommandLine &commandLine);
 
-// *config (already holding the command's defaults) with the preset and options applied.
-// False with *error when a value is not a number, the preset or a decoder is unknown, or
-// the configuration breaks a rule: then one line per problem, each naming its option.
-bool configFromOptions(const CommandLine &commandLine, ModelConfig *config, QString *error);
+// The paper's dataset a --preset paper run targets: the one --paper-dataset names, else the
+// dataset folder recognised by its name or, failing that, by its entity and relation counts
+// (the folder is read for them). Empty without --preset paper, or when the folder is none of
+// the paper's datasets. *note says which was chosen and how (or that none was). False with
+// *error when --paper-dataset names no paper dataset or comes without --preset paper.
+bool resolvePaperDataset(const CommandLine &commandLine, const QString &datasetDir,
+                         std::optional<PaperDataset> *dataset, QString *note, QString *error);
+
+// *config (already holding the command's defaults) with the preset and options applied;
+// --preset paper takes paperDataset's setting when there is one. False with *error when a
+// value is not a number, the preset or a decoder is unknown, or the configuration breaks a
+// rule: then one line per problem, each naming its option.
+bool configFromOptions(const CommandLine &commandLine, ModelConfig *config, QString *error,
+                       std::optional<PaperDataset> paperDataset = std::nullopt);
 
 } // namespace momok

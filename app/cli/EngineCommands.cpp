@@ -6,6 +6,8 @@
 
 #include "analysis/ModalityStrengths.h"
 #include "analysis/Predictor.h"
+#include "data/DatasetReader.h"
+#include "features/FeatureExtractor.h"
 #include "runtime/ComputeEnvironment.h"
 #include "storage/RunRecorder.h"
 #include "runtime/SgemmBenchmark.h"
@@ -15,6 +17,7 @@
 
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QTemporaryDir>
@@ -188,6 +191,26 @@ private:
 };
 
 // Starts a new run or resumes one as the options say; false with *exitCode when it cannot.
+// A new run's spec from train's options: data, features, the preset (for --preset paper, the
+// setting of the paper dataset resolvePaperDataset finds; *paperNote says which) and settings.
+bool runSpecFromOptions(const CommandLine &commandLine, RunSpec *spec, QString *paperNote, QString *error)
+{
+    spec->datasetDir = commandLine.value("dataset");
+    spec->imageFeatures = commandLine.value("image-features");
+    spec->textFeatures = commandLine.value("text-features");
+    spec->randomFeatures = commandLine.isSet("random-features");
+    spec->extractFeatures = !commandLine.isSet("no-extract");
+    spec->imageEncoder = commandLine.value("image-encoder");
+    spec->dropUnseenEvaluationTriples = commandLine.isSet("drop-unseen");
+    spec->runDir = commandLine.value("out");
+    std::optional<PaperDataset> paperDataset;
+    if (!resolvePaperDataset(commandLine, spec->datasetDir, &paperDataset, paperNote, error)
+        || !configFromOptions(commandLine, &spec->config, error, paperDataset))
+        return false;
+    spec->paperRow = paperDataset ? paperDatasetKey(*paperDataset) : QString();
+    return true;
+}
+
 bool startTraining(const CommandLine &commandLine, Trainer *trainer, Feedback *feedback, QTextStream &out,
                    QTextStream &err, int *exitCode)
 {
@@ -207,19 +230,74 @@ bool startTraining(const CommandLine &commandLine, Trainer *trainer, Feedback *f
         return false;
     }
     RunSpec spec;
-    spec.datasetDir = commandLine.value("dataset");
-    spec.imageFeatures = commandLine.value("image-features");
-    spec.textFeatures = commandLine.value("text-features");
-    spec.randomFeatures = commandLine.isSet("random-features");
-    spec.extractFeatures = !commandLine.isSet("no-extract");
-    spec.imageEncoder = commandLine.value("image-encoder");
-    spec.dropUnseenEvaluationTriples = commandLine.isSet("drop-unseen");
-    spec.runDir = commandLine.value("out");
-    if (!configFromOptions(commandLine, &spec.config, &error) || !trainer->start(spec, feedback, &error)) {
+    QString paperNote;
+    if (!runSpecFromOptions(commandLine, &spec, &paperNote, &error)) {
+        err << "momok train: " << error << "\n";
+        return false;
+    }
+    if (!paperNote.isEmpty())
+        out << "--preset paper: " << paperNote << "\n";
+    if (!trainer->start(spec, feedback, &error)) {
         err << "momok train: " << error << "\n";
         return false;
     }
     return true;
+}
+
+// `train --dry-run`: what a run with these options would be, without training or writing
+// anything. The configuration goes to stdout as JSON (run.json's "config"); the dataset,
+// the paper setting and each modality's features are said on stderr.
+int dryRun(const CommandLine &commandLine, QTextStream &out, QTextStream &err)
+{
+    if (commandLine.isSet("resume")) {
+        err << "momok train: --dry-run resolves a new run: give --dataset DIR, not --resume\n";
+        return kUsageError;
+    }
+    if (!commandLine.isSet("dataset")) {
+        err << "momok train: --dry-run needs --dataset DIR\n";
+        return kUsageError;
+    }
+    RunSpec spec;
+    QString paperNote, error;
+    if (!runSpecFromOptions(commandLine, &spec, &paperNote, &error)) {
+        err << "momok train: " << error << "\n";
+        return 1;
+    }
+    DatasetLoadOptions options;
+    options.dropUnseenEvaluationTriples = spec.dropUnseenEvaluationTriples;
+    const DatasetLoadResult loaded = DatasetReader::read(spec.datasetDir, options);
+    if (!loaded.dataset) {
+        err << "momok train: " << loaded.summary() << "\n";
+        return 1;
+    }
+    const KgDataset &dataset = *loaded.dataset;
+    auto features = [&](const QString &file, bool present, const char *what) -> QString {
+        if (spec.randomFeatures)
+            return QStringLiteral("seeded random");
+        if (!file.isEmpty()) {
+            if (!QFileInfo(file).isReadable())
+                error = QStringLiteral("%1: cannot read this %2 feature file").arg(file, QLatin1String(what));
+            return QStringLiteral("file %1").arg(file);
+        }
+        if (spec.extractFeatures && present)
+            return QStringLiteral("extracted from the dataset's %1s (cached after the first run)").arg(QLatin1String(what));
+        return QStringLiteral("none (its decoder does not train)");
+    };
+    const QString image = features(spec.imageFeatures, FeatureExtractor::hasImages(dataset), "image");
+    const QString text = features(spec.textFeatures, FeatureExtractor::hasTexts(dataset), "text");
+    if (!error.isEmpty()) {
+        err << "momok train: " << error << "\n";
+        return 1;
+    }
+    err << QStringLiteral("dataset: %1 (%2 entities, %3 relations, %4 training triples)\n")
+               .arg(QDir::toNativeSeparators(spec.datasetDir)).arg(dataset.entityCount()).arg(dataset.relationCount())
+               .arg(dataset.train.size());
+    if (!paperNote.isEmpty())
+        err << "--preset paper: " << paperNote << "\n";
+    err << "image features: " << image << "\ntext features: " << text << "\n"
+        << "nothing trained, nothing written (--dry-run)\n";
+    out << QJsonDocument(spec.config.toJson()).toJson(QJsonDocument::Indented);
+    return 0;
 }
 
 int runTrain(const QStringList &args, QTextStream &out, QTextStream &err)
@@ -239,10 +317,14 @@ int runTrain(const QStringList &args, QTextStream &out, QTextStream &err)
                             {"workspace", "record the run (epochs, evaluations, status) in this workspace as it goes", "FILE"},
                             {"name", "the run's name in the workspace (default: the run folder's name)", "NAME"},
                             {"json", "print the final test metrics as JSON"},
-                            {"quiet", "print only the final result"}});
+                            {"quiet", "print only the final result"},
+                            {"dry-run", "resolve the dataset, preset and features and print the configuration as "
+                                        "JSON; train nothing, write nothing"}});
     addConfigOptions(commandLine);
     if (int code = 0; !commandLine.parse(args, out, err, &code))
         return code;
+    if (commandLine.isSet("dry-run"))
+        return dryRun(commandLine, out, err);
     Trainer trainer;
     Feedback feedback(consoleProgress(err, commandLine.isSet("quiet")));
     if (int code = 0; !startTraining(commandLine, &trainer, &feedback, out, err, &code))
@@ -540,13 +622,16 @@ int runBench(const QStringList &args, QTextStream &out, QTextStream &err)
     }
     ModelConfig config;
     ModelConfig::applyPreset("bench", &config);
-    config.epochs = 3;
-    config.evalEvery = 1000000; // no validation inside the timed epochs
-    QString error;
-    if (!configFromOptions(commandLine, &config, &error)) {
+    QString error, paperNote;
+    std::optional<PaperDataset> paperDataset;
+    if (!resolvePaperDataset(commandLine, commandLine.value("dataset"), &paperDataset, &paperNote, &error)
+        || !configFromOptions(commandLine, &config, &error, paperDataset)) {
         err << "momok bench: " << error << "\n";
         return 1;
     }
+    if (!commandLine.isSet("epochs"))
+        config.epochs = 3; // timed epochs: a preset's schedule (100 or 2,000 epochs) is not the benchmark's
+    config.evalEvery = 1000000; // no validation inside the timed epochs
     const bool profile = commandLine.isSet("profile");
     if (profile)
         ++config.epochs; // the profiled epoch comes last and is not timed

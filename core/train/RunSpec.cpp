@@ -43,6 +43,8 @@ QJsonObject RunSpec::toJson() const
                   {"drop_unseen", dropUnseenEvaluationTriples}, {"config", config.toJson()}};
     if (imageSource.kind != FeatureSource::Kind::Unknown || textSource.kind != FeatureSource::Kind::Unknown)
         o.insert("feature_sources", QJsonObject{{"image", imageSource.toJson()}, {"text", textSource.toJson()}});
+    if (!paperRow.isEmpty())
+        o.insert("paper_row", paperRow);
     return o;
 }
 
@@ -62,6 +64,7 @@ RunSpec RunSpec::fromJson(const QJsonObject &o)
     s.imageEncoder = o.value("image_encoder").toString();
     s.dropUnseenEvaluationTriples = o.value("drop_unseen").toBool();
     s.config = ModelConfig::fromJson(o.value("config").toObject());
+    s.paperRow = o.value("paper_row").toString();
     return s;
 }
 

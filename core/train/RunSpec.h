@@ -43,6 +43,9 @@ struct RunSpec {
     QString imageEncoder;       // TorchScript module for extracted image features; empty = built-in descriptor
     bool dropUnseenEvaluationTriples = false;
     ModelConfig config;
+    // The paper's dataset whose results row the run targets ("MKG-Y": trained with
+    // `--preset paper` in that dataset's setting); empty for other runs.
+    QString paperRow;
     // Filled by the trainer when the run starts (from what the features really were).
     FeatureSource imageSource, textSource;
 
