@@ -259,6 +259,7 @@ QWidget *TrainingDialog::buildDataSection()
         m_runName->setText(defaultRunName(QDir::fromNativeSeparators(text.trimmed())));
         updateRunFolder();
     });
+    connect(m_dataset, &QLineEdit::textEdited, this, &TrainingDialog::datasetChanged);
     connect(m_runDir, &QLineEdit::textEdited, this, [this] { m_runDirEdited = true; });
     return box;
 }
@@ -357,6 +358,37 @@ void TrainingDialog::setDatasetDir(const QString &directory)
     m_runName->setText(defaultRunName(directory));
     m_runNameEdited = m_runDirEdited = false;
     updateRunFolder();
+    datasetChanged();
+}
+
+void TrainingDialog::setDatasetShape(const QString &directory, qint64 entities, qint64 relations)
+{
+    m_shapeDir = QDir::cleanPath(directory);
+    m_shapeEntities = entities;
+    m_shapeRelations = relations;
+    datasetChanged();
+}
+
+std::optional<PaperDataset> TrainingDialog::paperDataset() const
+{
+    const QString dir = QDir::cleanPath(QDir::fromNativeSeparators(m_dataset->text().trimmed()));
+    if (dir.isEmpty())
+        return std::nullopt;
+    const bool shapeKnown = dir == m_shapeDir;
+    return recognisePaperDataset(QFileInfo(dir).fileName(), shapeKnown ? m_shapeEntities : -1,
+                                 shapeKnown ? m_shapeRelations : -1);
+}
+
+// The paper setting depends on the dataset: while it is chosen and untouched, it follows.
+void TrainingDialog::datasetChanged()
+{
+    const QString current = m_presetCombo->currentText();
+    if (!TrainingPresets::isPaperSetting(current))
+        return;
+    // Untouched: the fields still hold the setting applied for the dataset chosen before.
+    const std::optional<ModelConfig> applied = TrainingPresets::config(current, m_appliedPaperDataset);
+    if (applied && applied->toJson() == config().toJson())
+        selectPreset(current);
 }
 
 void TrainingDialog::setWorkspacePath(const QString &path)
@@ -481,6 +513,9 @@ RunSpec TrainingDialog::runSpec() const
     spec.dropUnseenEvaluationTriples = m_dropUnseen->isChecked();
     spec.runDir = QDir::fromNativeSeparators(m_runDir->text().trimmed());
     spec.config = config();
+    if (TrainingPresets::isPaperSetting(m_presetCombo->currentText()))
+        if (const auto paper = paperDataset())
+            spec.paperRow = paperDatasetKey(*paper);
     return spec;
 }
 
@@ -549,10 +584,19 @@ void TrainingDialog::revalidate()
     m_buttons->button(QDialogButtonBox::Ok)->setEnabled(lines.isEmpty());
     m_buttons->button(QDialogButtonBox::Ok)->setToolTip(lines.isEmpty() ? QString() : tr("Some settings are invalid: see the list above."));
 
-    // Say whether the fields still match the chosen preset.
-    const std::optional<ModelConfig> preset = TrainingPresets::config(m_presetCombo->currentText());
+    // Say whether the fields still match the chosen preset, and which paper row the paper setting targets.
+    const QString current = m_presetCombo->currentText();
+    const std::optional<PaperDataset> paper = paperDataset();
+    const std::optional<ModelConfig> preset = TrainingPresets::config(current, paper);
     const bool modified = !preset || preset->toJson() != config().toJson();
-    m_presetState->setText(modified ? tr("<i>(modified)</i>") : QString());
+    QString state = modified ? tr("<i>(modified)</i>") : QString();
+    if (TrainingPresets::isPaperSetting(current)) {
+        const QString target = !paper ? tr("not one of the paper's datasets: its schedule on the reference's defaults")
+                               : modified ? tr("for the paper's %1 row").arg(paperDatasetKey(*paper))
+                                          : tr("the authors' %1 setting").arg(paperDatasetKey(*paper));
+        state = state.isEmpty() ? target : state + QStringLiteral(" · ") + target;
+    }
+    m_presetState->setText(state);
 }
 
 // ---- presets ----
@@ -579,9 +623,10 @@ void TrainingDialog::refreshPresets(const QString &select)
 
 bool TrainingDialog::selectPreset(const QString &displayName)
 {
-    const std::optional<ModelConfig> preset = TrainingPresets::config(displayName);
+    const std::optional<ModelConfig> preset = TrainingPresets::config(displayName, paperDataset());
     if (!preset)
         return false;
+    m_appliedPaperDataset = paperDataset();
     refreshPresets(displayName);
     m_applyingPreset = true;
     setConfig(*preset);

@@ -4,6 +4,7 @@
 // own) and validation that names each problem inline and keeps Train disabled until
 // the settings can be trained.
 #include "model/ModelConfig.h"
+#include "model/PaperSettings.h"
 #include "train/RunSpec.h"
 
 #include <QDateTime>
@@ -28,6 +29,12 @@ public:
 
     // The dataset to train on, and the workspace next to which runs are stored.
     void setDatasetDir(const QString &directory);
+    // The entity and relation counts of the dataset in `directory` (as the workspace knows
+    // them): with them the paper setting recognises one of the paper's datasets whatever its
+    // folder is called.
+    void setDatasetShape(const QString &directory, qint64 entities, qint64 relations);
+    // The paper dataset the chosen dataset is (by folder name, else by the shape given), if any.
+    std::optional<PaperDataset> paperDataset() const;
     void setWorkspacePath(const QString &path);
 
     void setConfig(const ModelConfig &config);
@@ -64,6 +71,7 @@ private:
     void browseForFolder(QLineEdit *edit, const QString &title);
     void browseForFile(QLineEdit *edit, const QString &title);
     void savePresetInteractively();
+    void datasetChanged();
 
     QHash<QString, QWidget *> m_fields;  // JSON key → editor
     QHash<QString, QString> m_labels;    // JSON key → label shown
@@ -78,6 +86,9 @@ private:
     QLabel *m_problems = nullptr;
     QDialogButtonBox *m_buttons = nullptr;
     QString m_workspacePath;
+    QString m_shapeDir; // the folder whose counts follow
+    qint64 m_shapeEntities = -1, m_shapeRelations = -1;
+    std::optional<PaperDataset> m_appliedPaperDataset; // the dataset the chosen preset was last applied for
     bool m_runDirEdited = false;
     bool m_runNameEdited = false;
     bool m_applyingPreset = false;

@@ -261,8 +261,12 @@ void TrainingPanel::showTrainingDialog()
     auto *dialog = new TrainingDialog(this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->setWorkspacePath(workspacePath());
-    if (!m_datasetDir.isEmpty())
+    if (!m_datasetDir.isEmpty()) {
         dialog->setDatasetDir(m_datasetDir);
+        if (Workspace *ws = workspace(); ws && m_datasetId >= 0)
+            if (const auto record = ws->dataset(m_datasetId))
+                dialog->setDatasetShape(m_datasetDir, record->entityCount, record->relationCount);
+    }
     connect(dialog, &QDialog::accepted, this, [this, dialog] { startTraining(dialog->runSpec(), dialog->runName()); });
     dialog->open();
 }

@@ -53,8 +53,12 @@ QString TrainingPresets::engineKey(const QString &displayName)
     return {};
 }
 
-std::optional<ModelConfig> TrainingPresets::config(const QString &displayName)
+bool TrainingPresets::isPaperSetting(const QString &displayName) { return engineKey(displayName) == QLatin1String("paper"); }
+
+std::optional<ModelConfig> TrainingPresets::config(const QString &displayName, std::optional<PaperDataset> paperDataset)
 {
+    if (isPaperSetting(displayName) && paperDataset)
+        return paperConfig(*paperDataset);
     if (const QString key = engineKey(displayName); !key.isEmpty()) {
         ModelConfig c;
         ModelConfig::applyPreset(key, &c);

@@ -2,6 +2,7 @@
 // The training dialog's presets: the engine's built-in ones ("Quick demo", "Paper
 // setting") and the user's own, kept in QSettings as JSON (one ModelConfig each).
 #include "model/ModelConfig.h"
+#include "model/PaperSettings.h"
 
 #include <QString>
 #include <QStringList>
@@ -19,8 +20,13 @@ public:
     static QStringList builtInNames();  // display names, in menu order
     static QStringList customNames();   // sorted
     static bool isBuiltIn(const QString &displayName);
-    // The preset's full configuration: built-ins start from the defaults.
-    static std::optional<ModelConfig> config(const QString &displayName);
+    // The preset's full configuration: built-ins start from the defaults. The paper setting
+    // is paperDataset's when there is one (see recognisePaperDataset), else its schedule on
+    // the reference's defaults.
+    static std::optional<ModelConfig> config(const QString &displayName,
+                                             std::optional<PaperDataset> paperDataset = std::nullopt);
+    // Whether the display name is the built-in paper setting.
+    static bool isPaperSetting(const QString &displayName);
     // False with *error for an empty name or a built-in one.
     static bool save(const QString &displayName, const ModelConfig &config, QString *error);
     static bool remove(const QString &displayName);

@@ -102,6 +102,49 @@ private Q_SLOTS:
         }
     }
 
+    // The paper setting follows the dataset: the authors' setting of a paper dataset (by its
+    // folder's name, or by the counts the workspace knows), said beside the preset, recorded
+    // in the run; other datasets get the schedule on the reference's defaults.
+    void paperSettingFollowsTheDataset()
+    {
+        TrainingDialog dialog;
+        dialog.setWorkspacePath(m_dir.filePath("ws/workspace.momok"));
+        dialog.setDatasetDir(QStringLiteral(MOMOK_BENCHMARK_DATASETS "/MKG-Y"));
+        QVERIFY(dialog.selectPreset(QStringLiteral("Paper setting")));
+        auto *state = dialog.findChild<QLabel *>("presetState");
+        QCOMPARE(dialog.config().dim, 300);
+        QCOMPARE(dialog.config().learningRate, 5e-4);
+        QVERIFY2(state->text().contains("MKG-Y"), qPrintable(state->text()));
+        QCOMPARE(dialog.runSpec().paperRow, QStringLiteral("MKG-Y"));
+
+        // Another dataset while the preset is untouched: the fields follow.
+        dialog.setDatasetDir(QStringLiteral(MOMOK_BENCHMARK_DATASETS "/DB15K"));
+        QCOMPARE(dialog.config().dim, 256);
+        QCOMPARE(dialog.runSpec().paperRow, QStringLiteral("DB15K"));
+
+        // A folder of another name with MKG-W's counts.
+        const QString graph = m_dir.filePath("my-graph");
+        QVERIFY(QDir().mkpath(graph));
+        dialog.setDatasetDir(graph);
+        QCOMPARE(dialog.config().dim, 256);
+        QVERIFY2(state->text().contains("not one of the paper's datasets"), qPrintable(state->text()));
+        QVERIFY(dialog.runSpec().paperRow.isEmpty());
+        dialog.setDatasetShape(graph, 15000, 169);
+        QCOMPARE(dialog.config().dim, 200);
+        QCOMPARE(dialog.config().learningRate, 1e-3);
+        QCOMPARE(dialog.runSpec().paperRow, QStringLiteral("MKG-W"));
+
+        // Edited fields are the user's: a new dataset no longer resets them.
+        fieldOf<QSpinBox>(dialog, "epochs")->setValue(300);
+        dialog.setDatasetDir(QStringLiteral(MOMOK_BENCHMARK_DATASETS "/MKG-Y"));
+        QCOMPARE(dialog.config().epochs, 300);
+        QCOMPARE(dialog.config().dim, 200);
+        QVERIFY2(state->text().contains("modified"), qPrintable(state->text()));
+        QCOMPARE(dialog.runSpec().paperRow, QStringLiteral("MKG-Y"));
+        dialog.resize(760, 640);
+        saveScreenshot(&dialog, QStringLiteral("training-dialog-paper.png"));
+    }
+
     void datasetTypedByHandNamesTheRun()
     {
         TrainingDialog dialog;
