@@ -3,6 +3,7 @@
 #include "cli/CliCommands.h"
 #include "cli/CliParsing.h"
 #include "cli/ConfigOptions.h"
+#include "model/PaperSettings.h"
 
 #include "analysis/ModalityStrengths.h"
 #include "analysis/Predictor.h"
@@ -366,6 +367,41 @@ int runTrain(const QStringList &args, QTextStream &out, QTextStream &err)
 
 // ---- eval ----
 
+QJsonObject paperRowsJson(PaperDataset dataset)
+{
+    auto row = [](const PaperMetrics &m) {
+        QJsonObject o{{"mrr", m.mrr}, {"hits1", m.hits1}};
+        if (m.hits3 >= 0)
+            o.insert("hits3", m.hits3);
+        if (m.hits10 >= 0)
+            o.insert("hits10", m.hits10);
+        return o;
+    };
+    return QJsonObject{{"dataset", paperDatasetKey(dataset)}, {"momok", row(paperMoMoKRow(dataset))},
+                       {"tucker", row(paperTuckerRow(dataset))},
+                       {"protocol", "best test value of each metric over all evaluations of a run"}};
+}
+
+// The run's headline beside the paper's rows for its dataset, each labelled for what it is.
+void printPaperRows(const EvaluationReport &report, PaperDataset dataset, QTextStream &out)
+{
+    auto cell = [](double v) { return v >= 0 ? fmt(v) : QStringLiteral("-"); };
+    auto line = [&](const QString &label, double mrr, double h1, double h3, double h10) {
+        out << QStringLiteral("%1 %2 %3 %4 %5\n").arg(label, -44).arg(cell(mrr), 7).arg(cell(h1), 7)
+                   .arg(cell(h3), 7).arg(cell(h10), 7);
+    };
+    const QString key = paperDatasetKey(dataset);
+    out << QStringLiteral("\nBeside the paper on %1 (MRR and Hits in %):\n").arg(key);
+    out << QStringLiteral("%1 %2 %3 %4 %5\n").arg("", -44).arg("MRR", 7).arg("H@1", 7).arg("H@3", 7).arg("H@10", 7);
+    const RankMetrics &m = report.headline();
+    line(QStringLiteral("this run, %1 (checkpoint chosen on valid)").arg(report.splitKey()), m.mrr, m.hits1, m.hits3, m.hits10);
+    const PaperMetrics momok = paperMoMoKRow(dataset), tucker = paperTuckerRow(dataset);
+    line(QStringLiteral("MoMoK, paper"), momok.mrr, momok.hits1, momok.hits3, momok.hits10);
+    line(QStringLiteral("TuckER (structure only), paper"), tucker.mrr, tucker.hits1, tucker.hits3, tucker.hits10);
+    out << "The paper reports, for each metric, the best test value over all evaluations of a run; this run's\n"
+           "figures are those of the one checkpoint selected on the validation split.\n";
+}
+
 int runEval(const QStringList &args, QTextStream &out, QTextStream &err)
 {
     CommandLine commandLine(QStringLiteral("eval"),
@@ -373,6 +409,8 @@ int runEval(const QStringList &args, QTextStream &out, QTextStream &err)
     commandLine.addPositional("RUNDIR", "the run folder");
     commandLine.addOptions({splitOption(),
                             {"per-relation", "also print per-relation metrics"},
+                            {"paper", "also print the paper's MoMoK and TuckER rows for the run's dataset "
+                                      "(MKG-W, MKG-Y or DB15K)"},
                             {"json", "print one JSON object (realistic ranks, in %)"},
                             {"threads", "intra-op threads", "N"}});
     if (int code = 0; !commandLine.parse(args, out, err, &code))
@@ -389,12 +427,31 @@ int runEval(const QStringList &args, QTextStream &out, QTextStream &err)
         err << "momok eval: " << error << "\n";
         return 1;
     }
+    std::optional<PaperDataset> paper;
+    if (commandLine.isSet("paper")) {
+        // The row the run was trained for, else the one its dataset is.
+        paper = paperDatasetFromKey(run->spec().paperRow);
+        if (!paper)
+            paper = recognisePaperDataset(QFileInfo(QDir::cleanPath(run->spec().datasetDir)).fileName(),
+                                          run->dataset().entityCount(), run->dataset().relationCount());
+        if (!paper) {
+            err << "momok eval: --paper: the run's dataset " << QDir::toNativeSeparators(run->spec().datasetDir)
+                << " is none of the paper's datasets (MKG-W, MKG-Y, DB15K by name or by entity and relation counts)\n";
+            return 1;
+        }
+    }
     EvaluationReport report = run->evaluate(split);
     report.epoch = run->checkpointEpoch();
-    if (commandLine.isSet("json"))
-        out << QJsonDocument(reportJson(report)).toJson(QJsonDocument::Compact) << "\n";
-    else
+    if (commandLine.isSet("json")) {
+        QJsonObject o = reportJson(report);
+        if (paper)
+            o.insert("paper", paperRowsJson(*paper));
+        out << QJsonDocument(o).toJson(QJsonDocument::Compact) << "\n";
+    } else {
         printReport(report, commandLine.isSet("per-relation"), out);
+        if (paper)
+            printPaperRows(report, *paper, out);
+    }
     return 0;
 }
 

@@ -6,6 +6,7 @@
 #include <QDir>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -118,6 +119,41 @@ private Q_SLOTS:
         const QJsonObject c = QJsonDocument::fromJson(r.out.toUtf8()).object();
         QCOMPARE(c.value("dim").toInt(), 64); // the quick demo's
         QVERIFY(c.contains("seed") && c.contains("use_joint")); // run.json's config keys
+    }
+
+    // A run trained with the paper setting records its row; eval --paper prints the paper's
+    // rows beside the run's figures, labelled, and refuses a run on another dataset.
+    void evalPrintsThePapersRows()
+    {
+        const QString graph = m_dir.filePath("MKG-W"), run = m_dir.filePath("paper-run");
+        writeGraph(graph, 20, 3);
+        CliResult r = runCli({"train", "--preset", "paper", "--dataset", graph, "--out", run, "--epochs", "2",
+                              "--eval-every", "1", "--dim", "8", "--relation-dim", "8"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains("--preset paper: paper setting of MKG-W (by the folder's name)"), qPrintable(r.out));
+        QFile spec(QDir(run).filePath("run.json"));
+        QVERIFY(spec.open(QIODevice::ReadOnly));
+        QCOMPARE(QJsonDocument::fromJson(spec.readAll()).object().value("paper_row").toString(), QStringLiteral("MKG-W"));
+
+        r = runCli({"eval", run, "--paper"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains("Beside the paper on MKG-W"), qPrintable(r.out));
+        QVERIFY2(r.out.contains(QRegularExpression("MoMoK, paper +35\\.89 +30\\.38")), qPrintable(r.out));
+        QVERIFY2(r.out.contains(QRegularExpression("TuckER \\(structure only\\), paper +29\\.59")), qPrintable(r.out));
+        QVERIFY(r.out.contains("this run, test (checkpoint chosen on valid)"));
+        QVERIFY(r.out.contains("best test value over all evaluations"));
+        r = runCli({"eval", run, "--paper", "--json"});
+        const QJsonObject paper = QJsonDocument::fromJson(r.out.toUtf8()).object().value("paper").toObject();
+        QCOMPARE(paper.value("dataset").toString(), QStringLiteral("MKG-W"));
+        QCOMPARE(paper.value("momok").toObject().value("mrr").toDouble(), 35.89);
+
+        const QString other = m_dir.filePath("other"), otherRun = m_dir.filePath("other-run");
+        writeGraph(other, 20, 3);
+        r = runCli({"train", "--dataset", other, "--out", otherRun, "--epochs", "1", "--dim", "8", "--relation-dim", "8"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        r = runCli({"eval", otherRun, "--paper"});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("is none of the paper's datasets"), qPrintable(r.err));
     }
 
     void badPaperDatasetNamesTheChoices()
