@@ -272,6 +272,12 @@ int dryRun(const CommandLine &commandLine, QTextStream &out, QTextStream &err)
         return 1;
     }
     const KgDataset &dataset = *loaded.dataset;
+    if (spec.config.featureLayout == QLatin1String("reference")
+        && !paperDatasetOfRun(spec.paperRow, spec.datasetDir, dataset.entityCount(), dataset.relationCount())) {
+        err << "momok train: --feature-layout reference: " << QDir::toNativeSeparators(spec.datasetDir)
+            << " is none of the paper's datasets (MKG-W, MKG-Y, DB15K); use --paper-dataset with --preset paper\n";
+        return 1;
+    }
     auto features = [&](const QString &file, bool present, const char *what) -> QString {
         if (spec.randomFeatures)
             return QStringLiteral("seeded random");
@@ -429,11 +435,8 @@ int runEval(const QStringList &args, QTextStream &out, QTextStream &err)
     }
     std::optional<PaperDataset> paper;
     if (commandLine.isSet("paper")) {
-        // The row the run was trained for, else the one its dataset is.
-        paper = paperDatasetFromKey(run->spec().paperRow);
-        if (!paper)
-            paper = recognisePaperDataset(QFileInfo(QDir::cleanPath(run->spec().datasetDir)).fileName(),
-                                          run->dataset().entityCount(), run->dataset().relationCount());
+        paper = paperDatasetOfRun(run->spec().paperRow, run->spec().datasetDir, run->dataset().entityCount(),
+                                  run->dataset().relationCount());
         if (!paper) {
             err << "momok eval: --paper: the run's dataset " << QDir::toNativeSeparators(run->spec().datasetDir)
                 << " is none of the paper's datasets (MKG-W, MKG-Y, DB15K by name or by entity and relation counts)\n";

@@ -30,6 +30,42 @@ torch::Tensor prepareFeatures(const torch::Tensor &raw, int64_t maxWidth)
     return x.contiguous();
 }
 
+bool referenceFeatureLayout(PaperDataset dataset, Modality modality, const torch::Tensor &raw, torch::Tensor *out,
+                            QString *error)
+{
+    *out = torch::Tensor();
+    if (!raw.defined() || raw.numel() == 0)
+        return true;
+    auto x = raw.to(torch::kFloat).contiguous();
+    x = x / x.norm(2, 1, true).clamp_min(1e-12); // F.normalize(p=2, dim=1)
+    const int64_t rows = x.size(0), width = x.size(1);
+    const bool db15k = dataset == PaperDataset::Db15k;
+    const bool image = modality == Modality::Image;
+    auto refuse = [&](int64_t expected) {
+        if (error)
+            *error = QStringLiteral("feature layout 'reference': the authors' code takes %1 %2 features %3 wide, "
+                                    "not %4")
+                         .arg(paperDatasetKey(dataset), image ? QStringLiteral("image") : QStringLiteral("text"))
+                         .arg(expected).arg(width);
+        return false;
+    };
+    if (image && !db15k) { // MKG-*: the image features as they are
+        *out = x;
+        return true;
+    }
+    if (image) { // DB15K image: 64×64, AvgPool2d(4, stride=4) → 16×16
+        if (width != 4096)
+            return refuse(4096);
+        *out = torch::avg_pool2d(x.view({rows, 64, 64}), {4, 4}, {4, 4}).reshape({rows, -1}).contiguous();
+        return true;
+    }
+    const int64_t columns = db15k ? 64 : 32; // text: 12×64 (DB15K) or 12×32 (MKG-*), then AdaptiveAvgPool2d((4, 64))
+    if (width != 12 * columns)
+        return refuse(12 * columns);
+    *out = torch::adaptive_avg_pool2d(x.view({rows, 12, columns}), {4, 64}).reshape({rows, -1}).contiguous();
+    return true;
+}
+
 MoMoKModelImpl::MoMoKModelImpl(const ModelConfig &config, int64_t entities, int64_t relations,
                                const torch::Tensor &imageFeatures, const torch::Tensor &textFeatures)
     : m_config(config), m_entities(entities), m_relations(relations)

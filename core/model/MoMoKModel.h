@@ -6,6 +6,7 @@
 #include "model/ExpertAdaptor.h"
 #include "model/ModalityFusion.h"
 #include "model/ModelConfig.h"
+#include "model/PaperSettings.h"
 #include "model/TuckerDecoder.h"
 
 #include "domain/Vocabulary.h"
@@ -19,6 +20,14 @@ namespace momok {
 // Per-modality feature tables after L2 normalisation and average pooling.
 // An undefined tensor means the modality has no data at all for this graph.
 torch::Tensor prepareFeatures(const torch::Tensor &raw, int64_t maxWidth);
+
+// The authors' per-dataset layout of their released feature tensors (feature_layout
+// "reference"): unit rows, then DB15K: image 4,096 wide viewed as 64×64 and average-pooled
+// 4×4 to 256, text 768 viewed as 12×64 and adaptively pooled to 4×64; MKG-W and MKG-Y:
+// image as it is, text 384 viewed as 12×32 and adaptively pooled to 4×64. False with *error
+// for a width their code would not accept. An undefined input stays undefined.
+bool referenceFeatureLayout(PaperDataset dataset, Modality modality, const torch::Tensor &raw, torch::Tensor *out,
+                            QString *error);
 
 struct CandidateMatrices {
     std::array<torch::Tensor, kScoringDecoderCount> matrices; // E×w per decoder (undefined if inactive)

@@ -33,6 +33,7 @@ void visitFields(ModelConfig &c, Visitor &&v)
     v("joint_training", c.jointTraining);
     v("exid", c.exid);
     v("decision", c.decision);
+    v("feature_layout", c.featureLayout);
     v("learning_rate", c.learningRate);
     v("lr_decay", c.lrDecay);
     v("batch_size", c.batchSize);
@@ -118,6 +119,8 @@ QVector<ConfigProblem> ModelConfig::validate() const
             QStringLiteral("at least one decoder (S, I, T or joint) must be active"));
     require(decision == QLatin1String("mean"), "decision",
             QStringLiteral("decision rule '%1' is unknown (use 'mean')").arg(decision));
+    require(featureLayout == QLatin1String("engine") || featureLayout == QLatin1String("reference"), "feature_layout",
+            QStringLiteral("feature layout '%1' is unknown (use 'engine' or 'reference')").arg(featureLayout));
     require(learningRate > 0, "learning_rate", QStringLiteral("learning rate must be positive (is %1)").arg(learningRate));
     require(lrDecay > 0 && lrDecay <= 1, "lr_decay", QStringLiteral("lr decay must be in (0, 1] (is %1)").arg(lrDecay));
     require(batchSize >= 1, "batch_size", QStringLiteral("batch size must be positive (is %1)").arg(batchSize));

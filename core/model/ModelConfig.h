@@ -26,6 +26,10 @@ struct ModelConfig {
     int dim = 256;              // d: structure and joint entity width
     int relationDim = 256;      // d_r: relation embedding width
     int maxFeatureWidth = 256;  // image/text features wider than this are average-pooled down
+    // How image and text feature matrices become the model's tables: "engine" (unit rows,
+    // then pooled to maxFeatureWidth, for every dataset) or "reference" (the authors'
+    // per-dataset reshaping of their released features, for MKG-W, MKG-Y and DB15K only).
+    QString featureLayout = QStringLiteral("engine");
     bool fineTuneFeatures = true; // the image/text tables start from the features and are trained (reference);
                                   // off keeps them fixed, so those decoders can only use what the features show
     int experts = 3;            // K experts per modality

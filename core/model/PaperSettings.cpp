@@ -1,5 +1,8 @@
 #include "model/PaperSettings.h"
 
+#include <QDir>
+#include <QFileInfo>
+
 namespace momok {
 
 namespace {
@@ -54,6 +57,14 @@ std::optional<PaperDataset> recognisePaperDataset(const QString &folderName, int
         if (f.entities == entities && f.relations == relations)
             return f.dataset;
     return std::nullopt;
+}
+
+std::optional<PaperDataset> paperDatasetOfRun(const QString &paperRow, const QString &datasetDir, int64_t entities,
+                                              int64_t relations)
+{
+    if (const auto row = paperDatasetFromKey(paperRow))
+        return row;
+    return recognisePaperDataset(QFileInfo(QDir::cleanPath(datasetDir)).fileName(), entities, relations);
 }
 
 ModelConfig paperConfigWithoutDataset()

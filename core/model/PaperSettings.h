@@ -23,6 +23,11 @@ std::optional<PaperDataset> paperDatasetFromKey(const QString &key);
 // relation counts (MKG-W: 15,000 and 169; MKG-Y: 15,000 and 28; DB15K: 12,842 and 279).
 std::optional<PaperDataset> recognisePaperDataset(const QString &folderName, int64_t entities, int64_t relations);
 
+// The paper dataset of a run: the row it was trained for (run.json's "paper_row"), else the
+// one its dataset folder is (recognisePaperDataset on the folder's name and counts).
+std::optional<PaperDataset> paperDatasetOfRun(const QString &paperRow, const QString &datasetDir, int64_t entities,
+                                              int64_t relations);
+
 // The authors' setting for the dataset (their README and scripts): relation dim 256, μ 1e-4,
 // 2,000 epochs, an evaluation every 100 epochs and no early stopping (selection on
 // validation among those evaluations), the estimator's learning rate equal to the main

@@ -8,6 +8,7 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <QDir>
+#include <QFileInfo>
 
 namespace momok {
 
@@ -49,6 +50,19 @@ std::unique_ptr<RunContext> RunContext::create(const RunSpec &spec, QString *err
     }
     context->dataset = std::move(*loaded.dataset);
     const int64_t entities = context->dataset.entityCount(), relations = context->dataset.relationCount();
+    // The authors' feature layout needs the paper dataset: the row the run targets, else the one the folder is.
+    std::optional<PaperDataset> paper;
+    if (spec.config.featureLayout == QLatin1String("reference")) {
+        paper = paperDatasetOfRun(spec.paperRow, spec.datasetDir, entities, relations);
+        if (!paper) {
+            if (error)
+                *error = QStringLiteral("feature layout 'reference': %1 is none of the paper's datasets (MKG-W, MKG-Y, "
+                                        "DB15K by name or by entity and relation counts); use --paper-dataset with "
+                                        "--preset paper, or the engine's layout")
+                             .arg(QDir::toNativeSeparators(spec.datasetDir));
+            return nullptr;
+        }
+    }
 
     torch::manual_seed(spec.config.seed);
     torch::Tensor image, text;
@@ -103,8 +117,23 @@ std::unique_ptr<RunContext> RunContext::create(const RunSpec &spec, QString *err
         adopt(extractedImage, &image, &context->imagePresent, &context->spec.imageSource);
         adopt(extractedText, &text, &context->textPresent, &context->spec.textSource);
     }
-    context->imageFeatures = prepareFeatures(image, spec.config.maxFeatureWidth);
-    context->textFeatures = prepareFeatures(text, spec.config.maxFeatureWidth);
+    if (paper) {
+        auto layOut = [&](Modality modality, const torch::Tensor &raw, const QString &file, torch::Tensor *out) {
+            QString problem;
+            if (referenceFeatureLayout(*paper, modality, raw, out, &problem))
+                return true;
+            if (error)
+                *error = QStringLiteral("%1: %2").arg(file.isEmpty() ? QStringLiteral("the %1 features").arg(modalityLabel(modality).toLower()) : file,
+                                                      problem);
+            return false;
+        };
+        if (!layOut(Modality::Image, image, spec.imageFeatures, &context->imageFeatures)
+            || !layOut(Modality::Text, text, spec.textFeatures, &context->textFeatures))
+            return nullptr;
+    } else {
+        context->imageFeatures = prepareFeatures(image, spec.config.maxFeatureWidth);
+        context->textFeatures = prepareFeatures(text, spec.config.maxFeatureWidth);
+    }
 
     torch::manual_seed(spec.config.seed);
     context->model = MoMoKModel(spec.config, entities, relations, context->imageFeatures, context->textFeatures);

@@ -105,6 +105,9 @@ TrainingDialog::TrainingDialog(QWidget *parent) : QDialog(parent)
                              {"relation_dim", F::Int, tr("Relation dimension"), tr("Width of the relation embeddings")},
                              {"max_feature_width", F::Int, tr("Max feature width"),
                               tr("Image and text features wider than this are average-pooled down")},
+                             {"feature_layout", F::Choice, tr("Feature layout"),
+                              tr("engine: unit rows pooled to the max width, for any dataset; reference: the authors' "
+                                 "reshaping of their released features (MKG-W, MKG-Y, DB15K only)")},
                              {"fine_tune_features", F::Switch, tr("Fine-tune image/text tables"),
                               tr("On (reference): the tables start from the features and are trained. "
                                  "Off: they stay the features, so each decoder only sees its modality")},
@@ -308,6 +311,9 @@ QWidget *TrainingDialog::makeEditor(const Field &f)
                 devices.prepend(QStringLiteral("cpu"));
             combo->addItems(devices);
             connect(combo, &QComboBox::currentTextChanged, this, &TrainingDialog::revalidate);
+        } else if (QLatin1String(f.key) == QLatin1String("feature_layout")) {
+            combo->addItems({QStringLiteral("engine"), QStringLiteral("reference")});
+            connect(combo, &QComboBox::currentIndexChanged, this, &TrainingDialog::revalidate);
         } else {
             combo->addItem(QStringLiteral("mean"));
             connect(combo, &QComboBox::currentIndexChanged, this, &TrainingDialog::revalidate);

@@ -1,7 +1,11 @@
 // The paper's datasets, their settings and results rows: recognition by name and by counts,
-// the per-dataset configuration `--preset paper` resolves to, and what a run records.
+// the per-dataset configuration `--preset paper` resolves to, what a run records, and the
+// authors' per-dataset feature layout against a transcription of their reshaping.
+#include "SyntheticGraph.h"
+#include "model/MoMoKModel.h"
 #include "model/PaperSettings.h"
 #include "train/RunSpec.h"
+#include "train/TrainedRun.h"
 
 #include <QtTest>
 
@@ -95,6 +99,83 @@ private Q_SLOTS:
         QCOMPARE(paperTuckerRow(PaperDataset::MkgW).mrr, 29.59);
         QCOMPARE(paperMoMoKRow(PaperDataset::Db15k).hits10, 54.14);
         QVERIFY(paperMoMoKRow(PaperDataset::MkgW).hits10 < 0); // not given for MKG-W
+    }
+
+    // Their reshaping (RelMoE.__init__), transcribed op for op: F.normalize, view, then
+    // AvgPool2d(4, stride=4) or AdaptiveAvgPool2d((4, 64)), view(E, -1).
+    void referenceLayoutMatchesTheAuthorsReshaping()
+    {
+        torch::manual_seed(3);
+        namespace F = torch::nn::functional;
+        auto unit = [](const torch::Tensor &x) { return F::normalize(x, F::NormalizeFuncOptions().p(2).dim(1)); };
+        torch::nn::AvgPool2d avg(torch::nn::AvgPool2dOptions(4).stride(4));
+        torch::nn::AdaptiveAvgPool2d adaptive(torch::nn::AdaptiveAvgPool2dOptions({4, 64}));
+        const int64_t n = 9;
+        QString error;
+        torch::Tensor out;
+
+        const auto dbImage = torch::rand({n, 4096}), dbText = torch::randn({n, 768});
+        QVERIFY(referenceFeatureLayout(PaperDataset::Db15k, Modality::Image, dbImage, &out, &error));
+        QVERIFY(torch::allclose(out, avg(unit(dbImage).view({-1, 64, 64})).view({n, -1}), 1e-6, 1e-7));
+        QCOMPARE(out.size(1), 256);
+        QVERIFY(referenceFeatureLayout(PaperDataset::Db15k, Modality::Text, dbText, &out, &error));
+        QVERIFY(torch::allclose(out, adaptive(unit(dbText).view({-1, 12, 64})).view({n, -1}), 1e-6, 1e-7));
+        QCOMPARE(out.size(1), 256);
+
+        for (PaperDataset mkg : {PaperDataset::MkgW, PaperDataset::MkgY}) {
+            const auto image = torch::randn({n, 383}), text = torch::randn({n, 384});
+            QVERIFY(referenceFeatureLayout(mkg, Modality::Image, image, &out, &error));
+            QVERIFY(torch::allclose(out, unit(image).view({n, -1}), 1e-6, 1e-7)); // as it is
+            QVERIFY(referenceFeatureLayout(mkg, Modality::Text, text, &out, &error));
+            QVERIFY(torch::allclose(out, adaptive(unit(text).view({-1, 12, 32})).view({n, -1}), 1e-6, 1e-7));
+            QCOMPARE(out.size(1), 256);
+        }
+
+        // Widths their code would not take are refused, naming the width it takes.
+        QVERIFY(!referenceFeatureLayout(PaperDataset::Db15k, Modality::Image, torch::randn({n, 2048}), &out, &error));
+        QVERIFY2(error.contains("DB15K image features 4096 wide, not 2048"), qPrintable(error));
+        QVERIFY(!referenceFeatureLayout(PaperDataset::MkgY, Modality::Text, torch::randn({n, 768}), &out, &error));
+        QVERIFY2(error.contains("MKG-Y text features 384 wide, not 768"), qPrintable(error));
+        QVERIFY(referenceFeatureLayout(PaperDataset::MkgY, Modality::Text, torch::Tensor(), &out, &error));
+        QVERIFY(!out.defined());
+    }
+
+    // A run with feature_layout "reference" builds its tables that way, on a paper dataset only.
+    void runsUseTheLayoutOnPaperDatasetsOnly()
+    {
+        QTemporaryDir dir;
+        auto spec = [&](const QString &folder) {
+            RunSpec s;
+            s.datasetDir = dir.filePath(folder);
+            momok::testing::writeCommunityGraph(s.datasetDir);
+            s.randomFeatures = true; // image 256 wide, text 384
+            s.config.dim = s.config.relationDim = 8;
+            s.config.maxFeatureWidth = 32;
+            s.config.featureLayout = QStringLiteral("reference");
+            return s;
+        };
+        QString error;
+        auto mkg = TrainedRun::create(spec("MKG-Y"), &error);
+        QVERIFY2(mkg, qPrintable(error));
+        QCOMPARE(mkg->modalityWidth(Modality::Image), 256); // as it is, not pooled to 32
+        QCOMPARE(mkg->modalityWidth(Modality::Text), 256);  // 12×32 → 4×64
+
+        QVERIFY(!TrainedRun::create(spec("DB15K"), &error));
+        QVERIFY2(error.contains("the image features: feature layout 'reference'") && error.contains("4096 wide, not 256"),
+                 qPrintable(error));
+        QVERIFY(!TrainedRun::create(spec("other"), &error));
+        QVERIFY2(error.contains("is none of the paper's datasets"), qPrintable(error));
+
+        RunSpec engine = spec("engine-layout");
+        engine.config.featureLayout = QStringLiteral("engine");
+        auto pooled = TrainedRun::create(engine, &error);
+        QVERIFY2(pooled, qPrintable(error));
+        QCOMPARE(pooled->modalityWidth(Modality::Text), 32);
+
+        ModelConfig bad;
+        bad.featureLayout = QStringLiteral("authors");
+        QVERIFY(!bad.validate().isEmpty());
+        QCOMPARE(bad.validate().first().setting, QStringLiteral("feature_layout"));
     }
 
     void runRecordsItsPaperRow()
