@@ -18,6 +18,7 @@
 
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -204,6 +205,7 @@ bool runSpecFromOptions(const CommandLine &commandLine, RunSpec *spec, QString *
     spec->imageEncoder = commandLine.value("image-encoder");
     spec->dropUnseenEvaluationTriples = commandLine.isSet("drop-unseen");
     spec->runDir = commandLine.value("out");
+    spec->trackTest = commandLine.isSet("track-test");
     std::optional<PaperDataset> paperDataset;
     if (!resolvePaperDataset(commandLine, spec->datasetDir, &paperDataset, paperNote, error)
         || !configFromOptions(commandLine, &spec->config, error, paperDataset))
@@ -326,7 +328,9 @@ int runTrain(const QStringList &args, QTextStream &out, QTextStream &err)
                             {"json", "print the final test metrics as JSON"},
                             {"quiet", "print only the final result"},
                             {"dry-run", "resolve the dataset, preset and features and print the configuration as "
-                                        "JSON; train nothing, write nothing"}});
+                                        "JSON; train nothing, write nothing"},
+                            {"track-test", "also evaluate the test split at every evaluation and record the best of each "
+                                           "test metric over them (the paper's protocol; selection stays on validation)"}});
     addConfigOptions(commandLine);
     if (int code = 0; !commandLine.parse(args, out, err, &code))
         return code;
@@ -389,7 +393,7 @@ QJsonObject paperRowsJson(PaperDataset dataset)
 }
 
 // The run's headline beside the paper's rows for its dataset, each labelled for what it is.
-void printPaperRows(const EvaluationReport &report, PaperDataset dataset, QTextStream &out)
+void printPaperRows(const EvaluationReport &report, PaperDataset dataset, const QJsonObject &tracked, QTextStream &out)
 {
     auto cell = [](double v) { return v >= 0 ? fmt(v) : QStringLiteral("-"); };
     auto line = [&](const QString &label, double mrr, double h1, double h3, double h10) {
@@ -401,6 +405,11 @@ void printPaperRows(const EvaluationReport &report, PaperDataset dataset, QTextS
     out << QStringLiteral("%1 %2 %3 %4 %5\n").arg("", -44).arg("MRR", 7).arg("H@1", 7).arg("H@3", 7).arg("H@10", 7);
     const RankMetrics &m = report.headline();
     line(QStringLiteral("this run, %1 (checkpoint chosen on valid)").arg(report.splitKey()), m.mrr, m.hits1, m.hits3, m.hits10);
+    if (!tracked.isEmpty()) {
+        auto best = [&](const char *metric) { return tracked.value(metric).toObject().value("value").toDouble(-1); };
+        line(QStringLiteral("this run, best test of each metric (%1 evals)").arg(tracked.value("evaluations").toInt()),
+             best("mrr"), best("hits1"), best("hits3"), best("hits10"));
+    }
     const PaperMetrics momok = paperMoMoKRow(dataset), tucker = paperTuckerRow(dataset);
     line(QStringLiteral("MoMoK, paper"), momok.mrr, momok.hits1, momok.hits3, momok.hits10);
     line(QStringLiteral("TuckER (structure only), paper"), tucker.mrr, tucker.hits1, tucker.hits3, tucker.hits10);
@@ -443,17 +452,26 @@ int runEval(const QStringList &args, QTextStream &out, QTextStream &err)
             return 1;
         }
     }
+    // What --track-test recorded while the run trained, if it did.
+    QJsonObject tracked;
+    if (paper) {
+        QFile file(QDir(commandLine.positionalArguments().first()).filePath(QStringLiteral("report-test-tracked.json")));
+        if (file.open(QIODevice::ReadOnly))
+            tracked = QJsonDocument::fromJson(file.readAll()).object();
+    }
     EvaluationReport report = run->evaluate(split);
     report.epoch = run->checkpointEpoch();
     if (commandLine.isSet("json")) {
         QJsonObject o = reportJson(report);
         if (paper)
             o.insert("paper", paperRowsJson(*paper));
+        if (!tracked.isEmpty())
+            o.insert("tracked_test_best", tracked);
         out << QJsonDocument(o).toJson(QJsonDocument::Compact) << "\n";
     } else {
         printReport(report, commandLine.isSet("per-relation"), out);
         if (paper)
-            printPaperRows(report, *paper, out);
+            printPaperRows(report, *paper, tracked, out);
     }
     return 0;
 }

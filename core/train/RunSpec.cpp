@@ -45,6 +45,8 @@ QJsonObject RunSpec::toJson() const
         o.insert("feature_sources", QJsonObject{{"image", imageSource.toJson()}, {"text", textSource.toJson()}});
     if (!paperRow.isEmpty())
         o.insert("paper_row", paperRow);
+    if (trackTest)
+        o.insert("track_test", true);
     return o;
 }
 
@@ -65,6 +67,7 @@ RunSpec RunSpec::fromJson(const QJsonObject &o)
     s.dropUnseenEvaluationTriples = o.value("drop_unseen").toBool();
     s.config = ModelConfig::fromJson(o.value("config").toObject());
     s.paperRow = o.value("paper_row").toString();
+    s.trackTest = o.value("track_test").toBool();
     return s;
 }
 

@@ -42,6 +42,10 @@ struct RunSpec {
     bool extractFeatures = true;
     QString imageEncoder;       // TorchScript module for extracted image features; empty = built-in descriptor
     bool dropUnseenEvaluationTriples = false;
+    // Also evaluate the test split at every validation evaluation and keep, for each metric,
+    // its best value over them (the authors' reporting protocol) in report-test-tracked.json.
+    // Never used for selection: the selected checkpoint and its test report are unchanged.
+    bool trackTest = false;
     ModelConfig config;
     // The paper's dataset whose results row the run targets ("MKG-Y": trained with
     // `--preset paper` in that dataset's setting); empty for other runs.

@@ -40,6 +40,33 @@ bool writeJson(const QString &path, const QJsonDocument &doc, QString *error)
     return true;
 }
 
+// The authors' protocol from the tracked test evaluations in a run's history: for each
+// metric separately, its best value over all of them (lowest MR), and the epoch it came from.
+QJsonObject trackedTestBest(const QJsonArray &history)
+{
+    QJsonObject best;
+    int evaluations = 0;
+    for (const QJsonValue &v : history) {
+        const QJsonObject entry = v.toObject();
+        if (entry.value("type").toString() != QLatin1String("eval") || entry.value("split").toString() != splitName(Split::Test))
+            continue;
+        ++evaluations;
+        const QJsonObject metrics = entry.value("metrics").toObject();
+        for (const char *key : {"mrr", "mr", "hits1", "hits3", "hits10"}) {
+            const double value = metrics.value(key).toDouble();
+            const QJsonObject current = best.value(key).toObject();
+            const bool lowerIsBetter = QLatin1String(key) == QLatin1String("mr");
+            if (current.isEmpty() || (lowerIsBetter ? value < current.value("value").toDouble()
+                                                    : value > current.value("value").toDouble()))
+                best.insert(key, QJsonObject{{"value", value}, {"epoch", entry.value("epoch").toInt()}});
+        }
+    }
+    best.insert("evaluations", evaluations);
+    best.insert("protocol", QStringLiteral("best test value of each metric over all evaluations of the run, each from "
+                                           "its own epoch (the authors' reporting); not a model selection"));
+    return best;
+}
+
 EpochRecord epochFromJson(const QJsonObject &o)
 {
     EpochRecord r;
@@ -95,6 +122,23 @@ struct Trainer::Private {
         for (auto &p : context->model->parameters())
             p.mutable_grad() = torch::Tensor();
         releaseFreeHeapPages(); // the holes training left, before evaluation allocates its own
+    }
+
+    // --track-test: the test split at this evaluation, kept in the history (not reported to
+    // observers: it selects nothing), and the best of each metric so far written out.
+    template <typename Say>
+    bool trackTest(Evaluator &evaluator, int epoch, Feedback *feedback, const Say &say, QString *error)
+    {
+        const EvaluationReport report = evaluator.evaluate(Split::Test, context->spec.config.evalBatchSize, feedback, epoch);
+        if (!report.split)
+            return false;
+        const RankMetrics &m = report.headline();
+        history.append(QJsonObject{{"type", "eval"}, {"epoch", epoch}, {"split", splitName(Split::Test)},
+                                   {"metrics", m.toJson()}});
+        say(QStringLiteral("  test @ epoch %1 (tracked, not used for selection): MRR %2  H@1 %3  H@10 %4")
+                .arg(epoch).arg(m.mrr, 0, 'f', 2).arg(m.hits1, 0, 'f', 2).arg(m.hits10, 0, 'f', 2));
+        return writeJson(QDir(context->spec.runDir).filePath("report-test-tracked.json"),
+                         QJsonDocument(trackedTestBest(history)), error);
     }
 
     void setLearningRate(double lr)
@@ -392,6 +436,8 @@ Outcome Trainer::run(TrainingObserver *observer, Feedback *feedback, QString *er
                 }
                 if (observer)
                     observer->evaluationFinished(report, improved);
+                if (ctx.spec.trackTest && !d->trackTest(evaluator, epoch, feedback, say, error))
+                    return isCancelled(feedback) ? Outcome::Cancelled : Outcome::Failed;
                 if (d->state.evaluationsWithoutImprovement >= c.patience) {
                     say(QStringLiteral("early stop: validation MRR has not improved for %1 evaluations").arg(c.patience));
                     stop = true;

@@ -128,7 +128,7 @@ private Q_SLOTS:
         const QString graph = m_dir.filePath("MKG-W"), run = m_dir.filePath("paper-run");
         writeGraph(graph, 20, 3);
         CliResult r = runCli({"train", "--preset", "paper", "--dataset", graph, "--out", run, "--epochs", "2",
-                              "--eval-every", "1", "--dim", "8", "--relation-dim", "8"});
+                              "--eval-every", "1", "--dim", "8", "--relation-dim", "8", "--track-test"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QVERIFY2(r.out.contains("--preset paper: paper setting of MKG-W (by the folder's name)"), qPrintable(r.out));
         QFile spec(QDir(run).filePath("run.json"));
@@ -141,11 +141,14 @@ private Q_SLOTS:
         QVERIFY2(r.out.contains(QRegularExpression("MoMoK, paper +35\\.89 +30\\.38")), qPrintable(r.out));
         QVERIFY2(r.out.contains(QRegularExpression("TuckER \\(structure only\\), paper +29\\.59")), qPrintable(r.out));
         QVERIFY(r.out.contains("this run, test (checkpoint chosen on valid)"));
+        QVERIFY2(r.out.contains("this run, best test of each metric (2 evals)"), qPrintable(r.out)); // --track-test
         QVERIFY(r.out.contains("best test value over all evaluations"));
         r = runCli({"eval", run, "--paper", "--json"});
         const QJsonObject paper = QJsonDocument::fromJson(r.out.toUtf8()).object().value("paper").toObject();
         QCOMPARE(paper.value("dataset").toString(), QStringLiteral("MKG-W"));
         QCOMPARE(paper.value("momok").toObject().value("mrr").toDouble(), 35.89);
+        QCOMPARE(QJsonDocument::fromJson(r.out.toUtf8()).object().value("tracked_test_best").toObject()
+                     .value("evaluations").toInt(), 2);
 
         const QString other = m_dir.filePath("other"), otherRun = m_dir.filePath("other-run");
         writeGraph(other, 20, 3);

@@ -220,6 +220,41 @@ private Q_SLOTS:
         QCOMPARE(resumed.testReport().headline().mrr, straight.testReport().headline().mrr);
     }
 
+    // --track-test evaluates the test split at every evaluation and keeps the best of each
+    // metric; it changes neither the training, nor the checkpoint selected, nor its figures.
+    void trackingTheTestSplitChangesNothingElse()
+    {
+        QString error;
+        auto once = [&](const QString &name, bool track) {
+            RunSpec spec = smallRun(m_dataset, m_dir.filePath(name), 6);
+            spec.config.evalEvery = 1;
+            spec.trackTest = track;
+            auto t = std::make_unique<Trainer>();
+            if (!t->start(spec, nullptr, &error) || t->run(nullptr, nullptr, &error) != Outcome::Finished)
+                qWarning("%s", qPrintable(error));
+            return t;
+        };
+        const auto plain = once("untracked", false), tracked = once("tracked", true);
+        QCOMPARE(losses(*tracked), losses(*plain));
+        QCOMPARE(tracked->bestValidReport().epoch, plain->bestValidReport().epoch);
+        QCOMPARE(tracked->testReport().headline().mrr, plain->testReport().headline().mrr);
+        QCOMPARE(tracked->testReport().headline().hits10, plain->testReport().headline().hits10);
+        QVERIFY(!QFile::exists(m_dir.filePath("untracked/report-test-tracked.json")));
+
+        QFile file(m_dir.filePath("tracked/report-test-tracked.json"));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QJsonObject best = QJsonDocument::fromJson(file.readAll()).object();
+        QCOMPARE(best.value("evaluations").toInt(), 6);
+        // The selected checkpoint's test figures are among the tracked ones: the best is no worse.
+        const RankMetrics selected = tracked->testReport().headline();
+        QVERIFY(best.value("mrr").toObject().value("value").toDouble() >= selected.mrr - 1e-9);
+        QVERIFY(best.value("mr").toObject().value("value").toDouble() <= selected.mr + 1e-9);
+        QVERIFY(best.value("hits10").toObject().value("value").toDouble() >= selected.hits10 - 1e-9);
+        const int epoch = best.value("mrr").toObject().value("epoch").toInt();
+        QVERIFY(epoch >= 1 && epoch <= 6);
+        QVERIFY(best.value("protocol").toString().contains("not a model selection"));
+    }
+
     void checkpointRoundTripGivesIdenticalPredictions()
     {
         const QString runDir = m_dir.filePath("straight"); // trained above
