@@ -55,18 +55,28 @@ Moments contiguousMoments(const torch::Tensor &mu, const torch::Tensor &logVar, 
     return t;
 }
 
-// Column sums Σ_j y_jd and Σ_j y_jd², in double, row after row (a fixed order).
-void columnSums(const Moments &t, std::vector<double> &sum, std::vector<double> &squareSum)
-{
-    sum.assign(size_t(t.d), 0.0);
-    squareSum.assign(size_t(t.d), 0.0);
-    for (int64_t i = 0; i < t.n; ++i)
-        for (int64_t k = 0; k < t.d; ++k) {
-            const double v = t.ys[i * t.d + k];
-            sum[size_t(k)] += v;
-            squareSum[size_t(k)] += v * v;
-        }
-}
+// The bound's per-element term, from the column sums Σ_j y_jd and Σ_j y_jd² (in double, row
+// after row: a fixed order). Forward and backward both use it.
+struct BoundTerms {
+    double n = 0, c = 0; // N and c = 1/max(1, N−1)
+    std::vector<double> s1, s2;
+
+    explicit BoundTerms(const Moments &t)
+        : n(double(t.n)), c(1.0 / std::max(1.0, double(t.n) - 1.0)), s1(size_t(t.d), 0.0), s2(size_t(t.d), 0.0)
+    {
+        for (int64_t i = 0; i < t.n; ++i)
+            for (int64_t k = 0; k < t.d; ++k) {
+                const double v = t.ys[i * t.d + k];
+                s1[size_t(k)] += v;
+                s2[size_t(k)] += v * v;
+            }
+    }
+    // D for an element of column k with mean m and m − y = diff.
+    double D(int64_t k, double m, double diff) const
+    {
+        return c * (s2[size_t(k)] - 2 * m * s1[size_t(k)] + n * m * m) - (1 + c) * diff * diff;
+    }
+};
 
 // With p = exp(−logvar), c = 1/max(1, N−1), S1 = Σ_j y_j and S2 = Σ_j y_j² per column:
 //   U = 1/(2N) Σ_id p_id·D_id,   D = c·(S2 − 2μ·S1 + N·μ²) − (1 + c)·(μ − y)²
@@ -79,18 +89,15 @@ public:
     {
         const Moments t = contiguousMoments(mu, logVar, y);
         ctx->save_for_backward({t.mu, t.logVar, t.y});
-        std::vector<double> s1, s2;
-        columnSums(t, s1, s2);
-        const double n = double(t.n), c = 1.0 / std::max(1.0, n - 1.0);
+        const BoundTerms terms(t);
         double total = 0;
         for (int64_t i = 0; i < t.n; ++i)
             for (int64_t k = 0; k < t.d; ++k) {
                 const int64_t e = i * t.d + k;
-                const double m = t.m[e], diff = m - t.ys[e];
-                const double D = c * (s2[size_t(k)] - 2 * m * s1[size_t(k)] + n * m * m) - (1 + c) * diff * diff;
-                total += std::exp(-double(t.lv[e])) * D;
+                const double m = t.m[e];
+                total += std::exp(-double(t.lv[e])) * terms.D(k, m, m - t.ys[e]);
             }
-        return torch::tensor(float(total / (2 * n)), mu.options());
+        return torch::tensor(float(total / (2 * terms.n)), mu.options());
     }
 
     static variable_list backward(AutogradContext *ctx, variable_list grads)
@@ -98,9 +105,8 @@ public:
         const auto saved = ctx->get_saved_variables();
         const Moments t = contiguousMoments(saved[0], saved[1], saved[2]);
         const double g = grads[0].item<double>();
-        std::vector<double> s1, s2;
-        columnSums(t, s1, s2);
-        const double n = double(t.n), c = 1.0 / std::max(1.0, n - 1.0), scale = g / (2 * n);
+        const BoundTerms terms(t);
+        const double n = terms.n, c = terms.c, scale = g / (2 * n);
         // ∂U/∂y_kd gathers every row's p through S1 and S2: P_d = Σ_i p_id, Q_d = Σ_i p_id·μ_id.
         std::vector<double> P(size_t(t.d), 0.0), Q(size_t(t.d), 0.0);
         auto gMu = torch::empty_like(t.mu), gLogVar = torch::empty_like(t.mu), gY = torch::empty_like(t.mu);
@@ -109,9 +115,8 @@ public:
             for (int64_t k = 0; k < t.d; ++k) {
                 const int64_t e = i * t.d + k;
                 const double p = std::exp(-double(t.lv[e])), m = t.m[e], diff = m - t.ys[e];
-                const double D = c * (s2[size_t(k)] - 2 * m * s1[size_t(k)] + n * m * m) - (1 + c) * diff * diff;
-                glv[e] = float(-scale * p * D);
-                gm[e] = float(scale * p * (c * (2 * n * m - 2 * s1[size_t(k)]) - 2 * (1 + c) * diff));
+                glv[e] = float(-scale * p * terms.D(k, m, diff));
+                gm[e] = float(scale * p * (c * (2 * n * m - 2 * terms.s1[size_t(k)]) - 2 * (1 + c) * diff));
                 gy[e] = float(scale * 2 * (1 + c) * p * diff); // the own-row term; the gathered one follows
                 P[size_t(k)] += p;
                 Q[size_t(k)] += p * m;
