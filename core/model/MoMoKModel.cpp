@@ -177,10 +177,58 @@ CandidateMatrices MoMoKModelImpl::candidates(uint64_t step)
     return out;
 }
 
+EntityRows MoMoKModelImpl::entityRows(const torch::Tensor &entities) const
+{
+    EntityRows rows;
+    for (int m = 0; m < kModalityCount; ++m)
+        if (m_modalityUsed[size_t(m)])
+            rows[size_t(m)] = entityTable(m).index_select(0, entities);
+    return rows;
+}
+
+EntityRows MoMoKModelImpl::entityTables() const
+{
+    EntityRows rows;
+    for (int m = 0; m < kModalityCount; ++m)
+        if (m_modalityUsed[size_t(m)])
+            rows[size_t(m)] = entityTable(m);
+    return rows;
+}
+
+CandidateMatrices MoMoKModelImpl::representations(const EntityRows &rows, int64_t directedRelation)
+{
+    CandidateMatrices out;
+    torch::Tensor temperature;
+    int64_t count = 0;
+    for (const auto &r : rows)
+        if (r.defined())
+            count = r.size(0);
+    if (directedRelation >= 0 && m_config.relationTemperature)
+        temperature = torch::sigmoid(m_relationTemperature[directedRelation]).expand({count, 1}).contiguous();
+    for (int m = 0; m < kModalityCount; ++m)
+        if (m_modalityUsed[size_t(m)] && rows[size_t(m)].defined())
+            out.matrices[size_t(m)] = m_adaptors[size_t(m)]->forward(rows[size_t(m)], temperature, {}, 0, false).mixed;
+    if (m_decoderActive[int(Decoder::Joint)])
+        out.matrices[int(Decoder::Joint)] = m_entityFusion->forward(out.matrices[int(Modality::Structure)],
+                                                                    out.matrices[int(Modality::Image)],
+                                                                    out.matrices[int(Modality::Text)], 0);
+    return out;
+}
+
 QueryOutput MoMoKModelImpl::forward(const torch::Tensor &entities, const torch::Tensor &relations, uint64_t step)
 {
+    EntityRows rows;
+    {
+        ProfileScope scope(ProfileSection::ExpertsAndGates);
+        rows = entityRows(entities);
+    }
+    return forwardRows(rows, relations, step);
+}
+
+QueryOutput MoMoKModelImpl::forwardRows(const EntityRows &rows, const torch::Tensor &relations, uint64_t step)
+{
     QueryOutput out;
-    const int64_t batch = entities.size(0);
+    const int64_t batch = relations.size(0);
     torch::Tensor temperature, distinct, slot;
     {
         ProfileScope scope(ProfileSection::ExpertsAndGates);
@@ -196,10 +244,11 @@ QueryOutput MoMoKModelImpl::forward(const torch::Tensor &entities, const torch::
             continue;
         {
             ProfileScope scope(ProfileSection::ExpertsAndGates);
-            auto rows = entityTable(m).index_select(0, entities);
-            out.adaptors[size_t(m)] = m_adaptors[size_t(m)]->forward(rows, temperature, gateNoise(batch),
-                                                                     random::streamKey(seed, step, kQueryExpertPurpose + uint64_t(m)));
             relationRows[size_t(m)] = m_relationEmbeddings[size_t(m)].index_select(0, distinct);
+            if (!rows[size_t(m)].defined())
+                continue; // a new entity without this modality: no adaptor, no decoder
+            out.adaptors[size_t(m)] = m_adaptors[size_t(m)]->forward(rows[size_t(m)], temperature, gateNoise(batch),
+                                                                     random::streamKey(seed, step, kQueryExpertPurpose + uint64_t(m)));
         }
         if (m_decoderActive[size_t(m)])
             out.vectors[size_t(m)] = m_decoders[size_t(m)]->forward(out.adaptors[size_t(m)].mixed, relationRows[size_t(m)],

@@ -33,6 +33,11 @@ struct CandidateMatrices {
     std::array<torch::Tensor, kScoringDecoderCount> matrices; // E×w per decoder (undefined if inactive)
 };
 
+// Rows of the S, I and T entity tables (N×w each): known entities' rows, or a new entity's.
+// An undefined tensor is a modality the rows do not have (the model's unused modalities, or
+// one a new entity lacks); fusion then works from the others.
+using EntityRows = std::array<torch::Tensor, kModalityCount>;
+
 struct QueryOutput {
     std::array<torch::Tensor, kScoringDecoderCount> vectors; // B×w per decoder (undefined if inactive)
     std::array<AdaptorOutput, kModalityCount> adaptors;  // query-side adaptor outputs (undefined if unused)
@@ -58,6 +63,19 @@ public:
     CandidateMatrices candidates(uint64_t step = 0);
     // Queries (entity, directed relation). step keys this step's random streams (training only).
     QueryOutput forward(const torch::Tensor &entities, const torch::Tensor &relations, uint64_t step = 0);
+
+    // ---- representations, for analysis (evaluation mode) ----
+    // The entity tables' rows for these entities (every used modality).
+    EntityRows entityRows(const torch::Tensor &entities) const;
+    // The whole tables (every used modality).
+    EntityRows entityTables() const;
+    // rows through the experts (plain softmax gates, or under σ(ε_r) of one directed
+    // relation when directedRelation >= 0 and the model learns temperatures) and the entity
+    // fusion: one N×w matrix per used modality (matrices[S|I|T], whether or not its decoder is
+    // active) and the fused one (matrices[Joint]) when the joint decoder is active.
+    CandidateMatrices representations(const EntityRows &rows, int64_t directedRelation = -1);
+    // forward() for explicit table rows instead of entity ids (a new entity's rows).
+    QueryOutput forwardRows(const EntityRows &rows, const torch::Tensor &relations, uint64_t step = 0);
 
     // Parameters of the model proper and of the MI estimators (trained by separate optimisers).
     std::vector<torch::Tensor> modelParameters();
