@@ -1,14 +1,17 @@
 #include "analysis/Predictor.h"
 
+#include "analysis/CandidateTypes.h"
+
 #include "eval/Evaluator.h"
 #include "train/RunContext.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace momok {
 
 PredictionResult predict(RunContext &context, int64_t entity, int64_t relation, bool headPrediction, int topK,
-                         bool hideKnown)
+                         bool hideKnown, const CandidateTypes *types)
 {
     torch::NoGradGuard noGrad;
     MoMoKModel &model = context.model;
@@ -37,6 +40,12 @@ PredictionResult predict(RunContext &context, int64_t entity, int64_t relation, 
             result.gates[size_t(m)] << g[k].item<double>();
     }
 
+    std::vector<int64_t> removed; // by the type rule, ascending
+    if (types && !types->isEmpty()) {
+        removed = types->removed(relation, headPrediction);
+        result.typeFiltered = true;
+        result.removedByType = int64_t(removed.size());
+    }
     auto isKnown = [&](const QueryIndex &index, int64_t candidate) { return index.contains(entity, directed, candidate); };
     // Sorting all E candidates once is cheap next to scoring; it gives every row its rank.
     auto order = std::get<1>(combined.sort(/*dim=*/0, /*descending=*/true));
@@ -48,6 +57,8 @@ PredictionResult predict(RunContext &context, int64_t entity, int64_t relation, 
     for (int64_t i = 0; i < entities && result.rows.size() < topK; ++i) {
         PredictionRow row;
         row.entity = o[i];
+        if (!removed.empty() && std::binary_search(removed.begin(), removed.end(), row.entity))
+            continue;
         row.knownTrain = isKnown(context.trainKnown, row.entity);
         row.knownValid = isKnown(context.validKnown, row.entity);
         row.knownTest = isKnown(context.testKnown, row.entity);
@@ -62,7 +73,7 @@ PredictionResult predict(RunContext &context, int64_t entity, int64_t relation, 
                 continue;
             }
             const float *s = logits[size_t(d)].data_ptr<float>();
-            const FilteredRank r = filteredRank(s, entities, row.entity, nullptr, nullptr);
+            const FilteredRank r = filteredRank(s, entities, row.entity, removed.data(), removed.data() + removed.size());
             row.decoderScore[size_t(d)] = sigmoid[size_t(d)][row.entity].item<double>();
             row.decoderRank[size_t(d)] = r.realistic();
         }

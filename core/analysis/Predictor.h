@@ -9,6 +9,7 @@
 
 namespace momok {
 
+class CandidateTypes;
 class RunContext;
 
 struct PredictionRow {
@@ -27,10 +28,14 @@ struct PredictionResult {
     QVector<PredictionRow> rows;
     std::array<QVector<double>, 3> gates; // per modality (S, I, T): the query's expert weights; empty if unused
     std::array<bool, 4> decoderActive{};
+    bool typeFiltered = false;  // candidates restricted to the relation's types (CandidateTypes)
+    int64_t removedByType = 0;  // candidates that rule removed (they keep no rank)
 };
 
 // topK candidates; hideKnown drops answers already in train/valid/test (they keep no rank).
+// With types, candidates of types the relation does not take in that position are left out
+// of the joint ranking and of every decoder's rank.
 PredictionResult predict(RunContext &context, int64_t entity, int64_t relation, bool headPrediction, int topK,
-                         bool hideKnown);
+                         bool hideKnown, const CandidateTypes *types = nullptr);
 
 } // namespace momok

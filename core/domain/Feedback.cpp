@@ -14,7 +14,7 @@ int64_t nowMs()
 
 QString workStageLabel(WorkStage stage)
 {
-    static const char *const labels[] = {"hashing", "images", "texts", "training", "evaluating", "drawing"};
+    static const char *const labels[] = {"hashing", "images", "texts", "training", "evaluating", "drawing", "sprite"};
     return QString::fromLatin1(labels[int(stage)]);
 }
 

@@ -21,7 +21,8 @@ enum class WorkStage {
     ExtractingTexts,  // feature extraction: text features
     Training,         // batches of one epoch
     Evaluating,       // queries of one evaluation
-    DrawingImages     // teaching graph: one image per object and per colour and pattern
+    DrawingImages,    // teaching graph: one image per object and per colour and pattern
+    ExportingSprite   // embeddings export: one thumbnail per entity into the sprite sheet
 };
 QString workStageLabel(WorkStage stage); // "hashing", "images", "texts", "training", …
 

@@ -101,4 +101,20 @@ EvaluationReport EvaluationReport::fromJson(const QJsonObject &o)
     return r;
 }
 
+std::optional<Decoder> EntityRankSums::bestDecoder(int64_t entity) const
+{
+    if (entity < 0 || entity >= entities || queries[size_t(entity)] == 0)
+        return std::nullopt;
+    std::optional<Decoder> best;
+    double bestSum = -1;
+    for (Decoder d : kScoringDecoders) {
+        const double sum = reciprocal[size_t(entity * kDecoderCount + int(d))];
+        if (active[size_t(d)] && sum > bestSum) {
+            bestSum = sum;
+            best = d;
+        }
+    }
+    return best;
+}
+
 } // namespace momok

@@ -11,6 +11,7 @@
 #include <array>
 #include <optional>
 #include <cstdint>
+#include <vector>
 
 namespace momok {
 
@@ -50,6 +51,19 @@ struct GateStatistics {
     {
         return meanWeight.value((relation * modalities + modality) * experts + expert);
     }
+};
+
+// Per query entity (the known side of a query: h for (h, r, ?), t for (?, r, t)): the sum of
+// its queries' realistic reciprocal ranks per decoder, and how many there were. Lets the
+// analysis say which decoder predicts best for each entity (the projector's metadata).
+struct EntityRankSums {
+    int64_t entities = 0;
+    std::vector<double> reciprocal;    // [entity][decoder] (kDecoderCount per entity)
+    std::vector<int64_t> queries;      // [entity]
+    std::array<bool, kDecoderCount> active{};
+    // The active scoring decoder (S, I, T, joint) with the highest MRR on entity's queries;
+    // nullopt without queries. Ties go to the first in S, I, T, joint order.
+    std::optional<Decoder> bestDecoder(int64_t entity) const;
 };
 
 struct EvaluationReport {

@@ -37,6 +37,7 @@ RankMetrics metricsFrom(const std::vector<double> &ranks)
 }
 
 struct TargetRecord {
+    int64_t entity = 0;   // the query's known entity
     int64_t relation = 0; // undirected
     bool head = false;    // (?, r, t)
     std::array<FilteredRank, kDecoderCount> ranks;
@@ -92,7 +93,8 @@ torch::Tensor Evaluator::combinedScores(const std::array<torch::Tensor, kScoring
     return out;
 }
 
-EvaluationReport Evaluator::evaluate(Split split, int64_t batchSize, Feedback *feedback, int epoch)
+EvaluationReport Evaluator::evaluate(Split split, int64_t batchSize, Feedback *feedback, int epoch,
+                                     EntityRankSums *perEntity)
 {
     QElapsedTimer timer;
     timer.start();
@@ -160,6 +162,7 @@ EvaluationReport Evaluator::evaluate(Split split, int64_t batchSize, Feedback *f
             const int64_t query = order[size_t(q)];
             for (const int64_t *t = queries.answersBegin(query); t != queries.answersEnd(query); ++t) {
                 TargetRecord r;
+                r.entity = queries.entity(query);
                 r.relation = queries.relation(query) % relations;
                 r.head = queries.relation(query) >= relations;
                 records.push_back(r);
@@ -213,6 +216,19 @@ EvaluationReport Evaluator::evaluate(Split split, int64_t batchSize, Feedback *f
         perRelation[size_t(r.relation)].push_back(&r);
     }
     report.overall = aggregate(all, active);
+    if (perEntity) {
+        *perEntity = EntityRankSums{};
+        perEntity->entities = entities;
+        perEntity->active = active;
+        perEntity->reciprocal.assign(size_t(entities * kDecoderCount), 0.0);
+        perEntity->queries.assign(size_t(entities), 0);
+        for (const TargetRecord &r : records) {
+            ++perEntity->queries[size_t(r.entity)];
+            for (int d = 0; d < kDecoderCount; ++d)
+                if (active[size_t(d)])
+                    perEntity->reciprocal[size_t(r.entity * kDecoderCount + d)] += 1.0 / r.ranks[size_t(d)].realistic();
+        }
+    }
     for (int64_t rel = 0; rel < relations; ++rel) {
         if (perRelation[size_t(rel)].empty())
             continue;

@@ -19,8 +19,10 @@ public:
     Evaluator(MoMoKModel model, const KgDataset &dataset, const QueryIndex &allKnown);
 
     // Reports Evaluating progress (queries done, with `epoch`) to feedback and stops when it is
-    // cancelled: then the report is empty (no split). feedback may be null.
-    EvaluationReport evaluate(Split split, int64_t batchSize, Feedback *feedback = nullptr, int epoch = 0);
+    // cancelled: then the report is empty (no split). feedback may be null. perEntity (may be
+    // null) receives each query entity's reciprocal-rank sums.
+    EvaluationReport evaluate(Split split, int64_t batchSize, Feedback *feedback = nullptr, int epoch = 0,
+                              EntityRankSums *perEntity = nullptr);
 
     // The joint decision over the active decoders' B×E logits: mean of their sigmoids.
     static torch::Tensor combinedScores(const std::array<torch::Tensor, kScoringDecoderCount> &logits);

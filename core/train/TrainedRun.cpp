@@ -1,5 +1,6 @@
 #include "train/TrainedRun.h"
 
+#include "analysis/Representations.h"
 #include "eval/Evaluator.h"
 #include "train/RunContext.h"
 
@@ -47,15 +48,30 @@ int64_t TrainedRun::modalityWidth(Modality modality) const
     return m_context->model->modalityWidth(int(modality));
 }
 
-EvaluationReport TrainedRun::evaluate(Split split) const
+EvaluationReport TrainedRun::evaluate(Split split, EntityRankSums *perEntity) const
 {
     Evaluator evaluator(m_context->model, m_context->dataset, m_context->allKnown);
-    return evaluator.evaluate(split, m_context->spec.config.evalBatchSize);
+    return evaluator.evaluate(split, m_context->spec.config.evalBatchSize, nullptr, 0, perEntity);
 }
 
-PredictionResult TrainedRun::predict(int64_t entity, int64_t relation, bool headPrediction, int topK, bool hideKnown)
+PredictionResult TrainedRun::predict(int64_t entity, int64_t relation, bool headPrediction, int topK, bool hideKnown,
+                                     bool typed)
 {
-    return momok::predict(*m_context, entity, relation, headPrediction, topK, hideKnown);
+    return momok::predict(*m_context, entity, relation, headPrediction, topK, hideKnown,
+                          typed ? &candidateTypes() : nullptr);
+}
+
+const CandidateTypes &TrainedRun::candidateTypes()
+{
+    if (!m_candidateTypes)
+        m_candidateTypes = std::make_unique<CandidateTypes>(m_context->dataset);
+    return *m_candidateTypes;
+}
+
+EntityEmbeddings TrainedRun::embeddings(int64_t relation, bool headDirection)
+{
+    const int64_t directed = relation < 0 ? -1 : headDirection ? relation + m_context->dataset.relationCount() : relation;
+    return entityEmbeddings(*m_context, directed);
 }
 
 } // namespace momok

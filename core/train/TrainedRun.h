@@ -2,6 +2,8 @@
 // A run's model in memory behind a torch-free interface, for front ends that must not see
 // LibTorch's headers (the `momok` CLI): evaluate it, query it, read its shapes. It owns
 // the RunContext that holds the model.
+#include "analysis/CandidateTypes.h"
+#include "analysis/EntitySimilarity.h"
 #include "analysis/Predictor.h"
 #include "data/KgDataset.h"
 #include "eval/EvaluationReport.h"
@@ -37,14 +39,21 @@ public:
     int64_t modalityWidth(Modality modality) const; // 0 when the modality is absent
 
     // Filtered link prediction on split with the run's evaluation batch size (Evaluator).
-    EvaluationReport evaluate(Split split) const;
-    // See analysis/Predictor.h.
-    PredictionResult predict(int64_t entity, int64_t relation, bool headPrediction, int topK, bool hideKnown);
+    EvaluationReport evaluate(Split split, EntityRankSums *perEntity = nullptr) const;
+    // See analysis/Predictor.h. typed: keep only candidates of the relation's types (candidateTypes()).
+    PredictionResult predict(int64_t entity, int64_t relation, bool headPrediction, int topK, bool hideKnown,
+                             bool typed = false);
+    // The type rule for candidates, built from the training split on first use.
+    const CandidateTypes &candidateTypes();
+    // Every entity's representations (analysis/Representations.h): relation-independent, or
+    // under the temperature of relation (headDirection: its inverse, for (?, r, t) queries).
+    EntityEmbeddings embeddings(int64_t relation = -1, bool headDirection = false);
 
 private:
     explicit TrainedRun(std::unique_ptr<RunContext> context);
 
     std::unique_ptr<RunContext> m_context;
+    std::unique_ptr<CandidateTypes> m_candidateTypes;
 };
 
 } // namespace momok

@@ -449,6 +449,7 @@ void TrainingPanel::onProgress(const Progress &progress)
         break;
     case WorkStage::Evaluating:
     case WorkStage::DrawingImages:
+    case WorkStage::ExportingSprite:
         break;
     }
 }

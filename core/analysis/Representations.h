@@ -1,0 +1,14 @@
+#pragma once
+// A trained model's entity representations copied out as plain data (see EntitySimilarity.h).
+#include "analysis/EntitySimilarity.h"
+
+namespace momok {
+
+class RunContext;
+
+// Every entity through the experts and the fusion in evaluation mode (no dropout, no gate
+// noise): plain softmax gates, or the gates under σ(ε_r) of directedRelation when it is ≥ 0
+// and the model learns relation temperatures.
+EntityEmbeddings entityEmbeddings(RunContext &context, int64_t directedRelation = -1);
+
+} // namespace momok
