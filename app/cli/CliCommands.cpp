@@ -1,5 +1,6 @@
 #include "cli/CliCommands.h"
 
+#include "cli/AnalysisCommands.h"
 #include "cli/EngineCommands.h"
 #include "cli/FeatureCommands.h"
 #include "cli/InfoCommand.h"
@@ -14,6 +15,8 @@ const QList<CliCommand> &cliCommands()
         evalCommand(),
         predictCommand(),
         explainCommand(),
+        similarCommand(),
+        exportCommand(),
         benchCommand(),
         infoCommand(),
         importCommand(),

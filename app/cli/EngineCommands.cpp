@@ -1,10 +1,12 @@
 #include "cli/EngineCommands.h"
 
+#include "cli/AnalysisCommands.h"
 #include "cli/CliCommands.h"
 #include "cli/CliParsing.h"
 #include "cli/ConfigOptions.h"
 #include "model/PaperSettings.h"
 
+#include "analysis/Evidence.h"
 #include "analysis/ModalityStrengths.h"
 #include "analysis/Predictor.h"
 #include "data/DatasetReader.h"
@@ -488,6 +490,8 @@ int runPredict(const QStringList &args, QTextStream &out, QTextStream &err)
                             {"relation", "relation name", "NAME"},
                             {"top", "how many candidates", "N", "10"},
                             {"hide-known", "leave out answers already in train/valid/test"},
+                            {"typed-candidates", "keep only candidates of the types the relation takes in that position "
+                                                 "in training (entity_types.tsv, else the entities seen there)"},
                             {"json", "print JSON"}});
     if (int code = 0; !commandLine.parse(args, out, err, &code))
         return code;
@@ -515,7 +519,7 @@ int runPredict(const QStringList &args, QTextStream &out, QTextStream &err)
         return 1;
     }
     const PredictionResult result = run->predict(entity, relation, headPrediction, commandLine.value("top").toInt(),
-                                            commandLine.isSet("hide-known"));
+                                            commandLine.isSet("hide-known"), commandLine.isSet("typed-candidates"));
     const auto &names = run->dataset().entities;
     if (commandLine.isSet("json")) {
         QJsonArray rows;
@@ -540,12 +544,17 @@ int runPredict(const QStringList &args, QTextStream &out, QTextStream &err)
             }
         out << QJsonDocument(QJsonObject{{"query", QStringLiteral("%1 %2 %3").arg(headPrediction ? "?" : entityName,
                                                       commandLine.value("relation"), headPrediction ? entityName : "?")},
-                                         {"decision", "mean"}, {"predictions", rows}, {"gates", gates}})
+                                         {"decision", "mean"}, {"predictions", rows}, {"gates", gates},
+                                         {"typed_candidates", result.typeFiltered},
+                                         {"removed_by_type", double(result.removedByType)}})
                    .toJson(QJsonDocument::Compact) << "\n";
         return 0;
     }
     out << QStringLiteral("(%1, %2, %3)   joint decision = mean of the decoders' sigmoid scores\n")
                .arg(headPrediction ? "?" : entityName, commandLine.value("relation"), headPrediction ? entityName : "?");
+    if (result.typeFiltered)
+        out << QStringLiteral("typed candidates (%1): %2 of %3 entities removed\n")
+                   .arg(run->candidateTypes().basisLabel()).arg(result.removedByType).arg(run->dataset().entityCount());
     out << QStringLiteral("%1  %2 %3").arg("#", 3).arg("candidate", -36).arg("joint", 7);
     for (Decoder d : kScoringDecoders)
         if (result.decoderActive[size_t(d)])
@@ -581,11 +590,22 @@ int runExplain(const QStringList &args, QTextStream &out, QTextStream &err)
 {
     CommandLine commandLine(QStringLiteral("explain"), QStringLiteral(
         "Mixture-of-experts behaviour of a trained run: the mean gate weight of each expert per\n"
-        "relation and modality, and the relations each decoder predicts best (per-relation MRR)."));
+        "relation and modality, and the relations each decoder predicts best (per-relation MRR).\n"
+        "With --head, --relation and --tail: the evidence for that triple instead, per representation:\n"
+        "known training triples (h', r, t) whose head resembles the head, and (h, r, t') whose tail\n"
+        "resembles the tail, among each one's --neighbours most similar entities (see `similar`)."));
     commandLine.addPositional("RUNDIR", "the run folder");
-    commandLine.addOptions({splitOption(), {"top", "relations per modality", "N", "7"}, {"json", "print JSON"}});
+    commandLine.addOptions({splitOption(), {"top", "relations per modality", "N", "7"},
+                            {"head", "evidence mode: the triple's head", "NAME"},
+                            {"relation", "evidence mode: the triple's relation", "NAME"},
+                            {"tail", "evidence mode: the triple's tail", "NAME"},
+                            {"neighbours", "evidence mode: similar entities looked at per side and representation", "K",
+                             QString::number(EvidenceFinder::kDefaultNeighbours)},
+                            {"json", "print JSON"}});
     if (int code = 0; !commandLine.parse(args, out, err, &code))
         return code;
+    if (commandLine.isSet("head") || commandLine.isSet("relation") || commandLine.isSet("tail"))
+        return runEvidence(commandLine, out, err);
     QString error;
     Split split = Split::Test;
     if (!evaluationSplit(commandLine, &split, &error)) {

@@ -111,6 +111,105 @@ private Q_SLOTS:
         QVERIFY(text.out.contains("Best predicted relations per decoder"));
     }
 
+    void similarListsNeighboursPerRepresentation()
+    {
+        const CliResult r = runCli({"similar", m_run, "--entity", "m1_2", "--top", "5", "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QCOMPARE(o.value("measure").toString(), QStringLiteral("cosine"));
+        const QJsonObject lists = o.value("similar").toObject();
+        for (const char *key : {"S", "I", "T", "joint"}) {
+            const QJsonArray list = lists.value(key).toArray();
+            QCOMPARE(list.size(), 5);
+            double previous = 2;
+            for (const QJsonValue &v : list) {
+                QVERIFY(v.toObject().value("entity").toString() != "m1_2");
+                const double s = v.toObject().value("similarity").toDouble();
+                QVERIFY(s <= previous && s >= -1 && s <= 1);
+                previous = s;
+            }
+        }
+        // The structure representation learned the communities: m1_2's neighbours are mostly
+        // of group 1 (11 of the other 78 entities, so chance is about one in five).
+        int sameGroup = 0;
+        for (const QJsonValue &v : lists.value("S").toArray())
+            sameGroup += v.toObject().value("entity").toString().startsWith("m1_");
+        QVERIFY2(sameGroup >= 3, qPrintable(r.out));
+        const CliResult one = runCli({"similar", m_run, "--entity", "m1_2", "--modality", "joint", "--relation", "memberOf"});
+        QVERIFY2(one.exitCode == 0, qPrintable(one.err));
+        QVERIFY(one.out.contains("gates under memberOf"));
+        QVERIFY(one.out.contains("Joint:") && !one.out.contains("Structure:"));
+        const CliResult bad = runCli({"similar", m_run, "--entity", "m1_2", "--modality", "X"});
+        QCOMPARE(bad.exitCode, 1);
+        QVERIFY(bad.err.contains("--modality takes S, I, T or joint"));
+        QCOMPARE(runCli({"similar", m_run, "--entity", "nobody"}).exitCode, 1);
+    }
+
+    void typedCandidatesKeepTheRelationsTypes()
+    {
+        // Without entity types, memberOf's tails in training are the six hubs.
+        const CliResult r = runCli({"predict", m_run, "--head", "m1_2", "--relation", "memberOf", "--top", "20",
+                                    "--typed-candidates", "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QVERIFY(o.value("typed_candidates").toBool());
+        QCOMPARE(o.value("removed_by_type").toInt(), 78 - 6);
+        const QJsonArray rows = o.value("predictions").toArray();
+        QCOMPARE(rows.size(), 6);
+        for (const QJsonValue &v : rows)
+            QVERIFY(v.toObject().value("entity").toString().startsWith("hub"));
+        const CliResult plain = runCli({"predict", m_run, "--head", "m1_2", "--relation", "memberOf", "--json"});
+        QVERIFY(!QJsonDocument::fromJson(plain.out.toUtf8()).object().value("typed_candidates").toBool());
+    }
+
+    void evidenceForATripleNamesKnownTriples()
+    {
+        const CliResult r = runCli({"explain", m_run, "--head", "m1_2", "--relation", "memberOf", "--tail", "hub1", "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QVERIFY(o.value("known_in_training").isBool());
+        // Members resembling m1_2 in structure belong to hub1 themselves.
+        QVERIFY2(o.value("counts").toObject().value("S").toInt() >= 3, qPrintable(r.out));
+        for (const QJsonValue &v : o.value("evidence").toArray()) {
+            const QJsonObject item = v.toObject();
+            const QJsonArray known = item.value("known").toArray();
+            QCOMPARE(known.at(1).toString(), QStringLiteral("memberOf"));
+            if (item.value("kind").toString() == "similar_head")
+                QCOMPARE(known.at(2).toString(), QStringLiteral("hub1"));
+            else
+                QCOMPARE(known.at(0).toString(), QStringLiteral("m1_2"));
+        }
+        const CliResult text = runCli({"explain", m_run, "--head", "m1_2", "--relation", "memberOf", "--tail", "hub1"});
+        QVERIFY(text.out.contains("resembles"));
+        const CliResult partial = runCli({"explain", m_run, "--head", "m1_2", "--relation", "memberOf"});
+        QCOMPARE(partial.exitCode, 2);
+        QVERIFY(partial.err.contains("needs all of --head, --relation and --tail"));
+    }
+
+    void exportWritesTheProjectorsFilesAndNpy()
+    {
+        const QString out = m_dir.filePath("projector");
+        const CliResult r = runCli({"export", m_run, "--out", out, "--quiet"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains("sprite: 576×576 px, cells of 64 px, 78 without an image"));
+        auto lineCount = [](const QString &path) {
+            QFile f(path);
+            return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()).split('\n', Qt::SkipEmptyParts).size() : -1;
+        };
+        for (const char *rep : {"structure", "image", "text", "joint"})
+            QCOMPARE(lineCount(QDir(out).filePath(QString::fromLatin1(rep) + "/tensors.tsv")), 78);
+        QCOMPARE(lineCount(QDir(out).filePath("metadata.tsv")), 79);
+        QVERIFY(QFile::exists(QDir(out).filePath("projector_config.pbtxt")));
+        const QString npy = m_dir.filePath("npy");
+        const CliResult n = runCli({"export", m_run, "--format", "npy", "--out", npy});
+        QVERIFY2(n.exitCode == 0, qPrintable(n.err));
+        QCOMPARE(lineCount(QDir(npy).filePath("entity2id.txt")), 78);
+        QVERIFY(QFile::exists(QDir(npy).filePath("joint.npy")));
+        const CliResult bad = runCli({"export", m_run, "--format", "csv", "--out", npy});
+        QCOMPARE(bad.exitCode, 2);
+        QVERIFY(bad.err.contains("--format takes projector or npy"));
+    }
+
     void resumeAndErrors()
     {
         const CliResult again = runCli({"train", "--resume", m_run});
