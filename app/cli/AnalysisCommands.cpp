@@ -4,6 +4,7 @@
 
 #include "analysis/EmbeddingExport.h"
 #include "analysis/Evidence.h"
+#include "analysis/NewEntity.h"
 #include "train/TrainedRun.h"
 
 #include <QDir>
@@ -186,6 +187,183 @@ int runExport(const QStringList &args, QTextStream &out, QTextStream &err)
 }
 
 } // namespace
+
+// ---- predictions, shared by predict and predict --new-entity ----
+
+void printPredictionTable(const PredictionResult &result, const KgDataset &dataset, QTextStream &out)
+{
+    const auto &names = dataset.entities;
+    out << QStringLiteral("%1  %2 %3").arg("#", 3).arg("candidate", -36).arg("joint", 7);
+    for (Decoder d : kScoringDecoders)
+        if (result.decoderActive[size_t(d)])
+            out << QStringLiteral(" %1").arg(QStringLiteral("%1 (rank)").arg(decoderKey(d)), 16);
+    out << "  known\n";
+    for (const PredictionRow &r : result.rows) {
+        out << QStringLiteral("%1  %2 %3").arg(r.rank, 3).arg(names[int(r.entity)].name.left(36), -36).arg(fmt(r.score, 4), 7);
+        for (Decoder d : kScoringDecoders)
+            if (result.decoderActive[size_t(d)])
+                out << QStringLiteral(" %1").arg(QStringLiteral("%1 (%2)").arg(fmt(r.decoderScore[size_t(d)], 3))
+                                                     .arg(r.decoderRank[size_t(d)], 0, 'f', 0), 16);
+        QStringList known;
+        if (r.knownTrain) known << "train";
+        if (r.knownValid) known << "valid";
+        if (r.knownTest) known << "test";
+        out << "  " << (known.isEmpty() ? QStringLiteral("-") : QStringLiteral("✓ ") + known.join(',')) << "\n";
+    }
+    out << "gates for this query:";
+    for (Modality m : kModalities) {
+        if (result.gates[size_t(m)].isEmpty())
+            continue;
+        QStringList g;
+        for (double w : result.gates[size_t(m)]) g << fmt(w, 2);
+        out << "  " << modalityKey(m) << " [" << g.join(' ') << "]";
+    }
+    out << "\n";
+}
+
+QJsonObject predictionJson(const PredictionResult &result, const KgDataset &dataset)
+{
+    QJsonArray rows;
+    for (const PredictionRow &r : result.rows) {
+        QJsonObject decoders;
+        for (Decoder d : kScoringDecoders)
+            if (result.decoderActive[size_t(d)])
+                decoders.insert(decoderKey(d), QJsonObject{{"score", r.decoderScore[size_t(d)]}, {"rank", r.decoderRank[size_t(d)]}});
+        QJsonArray known;
+        if (r.knownTrain) known.append("train");
+        if (r.knownValid) known.append("valid");
+        if (r.knownTest) known.append("test");
+        rows.append(QJsonObject{{"rank", r.rank}, {"entity", dataset.entities[int(r.entity)].name}, {"score", r.score},
+                                {"decoders", decoders}, {"known", known}});
+    }
+    QJsonObject gates;
+    for (Modality m : kModalities)
+        if (!result.gates[size_t(m)].isEmpty()) {
+            QJsonArray g;
+            for (double w : result.gates[size_t(m)]) g.append(w);
+            gates.insert(modalityKey(m), g);
+        }
+    return QJsonObject{{"decision", "mean"}, {"predictions", rows}, {"gates", gates},
+                       {"typed_candidates", result.typeFiltered}, {"removed_by_type", double(result.removedByType)}};
+}
+
+// ---- predict --new-entity ----
+
+namespace {
+
+// --triple 'HEAD RELATION TAIL' with the new entity written as its name or _; false with *error.
+bool parseNewEntityTriple(const KgDataset &dataset, const QString &text, const QString &name, NewEntityTriple *triple,
+                          QString *error)
+{
+    const QStringList parts = text.split(QLatin1Char(' '), Qt::SkipEmptyParts);
+    if (parts.size() != 3) {
+        *error = QStringLiteral("--triple '%1': expected 'HEAD RELATION TAIL'").arg(text);
+        return false;
+    }
+    auto isNew = [&](const QString &part) { return part == QLatin1String("_") || part == name; };
+    if (isNew(parts[0]) == isNew(parts[2])) {
+        *error = QStringLiteral("--triple '%1': exactly one side must be the new entity (_ or '%2')").arg(text, name);
+        return false;
+    }
+    triple->newIsHead = isNew(parts[0]);
+    if (!resolveRelation(dataset, parts[1], &triple->relation, error)
+        || !resolveEntity(dataset, triple->newIsHead ? parts[2] : parts[0], &triple->other, error)) {
+        *error = QStringLiteral("--triple '%1': %2").arg(text, *error);
+        return false;
+    }
+    return true;
+}
+
+} // namespace
+
+int runNewEntityPrediction(const CommandLine &commandLine, QTextStream &out, QTextStream &err)
+{
+    QString error;
+    auto run = TrainedRun::open(commandLine.positionalArguments().first(), &error);
+    if (!run) {
+        err << "momok predict: " << error << "\n";
+        return 1;
+    }
+    const KgDataset &dataset = run->dataset();
+    NewEntityInput input;
+    input.name = commandLine.value("name");
+    input.description = commandLine.value("text");
+    input.imageFile = commandLine.value("image");
+    for (const QString &text : commandLine.values("triple")) {
+        NewEntityTriple triple;
+        if (!parseNewEntityTriple(dataset, text, input.name, &triple, &error)) {
+            err << "momok predict: " << error << "\n";
+            return 1;
+        }
+        input.triples << triple;
+    }
+    NewEntityOptions options;
+    options.topK = commandLine.value("top").toInt();
+    options.typed = commandLine.isSet("typed-candidates");
+    options.hideKnown = commandLine.isSet("hide-known");
+    if (commandLine.isSet("relation") && !resolveRelation(dataset, commandLine.value("relation"), &options.relation, &error)) {
+        err << "momok predict: " << error << "\n";
+        return 1;
+    }
+    NewEntityPrediction prediction;
+    if (!run->predictNewEntity(input, options, &prediction, &error)) {
+        err << "momok predict: " << error << "\n";
+        return 1;
+    }
+    auto queryLabel = [&](const PredictionResult &r) {
+        const QString relation = dataset.relationNames[int(r.relation)];
+        return r.headPrediction ? QStringLiteral("(?, %1, %2)").arg(relation, input.name)
+                                : QStringLiteral("(%1, %2, ?)").arg(input.name, relation);
+    };
+    if (commandLine.isSet("json")) {
+        QJsonArray queries, notes, rowsHad;
+        for (const PredictionResult &r : prediction.results) {
+            QJsonObject q = predictionJson(r, dataset);
+            q.insert("relation", dataset.relationNames[int(r.relation)]);
+            q.insert("direction", r.headPrediction ? "head" : "tail");
+            queries.append(q);
+        }
+        for (const QString &n : prediction.notes)
+            notes.append(n);
+        for (Modality m : kModalities)
+            if (prediction.hasRow[size_t(m)])
+                rowsHad.append(modalityKey(m));
+        QJsonObject similar;
+        for (Decoder d : kScoringDecoders) {
+            if (prediction.similar[size_t(d)].isEmpty())
+                continue;
+            QJsonArray list;
+            for (const SimilarEntity &s : prediction.similar[size_t(d)])
+                list.append(QJsonObject{{"entity", entityLabel(dataset, s.entity)}, {"similarity", s.similarity}});
+            similar.insert(decoderKey(d), list);
+        }
+        out << QJsonDocument(QJsonObject{{"name", input.name}, {"modalities", rowsHad}, {"notes", notes},
+                                         {"structure_fitted", prediction.structureFitted}, {"similar", similar},
+                                         {"queries", queries}})
+                   .toJson(QJsonDocument::Compact) << "\n";
+        return 0;
+    }
+    out << QStringLiteral("New entity '%1' (not in the graph)\n").arg(input.name);
+    for (const QString &n : prediction.notes)
+        out << "  " << n << "\n";
+    out << "Similar known entities (cosine):\n";
+    for (Decoder d : kScoringDecoders) {
+        if (prediction.similar[size_t(d)].isEmpty())
+            continue;
+        QStringList names;
+        for (const SimilarEntity &s : prediction.similar[size_t(d)].mid(0, 5))
+            names << QStringLiteral("%1 %2").arg(entityLabel(dataset, s.entity), fmt(s.similarity, 3));
+        out << QStringLiteral("  %1 %2\n").arg(decoderLabel(d), -10).arg(names.join(", "));
+    }
+    for (const PredictionResult &r : prediction.results) {
+        out << "\n" << queryLabel(r) << "   joint decision = mean of the decoders' sigmoid scores\n";
+        if (r.typeFiltered)
+            out << QStringLiteral("typed candidates (%1): %2 of %3 entities removed\n")
+                       .arg(run->candidateTypes().basisLabel()).arg(r.removedByType).arg(dataset.entityCount());
+        printPredictionTable(r, dataset, out);
+    }
+    return 0;
+}
 
 // ---- explain --head --relation --tail ----
 

@@ -44,6 +44,7 @@ public:
 
     bool isSet(const QString &name) const { return m_parser.isSet(name); }
     QString value(const QString &name) const { return m_parser.value(name); }
+    QStringList values(const QString &name) const { return m_parser.values(name); } // a repeated option's values
     QStringList positionalArguments() const { return m_parser.positionalArguments(); }
 
 private:

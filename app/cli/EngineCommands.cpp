@@ -492,9 +492,19 @@ int runPredict(const QStringList &args, QTextStream &out, QTextStream &err)
                             {"hide-known", "leave out answers already in train/valid/test"},
                             {"typed-candidates", "keep only candidates of the types the relation takes in that position "
                                                  "in training (entity_types.tsv, else the entities seen there)"},
+                            {"new-entity", "what-if: predict for an entity not in the graph, from --image, --text "
+                                           "(its description), --name and optional --triple (every relation, both "
+                                           "directions, unless --relation)"},
+                            {"image", "new entity: its image file", "FILE"},
+                            {"text", "new entity: its description", "TEXT"},
+                            {"name", "new entity: its name", "NAME", "new entity"},
+                            {"triple", "new entity: a known triple 'HEAD RELATION TAIL', the new entity written as its "
+                                       "--name or _ (repeatable)", "TRIPLE"},
                             {"json", "print JSON"}});
     if (int code = 0; !commandLine.parse(args, out, err, &code))
         return code;
+    if (commandLine.isSet("new-entity"))
+        return runNewEntityPrediction(commandLine, out, err);
     if (commandLine.isSet("head") == commandLine.isSet("tail") || !commandLine.isSet("relation")) {
         err << "momok predict: give --relation and exactly one of --head or --tail\n";
         return kUsageError;
@@ -520,34 +530,12 @@ int runPredict(const QStringList &args, QTextStream &out, QTextStream &err)
     }
     const PredictionResult result = run->predict(entity, relation, headPrediction, commandLine.value("top").toInt(),
                                             commandLine.isSet("hide-known"), commandLine.isSet("typed-candidates"));
-    const auto &names = run->dataset().entities;
+    const QString query = QStringLiteral("%1 %2 %3").arg(headPrediction ? "?" : entityName, commandLine.value("relation"),
+                                                          headPrediction ? entityName : "?");
     if (commandLine.isSet("json")) {
-        QJsonArray rows;
-        for (const PredictionRow &r : result.rows) {
-            QJsonObject decoders;
-            for (Decoder d : kScoringDecoders)
-                if (result.decoderActive[size_t(d)])
-                    decoders.insert(decoderKey(d), QJsonObject{{"score", r.decoderScore[size_t(d)]}, {"rank", r.decoderRank[size_t(d)]}});
-            QJsonArray known;
-            if (r.knownTrain) known.append("train");
-            if (r.knownValid) known.append("valid");
-            if (r.knownTest) known.append("test");
-            rows.append(QJsonObject{{"rank", r.rank}, {"entity", names[int(r.entity)].name}, {"score", r.score},
-                                    {"decoders", decoders}, {"known", known}});
-        }
-        QJsonObject gates;
-        for (Modality m : kModalities)
-            if (!result.gates[size_t(m)].isEmpty()) {
-                QJsonArray g;
-                for (double w : result.gates[size_t(m)]) g.append(w);
-                gates.insert(modalityKey(m), g);
-            }
-        out << QJsonDocument(QJsonObject{{"query", QStringLiteral("%1 %2 %3").arg(headPrediction ? "?" : entityName,
-                                                      commandLine.value("relation"), headPrediction ? entityName : "?")},
-                                         {"decision", "mean"}, {"predictions", rows}, {"gates", gates},
-                                         {"typed_candidates", result.typeFiltered},
-                                         {"removed_by_type", double(result.removedByType)}})
-                   .toJson(QJsonDocument::Compact) << "\n";
+        QJsonObject doc = predictionJson(result, run->dataset());
+        doc.insert("query", query);
+        out << QJsonDocument(doc).toJson(QJsonDocument::Compact) << "\n";
         return 0;
     }
     out << QStringLiteral("(%1, %2, %3)   joint decision = mean of the decoders' sigmoid scores\n")
@@ -555,32 +543,7 @@ int runPredict(const QStringList &args, QTextStream &out, QTextStream &err)
     if (result.typeFiltered)
         out << QStringLiteral("typed candidates (%1): %2 of %3 entities removed\n")
                    .arg(run->candidateTypes().basisLabel()).arg(result.removedByType).arg(run->dataset().entityCount());
-    out << QStringLiteral("%1  %2 %3").arg("#", 3).arg("candidate", -36).arg("joint", 7);
-    for (Decoder d : kScoringDecoders)
-        if (result.decoderActive[size_t(d)])
-            out << QStringLiteral(" %1").arg(QStringLiteral("%1 (rank)").arg(decoderKey(d)), 16);
-    out << "  known\n";
-    for (const PredictionRow &r : result.rows) {
-        out << QStringLiteral("%1  %2 %3").arg(r.rank, 3).arg(names[int(r.entity)].name.left(36), -36).arg(fmt(r.score, 4), 7);
-        for (Decoder d : kScoringDecoders)
-            if (result.decoderActive[size_t(d)])
-                out << QStringLiteral(" %1").arg(QStringLiteral("%1 (%2)").arg(fmt(r.decoderScore[size_t(d)], 3))
-                                                     .arg(r.decoderRank[size_t(d)], 0, 'f', 0), 16);
-        QStringList known;
-        if (r.knownTrain) known << "train";
-        if (r.knownValid) known << "valid";
-        if (r.knownTest) known << "test";
-        out << "  " << (known.isEmpty() ? QStringLiteral("-") : QStringLiteral("✓ ") + known.join(',')) << "\n";
-    }
-    out << "gates for this query:";
-    for (Modality m : kModalities) {
-        if (result.gates[size_t(m)].isEmpty())
-            continue;
-        QStringList g;
-        for (double w : result.gates[size_t(m)]) g << fmt(w, 2);
-        out << "  " << modalityKey(m) << " [" << g.join(' ') << "]";
-    }
-    out << "\n";
+    printPredictionTable(result, run->dataset(), out);
     return 0;
 }
 

@@ -1,5 +1,6 @@
 #include "train/TrainedRun.h"
 
+#include "analysis/NewEntityPredictor.h"
 #include "analysis/Representations.h"
 #include "eval/Evaluator.h"
 #include "train/RunContext.h"
@@ -72,6 +73,12 @@ EntityEmbeddings TrainedRun::embeddings(int64_t relation, bool headDirection)
 {
     const int64_t directed = relation < 0 ? -1 : headDirection ? relation + m_context->dataset.relationCount() : relation;
     return entityEmbeddings(*m_context, directed);
+}
+
+bool TrainedRun::predictNewEntity(const NewEntityInput &input, const NewEntityOptions &options, NewEntityPrediction *out,
+                                  QString *error)
+{
+    return momok::predictNewEntity(*m_context, options.typed ? &candidateTypes() : nullptr, input, options, out, error);
 }
 
 } // namespace momok

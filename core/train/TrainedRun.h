@@ -4,6 +4,7 @@
 // the RunContext that holds the model.
 #include "analysis/CandidateTypes.h"
 #include "analysis/EntitySimilarity.h"
+#include "analysis/NewEntity.h"
 #include "analysis/Predictor.h"
 #include "data/KgDataset.h"
 #include "eval/EvaluationReport.h"
@@ -48,6 +49,10 @@ public:
     // Every entity's representations (analysis/Representations.h): relation-independent, or
     // under the temperature of relation (headDirection: its inverse, for (?, r, t) queries).
     EntityEmbeddings embeddings(int64_t relation = -1, bool headDirection = false);
+    // What-if predictions for an entity not in the graph (analysis/NewEntity.h); false with
+    // *error when an input cannot be read.
+    bool predictNewEntity(const NewEntityInput &input, const NewEntityOptions &options, NewEntityPrediction *out,
+                          QString *error);
 
 private:
     explicit TrainedRun(std::unique_ptr<RunContext> context);

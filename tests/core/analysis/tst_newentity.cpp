@@ -1,0 +1,258 @@
+// What-if predictions for entities not in the graph, on the bundled countries:
+// - the hold-out: 20 countries removed entirely (every triple, every split, every
+//   metadata line), a run trained without them, then each entered as a new entity from its
+//   flag and description alone; its top typed locatedInRegion answer is compared with its
+//   real region, beside the baseline of always answering the most frequent region;
+// - a known entity's own flag and text, entered as new, land on that entity (cosine 1 in
+//   the image and text representations) when the run keeps its feature tables fixed;
+// - given triples make the structure decoder speak (its row fitted, the loss falls);
+// - bad inputs are refused naming the file, and features the run cannot recompute are said.
+#include "data/DatasetReader.h"
+#include "runtime/ComputeEnvironment.h"
+#include "train/TrainedRun.h"
+#include "train/Trainer.h"
+
+#include <QtTest>
+
+#include <algorithm>
+
+using namespace momok;
+
+namespace {
+
+const QString kCountries = QStringLiteral(MOMOK_SOURCE_DIR "/resources/datasets/countries");
+constexpr int kHeldOut = 20;
+
+// Copies a named-triple dataset folder without the given entities: their triples in every
+// split, their lines in entity2id.txt (renumbered) and in the metadata files. The image and
+// thumbnail folders are linked, not copied.
+bool copyWithout(const QString &from, const QString &to, const QSet<QString> &removed, QString *error)
+{
+    QDir().mkpath(to);
+    QDir src(from), dst(to);
+    for (const QString &name : src.entryList(QDir::Files)) {
+        QFile in(src.filePath(name));
+        if (!in.open(QIODevice::ReadOnly)) {
+            *error = in.errorString();
+            return false;
+        }
+        QStringList kept;
+        int nextId = 0;
+        const bool triples = name == "train.txt" || name == "valid.txt" || name == "test.txt";
+        for (const QString &line : QString::fromUtf8(in.readAll()).split('\n', Qt::SkipEmptyParts)) {
+            if (triples) {
+                const QStringList f = line.split(' ');
+                if (removed.contains(f.value(0)) || removed.contains(f.value(2)))
+                    continue;
+            } else if (name == "entity2id.txt") {
+                const QString entity = line.section(' ', 0, 0);
+                if (removed.contains(entity))
+                    continue;
+                kept << QStringLiteral("%1 %2").arg(entity).arg(nextId++);
+                continue;
+            } else if (name.endsWith(".tsv") && removed.contains(line.section('\t', 0, 0))) {
+                continue;
+            }
+            kept << line;
+        }
+        QFile out(dst.filePath(name));
+        if (!out.open(QIODevice::WriteOnly) || out.write((kept.join('\n') + '\n').toUtf8()) < 0) {
+            *error = out.errorString();
+            return false;
+        }
+    }
+    for (const char *folder : {"images", "thumbnails"})
+        QFile::link(src.filePath(folder), dst.filePath(folder));
+    return true;
+}
+
+bool train(const QString &dataset, const QString &runDir, bool fineTune, QString *error)
+{
+    RunSpec spec;
+    spec.datasetDir = dataset;
+    spec.runDir = runDir;
+    ModelConfig::applyPreset(QStringLiteral("quick-demo"), &spec.config);
+    spec.config.fineTuneFeatures = fineTune;
+    Trainer trainer;
+    if (!trainer.start(spec, nullptr, error))
+        return false;
+    configureComputeEnvironment(trainer.computeThreads());
+    return trainer.run(nullptr, nullptr, error) == Outcome::Finished;
+}
+
+} // namespace
+
+class TestNewEntity : public QObject
+{
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+    KgDataset m_full;
+    QStringList m_heldOut;              // countries removed from the graph
+    QHash<QString, QString> m_region;   // their real region
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        const DatasetLoadResult loaded = DatasetReader::read(kCountries);
+        QVERIFY2(loaded.ok(), qPrintable(loaded.summary()));
+        m_full = *loaded.dataset;
+        // Every country with a region, in id order; every k-th of them is held out.
+        const int64_t located = m_full.relationId("locatedInRegion");
+        QVERIFY(located >= 0);
+        QMap<int64_t, int64_t> regionOf;
+        for (Split s : kSplits)
+            for (const Triple &t : m_full.split(s))
+                if (t.relation == located)
+                    regionOf.insert(t.head, t.tail);
+        const QList<int64_t> countries = regionOf.keys();
+        const int step = int(countries.size()) / kHeldOut;
+        for (int i = 0; i < kHeldOut; ++i) {
+            const int64_t c = countries[i * step + step / 2];
+            m_heldOut << m_full.entities[int(c)].name;
+            m_region.insert(m_heldOut.back(), m_full.entities[int(regionOf[c])].name);
+        }
+        QString error;
+        const QSet<QString> removed(m_heldOut.begin(), m_heldOut.end());
+        QVERIFY2(copyWithout(kCountries, m_dir.filePath("without"), removed, &error), qPrintable(error));
+        QVERIFY2(train(m_dir.filePath("without"), m_dir.filePath("run"), true, &error), qPrintable(error));
+        QVERIFY2(train(m_dir.filePath("without"), m_dir.filePath("run-fixed"), false, &error), qPrintable(error));
+    }
+
+    void heldOutCountriesFromFlagAndTextAlone_data()
+    {
+        QTest::addColumn<QString>("runName");
+        QTest::newRow("feature tables fine-tuned (the default)") << QStringLiteral("run");
+        QTest::newRow("feature tables fixed") << QStringLiteral("run-fixed");
+    }
+
+    void heldOutCountriesFromFlagAndTextAlone()
+    {
+        QFETCH(QString, runName);
+        QString error;
+        auto run = TrainedRun::open(m_dir.filePath(runName), &error);
+        QVERIFY2(run, qPrintable(error));
+        const KgDataset &d = run->dataset();
+        QCOMPARE(d.entityCount(), m_full.entityCount() - kHeldOut);
+        for (const QString &name : m_heldOut)
+            QCOMPARE(d.entityId(name), int64_t(-1));
+        const int64_t located = d.relationId("locatedInRegion");
+        // The baseline: always the most frequent region of the training triples.
+        QHash<int64_t, int> frequency;
+        for (const Triple &t : d.train)
+            if (t.relation == located)
+                ++frequency[t.tail];
+        const int64_t mostFrequent = std::max_element(frequency.begin(), frequency.end()).key();
+        int correct = 0, baseline = 0;
+        QStringList lines;
+        for (const QString &name : m_heldOut) {
+            const EntityInfo &info = m_full.entities[int(m_full.entityId(name))];
+            NewEntityInput input;
+            input.name = info.displayName;
+            input.description = info.description;
+            input.imageFile = info.imagePaths.value(0);
+            QVERIFY2(!input.imageFile.isEmpty(), qPrintable(name));
+            NewEntityOptions options;
+            options.relation = located;
+            options.typed = true;
+            options.topK = 1;
+            NewEntityPrediction prediction;
+            QVERIFY2(run->predictNewEntity(input, options, &prediction, &error), qPrintable(error));
+            QCOMPARE(prediction.results.size(), 2); // tail and head query of the one relation
+            QVERIFY(!prediction.hasRow[int(Modality::Structure)]);
+            QVERIFY(prediction.hasRow[int(Modality::Image)] && prediction.hasRow[int(Modality::Text)]);
+            QVERIFY(!prediction.results[0].decoderActive[int(Decoder::Structure)]);
+            QVERIFY(prediction.results[0].decoderActive[int(Decoder::Joint)]);
+            const QString answer = d.entities[int(prediction.results[0].rows.first().entity)].name;
+            correct += answer == m_region[name];
+            baseline += m_region[name] == d.entities[int(mostFrequent)].name;
+            lines << QStringLiteral("%1: %2 (real %3)%4").arg(name, answer, m_region[name], answer == m_region[name] ? "" : "  ✗");
+        }
+        qInfo().noquote() << QStringLiteral("held-out countries: top locatedInRegion right for %1 of %2; always "
+                                            "answering %3 (the most frequent region) is right for %4\n  ")
+                                 .arg(correct).arg(kHeldOut).arg(d.entities[int(mostFrequent)].name).arg(baseline)
+                                 + lines.join("\n  ");
+        QVERIFY2(correct > baseline, qPrintable(lines.join("; ")));
+    }
+
+    void aKnownEntitysOwnInputsLandOnIt()
+    {
+        QString error;
+        QVERIFY2(train(kCountries, m_dir.filePath("fixed"), false, &error), qPrintable(error));
+        auto run = TrainedRun::open(m_dir.filePath("fixed"), &error);
+        QVERIFY2(run, qPrintable(error));
+        for (const QString &name : {QStringLiteral("Brazil"), QStringLiteral("Japan"), QStringLiteral("Kenya")}) {
+            const EntityInfo &info = run->dataset().entities[int(run->dataset().entityId(name))];
+            NewEntityInput input;
+            input.name = info.displayName;
+            input.description = info.description;
+            input.imageFile = info.thumbnailPath; // the file its features were extracted from
+            NewEntityPrediction prediction;
+            QVERIFY2(run->predictNewEntity(input, {}, &prediction, &error), qPrintable(error));
+            for (Decoder d : {Decoder::Image, Decoder::Text}) {
+                const SimilarEntity best = prediction.similar[int(d)].first();
+                QCOMPARE(run->dataset().entities[int(best.entity)].name, name);
+                QVERIFY2(best.similarity > 0.9999, qPrintable(QString::number(best.similarity)));
+            }
+            QCOMPARE(prediction.results.size(), 2 * int(run->dataset().relationCount()));
+        }
+    }
+
+    void givenTriplesFitTheStructureRow()
+    {
+        QString error;
+        auto run = TrainedRun::open(m_dir.filePath("run"), &error);
+        QVERIFY2(run, qPrintable(error));
+        const KgDataset &d = run->dataset();
+        NewEntityInput input;
+        input.name = QStringLiteral("Atlantis");
+        input.description = QStringLiteral("A sunken island kingdom of legend.");
+        input.triples << NewEntityTriple{d.relationId("locatedInRegion"), true, d.entityId("Europe")}
+                      << NewEntityTriple{d.relationId("sharesBorderWith"), true, d.entityId("Portugal")};
+        NewEntityOptions options;
+        options.relation = d.relationId("locatedInRegion");
+        NewEntityPrediction prediction;
+        QVERIFY2(run->predictNewEntity(input, options, &prediction, &error), qPrintable(error));
+        QVERIFY(prediction.structureFitted);
+        QVERIFY(prediction.hasRow[int(Modality::Structure)]);
+        QVERIFY(!prediction.hasRow[int(Modality::Image)]);
+        QVERIFY2(prediction.fitLossAfter < 0.5 * prediction.fitLossBefore,
+                 qPrintable(QStringLiteral("%1 → %2").arg(prediction.fitLossBefore).arg(prediction.fitLossAfter)));
+        const PredictionResult &tail = prediction.results.first();
+        QVERIFY(tail.decoderActive[int(Decoder::Structure)] && !tail.decoderActive[int(Decoder::Image)]);
+        // The given answer is marked and, fitted to, ranks first for the structure decoder.
+        const auto europe = std::find_if(tail.rows.begin(), tail.rows.end(),
+                                         [&](const PredictionRow &r) { return r.entity == d.entityId("Europe"); });
+        QVERIFY(europe != tail.rows.end());
+        QVERIFY(europe->knownTrain);
+        QCOMPARE(europe->decoderRank[int(Decoder::Structure)], 1.0);
+        QVERIFY(prediction.notes.join(' ').contains("fitted to the 2 given triple(s)"));
+    }
+
+    void badInputsAreRefusedAndGapsSaid()
+    {
+        QString error;
+        auto run = TrainedRun::open(m_dir.filePath("run"), &error);
+        QVERIFY2(run, qPrintable(error));
+        NewEntityInput input;
+        input.name = "X";
+        input.imageFile = m_dir.filePath("no-such.png");
+        NewEntityPrediction prediction;
+        QVERIFY(!run->predictNewEntity(input, {}, &prediction, &error));
+        QVERIFY2(error.contains("no-such.png") && error.contains("no such file"), qPrintable(error));
+        QFile broken(m_dir.filePath("broken.png"));
+        QVERIFY(broken.open(QIODevice::WriteOnly));
+        broken.write("not a picture");
+        broken.close();
+        input.imageFile = broken.fileName();
+        QVERIFY(!run->predictNewEntity(input, {}, &prediction, &error));
+        QVERIFY2(error.contains("broken.png"), qPrintable(error));
+        input.imageFile.clear();
+        QVERIFY(!run->predictNewEntity(input, {}, &prediction, &error)); // nothing to read at all
+        QVERIFY2(error.contains("nothing the model can read"), qPrintable(error));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestNewEntity)
+#include "tst_newentity.moc"
