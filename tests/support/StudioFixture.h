@@ -18,13 +18,15 @@ inline QString countriesDir()
 }
 
 // Trains into runDir (which must not hold a run). Seeded random image and text
-// features stand in for extracted ones so that every decoder and gate is live.
-inline bool trainQuickDemo(const QString &runDir, int epochs, Trainer *trainer, QString *error)
+// features stand in for extracted ones so that every decoder and gate is live, unless
+// randomFeatures is false (then the flags and descriptions are extracted, as the app does).
+inline bool trainQuickDemo(const QString &runDir, int epochs, Trainer *trainer, QString *error,
+                           bool randomFeatures = true)
 {
     RunSpec spec;
     spec.runDir = runDir;
     spec.datasetDir = countriesDir();
-    spec.randomFeatures = true;
+    spec.randomFeatures = randomFeatures;
     if (!ModelConfig::applyPreset(QStringLiteral("quick-demo"), &spec.config)) {
         *error = QStringLiteral("no quick-demo preset");
         return false;

@@ -327,6 +327,8 @@ private Q_SLOTS:
         ui::PredictionsView *view = window.predictionsView();
         ui::PredictionModel *model = view->model();
         QSignalSpy shown(view, &ui::PredictionsView::predictionsShown);
+        QVERIFY(view->typedCandidatesSwitch()->isChecked()); // on by default in the app
+        view->typedCandidatesSwitch()->setChecked(false);   // every entity, as evaluation ranks them
         window.showEntity(m_japan);
         // All relations, tail direction, top 10 by default.
         QTRY_VERIFY_WITH_TIMEOUT(shown.count() >= 1 && model->rowCount() == 10, kTimeoutMs);

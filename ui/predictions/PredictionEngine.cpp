@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <atomic>
 #include <optional>
+#include <utility>
 
 namespace momok::ui {
 
@@ -39,8 +40,10 @@ PredictionAnswer answerQuery(TrainedRun &run, const PredictionQuery &query)
     std::array<int, 3> gateSamples{};
     for (qint64 relation : relations) {
         const PredictionResult result =
-            run.predict(query.entity, relation, query.headPrediction, query.topK, query.hideKnown);
+            run.predict(query.entity, relation, query.headPrediction, query.topK, query.hideKnown, query.typedCandidates);
         answer.decoderActive = result.decoderActive;
+        answer.typeFiltered = result.typeFiltered;
+        answer.removedByType += result.removedByType;
         for (const PredictionRow &row : result.rows)
             answer.rows << PredictionEntry{row, relation};
         for (int m = 0; m < 3; ++m) {
@@ -71,6 +74,35 @@ PredictionAnswer answerQuery(TrainedRun &run, const PredictionQuery &query)
 
 } // namespace
 
+RunAnalysis::RunAnalysis(std::shared_ptr<TrainedRun> run) : m_run(std::move(run)) {}
+
+RunAnalysis::~RunAnalysis() = default;
+
+const EntitySimilarity &RunAnalysis::similarity()
+{
+    if (!m_similarity)
+        m_similarity = std::make_unique<EntitySimilarity>(m_run->embeddings());
+    return *m_similarity;
+}
+
+const EntitySimilarity &RunAnalysis::similarityUnder(qint64 relation)
+{
+    if (relation < 0)
+        return similarity();
+    if (!m_relationSimilarity || m_similarityRelation != relation) {
+        m_relationSimilarity = std::make_unique<EntitySimilarity>(m_run->embeddings(relation));
+        m_similarityRelation = relation;
+    }
+    return *m_relationSimilarity;
+}
+
+const EvidenceFinder &RunAnalysis::evidenceFinder()
+{
+    if (!m_evidence)
+        m_evidence = std::make_unique<EvidenceFinder>(m_run->dataset(), similarity());
+    return *m_evidence;
+}
+
 struct PredictionEngine::Private {
     QThreadPool pool; // one worker: queries never run concurrently on one model
     std::shared_ptr<TrainedRun> run;
@@ -80,6 +112,11 @@ struct PredictionEngine::Private {
     std::optional<PredictionQuery> pending;
     // Bumped for every request; a worker that sees a newer value skips its query.
     std::shared_ptr<std::atomic<quint64>> queryGeneration = std::make_shared<std::atomic<quint64>>(0);
+    // Analysis tasks: the run's analysis state (used on the worker only), the newest task per
+    // channel not yet started, and per channel the generation of the newest submitted.
+    std::shared_ptr<RunAnalysis> analysis;
+    QHash<QString, ErasedTask> pendingTasks;
+    QHash<QString, quint64> taskGeneration;
 };
 
 PredictionEngine::PredictionEngine(QObject *parent) : QObject(parent), d(std::make_unique<Private>())
@@ -102,6 +139,10 @@ void PredictionEngine::loadRun(qint64 runId, const QString &runDir)
     const quint64 generation = ++d->loadGeneration;
     d->queryGeneration->fetch_add(1);
     d->run.reset();
+    d->analysis.reset();
+    d->pendingTasks.clear();
+    for (quint64 &g : d->taskGeneration)
+        ++g; // answers about the previous run are dropped
     d->runId = runId;
     d->loading = runId >= 0 && !runDir.isEmpty();
     if (!d->loading)
@@ -114,9 +155,17 @@ void PredictionEngine::loadRun(qint64 runId, const QString &runDir)
         LoadOutcome outcome = watcher->result();
         d->loading = false;
         d->run = std::move(outcome.run);
+        if (d->run) {
+            d->analysis = std::make_shared<RunAnalysis>(d->run);
+            // The similarity index is built once per run, now, so that the first question is quick.
+            auto analysis = d->analysis;
+            (void)QtConcurrent::run(&d->pool, [analysis] { analysis->similarity(); });
+        }
         Q_EMIT runLoaded(runId, d->run != nullptr, outcome.error);
-        if (d->run)
+        if (d->run) {
             dispatch();
+            dispatchTasks();
+        }
     });
     watcher->setFuture(QtConcurrent::run(&d->pool, [runDir] {
         LoadOutcome outcome;
@@ -173,6 +222,43 @@ void PredictionEngine::dispatch()
         }
         return outcome;
     }));
+}
+
+void PredictionEngine::submitErased(const QString &channel, ErasedTask task)
+{
+    ++d->taskGeneration[channel];
+    d->pendingTasks.insert(channel, std::move(task));
+    if (isReady())
+        dispatchTasks();
+}
+
+void PredictionEngine::dispatchTasks()
+{
+    if (!d->analysis)
+        return;
+    const auto pending = std::exchange(d->pendingTasks, {});
+    for (auto it = pending.begin(); it != pending.end(); ++it) {
+        const QString channel = it.key();
+        const quint64 generation = d->taskGeneration.value(channel);
+        const qint64 runId = d->runId;
+        auto analysis = d->analysis;
+        auto task = it.value();
+        auto *watcher = new QFutureWatcher<std::function<void()>>(this);
+        connect(watcher, &QFutureWatcher<std::function<void()>>::finished, this, [this, watcher, channel, generation, runId] {
+            watcher->deleteLater();
+            const std::function<void()> deliver = watcher->result();
+            if (deliver && generation == d->taskGeneration.value(channel) && runId == d->runId)
+                deliver();
+        });
+        watcher->setFuture(QtConcurrent::run(&d->pool, [analysis, task]() -> std::function<void()> {
+            try {
+                return task(*analysis);
+            } catch (const std::exception &e) {
+                qWarning("analysis task failed: %s", e.what());
+                return {};
+            }
+        }));
+    }
 }
 
 } // namespace momok::ui

@@ -1,5 +1,6 @@
 #include "predictions/PredictionsView.h"
 
+#include "predictions/EvidencePanel.h"
 #include "predictions/GateChart.h"
 #include "predictions/PredictionModel.h"
 #include "predictions/ScoreBarDelegate.h"
@@ -40,6 +41,12 @@ PredictionsView::PredictionsView(QWidget *parent) : QWidget(parent)
     m_hideKnown = new QCheckBox(tr("hide known"), this);
     m_hideKnown->setObjectName(QStringLiteral("hideKnownSwitch"));
     m_hideKnown->setToolTip(tr("Leave out answers already in the train, valid or test split"));
+    m_typed = new QCheckBox(tr("sensible types only"), this);
+    m_typed->setObjectName(QStringLiteral("typedCandidatesSwitch"));
+    m_typed->setChecked(true);
+    m_typed->setToolTip(tr("Keep only candidates of the types the relation takes in that position in the training "
+                           "data (entity types where the dataset has them, else the entities seen there). "
+                           "Evaluation ranks every entity, as the field's metrics do."));
     updateDirectionLabels();
 
     auto *controls = new QHBoxLayout;
@@ -48,6 +55,7 @@ PredictionsView::PredictionsView(QWidget *parent) : QWidget(parent)
     controls->addWidget(m_direction);
     controls->addWidget(m_topK);
     controls->addWidget(m_hideKnown);
+    controls->addWidget(m_typed);
     controls->addStretch();
 
     m_table = new QTableView(this);
@@ -99,10 +107,22 @@ PredictionsView::PredictionsView(QWidget *parent) : QWidget(parent)
     gateLayout->addLayout(gateRow);
     gatePanel->setFixedHeight(150);
 
+    // The evidence for the selected prediction sits beside the table.
+    m_evidence = new EvidencePanel(this);
+    connect(m_evidence, &EvidencePanel::entityActivated, this, &PredictionsView::entityActivated);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &PredictionsView::requestEvidence);
+    auto *tableAndEvidence = new QSplitter(Qt::Horizontal, this);
+    tableAndEvidence->setObjectName(QStringLiteral("predictionsEvidenceSplitter"));
+    tableAndEvidence->addWidget(m_table);
+    tableAndEvidence->addWidget(m_evidence);
+    tableAndEvidence->setStretchFactor(0, 3);
+    tableAndEvidence->setStretchFactor(1, 2);
+    tableAndEvidence->setChildrenCollapsible(false);
+
     auto *resultPage = new QWidget(this);
     auto *resultLayout = new QVBoxLayout(resultPage);
     resultLayout->setContentsMargins(0, 0, 0, 0);
-    resultLayout->addWidget(m_table, 1);
+    resultLayout->addWidget(tableAndEvidence, 1);
     resultLayout->addWidget(gatePanel);
 
     m_empty = new QLabel(this);
@@ -147,6 +167,7 @@ PredictionsView::PredictionsView(QWidget *parent) : QWidget(parent)
     connect(m_direction, &QComboBox::currentIndexChanged, this, &PredictionsView::requestPredictions);
     connect(m_topK, &QSpinBox::valueChanged, this, &PredictionsView::requestPredictions);
     connect(m_hideKnown, &QCheckBox::toggled, this, &PredictionsView::requestPredictions);
+    connect(m_typed, &QCheckBox::toggled, this, &PredictionsView::requestPredictions);
     connect(m_engine, &PredictionEngine::answered, this, &PredictionsView::showAnswer);
     connect(m_engine, &PredictionEngine::failed, this, [this](const QString &error) {
         showEmpty(tr("The prediction failed: %1").arg(error));
@@ -173,6 +194,7 @@ void PredictionsView::setDataset(std::shared_ptr<const KgDataset> dataset)
 {
     m_dataset = std::move(dataset);
     m_model->setDataset(m_dataset);
+    m_evidence->setDataset(m_dataset);
     m_entity = -1;
     {
         const QSignalBlocker blocker(m_relation);
@@ -231,7 +253,8 @@ void PredictionsView::requestPredictions()
 {
     const bool haveControls = m_dataset != nullptr;
     for (QWidget *w : {static_cast<QWidget *>(m_relation), static_cast<QWidget *>(m_direction),
-                       static_cast<QWidget *>(m_topK), static_cast<QWidget *>(m_hideKnown)})
+                       static_cast<QWidget *>(m_topK), static_cast<QWidget *>(m_hideKnown),
+                       static_cast<QWidget *>(m_typed)})
         w->setEnabled(haveControls);
     if (!m_dataset) {
         showEmpty(tr("Open a dataset to see predictions (File → Open dataset…)."));
@@ -252,6 +275,7 @@ void PredictionsView::requestPredictions()
     query.headPrediction = m_direction->currentData().toBool();
     query.topK = m_topK->value();
     query.hideKnown = m_hideKnown->isChecked();
+    query.typedCandidates = m_typed->isChecked();
     if (m_engine->isLoading()) {
         showEmpty(tr("Loading the trained model…"));
     } else {
@@ -265,6 +289,7 @@ void PredictionsView::showAnswer(const PredictionAnswer &answer)
     if (answer.query.entity != m_entity)
         return;
     m_model->setAnswer(answer);
+    m_evidence->showMessage(tr("Select a prediction to see the known triples of similar entities behind it."));
     m_stack->setCurrentIndex(1);
     const QString entity = m_dataset && m_entity < m_dataset->entityCount()
                                ? (m_dataset->entities[int(m_entity)].displayName.isEmpty() ? m_dataset->entities[int(m_entity)].name
@@ -284,6 +309,11 @@ void PredictionsView::showAnswer(const PredictionAnswer &answer)
                              int(answer.rows.size()))
                               .arg(pattern.arg(entity, relation))
                               .arg(known));
+    if (answer.typeFiltered)
+        m_status->setText(m_status->text() + QLatin1Char(' ')
+                          + (answer.query.relation >= 0
+                                 ? tr("%n candidate(s) of other types hidden.", nullptr, int(answer.removedByType))
+                                 : tr("Candidates of other types hidden per relation.")));
     const QString caption = answer.query.relation >= 0 ? QString() : tr("mean");
     for (int m = 0; m < 3; ++m)
         m_gates[m]->setGates(answer.gates[size_t(m)], caption);
@@ -291,6 +321,37 @@ void PredictionsView::showAnswer(const PredictionAnswer &answer)
                                ? tr("Expert gates for %1").arg(pattern.arg(entity, relation))
                                : tr("Expert gates, mean over all relations"));
     Q_EMIT predictionsShown();
+}
+
+QString PredictionsView::statusText() const { return m_status->text(); }
+
+void PredictionsView::requestEvidence()
+{
+    const QModelIndex current = m_table->selectionModel()->currentIndex();
+    if (!current.isValid() || m_entity < 0) {
+        m_evidence->showMessage(tr("Select a prediction to see the known triples of similar entities behind it."));
+        return;
+    }
+    const qint64 candidate = current.siblingAtColumn(0).data(PredictionModel::EntityIdRole).toLongLong();
+    const qint64 relation = current.siblingAtColumn(0).data(PredictionModel::RelationIdRole).toLongLong();
+    const bool head = m_model->answer().query.headPrediction;
+    const Triple triple = head ? Triple{candidate, relation, m_entity} : Triple{m_entity, relation, candidate};
+    m_evidence->showMessage(tr("Looking for similar known cases…"));
+    struct Answer {
+        PredictionEvidence evidence;
+        bool known = false;
+    };
+    m_engine->submit(this, QStringLiteral("evidence"),
+        [triple](RunAnalysis &analysis) {
+            const EvidenceFinder &finder = analysis.evidenceFinder();
+            return Answer{finder.find(triple), finder.isTraining(triple)};
+        },
+        [this, triple](const Answer &answer) {
+            if (!(answer.evidence.triple == triple))
+                return;
+            m_evidence->showEvidence(answer.evidence, answer.known);
+            Q_EMIT evidenceShown();
+        });
 }
 
 } // namespace momok::ui

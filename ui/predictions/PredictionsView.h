@@ -20,6 +20,7 @@ class QTableView;
 
 namespace momok::ui {
 
+class EvidencePanel;
 class GateChart;
 class PredictionModel;
 
@@ -44,6 +45,9 @@ public:
     QComboBox *directionChooser() const { return m_direction; }
     QSpinBox *topKSpin() const { return m_topK; }
     QCheckBox *hideKnownSwitch() const { return m_hideKnown; }
+    QCheckBox *typedCandidatesSwitch() const { return m_typed; }
+    EvidencePanel *evidencePanel() const { return m_evidence; }
+    QString statusText() const;
     GateChart *gateChart(int modality) const { return m_gates[modality]; }
     PredictionEngine *engine() const { return m_engine; }
     // The text of the empty state, or empty when the table is shown.
@@ -53,6 +57,8 @@ Q_SIGNALS:
     void entityActivated(qint64 entityId);
     // The table shows the answer to the current query.
     void predictionsShown();
+    // The evidence panel shows the evidence for the selected prediction.
+    void evidenceShown();
     void trainRequested();
 
 private:
@@ -60,6 +66,7 @@ private:
     void showAnswer(const PredictionAnswer &answer);
     void showEmpty(const QString &text);
     void updateDirectionLabels();
+    void requestEvidence();
 
     std::shared_ptr<const KgDataset> m_dataset;
     qint64 m_entity = -1;
@@ -71,6 +78,8 @@ private:
     QComboBox *m_direction = nullptr;
     QSpinBox *m_topK = nullptr;
     QCheckBox *m_hideKnown = nullptr;
+    QCheckBox *m_typed = nullptr;
+    EvidencePanel *m_evidence = nullptr;
     QStackedWidget *m_stack = nullptr;
     QWidget *m_emptyPage = nullptr;
     QLabel *m_empty = nullptr;

@@ -1,17 +1,22 @@
 #include "studio/ModelViews.h"
 
 #include "MainWindow.h"
+#include "analysis/EmbeddingExportDialog.h"
 #include "analysis/ExpertsView.h"
 #include "analysis/ModalitiesView.h"
 #include "analysis/RunsView.h"
+#include "analysis/SimilarView.h"
 #include "common/ExportActions.h"
 #include "domain/Vocabulary.h"
 #include "predictions/GateChart.h"
+#include "predictions/NewEntityDialog.h"
 #include "predictions/PredictionsView.h"
 #include "training/TrainingPanel.h"
 #include "workspace/WorkspaceService.h"
 
+#include <QDir>
 #include <QDockWidget>
+#include <QMessageBox>
 #include <QMenu>
 #include <QSettings>
 #include <QTabWidget>
@@ -26,6 +31,8 @@ ModelViews::ModelViews(MainWindow *window) : QObject(window), m_window(window)
     m_experts = new ExpertsView(window);
     m_modalities = new ModalitiesView(window);
     m_runs = new RunsView(window);
+    m_similar = new SimilarView(window);
+    m_similar->setObjectName(QStringLiteral("similarView"));
     m_training->setObjectName(QStringLiteral("trainingPanel"));
     m_experts->setObjectName(QStringLiteral("expertsView"));
     m_modalities->setObjectName(QStringLiteral("modalitiesView"));
@@ -36,6 +43,7 @@ ModelViews::ModelViews(MainWindow *window) : QObject(window), m_window(window)
     tabs->addTab(m_experts, tr("Experts"));
     tabs->addTab(m_modalities, tr("Modalities"));
     tabs->addTab(m_runs, tr("Runs"));
+    tabs->addTab(m_similar, tr("Similar"));
     installExports();
     // The analyst's centre keeps most of the height; the model views start at about a
     // third (once laid out, and only when no saved layout says otherwise).
@@ -47,6 +55,12 @@ ModelViews::ModelViews(MainWindow *window) : QObject(window), m_window(window)
     QAction *train = window->modelMenu()->addAction(tr("&Train…"), m_training, &TrainingPanel::showTrainingDialog);
     train->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
     window->modelMenu()->addAction(tr("&Cancel training"), m_training, &TrainingPanel::cancelTraining);
+    window->modelMenu()->addSeparator();
+    window->modelMenu()->addAction(tr("&New entity…"), this, &ModelViews::showNewEntityDialog);
+    QAction *exportEmbeddings = new QAction(tr("Export &embeddings…"), this);
+    connect(exportEmbeddings, &QAction::triggered, this, &ModelViews::showExportEmbeddingsDialog);
+    QMenu *file = window->fileMenu();
+    file->insertAction(file->actions().value(file->actions().size() - 2), exportEmbeddings); // above Quit's separator
 
     // The window's workspace service and state flow into the views...
     WorkspaceService *service = window->workspaceService();
@@ -60,6 +74,12 @@ ModelViews::ModelViews(MainWindow *window) : QObject(window), m_window(window)
     });
     connect(window, &MainWindow::currentRunChanged, m_experts, &ExpertsView::setRun);
     connect(window, &MainWindow::currentRunChanged, m_modalities, &ModalitiesView::setRun);
+    // The Similar panel asks the predictions' engine, which holds the run's model once.
+    m_similar->setEngine(window->predictionsView()->engine());
+    connect(window, &MainWindow::datasetChanged, this, [this] { m_similar->setDataset(m_window->currentDataset()); });
+    connect(window, &MainWindow::currentRunChanged, m_similar, &SimilarView::setRun);
+    connect(window, &MainWindow::entityChanged, m_similar, &SimilarView::setEntity);
+    connect(m_similar, &SimilarView::entityActivated, window, &MainWindow::showEntity);
 
     // ...and what the views do flows back.
     connect(window, &MainWindow::trainingRequested, m_training, [this] {
@@ -105,6 +125,37 @@ void ModelViews::onRunFinished(qint64 runId, Outcome outcome)
     if (outcome == Outcome::Finished && runId >= 0)
         m_window->preferRun(runId);
     m_window->workspaceService()->checkRuns();
+}
+
+void ModelViews::showNewEntityDialog()
+{
+    if (m_window->currentRunId() < 0 || !m_window->currentDataset()) {
+        QMessageBox::information(m_window, tr("New entity"),
+                                 tr("Predictions for a new entity come from a trained model: train one first "
+                                    "(Model → Train…) or choose a run in the toolbar."));
+        return;
+    }
+    auto *dialog = new NewEntityDialog(m_window->predictionsView()->engine(), m_window->currentDataset(), m_window);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &NewEntityDialog::entityActivated, m_window, &MainWindow::showEntity);
+    // The dialog asks the run it was opened for: another run chosen meanwhile closes it.
+    connect(m_window, &MainWindow::currentRunChanged, dialog, &QDialog::close);
+    dialog->show();
+}
+
+void ModelViews::showExportEmbeddingsDialog()
+{
+    if (m_window->currentRunId() < 0) {
+        QMessageBox::information(m_window, tr("Export embeddings"),
+                                 tr("Embeddings come from a trained model: train one first (Model → Train…) or "
+                                    "choose a run in the toolbar."));
+        return;
+    }
+    const QString suggested = QDir(m_window->currentRunDir()).filePath(QStringLiteral("embeddings"));
+    auto *dialog = new EmbeddingExportDialog(m_window->predictionsView()->engine(), suggested, m_window);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(m_window, &MainWindow::currentRunChanged, dialog, &QDialog::close);
+    dialog->show();
 }
 
 } // namespace momok::ui

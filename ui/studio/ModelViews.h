@@ -1,5 +1,5 @@
 #pragma once
-// The bottom dock's model views — Training, Experts, Modalities, Runs — added to the
+// The bottom dock's model views — Training, Experts, Modalities, Runs, Similar — added to the
 // main window and kept in step with it: the window's workspace service, and the dataset and
 // run the analyst has chosen, flow into every view; a started or finished training is told
 // to the service, whose change signals refresh the run lists and views.
@@ -13,6 +13,7 @@ class ExpertsView;
 class MainWindow;
 class ModalitiesView;
 class RunsView;
+class SimilarView;
 class TrainingPanel;
 
 class ModelViews : public QObject
@@ -25,6 +26,10 @@ public:
     ExpertsView *expertsView() const { return m_experts; }
     ModalitiesView *modalitiesView() const { return m_modalities; }
     RunsView *runsView() const { return m_runs; }
+    SimilarView *similarView() const { return m_similar; }
+    // Model → New entity… and File → Export embeddings… (null until used / no run).
+    void showNewEntityDialog();
+    void showExportEmbeddingsDialog();
 
     // Whether the first-start offer to train a quick demo is shown (tests turn it off
     // to drive training themselves).
@@ -39,6 +44,7 @@ private:
     ExpertsView *m_experts = nullptr;
     ModalitiesView *m_modalities = nullptr;
     RunsView *m_runs = nullptr;
+    SimilarView *m_similar = nullptr;
     bool m_offerQuickDemo = true;
 };
 
