@@ -190,7 +190,8 @@ int runExport(const QStringList &args, QTextStream &out, QTextStream &err)
 
 // ---- predictions, shared by predict and predict --new-entity ----
 
-void printPredictionTable(const PredictionResult &result, const KgDataset &dataset, QTextStream &out)
+void printPredictionTable(const PredictionResult &result, const KgDataset &dataset, QTextStream &out,
+                          const QString &trainLabel)
 {
     const auto &names = dataset.entities;
     out << QStringLiteral("%1  %2 %3").arg("#", 3).arg("candidate", -36).arg("joint", 7);
@@ -205,7 +206,7 @@ void printPredictionTable(const PredictionResult &result, const KgDataset &datas
                 out << QStringLiteral(" %1").arg(QStringLiteral("%1 (%2)").arg(fmt(r.decoderScore[size_t(d)], 3))
                                                      .arg(r.decoderRank[size_t(d)], 0, 'f', 0), 16);
         QStringList known;
-        if (r.knownTrain) known << "train";
+        if (r.knownTrain) known << trainLabel;
         if (r.knownValid) known << "valid";
         if (r.knownTest) known << "test";
         out << "  " << (known.isEmpty() ? QStringLiteral("-") : QStringLiteral("✓ ") + known.join(',')) << "\n";
@@ -360,7 +361,7 @@ int runNewEntityPrediction(const CommandLine &commandLine, QTextStream &out, QTe
         if (r.typeFiltered)
             out << QStringLiteral("typed candidates (%1): %2 of %3 entities removed\n")
                        .arg(run->candidateTypes().basisLabel()).arg(r.removedByType).arg(dataset.entityCount());
-        printPredictionTable(r, dataset, out);
+        printPredictionTable(r, dataset, out, QStringLiteral("given"));
     }
     return 0;
 }

@@ -17,7 +17,9 @@ CliCommand exportCommand();
 
 // One query's ranked candidates as predict prints them: rank, candidate, joint decision, each
 // active decoder's score and rank, known marks, then the query's gates.
-void printPredictionTable(const PredictionResult &result, const KgDataset &dataset, QTextStream &out);
+// trainLabel marks known training answers ("given" for a new entity's own triples).
+void printPredictionTable(const PredictionResult &result, const KgDataset &dataset, QTextStream &out,
+                          const QString &trainLabel = QStringLiteral("train"));
 // The same as JSON: {"decision", "predictions", "gates", "typed_candidates", "removed_by_type"}.
 QJsonObject predictionJson(const PredictionResult &result, const KgDataset &dataset);
 

@@ -36,7 +36,8 @@ struct NewEntityOptions {
     int64_t relation = -1;  // only this relation; -1: every relation
     bool typed = false;     // CandidateTypes rule on the candidates
     bool hideKnown = false; // leave out the given triples' answers
-    int fitSteps = 200;     // structure row fitting (with triples only)
+    int fitSteps = 200;     // structure row fitting (with triples only): Adam steps
+    double fitLearningRate = 0.05;
     int similarCount = 10;  // similar known entities per representation
 };
 

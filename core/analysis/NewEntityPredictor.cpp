@@ -101,7 +101,8 @@ struct FitOutcome {
 };
 
 // Multi-hot targets over the known entities for each directed relation the triples use.
-FitOutcome fitStructureRow(RunContext &context, const NewEntityInput &input, int steps, EntityRows *rows)
+FitOutcome fitStructureRow(RunContext &context, const NewEntityInput &input, int steps, double learningRate,
+                           EntityRows *rows)
 {
     MoMoKModel &model = context.model;
     const int64_t relations = context.dataset.relationCount(), entities = context.dataset.entityCount();
@@ -124,7 +125,7 @@ FitOutcome fitStructureRow(RunContext &context, const NewEntityInput &input, int
     // A neutral start: the mean structure row of the known entities.
     torch::Tensor structure = model->entityTables()[int(Modality::Structure)].detach().mean(0, true).clone();
     structure.set_requires_grad(true);
-    torch::optim::Adam optimiser({structure}, torch::optim::AdamOptions(0.01));
+    torch::optim::Adam optimiser({structure}, torch::optim::AdamOptions(learningRate));
     auto loss = [&] {
         EntityRows batch = *rows;
         batch[int(Modality::Structure)] = structure;
@@ -209,7 +210,7 @@ bool predictNewEntity(RunContext &context, const CandidateTypes *types, const Ne
     torch::NoGradGuard noGrad;
     if (!input.triples.isEmpty() && model->modalityPresent(int(Modality::Structure))) {
         torch::AutoGradMode enable(true);
-        const FitOutcome fit = fitStructureRow(context, input, options.fitSteps, &rows);
+        const FitOutcome fit = fitStructureRow(context, input, options.fitSteps, options.fitLearningRate, &rows);
         out->structureFitted = true;
         out->fitSteps = options.fitSteps;
         out->fitLossBefore = fit.before;

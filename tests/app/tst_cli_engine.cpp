@@ -162,6 +162,41 @@ private Q_SLOTS:
         QVERIFY(!QJsonDocument::fromJson(plain.out.toUtf8()).object().value("typed_candidates").toBool());
     }
 
+    void newEntityFromTriplesAndWhatItCannotRecompute()
+    {
+        const CliResult r = runCli({"predict", m_run, "--new-entity", "--name", "newcomer", "--text", "a new member",
+                                    "--triple", "newcomer memberOf hub2", "--triple", "_ sameGroupAs m2_1",
+                                    "--relation", "memberOf", "--top", "3", "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QVERIFY(o.value("structure_fitted").toBool());
+        // The run's text features were seeded random numbers: nothing to recompute for a new text.
+        QCOMPARE(o.value("modalities").toArray(), QJsonArray{"S"});
+        QVERIFY2(QJsonDocument(o.value("notes").toArray()).toJson().contains("cannot recompute"), qPrintable(r.out));
+        const QJsonArray queries = o.value("queries").toArray();
+        QCOMPARE(queries.size(), 2); // memberOf, tail then head
+        const QJsonObject tail = queries.first().toObject();
+        QCOMPARE(tail.value("direction").toString(), QStringLiteral("tail"));
+        // Fitted to it: among the first three of the six hubs (this small model tells its hubs
+        // apart only weakly), marked as given.
+        bool found = false;
+        for (const QJsonValue &v : tail.value("predictions").toArray())
+            if (v.toObject().value("entity").toString() == "hub2") {
+                found = true;
+                QCOMPARE(v.toObject().value("known").toArray(), QJsonArray{"train"});
+            }
+        QVERIFY2(found, qPrintable(r.out));
+        const QRegularExpressionMatch loss = QRegularExpression("loss ([0-9.]+) → ([0-9.]+)")
+                                                 .match(o.value("notes").toArray().last().toString());
+        QVERIFY(loss.hasMatch());
+        QVERIFY(loss.captured(2).toDouble() < loss.captured(1).toDouble());
+        const CliResult text = runCli({"predict", m_run, "--new-entity", "--triple", "_ memberOf hub2", "--top", "2"});
+        QVERIFY(text.out.contains("✓ given"));
+        const CliResult bad = runCli({"predict", m_run, "--new-entity", "--triple", "_ memberOf nobody"});
+        QCOMPARE(bad.exitCode, 1);
+        QVERIFY2(bad.err.contains("unknown entity 'nobody'"), qPrintable(bad.err));
+    }
+
     void evidenceForATripleNamesKnownTriples()
     {
         const CliResult r = runCli({"explain", m_run, "--head", "m1_2", "--relation", "memberOf", "--tail", "hub1", "--json"});

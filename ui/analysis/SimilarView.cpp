@@ -35,6 +35,7 @@ SimilarView::SimilarView(QWidget *parent) : QWidget(parent)
     m_name = new QLabel(this);
     m_name->setObjectName(QStringLiteral("similarEntityName"));
     m_name->setTextFormat(Qt::RichText);
+    m_name->setWordWrap(true); // never the reason the window is wider than the screen
     m_relation = new QComboBox(this);
     m_relation->setObjectName(QStringLiteral("similarRelationChooser"));
     m_relation->setToolTip(tr("The experts' gates are relation-guided: compare entities as the model sees them "
@@ -47,6 +48,7 @@ SimilarView::SimilarView(QWidget *parent) : QWidget(parent)
     m_topK->setPrefix(tr("top "));
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("similarStatus"));
+    m_status->setWordWrap(true);
     QPalette grey = m_status->palette();
     grey.setColor(QPalette::WindowText, grey.color(QPalette::PlaceholderText));
     m_status->setPalette(grey);

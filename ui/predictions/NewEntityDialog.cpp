@@ -312,40 +312,15 @@ void NewEntityDialog::showResults()
         return;
     const qint64 relation = m_relation->currentData().toLongLong();
     const bool head = m_direction->currentData().toBool();
-    PredictionAnswer answer;
-    answer.query.relation = relation;
-    answer.query.headPrediction = head;
-    answer.query.topK = m_topK->value();
-    std::array<double, 3> gateSamples{};
-    for (const PredictionResult &r : m_prediction.results) {
-        if (r.headPrediction != head || (relation >= 0 && r.relation != relation))
-            continue;
-        answer.decoderActive = r.decoderActive;
-        for (const PredictionRow &row : r.rows.mid(0, answer.query.topK))
-            answer.rows << PredictionEntry{row, r.relation};
-        for (int m = 0; m < 3; ++m) {
-            const QVector<double> &g = r.gates[size_t(m)];
-            if (g.isEmpty())
-                continue;
-            QVector<double> &sum = answer.gates[size_t(m)];
-            if (sum.isEmpty())
-                sum.fill(0.0, g.size());
-            for (int k = 0; k < g.size() && k < sum.size(); ++k)
-                sum[k] += g[k];
-            ++gateSamples[size_t(m)];
-        }
-    }
-    for (int m = 0; m < 3; ++m)
-        for (double &v : answer.gates[size_t(m)])
-            v /= std::max(1.0, gateSamples[size_t(m)]);
-    if (relation < 0) { // every relation: merged by the joint decision
-        std::stable_sort(answer.rows.begin(), answer.rows.end(),
-                         [](const PredictionEntry &a, const PredictionEntry &b) { return a.row.score > b.row.score; });
-        if (answer.rows.size() > answer.query.topK)
-            answer.rows.resize(answer.query.topK);
-        for (int i = 0; i < answer.rows.size(); ++i)
-            answer.rows[i].row.rank = i + 1;
-    }
+    PredictionQuery query;
+    query.relation = relation;
+    query.headPrediction = head;
+    query.topK = m_topK->value();
+    QVector<PredictionResult> results;
+    for (const PredictionResult &r : m_prediction.results)
+        if (r.headPrediction == head && (relation < 0 || r.relation == relation))
+            results << r;
+    const PredictionAnswer answer = mergeResults(query, results);
     m_model->setAnswer(answer);
     m_table->setColumnHidden(PredictionModel::RelationColumn, relation >= 0);
     for (int m = 0; m < 3; ++m) {

@@ -29,23 +29,27 @@ struct QueryOutcome {
 // All relations: each relation's top k, merged by the joint decision and cut to k again.
 PredictionAnswer answerQuery(TrainedRun &run, const PredictionQuery &query)
 {
+    QVector<PredictionResult> results;
+    for (qint64 r = 0; r < run.dataset().relationCount(); ++r)
+        if (query.relation < 0 || query.relation == r)
+            results << run.predict(query.entity, r, query.headPrediction, query.topK, query.hideKnown,
+                                   query.typedCandidates);
+    return mergeResults(query, results);
+}
+
+} // namespace
+
+PredictionAnswer mergeResults(const PredictionQuery &query, const QVector<PredictionResult> &results)
+{
     PredictionAnswer answer;
     answer.query = query;
-    QVector<qint64> relations;
-    if (query.relation >= 0)
-        relations << query.relation;
-    else
-        for (qint64 r = 0; r < run.dataset().relationCount(); ++r)
-            relations << r;
     std::array<int, 3> gateSamples{};
-    for (qint64 relation : relations) {
-        const PredictionResult result =
-            run.predict(query.entity, relation, query.headPrediction, query.topK, query.hideKnown, query.typedCandidates);
+    for (const PredictionResult &result : results) {
         answer.decoderActive = result.decoderActive;
         answer.typeFiltered = result.typeFiltered;
         answer.removedByType += result.removedByType;
-        for (const PredictionRow &row : result.rows)
-            answer.rows << PredictionEntry{row, relation};
+        for (const PredictionRow &row : result.rows.mid(0, query.topK))
+            answer.rows << PredictionEntry{row, result.relation};
         for (int m = 0; m < 3; ++m) {
             const QVector<double> &g = result.gates[size_t(m)];
             if (g.isEmpty())
@@ -61,7 +65,7 @@ PredictionAnswer answerQuery(TrainedRun &run, const PredictionQuery &query)
     for (int m = 0; m < 3; ++m)
         for (double &v : answer.gates[size_t(m)])
             v /= std::max(1, gateSamples[size_t(m)]);
-    if (relations.size() > 1) {
+    if (results.size() > 1) {
         std::stable_sort(answer.rows.begin(), answer.rows.end(),
                          [](const PredictionEntry &a, const PredictionEntry &b) { return a.row.score > b.row.score; });
         if (answer.rows.size() > query.topK)
@@ -71,8 +75,6 @@ PredictionAnswer answerQuery(TrainedRun &run, const PredictionQuery &query)
     }
     return answer;
 }
-
-} // namespace
 
 RunAnalysis::RunAnalysis(std::shared_ptr<TrainedRun> run) : m_run(std::move(run)) {}
 

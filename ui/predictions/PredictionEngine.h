@@ -46,6 +46,11 @@ struct PredictionAnswer {
     qint64 removedByType = 0; // summed over the relations asked
 };
 
+// One entity's results for several relations (one direction) as one answer: every
+// relation's rows merged by the joint decision, cut to query.topK and ranked again; gates
+// averaged over the relations. A single result keeps its own ranks.
+PredictionAnswer mergeResults(const PredictionQuery &query, const QVector<PredictionResult> &results);
+
 // A loaded run and what analysis derives from it once per run (the similarity index, the
 // evidence finder), as tasks on the engine's worker see it. Used only on that worker.
 class RunAnalysis

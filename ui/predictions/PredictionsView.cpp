@@ -150,6 +150,7 @@ PredictionsView::PredictionsView(QWidget *parent) : QWidget(parent)
 
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("predictionsStatus"));
+    m_status->setWordWrap(true); // a long status never widens the window
     m_status->setPalette(grey);
 
     auto *title = new QLabel(tr("<b>Predictions</b>"), this);

@@ -114,6 +114,9 @@ private Q_SLOTS:
             }
         }
         QVERIFY2(view->statusText().contains(" ms"), qPrintable(view->statusText()));
+        // Long labels wrap: the window still fits a 1400 px wide screen.
+        QVERIFY2(m_window->minimumSizeHint().width() <= 1400, qPrintable(QString::number(m_window->minimumSizeHint().width())));
+        QCOMPARE(m_window->width(), 1400);
         saveShot(view, "similar-panel");
         // Under a relation's temperature: another answer, still ten per representation.
         shown.clear();
@@ -167,6 +170,7 @@ private Q_SLOTS:
             const QString line = view->evidencePanel()->list()->item(i)->text();
             QVERIFY2(line.contains("officialLanguage") && line.contains("is known"), qPrintable(line));
         }
+        QVERIFY2(m_window->minimumSizeHint().width() <= 1400, qPrintable(QString::number(m_window->minimumSizeHint().width())));
         saveShot(view, "predictions-evidence");
         Q_UNUSED(candidate);
     }
