@@ -8,6 +8,7 @@
 #include "train/TrainedRun.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -107,13 +108,16 @@ int runSimilar(const QStringList &args, QTextStream &out, QTextStream &err)
     }
     if (commandLine.isSet("json")) {
         QJsonObject lists;
+        QElapsedTimer timer; // the query alone, as the app's panel answers it once the index is built
+        timer.start();
         for (Decoder d : representations) {
             QJsonArray list;
             for (const SimilarEntity &s : similarity.nearest(d, entity, top))
                 list.append(QJsonObject{{"entity", entityLabel(dataset, s.entity)}, {"similarity", s.similarity}});
             lists.insert(decoderKey(d), list);
         }
-        QJsonObject doc{{"entity", entityLabel(dataset, entity)}, {"measure", "cosine"}, {"similar", lists}};
+        QJsonObject doc{{"entity", entityLabel(dataset, entity)}, {"measure", "cosine"}, {"similar", lists},
+                        {"query_ms", double(timer.nsecsElapsed()) / 1e6}};
         if (relation >= 0)
             doc.insert("relation", dataset.relationNames[int(relation)]);
         out << QJsonDocument(doc).toJson(QJsonDocument::Compact) << "\n";
