@@ -199,12 +199,17 @@ private:
 // setting of the paper dataset resolvePaperDataset finds; *paperNote says which) and settings.
 bool runSpecFromOptions(const CommandLine &commandLine, RunSpec *spec, QString *paperNote, QString *error)
 {
-    spec->datasetDir = commandLine.value("dataset");
-    spec->imageFeatures = commandLine.value("image-features");
-    spec->textFeatures = commandLine.value("text-features");
+    // run.json keeps absolute paths: `eval` and `predict` then find the data from any folder.
+    auto absolute = [&](const char *option) {
+        const QString path = commandLine.value(QLatin1String(option));
+        return path.isEmpty() ? path : QFileInfo(path).absoluteFilePath();
+    };
+    spec->datasetDir = absolute("dataset");
+    spec->imageFeatures = absolute("image-features");
+    spec->textFeatures = absolute("text-features");
     spec->randomFeatures = commandLine.isSet("random-features");
     spec->extractFeatures = !commandLine.isSet("no-extract");
-    spec->imageEncoder = commandLine.value("image-encoder");
+    spec->imageEncoder = absolute("image-encoder");
     spec->dropUnseenEvaluationTriples = commandLine.isSet("drop-unseen");
     spec->runDir = commandLine.value("out");
     spec->trackTest = commandLine.isSet("track-test");

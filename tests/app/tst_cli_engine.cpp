@@ -245,6 +245,21 @@ private Q_SLOTS:
         QVERIFY(bad.err.contains("--format takes projector or npy"));
     }
 
+    void runJsonKeepsAbsolutePaths()
+    {
+        // Given relative to the working folder, stored absolute: eval works from anywhere.
+        const QString relative = QDir::current().relativeFilePath(m_dataset);
+        QVERIFY(QDir::isRelativePath(relative));
+        const QString run = m_dir.filePath("relative-run");
+        const CliResult r = runCli(QStringList{"train", "--dataset", relative, "--out", run, "--epochs", "1"} + kSmall);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QFile spec(QDir(run).filePath("run.json"));
+        QVERIFY(spec.open(QIODevice::ReadOnly));
+        const QString stored = QJsonDocument::fromJson(spec.readAll()).object().value("dataset").toString();
+        QVERIFY2(QDir::isAbsolutePath(stored), qPrintable(stored));
+        QCOMPARE(QFileInfo(stored).canonicalFilePath(), QFileInfo(m_dataset).canonicalFilePath());
+    }
+
     void resumeAndErrors()
     {
         const CliResult again = runCli({"train", "--resume", m_run});
