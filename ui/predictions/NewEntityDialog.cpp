@@ -181,6 +181,7 @@ NewEntityDialog::NewEntityDialog(PredictionEngine *engine, std::shared_ptr<const
     controls->addStretch();
     m_model = new PredictionModel(this);
     m_model->setDataset(m_dataset);
+    m_model->setKnownTrainLabel(tr("given"));
     m_table = new QTableView(this);
     m_table->setObjectName(QStringLiteral("newEntityPredictions"));
     m_table->setModel(m_model);

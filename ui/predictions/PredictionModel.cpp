@@ -11,11 +11,12 @@ namespace momok::ui {
 namespace {
 constexpr QSize kThumbnailBox{32, 24};
 
-QString knownSplits(const PredictionRow &row)
+// trainLabel: what a known training answer is called ("train", or "given" for a new entity).
+QString knownSplits(const PredictionRow &row, const QString &trainLabel = splitName(Split::Train))
 {
     QStringList splits;
     if (row.knownTrain)
-        splits << splitName(Split::Train);
+        splits << trainLabel;
     if (row.knownValid)
         splits << splitName(Split::Valid);
     if (row.knownTest)
@@ -135,9 +136,10 @@ QVariant PredictionModel::data(const QModelIndex &index, int role) const
         break;
     case KnownColumn:
         if (role == Qt::DisplayRole)
-            return row.known() ? QStringLiteral("✓ ") + knownSplits(row) : QString();
+            return row.known() ? QStringLiteral("✓ ") + knownSplits(row, knownTrainLabel()) : QString();
         if (role == Qt::ToolTipRole)
-            return row.known() ? tr("Already a known triple (%1)").arg(knownSplits(row)) : tr("Not in the dataset: a new prediction");
+            return row.known() ? tr("Already a known triple (%1)").arg(knownSplits(row, knownTrainLabel()))
+                               : tr("Not in the dataset: a new prediction");
         if (role == Qt::ForegroundRole && row.known() && !row.knownTrain)
             return QColor(0xD5, 0x5E, 0x00); // held-out answers found again stand out
         break;

@@ -44,6 +44,10 @@ public:
     void setDataset(std::shared_ptr<const KgDataset> dataset);
     void setAnswer(const PredictionAnswer &answer);
     void clear();
+    // What the Known column calls a known training answer: "train" (the default), or
+    // "given" for a new entity's own triples.
+    void setKnownTrainLabel(const QString &label) { m_trainLabel = label; }
+    QString knownTrainLabel() const { return m_trainLabel.isEmpty() ? splitName(Split::Train) : m_trainLabel; }
     const PredictionAnswer &answer() const { return m_answer; }
 
     int rowCount(const QModelIndex &parent = {}) const override;
@@ -59,6 +63,7 @@ private:
 
     std::shared_ptr<const KgDataset> m_dataset;
     PredictionAnswer m_answer;
+    QString m_trainLabel;
 };
 
 } // namespace momok::ui

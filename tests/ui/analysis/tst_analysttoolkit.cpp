@@ -207,6 +207,14 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(!shown.isEmpty(), kTimeoutMs);
         QVERIFY(dialog.model()->answer().decoderActive[int(Decoder::Structure)]);
         QVERIFY2(dialog.notesText().contains("fitted"), qPrintable(dialog.notesText()));
+        // The given answer is marked as given, not as a training triple.
+        bool given = false;
+        for (int r = 0; r < dialog.model()->rowCount(); ++r)
+            if (dialog.model()->index(r, 0).data(PredictionModel::EntityIdRole).toLongLong() == entity("Asia")) {
+                QCOMPARE(dialog.model()->index(r, PredictionModel::KnownColumn).data().toString(), QStringLiteral("✓ given"));
+                given = true;
+            }
+        QVERIFY(given);
     }
 
     void exportEmbeddingsWritesTheProjectorFolder()
