@@ -2,6 +2,7 @@
 
 #include "data/DatasetReader.h"
 #include "data/ModalityFeatures.h"
+#include "features/ImageDescriptor.h"
 #include "train/Checkpoint.h"
 
 #include <QFile>
@@ -90,6 +91,31 @@ std::unique_ptr<RunContext> RunContext::create(const RunSpec &spec, QString *err
                               && FeatureExtractor::hasImages(context->dataset);
     const bool extractText = spec.extractFeatures && !spec.randomFeatures && spec.textFeatures.isEmpty()
                              && FeatureExtractor::hasTexts(context->dataset);
+    // The authors' layout takes given widths only: what extraction would make is checked first,
+    // so a width it refuses is said before minutes of extraction, not after.
+    if (paper) {
+        const struct {
+            bool extract;
+            Modality modality;
+            int64_t width;
+            QString method;
+        } planned[] = {{extractImage && spec.imageEncoder.isEmpty(), Modality::Image, ImageDescriptor::width(),
+                        QStringLiteral("the built-in image descriptor")},
+                       {extractText, Modality::Text, FeatureExtractionOptions{}.textWidth,
+                        QStringLiteral("the built-in text features")}};
+        for (const auto &p : planned) {
+            torch::Tensor unused;
+            QString problem;
+            if (p.extract && !referenceFeatureLayout(*paper, p.modality, torch::ones({1, p.width}), &unused, &problem)) {
+                if (error)
+                    *error = QStringLiteral("the %1 features would be extracted by %2 (%3 wide): %4; give the authors' "
+                                            "feature file with --%5-features")
+                                 .arg(modalityLabel(p.modality).toLower(), p.method).arg(p.width)
+                                 .arg(problem, modalityLabel(p.modality).toLower());
+                return nullptr;
+            }
+        }
+    }
     if (extractImage || extractText) {
         FeatureExtractionOptions extraction;
         extraction.imageEncoder = spec.imageEncoder;

@@ -5,6 +5,7 @@
 #include "model/MoMoKModel.h"
 #include "model/PaperSettings.h"
 #include "train/RunSpec.h"
+#include "train/RunContext.h"
 #include "train/TrainedRun.h"
 
 #include <QtTest>
@@ -165,6 +166,23 @@ private Q_SLOTS:
                  qPrintable(error));
         QVERIFY(!TrainedRun::create(spec("other"), &error));
         QVERIFY2(error.contains("is none of the paper's datasets"), qPrintable(error));
+
+        // Texts to extract on DB15K: the built-in features are 384 wide, the layout takes 768.
+        // Refused before any extraction starts (no progress at all).
+        RunSpec texts = spec("DB15K-texts/DB15K");
+        texts.randomFeatures = false;
+        {
+            QFile f(QDir(texts.datasetDir).filePath("entity_text.tsv"));
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("m0_0\tthe first member of group zero\n");
+        }
+        int progressReports = 0;
+        Feedback feedback([&](const Progress &) { ++progressReports; }, 0);
+        QVERIFY(!RunContext::create(texts, &error, &feedback));
+        QVERIFY2(error.contains("would be extracted by the built-in text features (384 wide)")
+                     && error.contains("768 wide, not 384"),
+                 qPrintable(error));
+        QCOMPARE(progressReports, 0);
 
         RunSpec engine = spec("engine-layout");
         engine.config.featureLayout = QStringLiteral("engine");
