@@ -74,6 +74,7 @@ ModelViews::ModelViews(MainWindow *window) : QObject(window), m_window(window)
     });
     connect(window, &MainWindow::currentRunChanged, m_experts, &ExpertsView::setRun);
     connect(window, &MainWindow::currentRunChanged, m_modalities, &ModalitiesView::setRun);
+    connect(window, &MainWindow::currentRunChanged, m_training, &TrainingPanel::showRun);
     // The Similar panel asks the predictions' engine, which holds the run's model once.
     m_similar->setEngine(window->predictionsView()->engine());
     connect(window, &MainWindow::datasetChanged, this, [this] { m_similar->setDataset(m_window->currentDataset()); });

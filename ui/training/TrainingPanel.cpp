@@ -3,6 +3,7 @@
 #include "common/LegendColumnFitter.h"
 #include "common/ModalityPalette.h"
 #include "storage/Workspace.h"
+#include "train/RunSpec.h"
 #include "workspace/WorkspaceService.h"
 #include "training/TrainingDialog.h"
 #include "training/TrainingWorker.h"
@@ -250,6 +251,36 @@ void TrainingPanel::setDataset(const QString &datasetDir, qint64 datasetId)
     m_datasetDir = datasetDir;
     m_datasetId = datasetId;
     updateButtons();
+}
+
+void TrainingPanel::showRun(qint64 runId)
+{
+    if (m_training || (runId >= 0 && runId == m_runId))
+        return;
+    Workspace *ws = workspace();
+    const std::optional<RunRecord> run = ws && runId >= 0 ? ws->run(runId) : std::nullopt;
+    clearPlots();
+    m_error->hide();
+    if (!run) {
+        setStatus(tr("No training yet. Press Train… to choose a dataset and settings."));
+        m_progress->setRange(0, 1);
+        m_progress->setValue(0);
+        return;
+    }
+    loadHistory(runId);
+    const int total = RunSpec::fromJson(run->config).config.epochs;
+    m_progress->setRange(0, qMax(1, qMax(total, run->epochCount)));
+    m_progress->setValue(run->epochCount);
+    QStringList figures;
+    if (run->bestValidMrr)
+        figures << tr("best validation MRR %1 %").arg(*run->bestValidMrr, 0, 'f', 1);
+    if (run->testMrr)
+        figures << tr("test MRR %1 %").arg(*run->testMrr, 0, 'f', 1);
+    setStatus(tr("Run “%1”: %2 after epoch %3 of %4%5.")
+                  .arg(run->name, runStatusLabel(run->status).toLower())
+                  .arg(run->epochCount)
+                  .arg(total)
+                  .arg(figures.isEmpty() ? QString() : QStringLiteral(" · ") + figures.join(QStringLiteral(" · "))));
 }
 
 // ---- starting ----

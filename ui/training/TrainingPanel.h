@@ -46,6 +46,10 @@ public:
     void setWorkspaceService(WorkspaceService *service);
     // The dataset new runs train on; datasetId (-1 if unknown) narrows the resumable runs.
     void setDataset(const QString &datasetDir, qint64 datasetId);
+    // While no training runs: the chosen run's recorded curves, epochs and figures (after a
+    // restart the tab shows what the workspace holds, not an empty state); runId < 0 clears.
+    // The run this panel is training or has just trained keeps its live view.
+    void showRun(qint64 runId);
 
     bool isTraining() const { return m_training; }
     qint64 currentRunId() const { return m_runId; }

@@ -13,6 +13,9 @@
 #include "predictions/PredictionModel.h"
 #include "predictions/PredictionsView.h"
 #include "studio/ModelViews.h"
+#include "training/TrainingPanel.h"
+
+#include "common/QCustomPlotInclude.h"
 
 #include <QAbstractItemModelTester>
 #include <QCheckBox>
@@ -20,6 +23,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPlainTextEdit>
+#include <QProgressBar>
 #include <QSettings>
 #include <QSpinBox>
 #include <QStandardPaths>
@@ -84,6 +88,20 @@ private Q_SLOTS:
         QVERIFY2(runId >= 0, qPrintable(error));
         m_window->refreshRuns();
         QCOMPARE(m_window->currentRunId(), runId);
+    }
+
+    // A run recorded in the workspace (not trained in this window, as after a restart): the
+    // Training tab shows its curves and figures instead of "No training yet".
+    void trainingTabShowsTheSelectedRun()
+    {
+        TrainingPanel *panel = m_views->trainingPanel();
+        const QString status = panel->findChild<QLabel *>(QStringLiteral("trainingStatus"))->text();
+        QVERIFY2(status.contains("“toolkit”: finished after epoch 3 of 3") && status.contains("test MRR"), qPrintable(status));
+        QCOMPARE(panel->lossPlot()->graph(0)->data()->size(), 3);
+        auto *progress = panel->findChild<QProgressBar *>(QStringLiteral("trainingProgress"));
+        QCOMPARE(progress->value(), 3);
+        QCOMPARE(progress->maximum(), 3);
+        saveShot(panel, "training-tab-selected-run");
     }
 
     void cleanupTestCase() { m_window.reset(); }
