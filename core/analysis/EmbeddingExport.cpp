@@ -221,8 +221,12 @@ Outcome exportEmbeddings(const EmbeddingExportInput &input, EmbeddingFormat form
                          .arg(representationKey(d)).arg(input.embeddings->table(d).rows).arg(dataset.entityCount());
             return Outcome::Failed;
         }
+    if (QFileInfo(outDir).exists() && !QFileInfo(outDir).isDir()) {
+        *error = tr("%1 is a file, not a folder").arg(QDir::toNativeSeparators(outDir));
+        return Outcome::Failed;
+    }
     if (!QDir().mkpath(outDir)) {
-        *error = tr("cannot create the folder %1").arg(outDir);
+        *error = tr("cannot create the folder %1").arg(QDir::toNativeSeparators(outDir));
         return Outcome::Failed;
     }
     if (format == EmbeddingFormat::Npy) {

@@ -214,6 +214,13 @@ private Q_SLOTS:
                  Outcome::Cancelled);
         QVERIFY(!QFile::exists(dir.filePath("p/projector_config.pbtxt")));
         QVERIFY(!QFile::exists(dir.filePath("p/sprite.png")));
+        // A file where the folder should be: said as such, nothing written.
+        QFile file(dir.filePath("taken"));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.close();
+        QCOMPARE(exportEmbeddings({&d, &emb, nullptr}, EmbeddingFormat::Npy, file.fileName(), &result, nullptr, &error),
+                 Outcome::Failed);
+        QVERIFY2(error.contains("taken is a file, not a folder"), qPrintable(error));
     }
 
     void npyExportIsWhatNumPyReads()
