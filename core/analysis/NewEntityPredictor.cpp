@@ -1,6 +1,7 @@
 #include "analysis/NewEntityPredictor.h"
 
 #include "analysis/PredictionRanking.h"
+#include "analysis/Representations.h"
 #include "features/FeatureExtractor.h"
 #include "features/ImageDescriptor.h"
 #include "features/TextFeaturizer.h"
@@ -100,9 +101,10 @@ struct FitOutcome {
     double before = 0, after = 0;
 };
 
-// Multi-hot targets over the known entities for each directed relation the triples use.
-FitOutcome fitStructureRow(RunContext &context, const NewEntityInput &input, int steps, double learningRate,
-                           EntityRows *rows)
+// Multi-hot targets over the known entities for each directed relation the triples use;
+// candidates: the known entities' representations the queries are scored against.
+FitOutcome fitStructureRow(RunContext &context, const NewEntityInput &input, const CandidateMatrices &candidates,
+                           int steps, double learningRate, EntityRows *rows)
 {
     MoMoKModel &model = context.model;
     const int64_t relations = context.dataset.relationCount(), entities = context.dataset.entityCount();
@@ -118,10 +120,6 @@ FitOutcome fitStructureRow(RunContext &context, const NewEntityInput &input, int
         targets[std::find(directed.begin(), directed.end(), d) - directed.begin()][t.other] = 1.0f;
     }
     const torch::Tensor queryRelations = torch::tensor(directed, torch::kLong);
-    const CandidateMatrices candidates = [&] {
-        torch::NoGradGuard noGrad;
-        return model->candidates();
-    }();
     // A neutral start: the mean structure row of the known entities.
     torch::Tensor structure = model->entityTables()[int(Modality::Structure)].detach().mean(0, true).clone();
     structure.set_requires_grad(true);
@@ -207,10 +205,19 @@ bool predictNewEntity(RunContext &context, const CandidateTypes *types, const Ne
     if (!adopt(Modality::Image, image) || !adopt(Modality::Text, text))
         return false;
 
+    const bool fitStructure = !input.triples.isEmpty() && model->modalityPresent(int(Modality::Structure));
+    if (!fitStructure && !rows[int(Modality::Image)].defined() && !rows[int(Modality::Text)].defined()) {
+        *error = tr("the new entity has nothing the model can read: give an image, a description or known triples");
+        return false;
+    }
+
     torch::NoGradGuard noGrad;
-    if (!input.triples.isEmpty() && model->modalityPresent(int(Modality::Structure))) {
+    // The known entities through the experts and the fusion, once: the candidates that the fit
+    // and every query score against, and what the new entity is compared with.
+    const CandidateMatrices candidates = model->representations(model->entityTables());
+    if (fitStructure) {
         torch::AutoGradMode enable(true);
-        const FitOutcome fit = fitStructureRow(context, input, options.fitSteps, options.fitLearningRate, &rows);
+        const FitOutcome fit = fitStructureRow(context, input, candidates, options.fitSteps, options.fitLearningRate, &rows);
         out->structureFitted = true;
         out->fitSteps = options.fitSteps;
         out->fitLossBefore = fit.before;
@@ -223,28 +230,16 @@ bool predictNewEntity(RunContext &context, const CandidateTypes *types, const Ne
         out->notes << tr("No known triples given: the structure decoder has nothing to say about an unseen entity "
                          "and is left out.");
     }
-    bool any = false;
-    for (Modality m : kModalities) {
+    for (Modality m : kModalities)
         out->hasRow[size_t(m)] = rows[size_t(m)].defined();
-        any = any || out->hasRow[size_t(m)];
-    }
-    if (!any) {
-        *error = tr("the new entity has nothing the model can read: give an image, a description or known triples");
-        return false;
-    }
 
     // ---- similar known entities ----
-    const CandidateMatrices candidates = model->candidates();
     {
-        EntityEmbeddings known, mine;
-        const CandidateMatrices knownReps = model->representations(model->entityTables());
         const CandidateMatrices newReps = model->representations(rows);
-        for (Decoder d : kScoringDecoders) {
-            if (!knownReps.matrices[size_t(d)].defined() || !newReps.matrices[size_t(d)].defined())
-                continue;
-            const torch::Tensor k = knownReps.matrices[size_t(d)].contiguous();
-            known.tables[size_t(d)] = {k.size(0), k.size(1), std::vector<float>(k.data_ptr<float>(), k.data_ptr<float>() + k.numel())};
-        }
+        EntityEmbeddings known = toEntityEmbeddings(candidates);
+        for (Decoder d : kScoringDecoders)
+            if (!newReps.matrices[size_t(d)].defined())
+                known.tables[size_t(d)] = {}; // a representation the new entity lacks: nothing to compare
         const EntitySimilarity similarity(known);
         for (Decoder d : similarity.available()) {
             const torch::Tensor v = newReps.matrices[size_t(d)].contiguous();

@@ -26,10 +26,15 @@ EntityEmbeddings entityEmbeddings(RunContext &context, int64_t directedRelation)
     model->eval();
     const CandidateMatrices reps = model->representations(model->entityTables(), directedRelation);
     model->train(wasTraining);
+    return toEntityEmbeddings(reps, directedRelation);
+}
+
+EntityEmbeddings toEntityEmbeddings(const CandidateMatrices &representations, int64_t directedRelation)
+{
     EntityEmbeddings out;
     out.directedRelation = directedRelation;
     for (Decoder d : kScoringDecoders)
-        out.tables[size_t(d)] = toMatrix(reps.matrices[size_t(d)]);
+        out.tables[size_t(d)] = toMatrix(representations.matrices[size_t(d)]);
     return out;
 }
 
