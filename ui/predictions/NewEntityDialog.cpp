@@ -5,7 +5,7 @@
 #include "predictions/GateChart.h"
 #include "predictions/PredictionEngine.h"
 #include "predictions/PredictionModel.h"
-#include "predictions/ScoreBarDelegate.h"
+#include "predictions/PredictionTable.h"
 #include "train/TrainedRun.h"
 
 #include <QComboBox>
@@ -182,25 +182,8 @@ NewEntityDialog::NewEntityDialog(PredictionEngine *engine, std::shared_ptr<const
     m_model = new PredictionModel(this);
     m_model->setDataset(m_dataset);
     m_model->setKnownTrainLabel(tr("given"));
-    m_table = new QTableView(this);
+    m_table = makePredictionTable(m_model, this);
     m_table->setObjectName(QStringLiteral("newEntityPredictions"));
-    m_table->setModel(m_model);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_table->verticalHeader()->hide();
-    m_table->setShowGrid(false);
-    m_table->setAlternatingRowColors(true);
-    m_table->setIconSize(QSize(32, 24));
-    m_table->verticalHeader()->setDefaultSectionSize(28);
-    auto *bars = new ScoreBarDelegate(PredictionModel::ScoreRole, PredictionModel::BarColorRole, m_table);
-    for (int c = PredictionModel::ScoreColumn; c <= PredictionModel::JointColumn; ++c)
-        m_table->setItemDelegateForColumn(c, bars);
-    QHeaderView *header = m_table->horizontalHeader();
-    header->setSectionResizeMode(PredictionModel::CandidateColumn, QHeaderView::Stretch);
-    header->resizeSection(PredictionModel::RankColumn, 30);
-    header->resizeSection(PredictionModel::RelationColumn, 130);
-    for (int c = PredictionModel::ScoreColumn; c <= PredictionModel::JointColumn; ++c)
-        header->resizeSection(c, c == PredictionModel::ScoreColumn ? 84 : 70);
     connect(m_table, &QTableView::activated, this, [this](const QModelIndex &index) {
         Q_EMIT entityActivated(index.data(PredictionModel::EntityIdRole).toLongLong());
     });

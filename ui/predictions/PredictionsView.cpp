@@ -3,7 +3,7 @@
 #include "predictions/EvidencePanel.h"
 #include "predictions/GateChart.h"
 #include "predictions/PredictionModel.h"
-#include "predictions/ScoreBarDelegate.h"
+#include "predictions/PredictionTable.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -58,28 +58,11 @@ PredictionsView::PredictionsView(QWidget *parent) : QWidget(parent)
     controls->addWidget(m_typed);
     controls->addStretch();
 
-    m_table = new QTableView(this);
+    m_table = makePredictionTable(m_model, this);
     m_table->setObjectName(QStringLiteral("predictionsTable"));
-    m_table->setModel(m_model);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_table->verticalHeader()->hide();
-    m_table->setShowGrid(false);
-    m_table->setAlternatingRowColors(true);
-    m_table->setIconSize(QSize(32, 24));
-    m_table->verticalHeader()->setDefaultSectionSize(28);
-    auto *bars = new ScoreBarDelegate(PredictionModel::ScoreRole, PredictionModel::BarColorRole, m_table);
-    for (int c = PredictionModel::ScoreColumn; c <= PredictionModel::JointColumn; ++c)
-        m_table->setItemDelegateForColumn(c, bars);
     QHeaderView *header = m_table->horizontalHeader();
-    header->setSectionResizeMode(QHeaderView::Interactive);
-    header->setSectionResizeMode(PredictionModel::CandidateColumn, QHeaderView::Stretch);
     header->setMinimumSectionSize(24);
-    header->resizeSection(PredictionModel::RankColumn, 30);
-    header->resizeSection(PredictionModel::RelationColumn, 130);
-    for (int c = PredictionModel::ScoreColumn; c <= PredictionModel::JointColumn; ++c)
-        header->resizeSection(c, c == PredictionModel::ScoreColumn ? 84 : 70);
     header->resizeSection(PredictionModel::KnownColumn, 76);
     m_table->setColumnHidden(PredictionModel::RelationColumn, true);
     connect(m_table, &QTableView::activated, this, [this](const QModelIndex &index) {

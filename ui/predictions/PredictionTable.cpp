@@ -1,0 +1,34 @@
+#include "predictions/PredictionTable.h"
+
+#include "predictions/PredictionModel.h"
+#include "predictions/ScoreBarDelegate.h"
+
+#include <QHeaderView>
+#include <QTableView>
+
+namespace momok::ui {
+
+QTableView *makePredictionTable(PredictionModel *model, QWidget *parent)
+{
+    auto *table = new QTableView(parent);
+    table->setModel(model);
+    table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    table->verticalHeader()->hide();
+    table->setShowGrid(false);
+    table->setAlternatingRowColors(true);
+    table->setIconSize(QSize(32, 24));
+    table->verticalHeader()->setDefaultSectionSize(28);
+    auto *bars = new ScoreBarDelegate(PredictionModel::ScoreRole, PredictionModel::BarColorRole, table);
+    for (int c = PredictionModel::ScoreColumn; c <= PredictionModel::JointColumn; ++c)
+        table->setItemDelegateForColumn(c, bars);
+    QHeaderView *header = table->horizontalHeader();
+    header->setSectionResizeMode(PredictionModel::CandidateColumn, QHeaderView::Stretch);
+    header->resizeSection(PredictionModel::RankColumn, 30);
+    header->resizeSection(PredictionModel::RelationColumn, 130);
+    for (int c = PredictionModel::ScoreColumn; c <= PredictionModel::JointColumn; ++c)
+        header->resizeSection(c, c == PredictionModel::ScoreColumn ? 84 : 70);
+    return table;
+}
+
+} // namespace momok::ui
