@@ -38,6 +38,7 @@
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTableView>
+#include <QTimer>
 #include <QToolBar>
 #include <QVBoxLayout>
 #include <QtConcurrent>
@@ -95,7 +96,7 @@ MainWindow::MainWindow(const ComputeInfo &computeInfo, QWidget *parent)
 
     QSettings settings;
     restoreGeometry(settings.value(kSettingsGeometry).toByteArray());
-    restoreState(settings.value(kSettingsState).toByteArray());
+    m_defaultLayoutPending = !restoreState(settings.value(kSettingsState).toByteArray());
     // The dock stays hidden until something is added to it, whatever the saved state says.
     m_bottomDock->setVisible(m_bottomTabs->count() > 0);
     updateNavigationActions();
@@ -267,6 +268,7 @@ void MainWindow::buildMenus()
     model->addAction(tr("&Refresh runs"), this, &MainWindow::refreshRuns);
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
+    m_viewMenu = view;
     view->addAction(m_back);
     view->addAction(m_forward);
     view->addSeparator();
@@ -277,7 +279,7 @@ void MainWindow::buildMenus()
     help->addAction(tr("&About MoMoK Studio"), this, &MainWindow::showAbout);
 }
 
-QTabWidget *MainWindow::bottomTabs() const
+DockTabWidget *MainWindow::bottomTabs() const
 {
     return m_bottomTabs;
 }
@@ -715,6 +717,26 @@ void MainWindow::connectNotify(const QMetaMethod &signal)
     QMainWindow::connectNotify(signal);
     if (signal == QMetaMethod::fromSignal(&MainWindow::trainingRequested))
         m_predictions->setTrainingOffered(true);
+}
+
+void MainWindow::showEvent(QShowEvent *event)
+{
+    QMainWindow::showEvent(event);
+    // Once the window is laid out at its size (the dock sizes are shares of it).
+    if (std::exchange(m_defaultLayoutPending, false))
+        QTimer::singleShot(0, this, &MainWindow::applyDefaultLayout);
+}
+
+void MainWindow::applyDefaultLayout()
+{
+    // For a first start (no saved layout): the Predictions table is what an analyst came
+    // for, so the bottom dock takes under a third of the height and the gate charts are
+    // shown only where the table keeps ten rows beside them.
+    const int h = height();
+    const int dockHeight = std::clamp(int(h * 0.25), m_bottomDock->minimumSizeHint().height(), 340);
+    resizeDocks({m_bottomDock}, {dockHeight}, Qt::Vertical);
+    resizeDocks({m_searchDock}, {std::clamp(int(width() * 0.17), 220, 300)}, Qt::Horizontal);
+    m_predictions->setGatesExpanded(h >= kGatesShownFromHeight);
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

@@ -3,6 +3,7 @@
 // with its known triples and the selected run's predictions in the centre, a
 // bottom dock whose tabs (training, experts, modalities, runs) are added by the
 // application, and a run chooser in the toolbar.
+#include "common/DockTabWidget.h"
 #include "data/KgDataset.h"
 #include "runtime/ComputeEnvironment.h"
 #include "storage/WorkspaceRecords.h"
@@ -27,7 +28,6 @@ class Workspace;
 
 namespace momok::ui {
 
-class DockTabWidget;
 class EntityCard;
 class EntitySearchPanel;
 class KnownTriplesModel;
@@ -55,10 +55,11 @@ public:
     void selectDataset(qint64 datasetId);
 
     // The bottom dock's tabs: add the training, experts, modalities and runs views here.
-    QTabWidget *bottomTabs() const;
+    DockTabWidget *bottomTabs() const;
     // Menus that the model views extend with their own actions.
     QMenu *fileMenu() const { return m_fileMenu; }
     QMenu *modelMenu() const { return m_modelMenu; }
+    QMenu *viewMenu() const { return m_viewMenu; }
     // Asked before the window closes (e.g. "stop the running training?"); false keeps it open.
     void setCloseGuard(std::function<bool(QWidget *parent)> guard) { m_closeGuard = std::move(guard); }
     QDockWidget *bottomDock() const { return m_bottomDock; }
@@ -114,6 +115,7 @@ Q_SIGNALS:
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    void showEvent(QShowEvent *event) override;
     void connectNotify(const QMetaMethod &signal) override;
 
 private:
@@ -132,6 +134,9 @@ private:
     void applyRun(qint64 runId);
     void displayEntity(qint64 entityId);
     void updateNavigationActions();
+    void applyDefaultLayout();
+    // The default layout shows the gate charts in windows at least this tall.
+    static constexpr int kGatesShownFromHeight = 1100;
 
     ComputeInfo m_computeInfo;
     WorkspaceService *m_service = nullptr;
@@ -157,10 +162,12 @@ private:
     DockTabWidget *m_bottomTabs = nullptr;
     QMenu *m_fileMenu = nullptr;
     QMenu *m_modelMenu = nullptr;
+    QMenu *m_viewMenu = nullptr;
     std::function<bool(QWidget *)> m_closeGuard;
     QComboBox *m_runChooser = nullptr;
     QAction *m_back = nullptr;
     QAction *m_forward = nullptr;
+    bool m_defaultLayoutPending = false; // no saved layout: applyDefaultLayout() on first show
     QLabel *m_computeLabel = nullptr;
     QLabel *m_workspaceLabel = nullptr;
 };

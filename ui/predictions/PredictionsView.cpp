@@ -11,14 +11,21 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QPushButton>
+#include <QSettings>
 #include <QSignalBlocker>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QTableView>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace momok::ui {
+
+namespace {
+const QString kSettingsGatesExpanded = QStringLiteral("predictions/gatesExpanded");
+constexpr int kGatePanelHeight = 150;
+} // namespace
 
 PredictionsView::PredictionsView(QWidget *parent) : QWidget(parent)
 {
@@ -51,6 +58,7 @@ PredictionsView::PredictionsView(QWidget *parent) : QWidget(parent)
 
     auto *controls = new QHBoxLayout;
     controls->setContentsMargins(0, 0, 0, 0);
+    controls->addWidget(new QLabel(tr("<b>Predictions</b>"), this));
     controls->addWidget(m_relation);
     controls->addWidget(m_direction);
     controls->addWidget(m_topK);
@@ -71,24 +79,42 @@ PredictionsView::PredictionsView(QWidget *parent) : QWidget(parent)
     });
 
     // The gates sit in a row under the table: the table needs the width more than the height.
-    auto *gatePanel = new QWidget(this);
+    // They fold away (a toggle at the end of the controls row, remembered per user), giving
+    // their height to the table.
+    m_gatePanel = new QWidget(this);
+    m_gatePanel->setObjectName(QStringLiteral("gatePanel"));
     auto *gateRow = new QHBoxLayout;
     gateRow->setContentsMargins(0, 0, 0, 0);
     gateRow->setSpacing(6);
     for (int m = 0; m < 3; ++m) {
-        m_gates[m] = new GateChart(m, gatePanel);
+        m_gates[m] = new GateChart(m, m_gatePanel);
         gateRow->addWidget(m_gates[m], 1);
     }
-    m_gateCaption = new QLabel(tr("Gate weights of each modality's experts for this query"), gatePanel);
+    m_gateCaption = new QLabel(tr("Gate weights of each modality's experts for this query"), m_gatePanel);
     m_gateCaption->setObjectName(QStringLiteral("gateCaption"));
     m_gateCaption->setToolTip(tr("How much each expert of a modality contributes to this query's entity "
                                  "representation: why the model answered this way."));
-    auto *gateLayout = new QVBoxLayout(gatePanel);
+    auto *gateLayout = new QVBoxLayout(m_gatePanel);
     gateLayout->setContentsMargins(0, 4, 0, 0);
     gateLayout->setSpacing(2);
     gateLayout->addWidget(m_gateCaption);
     gateLayout->addLayout(gateRow);
-    gatePanel->setFixedHeight(150);
+    m_gatePanel->setFixedHeight(kGatePanelHeight);
+    m_gatesToggle = new QToolButton(this);
+    m_gatesToggle->setObjectName(QStringLiteral("gatesToggle"));
+    m_gatesToggle->setCheckable(true);
+    m_gatesToggle->setAutoRaise(true);
+    m_gatesToggle->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_gatesToggle->setText(tr("Expert gates"));
+    m_gatesToggle->setShortcut(QKeySequence(Qt::ALT | Qt::SHIFT | Qt::Key_G));
+    controls->addWidget(m_gatesToggle);
+    connect(m_gatesToggle, &QToolButton::toggled, this, [this](bool expanded) {
+        applyGatesExpanded(expanded);
+        QSettings().setValue(kSettingsGatesExpanded, expanded);
+    });
+    // Folded until the window's default layout (or the saved choice) says otherwise: shown, their
+    // height would raise the window's minimum before it knows its size.
+    applyGatesExpanded(QSettings().value(kSettingsGatesExpanded, false).toBool());
 
     // The evidence for the selected prediction sits beside the table.
     m_evidence = new EvidencePanel(this);
@@ -106,7 +132,7 @@ PredictionsView::PredictionsView(QWidget *parent) : QWidget(parent)
     auto *resultLayout = new QVBoxLayout(resultPage);
     resultLayout->setContentsMargins(0, 0, 0, 0);
     resultLayout->addWidget(tableAndEvidence, 1);
-    resultLayout->addWidget(gatePanel);
+    resultLayout->addWidget(m_gatePanel);
 
     m_empty = new QLabel(this);
     m_empty->setObjectName(QStringLiteral("predictionsEmptyState"));
@@ -136,10 +162,8 @@ PredictionsView::PredictionsView(QWidget *parent) : QWidget(parent)
     m_status->setWordWrap(true); // a long status never widens the window
     m_status->setPalette(grey);
 
-    auto *title = new QLabel(tr("<b>Predictions</b>"), this);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
-    layout->addWidget(title);
     layout->addLayout(controls);
     layout->addWidget(m_stack, 1);
     layout->addWidget(m_status);
@@ -164,6 +188,23 @@ PredictionsView::PredictionsView(QWidget *parent) : QWidget(parent)
             requestPredictions();
     });
     setDataset(nullptr);
+}
+
+bool PredictionsView::gatesExpanded() const { return m_gatesToggle->isChecked(); }
+
+void PredictionsView::setGatesExpanded(bool expanded) { m_gatesToggle->setChecked(expanded); }
+
+void PredictionsView::applyGatesExpanded(bool expanded)
+{
+    {
+        const QSignalBlocker blocker(m_gatesToggle);
+        m_gatesToggle->setChecked(expanded);
+    }
+    m_gatesToggle->setArrowType(expanded ? Qt::DownArrow : Qt::RightArrow);
+    m_gatesToggle->setToolTip(expanded ? tr("Fold the expert gate charts away (Alt+Shift+G)")
+                                       : tr("Show the expert gate charts (Alt+Shift+G)"));
+    m_gatesToggle->setAccessibleName(expanded ? tr("Hide the expert gate charts") : tr("Show the expert gate charts"));
+    m_gatePanel->setVisible(expanded);
 }
 
 void PredictionsView::updateDirectionLabels()

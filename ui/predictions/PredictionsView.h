@@ -17,6 +17,7 @@ class QPushButton;
 class QSpinBox;
 class QStackedWidget;
 class QTableView;
+class QToolButton;
 
 namespace momok::ui {
 
@@ -49,6 +50,10 @@ public:
     EvidencePanel *evidencePanel() const { return m_evidence; }
     QString statusText() const;
     GateChart *gateChart(int modality) const { return m_gates[modality]; }
+    // The gate charts under the table, shown or folded under their header. The user's
+    // choice is remembered (the window's default layout makes the first one).
+    bool gatesExpanded() const;
+    void setGatesExpanded(bool expanded);
     PredictionEngine *engine() const { return m_engine; }
     // The text of the empty state, or empty when the table is shown.
     QString emptyStateText() const;
@@ -67,6 +72,7 @@ private:
     void showEmpty(const QString &text);
     void updateDirectionLabels();
     void requestEvidence();
+    void applyGatesExpanded(bool expanded);
 
     std::shared_ptr<const KgDataset> m_dataset;
     qint64 m_entity = -1;
@@ -86,6 +92,8 @@ private:
     QPushButton *m_train = nullptr;
     bool m_trainingOffered = false;
     QLabel *m_status = nullptr;
+    QToolButton *m_gatesToggle = nullptr;
+    QWidget *m_gatePanel = nullptr;
     QTableView *m_table = nullptr;
     GateChart *m_gates[3] = {};
     QLabel *m_gateCaption = nullptr;

@@ -6,6 +6,7 @@
 #include "analysis/ModalitiesView.h"
 #include "analysis/RunsView.h"
 #include "analysis/SimilarView.h"
+#include "common/DockTabWidget.h"
 #include "common/ExportActions.h"
 #include "domain/Vocabulary.h"
 #include "predictions/GateChart.h"
@@ -38,19 +39,23 @@ ModelViews::ModelViews(MainWindow *window) : QObject(window), m_window(window)
     m_modalities->setObjectName(QStringLiteral("modalitiesView"));
     m_runs->setObjectName(QStringLiteral("runsView"));
 
-    QTabWidget *tabs = window->bottomTabs();
-    tabs->addTab(m_training, tr("Training"));
-    tabs->addTab(m_experts, tr("Experts"));
-    tabs->addTab(m_modalities, tr("Modalities"));
-    tabs->addTab(m_runs, tr("Runs"));
-    tabs->addTab(m_similar, tr("Similar"));
-    installExports();
-    // The analyst's centre keeps most of the height; the model views start at about a
-    // third (once laid out, and only when no saved layout says otherwise).
-    if (!QSettings().contains(QStringLiteral("window/state")))
-        QTimer::singleShot(0, window, [window] {
-            window->resizeDocks({window->bottomDock()}, {window->height() / 3}, Qt::Vertical);
+    DockTabWidget *tabs = window->bottomTabs();
+    const std::pair<QWidget *, QString> pages[] = {{m_training, tr("Training")}, {m_experts, tr("Experts")},
+                                                   {m_modalities, tr("Modalities")}, {m_runs, tr("Runs")},
+                                                   {m_similar, tr("Similar")}};
+    // Each tab is a View menu entry with its shortcut (Ctrl+1 … Ctrl+5), shown in the menu.
+    window->viewMenu()->addSeparator();
+    for (int i = 0; i < int(std::size(pages)); ++i) {
+        QWidget *page = pages[i].first;
+        tabs->addPage(page, pages[i].second);
+        QAction *show = window->viewMenu()->addAction(tr("%1 tab").arg(pages[i].second), this, [this, page] {
+            m_window->bottomDock()->show();
+            m_window->bottomTabs()->setCurrentPage(page);
+            page->setFocus(Qt::ShortcutFocusReason);
         });
+        show->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));
+    }
+    installExports();
 
     QAction *train = window->modelMenu()->addAction(tr("&Train…"), m_training, &TrainingPanel::showTrainingDialog);
     train->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
@@ -84,18 +89,18 @@ ModelViews::ModelViews(MainWindow *window) : QObject(window), m_window(window)
 
     // ...and what the views do flows back.
     connect(window, &MainWindow::trainingRequested, m_training, [this] {
-        m_window->bottomTabs()->setCurrentWidget(m_training);
+        m_window->bottomTabs()->setCurrentPage(m_training);
         m_training->offerQuickDemo();
     });
     connect(window, &MainWindow::trainingSuggested, this, [this] {
         if (!m_offerQuickDemo || m_training->isTraining())
             return;
-        m_window->bottomTabs()->setCurrentWidget(m_training);
+        m_window->bottomTabs()->setCurrentPage(m_training);
         // After the window has painted its first frame: the question then appears over the app.
         QTimer::singleShot(0, m_training, [this] { m_training->offerQuickDemo(); });
     });
     connect(m_training, &TrainingPanel::runStarted, this, [this] {
-        m_window->bottomTabs()->setCurrentWidget(m_training);
+        m_window->bottomTabs()->setCurrentPage(m_training);
         // The trainer records through its own connection: the service hears of the new run here.
         m_window->workspaceService()->checkRuns();
     });

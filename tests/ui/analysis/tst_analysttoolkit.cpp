@@ -109,7 +109,7 @@ private Q_SLOTS:
     void similarPanelListsNeighboursPerRepresentation()
     {
         SimilarView *view = m_views->similarView();
-        m_window->bottomTabs()->setCurrentWidget(view);
+        m_window->bottomTabs()->setCurrentPage(view);
         std::vector<std::unique_ptr<QAbstractItemModelTester>> testers;
         for (Decoder d : kScoringDecoders)
             testers.push_back(std::make_unique<QAbstractItemModelTester>(

@@ -129,7 +129,7 @@ private Q_SLOTS:
         QVERIFY(runId >= 0);
         QVERIFY(panel->lossPlot()->graph(0)->dataCount() > 0);
         QVERIFY(panel->metricsPlot()->graph(0)->dataCount() > 0);
-        window.bottomTabs()->setCurrentWidget(panel);
+        window.bottomTabs()->setCurrentPage(panel);
         saveShot(&window, QStringLiteral("studio-training"));
 
         // The finished run became the analyst's run.
@@ -167,7 +167,7 @@ private Q_SLOTS:
         QCOMPARE(modalitiesLoads.first().first().toLongLong(), runId);
         QCOMPARE(experts->colorMap()->data()->valueSize(), window.currentDataset()->relationCount());
         QCOMPARE(experts->colorMap()->data()->keySize(), 3 * spec.config.experts);
-        window.bottomTabs()->setCurrentWidget(experts);
+        window.bottomTabs()->setCurrentPage(experts);
         saveShot(&window, QStringLiteral("studio-experts"));
 
         // Modalities: each decoder's per-relation MRR is the engine's, as recorded.
@@ -199,13 +199,13 @@ private Q_SLOTS:
             }
         }
         QVERIFY(compared >= 6 * 3); // the six relations with test triples, at least S, joint and combined
-        window.bottomTabs()->setCurrentWidget(modalities);
+        window.bottomTabs()->setCurrentPage(modalities);
         saveShot(&window, QStringLiteral("studio-modalities"));
 
         // Runs: the run is listed.
         RunsView *runs = views->runsView();
         QTRY_COMPARE_WITH_TIMEOUT(runs->runModel()->rowCount(), 1, 20000);
-        window.bottomTabs()->setCurrentWidget(runs);
+        window.bottomTabs()->setCurrentPage(runs);
         saveShot(&window, QStringLiteral("studio-runs"));
     }
 };

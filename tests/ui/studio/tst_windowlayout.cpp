@@ -1,0 +1,168 @@
+// The window gives the analyst room: with the default layout (no saved settings), the
+// Predictions table shows at least 10 whole rows in a 1600×1000 window and 6 in a
+// 1366×768 one, after a trained run is selected, as after the quick demo. The gate
+// charts fold away, and the layout (dock sizes, folded gates) is remembered.
+#include "MainWindow.h"
+#include "StudioFixture.h"
+
+#include "predictions/GateChart.h"
+#include "predictions/PredictionModel.h"
+#include "predictions/PredictionsView.h"
+#include "studio/ModelViews.h"
+
+#include <QDockWidget>
+#include <QHeaderView>
+#include <QSettings>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QToolButton>
+#include <QtTest>
+
+using namespace momok;
+using namespace momok::ui;
+
+namespace {
+constexpr int kTimeoutMs = 60000;
+
+// Rows whose whole height lies inside the table's viewport.
+int wholeVisibleRows(const QTableView *table)
+{
+    const int viewport = table->viewport()->height();
+    int rows = 0;
+    for (int r = 0; r < table->model()->rowCount(); ++r) {
+        const int top = table->rowViewportPosition(r);
+        if (top >= 0 && top + table->rowHeight(r) <= viewport)
+            ++rows;
+    }
+    return rows;
+}
+} // namespace
+
+class TestWindowLayout : public QObject
+{
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+    Trainer m_trainer;
+    int m_settingsGeneration = 0;
+
+    // A fresh user's settings (no saved layout) unless keepSettings.
+    void useFreshSettings()
+    {
+        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope,
+                           m_dir.filePath(QStringLiteral("settings-%1").arg(++m_settingsGeneration)));
+    }
+
+    std::unique_ptr<MainWindow> openWindow(const QSize &size)
+    {
+        auto window = std::make_unique<MainWindow>(currentComputeInfo());
+        auto *views = new ModelViews(window.get());
+        views->setOfferQuickDemo(false);
+        window->resize(size);
+        window->show();
+        [&] { QVERIFY(QTest::qWaitForWindowExposed(window.get())); }();
+        QSignalSpy workspaceOpened(window.get(), &MainWindow::workspaceChanged);
+        window->openWorkspace(m_dir.filePath("layout.sqlite"));
+        [&] { QTRY_COMPARE_WITH_TIMEOUT(workspaceOpened.count(), 1, kTimeoutMs); }();
+        QSignalSpy opened(window.get(), &MainWindow::datasetChanged);
+        window->openDataset(testing::countriesDir());
+        [&] { QTRY_COMPARE_WITH_TIMEOUT(opened.count(), 1, kTimeoutMs); }();
+        if (window->workspace()->runs(window->currentDatasetId()).isEmpty()) {
+            QString error;
+            const qint64 runId = testing::recordRun(*window->workspace(), window->currentDatasetId(), m_trainer,
+                                                    QStringLiteral("layout"), &error);
+            [&] { QVERIFY2(runId >= 0, qPrintable(error)); }();
+        }
+        window->refreshRuns();
+        PredictionsView *predictions = window->predictionsView();
+        predictions->topKSpin()->setValue(40); // more rows than any layout shows
+        window->showEntity(window->currentDataset()->entityId(QStringLiteral("Japan")));
+        [&] { QTRY_VERIFY_WITH_TIMEOUT(predictions->model()->rowCount() >= 30, kTimeoutMs); }();
+        QCoreApplication::processEvents();
+        return window;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        QStandardPaths::setTestModeEnabled(true);
+        QSettings::setDefaultFormat(QSettings::IniFormat);
+        configureComputeEnvironment(2);
+        QString error;
+        QVERIFY2(testing::trainQuickDemo(m_dir.filePath("run"), 1, &m_trainer, &error), qPrintable(error));
+    }
+
+    void defaultLayoutShowsEnoughRows_data()
+    {
+        QTest::addColumn<QSize>("size");
+        QTest::addColumn<int>("minimumRows");
+        QTest::newRow("1600x1000") << QSize(1600, 1000) << 10;
+        QTest::newRow("1366x768") << QSize(1366, 768) << 6;
+    }
+
+    void defaultLayoutShowsEnoughRows()
+    {
+        QFETCH(QSize, size);
+        QFETCH(int, minimumRows);
+        useFreshSettings();
+        std::unique_ptr<MainWindow> window = openWindow(size);
+        if (QTest::currentTestFailed())
+            return;
+        QCOMPARE(window->size(), size); // the window fits: its minimum size is below the screen's
+        QTableView *table = window->predictionsView()->table();
+        const int rows = wholeVisibleRows(table);
+        QVERIFY2(rows >= minimumRows, qPrintable(QStringLiteral("%1 whole rows visible in a %2×%3 window (viewport %4 px)")
+                                                      .arg(rows)
+                                                      .arg(size.width())
+                                                      .arg(size.height())
+                                                      .arg(table->viewport()->height())));
+        // The bottom dock is there, with room for its plots, and the gate charts are shown
+        // or folded under their header.
+        QVERIFY(window->bottomDock()->isVisible());
+        QVERIFY2(window->bottomDock()->height() >= 180, qPrintable(QString::number(window->bottomDock()->height())));
+        qInfo("%dx%d: %d whole rows, dock %d px, gates %s", size.width(), size.height(), rows,
+              window->bottomDock()->height(), window->predictionsView()->gatesExpanded() ? "shown" : "folded");
+    }
+
+    // Folding the gates gives their height to the table; the choice and the dock's height
+    // survive a restart.
+    void gatesFoldAndLayoutIsRemembered()
+    {
+        useFreshSettings();
+        int rowsShown = 0, dockHeight = 0;
+        {
+            std::unique_ptr<MainWindow> window = openWindow(QSize(1600, 1000));
+            if (QTest::currentTestFailed())
+                return;
+            PredictionsView *predictions = window->predictionsView();
+            auto *toggle = predictions->findChild<QToolButton *>(QStringLiteral("gatesToggle"));
+            QVERIFY(toggle);
+            predictions->setGatesExpanded(true);
+            QVERIFY(predictions->gateChart(0)->isVisible());
+            QTRY_VERIFY(predictions->gateChart(0)->height() > 60);
+            QTest::qWait(50);
+            rowsShown = wholeVisibleRows(predictions->table());
+            toggle->click(); // fold
+            QVERIFY(!predictions->gatesExpanded());
+            QVERIFY(!predictions->gateChart(0)->isVisible());
+            QTRY_VERIFY2(wholeVisibleRows(predictions->table()) >= rowsShown + 3,
+                         qPrintable(QStringLiteral("%1 → %2").arg(rowsShown).arg(wholeVisibleRows(predictions->table()))));
+            window->resizeDocks({window->bottomDock()}, {260}, Qt::Vertical);
+            QCoreApplication::processEvents();
+            dockHeight = window->bottomDock()->height();
+            window->close(); // saves the layout
+        }
+        std::unique_ptr<MainWindow> again = openWindow(QSize(1600, 1000));
+        if (QTest::currentTestFailed())
+            return;
+        QVERIFY(!again->predictionsView()->gatesExpanded());
+        QVERIFY(!again->predictionsView()->gateChart(0)->isVisible());
+        QVERIFY2(qAbs(again->bottomDock()->height() - dockHeight) <= 4,
+                 qPrintable(QStringLiteral("%1 against %2").arg(again->bottomDock()->height()).arg(dockHeight)));
+    }
+};
+
+QTEST_MAIN(TestWindowLayout)
+#include "tst_windowlayout.moc"
