@@ -15,6 +15,7 @@
 #include "storage/Workspace.h"
 #include "workspace/ValidationReportDialog.h"
 #include "workspace/WorkspaceService.h"
+#include "welcome/WelcomePage.h"
 
 #include <QAbstractItemView>
 #include <QAction>
@@ -36,6 +37,7 @@
 #include <QSettings>
 #include <QSignalBlocker>
 #include <QSplitter>
+#include <QStackedWidget>
 #include <QStatusBar>
 #include <QTableView>
 #include <QTimer>
@@ -51,6 +53,9 @@ const QString kSettingsWorkspace = QStringLiteral("workspace/last");
 const QString kSettingsDataset = QStringLiteral("dataset/last");
 const QString kSettingsGeometry = QStringLiteral("window/geometry");
 const QString kSettingsState = QStringLiteral("window/state");
+const QString kSettingsRecentWorkspaces = QStringLiteral("workspace/recent");
+const QString kSettingsWelcomeAtStart = QStringLiteral("welcome/showAtStart");
+constexpr int kRecentWorkspaces = 8;
 
 struct ImportOutcome {
     qint64 datasetId = -1;
@@ -169,7 +174,55 @@ void MainWindow::buildCentre()
     centre->setStretchFactor(1, 1);
     centre->setChildrenCollapsible(false);
     centre->setSizes({EntityCard::kImageBox.height() + 24, 800}); // the card as tall as its image, no more
-    setCentralWidget(centre);
+
+    m_welcome = new WelcomePage(this);
+    m_welcome->setShowAtStart(QSettings().value(kSettingsWelcomeAtStart, false).toBool());
+    connect(m_welcome, &WelcomePage::quickDemoRequested, this, [this] {
+        m_trainAfterOpen = QDir::cleanPath(bundledDatasetDir());
+        openDataset(bundledDatasetDir());
+    });
+    connect(m_welcome, &WelcomePage::countriesRequested, this, [this] { openDataset(bundledDatasetDir()); });
+    connect(m_welcome, &WelcomePage::teachingGraphRequested, this, &MainWindow::showTeachingDialog);
+    connect(m_welcome, &WelcomePage::openDatasetRequested, this, &MainWindow::chooseDataset);
+    connect(m_welcome, &WelcomePage::workspaceRequested, this, [this](const QString &path) {
+        openWorkspace(path, [this, path](bool ok, const QString &error) {
+            if (ok)
+                openStartDataset(QString());
+            else
+                QMessageBox::warning(this, tr("Workspace"), tr("%1 cannot be opened:\n%2").arg(QDir::toNativeSeparators(path), error));
+        });
+    });
+    connect(m_welcome, &WelcomePage::showAtStartChanged, this,
+            [](bool show) { QSettings().setValue(kSettingsWelcomeAtStart, show); });
+    m_centreStack = new QStackedWidget(this);
+    m_centreStack->addWidget(m_welcome);
+    m_centreStack->addWidget(centre);
+    m_centreStack->setCurrentWidget(centre);
+    setCentralWidget(m_centreStack);
+}
+
+bool MainWindow::isWelcomeShown() const { return m_centreStack->currentWidget() == m_welcome; }
+
+void MainWindow::showWelcome()
+{
+    m_welcome->setRecentWorkspaces(QSettings().value(kSettingsRecentWorkspaces).toStringList());
+    m_centreStack->setCurrentWidget(m_welcome);
+    m_welcome->setFocus(Qt::OtherFocusReason);
+}
+
+void MainWindow::chooseDataset()
+{
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open dataset folder"));
+    if (!dir.isEmpty())
+        openDataset(dir);
+}
+
+void MainWindow::showTeachingDialog()
+{
+    auto *dialog = new TeachingDatasetDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &TeachingDatasetDialog::datasetGenerated, this, &MainWindow::openDataset);
+    dialog->open();
 }
 
 void MainWindow::buildDocks()
@@ -238,18 +291,9 @@ void MainWindow::buildMenus()
     file->addAction(tr("&New workspace…"), this, [this] { chooseWorkspace(true); });
     file->addAction(tr("Open &workspace…"), this, [this] { chooseWorkspace(false); });
     file->addSeparator();
-    QAction *open = file->addAction(tr("&Open dataset…"), this, [this] {
-        const QString dir = QFileDialog::getExistingDirectory(this, tr("Open dataset folder"));
-        if (!dir.isEmpty())
-            openDataset(dir);
-    });
+    QAction *open = file->addAction(tr("&Open dataset…"), this, &MainWindow::chooseDataset);
     open->setShortcut(QKeySequence::Open);
-    file->addAction(tr("New &teaching dataset…"), this, [this] {
-        auto *dialog = new TeachingDatasetDialog(this);
-        dialog->setAttribute(Qt::WA_DeleteOnClose);
-        connect(dialog, &TeachingDatasetDialog::datasetGenerated, this, &MainWindow::openDataset);
-        dialog->open();
-    });
+    file->addAction(tr("New &teaching dataset…"), this, &MainWindow::showTeachingDialog);
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -276,6 +320,8 @@ void MainWindow::buildMenus()
     view->addAction(m_bottomDock->toggleViewAction());
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
+    QAction *welcome = help->addAction(tr("&Welcome page"), this, &MainWindow::showWelcome);
+    welcome->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_W));
     help->addAction(tr("&About MoMoK Studio"), this, &MainWindow::showAbout);
 }
 
@@ -312,7 +358,12 @@ QString MainWindow::currentRunDir() const
 
 void MainWindow::startUp(const QString &datasetDir)
 {
-    const QString last = QSettings().value(kSettingsWorkspace).toString();
+    // The welcome page at the first start (no dataset opened before) and when the user
+    // asked for it; a dataset named on the command line is opened instead.
+    const QSettings settings;
+    m_welcomeAtStart = datasetDir.isEmpty()
+                       && (settings.value(kSettingsWelcomeAtStart, false).toBool() || !settings.contains(kSettingsDataset));
+    const QString last = settings.value(kSettingsWorkspace).toString();
     auto openDefault = [this, datasetDir](const QString &lastError) {
         if (!lastError.isEmpty())
             statusBar()->showMessage(tr("The last workspace cannot be opened (%1); using the default one.").arg(lastError), 10000);
@@ -340,6 +391,10 @@ void MainWindow::startUp(const QString &datasetDir)
 
 void MainWindow::openStartDataset(const QString &datasetDir)
 {
+    if (std::exchange(m_welcomeAtStart, false)) {
+        showWelcome();
+        return;
+    }
     if (!datasetDir.isEmpty()) {
         openDataset(datasetDir);
         return;
@@ -379,7 +434,13 @@ void MainWindow::onWorkspaceOpened()
 {
     const QString path = m_service->path();
     m_searchPanel->setWorkspace(workspace());
-    QSettings().setValue(kSettingsWorkspace, path);
+    QSettings settings;
+    settings.setValue(kSettingsWorkspace, path);
+    QStringList recent = settings.value(kSettingsRecentWorkspaces).toStringList();
+    recent.removeAll(path);
+    recent.prepend(path);
+    settings.setValue(kSettingsRecentWorkspaces, recent.mid(0, kRecentWorkspaces));
+    m_welcome->setRecentWorkspaces(recent.mid(0, kRecentWorkspaces));
     m_workspaceLabel->setText(tr("workspace: %1").arg(QDir::toNativeSeparators(path)));
     m_workspaceLabel->setToolTip(path);
     Q_EMIT workspaceChanged(path);
@@ -550,8 +611,12 @@ void MainWindow::applyDataset(qint64 datasetId, std::shared_ptr<const KgDataset>
     refreshDatasets();
     m_searchPanel->setDataset(datasetId);
     // Views that follow the dataset hear of it before they hear of its runs.
+    m_centreStack->setCurrentIndex(1); // the analysis, not the welcome page
     Q_EMIT datasetChanged(datasetId, m_datasetPath);
     refreshRuns();
+    if (!m_trainAfterOpen.isEmpty() && QDir::cleanPath(m_datasetPath) == std::exchange(m_trainAfterOpen, QString())
+        && m_runs.isEmpty())
+        Q_EMIT quickDemoRequested(m_datasetPath, datasetId);
     // Start on the first entity rather than a blank card.
     const QModelIndex first = m_searchPanel->model()->index(0, 0);
     if (first.isValid())

@@ -19,6 +19,7 @@ class QAction;
 class QComboBox;
 class QDockWidget;
 class QLabel;
+class QStackedWidget;
 class QTabWidget;
 class QTableView;
 
@@ -29,6 +30,7 @@ class Workspace;
 namespace momok::ui {
 
 class EntityCard;
+class WelcomePage;
 class EntitySearchPanel;
 class KnownTriplesModel;
 class NavigationHistory;
@@ -60,6 +62,8 @@ public:
     QMenu *fileMenu() const { return m_fileMenu; }
     QMenu *modelMenu() const { return m_modelMenu; }
     QMenu *viewMenu() const { return m_viewMenu; }
+    WelcomePage *welcomePage() const { return m_welcome; }
+    bool isWelcomeShown() const;
     // Asked before the window closes (e.g. "stop the running training?"); false keeps it open.
     void setCloseGuard(std::function<bool(QWidget *parent)> guard) { m_closeGuard = std::move(guard); }
     QDockWidget *bottomDock() const { return m_bottomDock; }
@@ -97,6 +101,8 @@ public Q_SLOTS:
     void preferRun(qint64 runId) { m_preferredRun = runId; }
     // Navigates to the entity (adds it to the back/forward history).
     void showEntity(qint64 entityId);
+    // Help → Welcome page: the bundled datasets, the quick demo and recent workspaces.
+    void showWelcome();
     void goBack();
     void goForward();
 
@@ -112,6 +118,9 @@ Q_SIGNALS:
     // The user asked for a quick training from the empty predictions view (its button
     // only shows when something is connected here).
     void trainingRequested(const QString &datasetDir, qint64 datasetId);
+    // The welcome page's quick demo: the dataset is open and has no trained run; train
+    // the quick demo on it now, without asking again.
+    void quickDemoRequested(const QString &datasetDir, qint64 datasetId);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -125,6 +134,8 @@ private:
     void buildDocks();
     void showAbout();
     void chooseWorkspace(bool create);
+    void chooseDataset();
+    void showTeachingDialog();
     void onWorkspaceOpened();
     void onWorkspaceOpenFailed(const QString &path, const QString &error);
     void openStartDataset(const QString &datasetDir);
@@ -163,6 +174,10 @@ private:
     QMenu *m_fileMenu = nullptr;
     QMenu *m_modelMenu = nullptr;
     QMenu *m_viewMenu = nullptr;
+    QStackedWidget *m_centreStack = nullptr; // the welcome page, then the analysis
+    WelcomePage *m_welcome = nullptr;
+    bool m_welcomeAtStart = false;
+    QString m_trainAfterOpen; // the welcome page's quick demo: train once this dataset is open
     std::function<bool(QWidget *)> m_closeGuard;
     QComboBox *m_runChooser = nullptr;
     QAction *m_back = nullptr;

@@ -2,6 +2,7 @@
 // search, entity card, known triples, navigation, and predictions of a run
 // trained in the fixture. Saves a screenshot of each view into screenshots/.
 #include "MainWindow.h"
+#include "welcome/WelcomePage.h"
 #include "StudioFixture.h"
 
 #include "common/AboutDialog.h"
@@ -27,6 +28,7 @@
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTemporaryDir>
+#include <QListWidget>
 #include <QtTest>
 
 using namespace momok;
@@ -124,16 +126,35 @@ private Q_SLOTS:
         QVERIFY2(testing::trainQuickDemo(m_dir.filePath("run"), 2, &m_trainer, &error), qPrintable(error));
     }
 
-    void firstStartOpensCountriesAndSuggestsTraining()
+    // The first start shows the welcome page (no question over the window); its quick-demo
+    // button opens the bundled countries and asks for the quick demo once it is open.
+    void firstStartShowsWelcomeThenCountriesWithQuickDemo()
     {
         QSettings().setValue("workspace/last", m_dir.filePath("first/momok.sqlite"));
         QSettings().remove("dataset/last");
         MainWindow window(currentComputeInfo());
+        window.resize(1400, 900);
         QSignalSpy suggested(&window, &MainWindow::trainingSuggested);
+        QSignalSpy quickDemo(&window, &MainWindow::quickDemoRequested);
         QSignalSpy opened(&window, &MainWindow::datasetChanged);
+        QSignalSpy workspaceOpened(&window, &MainWindow::workspaceChanged);
         window.show();
         window.startUp();
+        QTRY_COMPARE_WITH_TIMEOUT(workspaceOpened.count(), 1, kTimeoutMs);
+        QTRY_VERIFY(window.isWelcomeShown());
+        QCOMPARE(opened.count(), 0); // nothing opened behind the page
+        ui::WelcomePage *welcome = window.welcomePage();
+        QCOMPARE(welcome->recentList()->count(), 1);
+        QCOMPARE(welcome->recentList()->item(0)->data(Qt::UserRole).toString(), m_dir.filePath("first/momok.sqlite"));
+        saveShot(&window, "welcome-page");
+        auto *button = welcome->findChild<QPushButton *>(QStringLiteral("welcomeQuickDemo"));
+        QVERIFY(button && button->isVisible());
+        QTest::mouseClick(button, Qt::LeftButton);
         QTRY_COMPARE_WITH_TIMEOUT(opened.count(), 1, kTimeoutMs);
+        QVERIFY(!window.isWelcomeShown());
+        QCOMPARE(quickDemo.count(), 1);
+        QCOMPARE(QDir(quickDemo.first().at(0).toString()).canonicalPath(), QDir(testing::countriesDir()).canonicalPath());
+        QCOMPARE(quickDemo.first().at(1).toLongLong(), window.currentDatasetId());
         QCOMPARE(window.workspacePath(), m_dir.filePath("first/momok.sqlite"));
         QCOMPARE(QDir(window.currentDatasetPath()).canonicalPath(), QDir(testing::countriesDir()).canonicalPath());
         QCOMPARE(suggested.count(), 1);

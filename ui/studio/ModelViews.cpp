@@ -92,12 +92,15 @@ ModelViews::ModelViews(MainWindow *window) : QObject(window), m_window(window)
         m_window->bottomTabs()->setCurrentPage(m_training);
         m_training->offerQuickDemo();
     });
+    // A dataset without a trained run: the Training tab comes forward (no question over the
+    // window; the predictions' empty state and the welcome page offer the quick demo).
     connect(window, &MainWindow::trainingSuggested, this, [this] {
-        if (!m_offerQuickDemo || m_training->isTraining())
-            return;
+        if (!m_training->isTraining())
+            m_window->bottomTabs()->setCurrentPage(m_training);
+    });
+    connect(window, &MainWindow::quickDemoRequested, m_training, [this] {
         m_window->bottomTabs()->setCurrentPage(m_training);
-        // After the window has painted its first frame: the question then appears over the app.
-        QTimer::singleShot(0, m_training, [this] { m_training->offerQuickDemo(); });
+        m_training->startQuickDemo();
     });
     connect(m_training, &TrainingPanel::runStarted, this, [this] {
         m_window->bottomTabs()->setCurrentPage(m_training);

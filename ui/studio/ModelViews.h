@@ -33,7 +33,6 @@ public:
 
     // Whether the first-start offer to train a quick demo is shown (tests turn it off
     // to drive training themselves).
-    void setOfferQuickDemo(bool offer) { m_offerQuickDemo = offer; }
 
 private:
     void installExports();
@@ -45,7 +44,6 @@ private:
     ModalitiesView *m_modalities = nullptr;
     RunsView *m_runs = nullptr;
     SimilarView *m_similar = nullptr;
-    bool m_offerQuickDemo = true;
 };
 
 } // namespace momok::ui

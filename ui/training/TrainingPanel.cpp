@@ -306,18 +306,24 @@ bool TrainingPanel::offerQuickDemo()
 {
     if (m_training || m_datasetDir.isEmpty())
         return false;
-    // A teaching graph (it carries its planted table) gets the teaching preset: fixed feature
-    // tables, so the per-modality views can find what was planted.
     const bool teaching = QFile::exists(QDir(m_datasetDir).filePath(QStringLiteral("planted_modalities.tsv")));
-    const QString preset = teaching ? QStringLiteral("teaching") : QStringLiteral("quick-demo");
     const auto answer = QMessageBox::question(
         this, tr("Train a model?"),
         teaching ? tr("No trained model for this teaching graph yet. Train one with the Teaching demo preset "
                       "(a minute or two)?")
                  : tr("No trained model for this dataset yet. Train one with the Quick demo preset (under a minute)?"),
         QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes);
-    if (answer != QMessageBox::Yes)
+    return answer == QMessageBox::Yes && startQuickDemo();
+}
+
+bool TrainingPanel::startQuickDemo()
+{
+    if (m_training || m_datasetDir.isEmpty())
         return false;
+    // A teaching graph (it carries its planted table) gets the teaching preset: fixed feature
+    // tables, so the per-modality views can find what was planted.
+    const bool teaching = QFile::exists(QDir(m_datasetDir).filePath(QStringLiteral("planted_modalities.tsv")));
+    const QString preset = teaching ? QStringLiteral("teaching") : QStringLiteral("quick-demo");
     RunSpec spec;
     spec.datasetDir = m_datasetDir;
     ModelConfig::applyPreset(preset, &spec.config);

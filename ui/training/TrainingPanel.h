@@ -70,6 +70,8 @@ public Q_SLOTS:
     void showTrainingDialog();
     // "No trained model for this dataset yet…": true when the user accepted and it started.
     bool offerQuickDemo();
+    // The same training without the question (the welcome page's one-click quick demo).
+    bool startQuickDemo();
     bool startTraining(const momok::RunSpec &spec, const QString &runName = QString());
     bool resumeRun(qint64 runId);
     void cancelTraining();

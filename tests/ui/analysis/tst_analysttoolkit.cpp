@@ -75,7 +75,6 @@ private Q_SLOTS:
         m_window = std::make_unique<MainWindow>(currentComputeInfo());
         m_window->resize(1400, 900);
         m_views = new ModelViews(m_window.get());
-        m_views->setOfferQuickDemo(false);
         m_window->show();
         QSignalSpy workspaceOpened(m_window.get(), &MainWindow::workspaceChanged);
         m_window->openWorkspace(m_dir.filePath("toolkit.sqlite"));

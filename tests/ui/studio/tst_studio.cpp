@@ -78,7 +78,6 @@ private Q_SLOTS:
         MainWindow window(currentComputeInfo());
         window.resize(1400, 1000);
         auto *views = new ModelViews(&window);
-        views->setOfferQuickDemo(false); // the test starts the training itself
         QCOMPARE(window.bottomTabs()->count(), 5); // Training, Experts, Modalities, Runs, Similar
         window.show();
 

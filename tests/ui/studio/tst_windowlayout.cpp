@@ -57,8 +57,7 @@ private:
     std::unique_ptr<MainWindow> openWindow(const QSize &size)
     {
         auto window = std::make_unique<MainWindow>(currentComputeInfo());
-        auto *views = new ModelViews(window.get());
-        views->setOfferQuickDemo(false);
+        new ModelViews(window.get());
         window->resize(size);
         window->show();
         [&] { QVERIFY(QTest::qWaitForWindowExposed(window.get())); }();
