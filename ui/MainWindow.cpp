@@ -356,14 +356,15 @@ QString MainWindow::currentRunDir() const
     return {};
 }
 
-void MainWindow::startUp(const QString &datasetDir)
+void MainWindow::startUp(const QString &datasetDir, const QString &workspaceFile)
 {
     // The welcome page at the first start (no dataset opened before) and when the user
     // asked for it; a dataset named on the command line is opened instead.
     const QSettings settings;
     m_welcomeAtStart = datasetDir.isEmpty()
                        && (settings.value(kSettingsWelcomeAtStart, false).toBool() || !settings.contains(kSettingsDataset));
-    const QString last = settings.value(kSettingsWorkspace).toString();
+    // A workspace named on the command line (opening a .momok file) comes before the last one.
+    const QString last = workspaceFile.isEmpty() ? settings.value(kSettingsWorkspace).toString() : workspaceFile;
     auto openDefault = [this, datasetDir](const QString &lastError) {
         if (!lastError.isEmpty())
             statusBar()->showMessage(tr("The last workspace cannot be opened (%1); using the default one.").arg(lastError), 10000);
@@ -466,8 +467,9 @@ void MainWindow::onWorkspaceOpened()
 void MainWindow::chooseWorkspace(bool create)
 {
     const QString start = workspace() ? QFileInfo(workspacePath()).absolutePath() : QDir::homePath();
-    const QString filter = tr("MoMoK workspaces (*.sqlite);;All files (*)");
-    const QString path = create ? QFileDialog::getSaveFileName(this, tr("New workspace"), start + QStringLiteral("/momok.sqlite"), filter)
+    const QString filter = tr("MoMoK Studio workspaces (*.momok *.sqlite);;All files (*)");
+    const QString path = create ? QFileDialog::getSaveFileName(this, tr("New workspace"),
+                                                               start + QLatin1Char('/') + defaultWorkspaceFileName(), filter)
                                 : QFileDialog::getOpenFileName(this, tr("Open workspace"), start, filter);
     if (path.isEmpty())
         return;

@@ -44,9 +44,10 @@ public:
     explicit MainWindow(const ComputeInfo &computeInfo, QWidget *parent = nullptr);
     ~MainWindow() override;
 
-    // Opens the last workspace (or the default one), then datasetDir if given, else
-    // the last dataset, else the bundled countries dataset.
-    void startUp(const QString &datasetDir = {});
+    // Opens workspaceFile if given, else the last workspace (or the default one); then
+    // datasetDir if given, else the welcome page at the first start (or when the user
+    // asked for it), else the last dataset, else the bundled countries dataset.
+    void startUp(const QString &datasetDir = {}, const QString &workspaceFile = {});
     // Opens (creating the file if needed) off the UI thread through the workspace service;
     // then workspaceChanged() or workspaceOpenFailed(), and done(ok, error) if given. On
     // failure the previous workspace stays open.

@@ -6,6 +6,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QFileInfo>
 #include <QTimer>
 
 #include <cstdio>
@@ -19,6 +20,8 @@ int runStudio(int argc, char **argv)
     // Settings and data then live in ~/.config/MoMoK/ and ~/.local/share/MoMoK/MoMoK Studio/.
     QApplication::setOrganizationName(QStringLiteral("MoMoK"));
     QApplication::setApplicationVersion(currentComputeInfo().appVersion);
+    // The desktop entry's id: the shell matches the window to its icon and name.
+    QGuiApplication::setDesktopFileName(QStringLiteral("org.momokstudio.MoMoKStudio"));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Multi-modal knowledge graph completion studio"));
@@ -29,7 +32,16 @@ int runStudio(int argc, char **argv)
                                        QStringLiteral("Close the window after MS milliseconds (smoke tests)."), QStringLiteral("MS"));
     parser.addOption(datasetOption);
     parser.addOption(quitAfterOption);
+    parser.addPositionalArgument(QStringLiteral("FILE"),
+                                 QStringLiteral("A workspace file (.momok) to open, or a dataset folder."), QStringLiteral("[FILE]"));
     parser.process(app);
+    QString datasetDir = parser.value(datasetOption), workspaceFile;
+    if (const QStringList files = parser.positionalArguments(); !files.isEmpty()) {
+        if (QFileInfo(files.first()).isDir())
+            datasetDir = files.first();
+        else
+            workspaceFile = QFileInfo(files.first()).absoluteFilePath();
+    }
 
     const ComputeInfo info = configureComputeEnvironment();
     std::fprintf(stderr, "%s\n", qPrintable(shortDescription(info)));
@@ -40,7 +52,7 @@ int runStudio(int argc, char **argv)
     MainWindow window(info);
     new ModelViews(&window); // owned by the window
     window.show();
-    window.startUp(parser.value(datasetOption));
+    window.startUp(datasetDir, workspaceFile);
     if (parser.isSet(quitAfterOption))
         QTimer::singleShot(parser.value(quitAfterOption).toInt(), &window, &QWidget::close);
     return app.exec();

@@ -1,4 +1,5 @@
 #include "MainWindow.h"
+#include "common/AppPaths.h"
 
 #include <QDockWidget>
 #include <QLabel>
@@ -27,6 +28,34 @@ private Q_SLOTS:
         QStandardPaths::setTestModeEnabled(true);
         QSettings::setDefaultFormat(QSettings::IniFormat);
         QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_dir.filePath("settings"));
+    }
+
+    // The bundled datasets: from the XDG data folders (as installed under /usr/share), the
+    // source tree only for a program inside the build tree; the default workspace file has
+    // the workspace type's extension, unless an older momok.sqlite is already there.
+    void appPathsFollowTheInstalledLayout()
+    {
+        QTemporaryDir data;
+        QVERIFY(QDir().mkpath(data.filePath("momok-studio/datasets/demo")));
+        const QByteArray saved = qgetenv("XDG_DATA_DIRS");
+        qputenv("XDG_DATA_DIRS", data.path().toUtf8());
+        const QString demo = ui::bundledDatasetDir(QStringLiteral("demo"));
+        const QString countries = ui::bundledDatasetDir();
+        qputenv("XDG_DATA_DIRS", saved);
+        QCOMPARE(demo, data.filePath("momok-studio/datasets/demo"));
+        // Not installed anywhere: this test program lies in the build tree.
+        QCOMPARE(countries, QDir::cleanPath(QStringLiteral(MOMOK_SOURCE_DIR "/resources/datasets/countries")));
+
+        const QString workspace = ui::defaultWorkspacePath();
+        QCOMPARE(QFileInfo(workspace).fileName(), QStringLiteral("workspace.momok"));
+        const QString older = QFileInfo(workspace).absoluteDir().filePath("momok.sqlite");
+        QVERIFY(QDir().mkpath(QFileInfo(older).absolutePath()));
+        QFile file(older);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.close();
+        QCOMPARE(ui::defaultWorkspacePath(), older);
+        QVERIFY(QFile::remove(older));
+        QCOMPARE(ui::defaultWorkspacePath(), workspace);
     }
 
     void constructsShowsAndCloses()

@@ -7,18 +7,40 @@
 
 namespace momok::ui {
 
+namespace {
+
+bool insideBuildTree()
+{
+    const QString build = QDir(QStringLiteral(MOMOK_BINARY_DIR)).canonicalPath();
+    const QString app = QDir(QCoreApplication::applicationDirPath()).canonicalPath();
+    return !build.isEmpty() && (app == build || app.startsWith(build + QLatin1Char('/')));
+}
+
+} // namespace
+
 QString bundledDatasetDir(const QString &name)
 {
+    const QString relative = QStringLiteral("momok-studio/datasets/") + name;
     const QString installed =
-        QDir(QCoreApplication::applicationDirPath()).absoluteFilePath(QStringLiteral("../share/momok-studio/datasets/") + name);
+        QDir::cleanPath(QDir(QCoreApplication::applicationDirPath()).absoluteFilePath(QStringLiteral("../share/") + relative));
     if (QFileInfo(installed).isDir())
-        return QDir::cleanPath(installed);
-    return QDir::cleanPath(QStringLiteral(MOMOK_SOURCE_DIR "/resources/datasets/") + name);
+        return installed;
+    const QString located = QStandardPaths::locate(QStandardPaths::GenericDataLocation, relative, QStandardPaths::LocateDirectory);
+    if (!located.isEmpty())
+        return QDir::cleanPath(located);
+    if (insideBuildTree())
+        return QDir::cleanPath(QStringLiteral(MOMOK_SOURCE_DIR "/resources/datasets/") + name);
+    return installed;
 }
 
 QString defaultWorkspacePath()
 {
-    return QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)).absoluteFilePath(QStringLiteral("momok.sqlite"));
+    const QDir data(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation));
+    const QString current = data.absoluteFilePath(defaultWorkspaceFileName());
+    const QString older = data.absoluteFilePath(QStringLiteral("momok.sqlite"));
+    return !QFileInfo::exists(current) && QFileInfo::exists(older) ? older : current;
 }
+
+QString defaultWorkspaceFileName() { return QStringLiteral("workspace.momok"); }
 
 } // namespace momok::ui

@@ -4,10 +4,17 @@
 
 namespace momok::ui {
 
-// A bundled dataset: installed under ../share/momok-studio/datasets next to the
-// executable, else the source tree's resources/datasets (running from a build).
+// A bundled dataset, looked up in this order: ../share/momok-studio/datasets next to the
+// executable (an installed tree), the XDG data folders ($XDG_DATA_HOME, $XDG_DATA_DIRS:
+// /usr/share/momok-studio/datasets for the Debian package), and the source tree's
+// resources/datasets only for an executable inside the build tree. An installed app never
+// reads the source tree. Returns the first that exists, else the installed location.
 QString bundledDatasetDir(const QString &name = QStringLiteral("countries"));
-// AppDataLocation/momok.sqlite: the workspace used when none was opened before.
+// The workspace used when none was opened before: $XDG_DATA_HOME/MoMoK/MoMoK Studio/
+// workspace.momok (the workspace file type's extension), or the momok.sqlite an older
+// version left there.
 QString defaultWorkspacePath();
+// The workspace file name suggested for File → New workspace.
+QString defaultWorkspaceFileName();
 
 } // namespace momok::ui
