@@ -126,6 +126,7 @@ void MainWindow::buildCentre()
 
     m_knownModel = new KnownTriplesModel(this);
     m_knownView = new QTableView(this);
+    m_knownView->setTabKeyNavigation(false); // Tab leaves the table; arrows move inside
     m_knownView->setObjectName(QStringLiteral("knownTriplesView"));
     m_knownView->setModel(m_knownModel);
     m_knownView->verticalHeader()->hide();

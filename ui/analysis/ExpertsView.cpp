@@ -13,6 +13,8 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMouseEvent>
+#include <QAccessible>
+#include <QKeyEvent>
 #include <QScrollArea>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -117,11 +119,17 @@ ExpertsView::ExpertsView(QWidget *parent)
     addCsvExportAction(m_heatmap, m_model, tr("Export values as CSV…"));
     connect(m_heatmap, &QCustomPlot::mouseMove, this, &ExpertsView::onMouseMove);
     connect(m_heatmap, &QCustomPlot::mousePress, this, &ExpertsView::onMousePress);
+    // Keyboard: Up/Down (Home/End) move the selected relation, as a click does; a screen
+    // reader reads the selected row's gates from the accessible description.
+    m_heatmap->setFocusPolicy(Qt::StrongFocus);
+    m_heatmap->setAccessibleName(tr("Expert gate heatmap"));
+    m_heatmap->installEventFilter(this);
 
     m_bars = new QCustomPlot(content);
     m_bars->setObjectName(QStringLiteral("expertsGateBars"));
     m_bars->setProperty("exportName", QStringLiteral("expert-gates-relation"));
     m_bars->setMinimumHeight(160);
+    m_bars->setAccessibleName(tr("Gates of the selected relation"));
     m_bars->plotLayout()->insertRow(0);
     m_barsTitle = new QCPTextElement(m_bars, QString(), QFont(font().family(), font().pointSize(), QFont::Bold));
     m_bars->plotLayout()->addElement(0, 0, m_barsTitle);
@@ -433,6 +441,54 @@ void ExpertsView::selectRelation(int relation)
     updateSelectionFrame();
     m_heatmap->replot();
     rebuildBars();
+    m_heatmap->setAccessibleDescription(selectedRowDescription());
+    m_bars->setAccessibleDescription(m_heatmap->accessibleDescription());
+}
+
+QString ExpertsView::selectedRowDescription() const
+{
+    const GateStatistics &g = m_model->statistics();
+    if (m_selected < 0)
+        return tr("%n relation(s) by %1 experts per modality; press Down to read a relation's gates.", nullptr, g.relations)
+            .arg(g.experts);
+    QStringList parts;
+    for (int m = 0; m < 3; ++m) {
+        if (!m_model->modalityUsed(m))
+            continue;
+        QStringList weights;
+        for (int e = 0; e < g.experts; ++e)
+            weights << tr("expert %1 %2").arg(e + 1).arg(g.at(m_selected, m, e), 0, 'f', 2);
+        parts << QStringLiteral("%1: %2").arg(tr(kModalityNames[m]), weights.join(QStringLiteral(", ")));
+    }
+    return tr("%1, row %2 of %3. %4")
+        .arg(g.relationNames.value(m_selected))
+        .arg(m_order.indexOf(m_selected) + 1)
+        .arg(m_order.size())
+        .arg(parts.join(QStringLiteral("; ")));
+}
+
+bool ExpertsView::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_heatmap && event->type() == QEvent::KeyPress && hasData() && !m_order.isEmpty()) {
+        const int key = static_cast<QKeyEvent *>(event)->key();
+        const int row = m_order.indexOf(m_selected);
+        int next = -2;
+        if (key == Qt::Key_Down)
+            next = row < 0 ? 0 : std::min(row + 1, int(m_order.size()) - 1);
+        else if (key == Qt::Key_Up)
+            next = row < 0 ? 0 : std::max(row - 1, 0);
+        else if (key == Qt::Key_Home)
+            next = 0;
+        else if (key == Qt::Key_End)
+            next = int(m_order.size()) - 1;
+        if (next >= 0) {
+            selectRelation(m_order[next]);
+            QAccessibleEvent changed(m_heatmap, QAccessible::DescriptionChanged);
+            QAccessible::updateAccessibility(&changed);
+            return true;
+        }
+    }
+    return RunReportView::eventFilter(watched, event);
 }
 
 void ExpertsView::rebuildBars()

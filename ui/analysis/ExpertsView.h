@@ -45,6 +45,8 @@ public:
 
     QString caption() const;
     QString cellToolTip(int row, int gateColumn) const;
+    // What a screen reader says for the heatmap: the selected relation's gates.
+    QString selectedRowDescription() const;
     QCustomPlot *heatmapPlot() const { return m_heatmap; }
     QCustomPlot *barsPlot() const { return m_bars; }
     QCPColorMap *colorMap() const { return m_map; }
@@ -60,6 +62,7 @@ private:
     int rowAt(const QPointF &pos, int *gateColumn) const;
     void onMouseMove(QMouseEvent *event);
     void onMousePress(QMouseEvent *event);
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
     QString m_runName, m_source;
 

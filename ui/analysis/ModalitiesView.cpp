@@ -67,6 +67,7 @@ ModalitiesView::ModalitiesView(QWidget *parent)
     m_plot->setObjectName(QStringLiteral("modalityBars"));
     m_plot->setProperty("exportName", QStringLiteral("decoder-metrics-per-relation"));
     m_plot->setMinimumSize(360, 240);
+    m_plot->setAccessibleName(tr("Decoder metrics per relation (the table beside it holds the same values)"));
     m_plot->plotLayout()->insertRow(0);
     m_plotTitle = new QCPTextElement(m_plot, QString(), QFont(font().family(), font().pointSize(), QFont::Bold));
     m_plot->plotLayout()->addElement(0, 0, m_plotTitle);

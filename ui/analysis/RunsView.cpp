@@ -38,6 +38,7 @@ QCustomPlot *makeCurvePlot(QWidget *parent, const QString &name, const QString &
     auto *plot = new QCustomPlot(parent);
     plot->setObjectName(name);
     plot->setProperty("exportName", name);
+    plot->setAccessibleName(title);
     plot->setMinimumSize(260, 180);
     plot->plotLayout()->insertRow(0);
     plot->plotLayout()->addElement(0, 0, new QCPTextElement(plot, title, QFont(parent->font().family(), parent->font().pointSize(), QFont::Bold)));

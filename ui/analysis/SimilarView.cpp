@@ -66,6 +66,7 @@ SimilarView::SimilarView(QWidget *parent) : QWidget(parent)
         const size_t i = size_t(d);
         m_models[i] = new SimilarEntitiesModel(d, this);
         m_tables[i] = new QTableView(this);
+        m_tables[i]->setTabKeyNavigation(false); // Tab leaves the table; arrows move inside
         m_tables[i]->setObjectName(QStringLiteral("similarTable_%1").arg(decoderKey(d)));
         m_tables[i]->setModel(m_models[i]);
         m_tables[i]->setSelectionBehavior(QAbstractItemView::SelectRows);

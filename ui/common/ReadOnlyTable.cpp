@@ -10,6 +10,7 @@ namespace momok::ui {
 QTableView *makeReadOnlyTable(QWidget *parent, const QString &name)
 {
     auto *view = new QTableView(parent);
+    view->setTabKeyNavigation(false); // Tab leaves the table; arrows move inside
     view->setObjectName(name);
     view->setProperty("exportName", name);
     view->setAlternatingRowColors(true);

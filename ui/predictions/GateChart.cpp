@@ -33,6 +33,7 @@ GateChart::GateChart(int modality, QWidget *parent) : QCustomPlot(parent), m_mod
     xAxis->grid()->setVisible(false);
     axisRect()->setMargins(QMargins(2, 2, 2, 2));
     setInteractions({});
+    setAccessibleName(tr("%1 expert gates").arg(modalityName(modality)));
     clearGates(tr("no query yet"));
 }
 
@@ -62,6 +63,7 @@ void GateChart::setGates(const QVector<double> &weights, const QString &caption)
     for (int k = 0; k < weights.size(); ++k)
         tip += QStringLiteral("\nE%1: %2").arg(k + 1).arg(weights[k], 0, 'f', 3);
     setToolTip(tip);
+    setAccessibleDescription(tip);
     replot(QCustomPlot::rpQueuedReplot);
 }
 
@@ -72,6 +74,7 @@ void GateChart::clearGates(const QString &reason)
     m_title->setText(QStringLiteral("%1 · %2").arg(modalityName(m_modality), reason));
     m_title->setTextColor(QColor(0x90, 0x90, 0x90));
     setToolTip(QString());
+    setAccessibleDescription(QStringLiteral("%1: %2").arg(modalityName(m_modality), reason));
     replot(QCustomPlot::rpQueuedReplot);
 }
 

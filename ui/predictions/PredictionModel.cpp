@@ -97,6 +97,7 @@ QVariant PredictionModel::data(const QModelIndex &index, int role) const
         case DecoderRankRole: return rank;
         case BarColorRole: return decoderColor(Decoder(decoder));
         case Qt::ToolTipRole:
+        case Qt::AccessibleTextRole:
             return std::isnan(score) ? tr("%1 decoder not used by this run").arg(decoderLabel(Decoder(decoder)))
                                      : tr("%1 decoder: score %2, ranks this candidate #%3")
                                            .arg(decoderLabel(Decoder(decoder)))
@@ -133,10 +134,14 @@ QVariant PredictionModel::data(const QModelIndex &index, int role) const
             return decoderColor(Decoder::Combined);
         if (role == Qt::ToolTipRole)
             return tr("Joint decision: the mean of the active decoders' sigmoid scores");
+        if (role == Qt::AccessibleTextRole)
+            return tr("joint score %1").arg(row.score, 0, 'f', 3);
         break;
     case KnownColumn:
         if (role == Qt::DisplayRole)
             return row.known() ? QStringLiteral("✓ ") + knownSplits(row, knownTrainLabel()) : QString();
+        if (role == Qt::AccessibleTextRole)
+            return row.known() ? tr("known, %1").arg(knownSplits(row, knownTrainLabel())) : tr("new");
         if (role == Qt::ToolTipRole)
             return row.known() ? tr("Already a known triple (%1)").arg(knownSplits(row, knownTrainLabel()))
                                : tr("Not in the dataset: a new prediction");

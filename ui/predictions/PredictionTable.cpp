@@ -11,6 +11,7 @@ namespace momok::ui {
 QTableView *makePredictionTable(PredictionModel *model, QWidget *parent)
 {
     auto *table = new QTableView(parent);
+    table->setTabKeyNavigation(false); // Tab leaves the table; arrows move inside
     table->setModel(model);
     table->setSelectionBehavior(QAbstractItemView::SelectRows);
     table->setEditTriggers(QAbstractItemView::NoEditTriggers);

@@ -49,6 +49,7 @@ QCustomPlot *makePlot(QWidget *parent, const QString &name, const QString &title
 {
     auto *plot = new QCustomPlot(parent);
     plot->setObjectName(name);
+    plot->setAccessibleName(title);
     plot->setMinimumSize(220, 160);
     plot->plotLayout()->insertRow(0);
     auto *caption = new QCPTextElement(plot, title, QFont(parent->font().family(), parent->font().pointSize(), QFont::Bold));

@@ -31,6 +31,7 @@ ValidationReportDialog::ValidationReportDialog(const QString &directory, const Q
     m_model = new DatasetProblemModel(this);
     m_model->setProblems(problems);
     m_table = new QTableView(this);
+    m_table->setTabKeyNavigation(false); // Tab leaves the table; arrows move inside
     m_table->setObjectName(QStringLiteral("problemTable"));
     m_table->setModel(m_model);
     m_table->verticalHeader()->hide();

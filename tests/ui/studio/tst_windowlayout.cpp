@@ -3,14 +3,19 @@
 // 1366×768 one, after a trained run is selected, as after the quick demo. The gate
 // charts fold away, and the layout (dock sizes, folded gates) is remembered.
 #include "MainWindow.h"
+#include "entities/EntitySearchPanel.h"
 #include "StudioFixture.h"
 
+#include "analysis/ExpertsView.h"
+#include "common/QCustomPlotInclude.h"
 #include "predictions/GateChart.h"
 #include "predictions/PredictionModel.h"
 #include "predictions/PredictionsView.h"
 #include "studio/ModelViews.h"
 
+#include <QAccessible>
 #include <QDockWidget>
+#include <QLineEdit>
 #include <QHeaderView>
 #include <QSettings>
 #include <QSpinBox>
@@ -46,6 +51,7 @@ private:
     QTemporaryDir m_dir;
     Trainer m_trainer;
     int m_settingsGeneration = 0;
+    ModelViews *m_views = nullptr; // the last window's
 
     // A fresh user's settings (no saved layout) unless keepSettings.
     void useFreshSettings()
@@ -57,7 +63,7 @@ private:
     std::unique_ptr<MainWindow> openWindow(const QSize &size)
     {
         auto window = std::make_unique<MainWindow>(currentComputeInfo());
-        new ModelViews(window.get());
+        m_views = new ModelViews(window.get());
         window->resize(size);
         window->show();
         [&] { QVERIFY(QTest::qWaitForWindowExposed(window.get())); }();
@@ -160,6 +166,52 @@ private Q_SLOTS:
         QVERIFY(!again->predictionsView()->gateChart(0)->isVisible());
         QVERIFY2(qAbs(again->bottomDock()->height() - dockHeight) <= 4,
                  qPrintable(QStringLiteral("%1 against %2").arg(again->bottomDock()->height()).arg(dockHeight)));
+    }
+
+    // Keyboard use and what a screen reader is told: Tab reaches the predictions from the
+    // search field, every plot has a name, the gate charts and score bars say their values,
+    // and the gate heatmap's relations are chosen with the arrow keys.
+    void keyboardAndAccessibleNames()
+    {
+        useFreshSettings();
+        std::unique_ptr<MainWindow> window = openWindow(QSize(1600, 1000));
+        if (QTest::currentTestFailed())
+            return;
+        window->activateWindow();
+        PredictionsView *predictions = window->predictionsView();
+
+        QWidget *search = window->searchPanel()->searchField();
+        QVERIFY(search);
+        search->setFocus(Qt::TabFocusReason);
+        QSet<QWidget *> reached;
+        for (int i = 0; i < 80 && !(reached.contains(predictions->table()) && reached.contains(predictions->relationChooser())); ++i) {
+            QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
+            reached.insert(QApplication::focusWidget());
+        }
+        QVERIFY(reached.contains(predictions->relationChooser()));
+        QVERIFY(reached.contains(predictions->table()));
+
+        for (QCustomPlot *plot : window->findChildren<QCustomPlot *>())
+            QVERIFY2(!QAccessible::queryAccessibleInterface(plot)->text(QAccessible::Name).isEmpty(),
+                     qPrintable(plot->objectName()));
+        predictions->setGatesExpanded(true);
+        const QString gates = QAccessible::queryAccessibleInterface(predictions->gateChart(0))->text(QAccessible::Description);
+        QVERIFY2(gates.contains("E1: 0.") || gates.contains("E1: 1.0"), qPrintable(gates));
+        const QModelIndex structureScore = predictions->model()->index(0, PredictionModel::StructureColumn);
+        QVERIFY2(structureScore.data(Qt::AccessibleTextRole).toString().contains("score 0."),
+                 qPrintable(structureScore.data(Qt::AccessibleTextRole).toString()));
+
+        ExpertsView *experts = m_views->expertsView();
+        window->bottomTabs()->setCurrentPage(experts);
+        QTRY_VERIFY_WITH_TIMEOUT(experts->hasData(), kTimeoutMs);
+        experts->heatmapPlot()->setFocus();
+        QTest::keyClick(experts->heatmapPlot(), Qt::Key_Home);
+        QCOMPARE(experts->selectedRelation(), experts->relationAtRow(0));
+        QTest::keyClick(experts->heatmapPlot(), Qt::Key_Down);
+        QCOMPARE(experts->selectedRelation(), experts->relationAtRow(1));
+        const QString row = QAccessible::queryAccessibleInterface(experts->heatmapPlot())->text(QAccessible::Description);
+        const QString relation = window->currentDataset()->relationNames.value(experts->relationAtRow(1));
+        QVERIFY2(row.startsWith(relation + ", row 2 of") && row.contains("expert 1 0."), qPrintable(row));
     }
 };
 
