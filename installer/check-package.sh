@@ -112,12 +112,13 @@ ok "the MIME database lists application/x-momok-workspace"
 # By content: an SQLite file with the workspace's application_id, named like any database.
 if command -v gio >/dev/null && command -v sqlite3 >/dev/null; then
     probe="$(mktemp -d)"
-    sqlite3 "$probe/marked.db" 'PRAGMA application_id=1299139947; CREATE TABLE t(a);'
+    # A real workspace, made by the installed CLI, under a name that says nothing.
+    momok import /usr/share/momok-studio/datasets/countries --workspace "$probe/marked.db" >/dev/null
     sqlite3 "$probe/plain.db" 'CREATE TABLE t(a);'
     marked="$(gio info -a standard::content-type "$probe/marked.db" | sed -n 's/.*content-type: //p')"
     plain="$(gio info -a standard::content-type "$probe/plain.db" | sed -n 's/.*content-type: //p')"
     rm -rf "$probe"
-    echo "SQLite file with application_id 0x4d6f4d6b: $marked; without: $plain"
+    echo "workspace made by momok import: $marked; plain SQLite file: $plain"
     [[ $marked == application/x-momok-workspace ]] || fail "a workspace is not recognised by its content"
     [[ $plain == application/vnd.sqlite3 ]] || fail "a plain SQLite file is taken for something else"
     ok "workspaces are recognised by content, plain SQLite files are not taken for them"
