@@ -2,6 +2,7 @@
 
 #include "common/AboutDialog.h"
 #include "common/AppPaths.h"
+#include "common/Appearance.h"
 #include "common/DockTabWidget.h"
 #include "data/DatasetReader.h"
 #include "entities/EntityCard.h"
@@ -19,6 +20,7 @@
 
 #include <QAbstractItemView>
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QComboBox>
@@ -319,6 +321,19 @@ void MainWindow::buildMenus()
     view->addSeparator();
     view->addAction(m_searchDock->toggleViewAction());
     view->addAction(m_bottomDock->toggleViewAction());
+    view->addSeparator();
+    // The palette for the whole app (plots included), remembered per user.
+    QMenu *appearance = view->addMenu(tr("&Appearance"));
+    auto *appearances = new QActionGroup(appearance);
+    const std::pair<Appearance, QString> choices[] = {
+        {Appearance::System, tr("Follow the &system")}, {Appearance::Light, tr("&Light")}, {Appearance::Dark, tr("&Dark")}};
+    for (const auto &[choice, label] : choices) {
+        QAction *action = appearance->addAction(label, this, [choice] { applyAppearance(choice); });
+        action->setCheckable(true);
+        action->setChecked(savedAppearance() == choice);
+        action->setObjectName(QStringLiteral("appearance-") + appearanceKey(choice));
+        appearances->addAction(action);
+    }
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     QAction *welcome = help->addAction(tr("&Welcome page"), this, &MainWindow::showWelcome);

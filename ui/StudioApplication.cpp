@@ -1,12 +1,14 @@
 #include "StudioApplication.h"
 
 #include "MainWindow.h"
+#include "common/Appearance.h"
 #include "studio/ModelViews.h"
 #include "runtime/ComputeEnvironment.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QFileInfo>
+#include <QIcon>
 #include <QTimer>
 
 #include <cstdio>
@@ -22,6 +24,11 @@ int runStudio(int argc, char **argv)
     QApplication::setApplicationVersion(currentComputeInfo().appVersion);
     // The desktop entry's id: the shell matches the window to its icon and name.
     QGuiApplication::setDesktopFileName(QStringLiteral("org.momokstudio.MoMoKStudio"));
+    QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("org.momokstudio.MoMoKStudio"),
+                                                 QIcon(QStringLiteral(":/icons/org.momokstudio.MoMoKStudio.svg"))));
+
+    installPlotTheming();
+    applyAppearance(savedAppearance(), /*save=*/false);
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Multi-modal knowledge graph completion studio"));

@@ -2,6 +2,7 @@
 
 #include "analysis/AsyncLoad.h"
 #include "analysis/GateTableModel.h"
+#include "common/Appearance.h"
 #include "analysis/RunReportLoader.h"
 #include "common/ExportActions.h"
 #include "common/ModalityPalette.h"
@@ -409,6 +410,7 @@ void ExpertsView::rebuildHeatmap()
                 text->setText(QString::number(v, 'f', 2));
                 text->setFont(small);
                 text->setColor(cell.lightnessF() > 0.55 ? Qt::black : Qt::white);
+                text->setProperty(kFixedColorProperty, true); // chosen for the cell, not the palette
                 text->setSelectable(false);
             }
         }

@@ -3,6 +3,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QImageReader>
+#include <QGuiApplication>
 #include <QPixmapCache>
 
 namespace momok::ui {
@@ -26,7 +27,10 @@ QPixmap entityThumbnail(const QStringList &imagePaths, const QSize &box)
 {
     if (imagePaths.isEmpty() || box.isEmpty())
         return {};
-    const QString key = QStringLiteral("thumb:%1:%2x%3").arg(imagePaths.first()).arg(box.width()).arg(box.height());
+    // Drawn at the screen's device pixels (crisp at 200 % scaling), laid out at box.
+    const qreal dpr = qApp->devicePixelRatio();
+    const QString key =
+        QStringLiteral("thumb:%1:%2x%3@%4").arg(imagePaths.first()).arg(box.width()).arg(box.height()).arg(dpr);
     QPixmap pixmap;
     if (QPixmapCache::find(key, &pixmap))
         return pixmap;
@@ -35,7 +39,8 @@ QPixmap entityThumbnail(const QStringList &imagePaths, const QSize &box)
     const QImage image = reader.read();
     if (image.isNull())
         return {};
-    pixmap = QPixmap::fromImage(image.scaled(box, Qt::KeepAspectRatio, Qt::SmoothTransformation));
+    pixmap = QPixmap::fromImage(image.scaled(box * dpr, Qt::KeepAspectRatio, Qt::SmoothTransformation));
+    pixmap.setDevicePixelRatio(dpr);
     QPixmapCache::insert(key, pixmap);
     return pixmap;
 }
@@ -45,10 +50,12 @@ QPixmap entityThumbnailOrBlank(const QStringList &imagePaths, const QSize &box)
     QPixmap pixmap = entityThumbnail(imagePaths, box);
     if (!pixmap.isNull())
         return pixmap;
-    const QString key = QStringLiteral("blank:%1x%2").arg(box.width()).arg(box.height());
+    const qreal dpr = qApp->devicePixelRatio();
+    const QString key = QStringLiteral("blank:%1x%2@%3").arg(box.width()).arg(box.height()).arg(dpr);
     if (QPixmapCache::find(key, &pixmap))
         return pixmap;
-    pixmap = QPixmap(box);
+    pixmap = QPixmap(box * dpr);
+    pixmap.setDevicePixelRatio(dpr);
     pixmap.fill(Qt::transparent);
     QPixmapCache::insert(key, pixmap);
     return pixmap;

@@ -24,7 +24,10 @@ QTableView *makePredictionTable(PredictionModel *model, QWidget *parent)
     for (int c = PredictionModel::ScoreColumn; c <= PredictionModel::JointColumn; ++c)
         table->setItemDelegateForColumn(c, bars);
     QHeaderView *header = table->horizontalHeader();
-    header->setSectionResizeMode(PredictionModel::CandidateColumn, QHeaderView::Stretch);
+    // The candidate keeps a readable width (a narrow table scrolls); the Known column takes
+    // what is left over.
+    header->resizeSection(PredictionModel::CandidateColumn, 150);
+    header->setStretchLastSection(true);
     header->resizeSection(PredictionModel::RankColumn, 30);
     header->resizeSection(PredictionModel::RelationColumn, 130);
     for (int c = PredictionModel::ScoreColumn; c <= PredictionModel::JointColumn; ++c)

@@ -124,8 +124,11 @@ PredictionsView::PredictionsView(QWidget *parent) : QWidget(parent)
     tableAndEvidence->setObjectName(QStringLiteral("predictionsEvidenceSplitter"));
     tableAndEvidence->addWidget(m_table);
     tableAndEvidence->addWidget(m_evidence);
-    tableAndEvidence->setStretchFactor(0, 3);
-    tableAndEvidence->setStretchFactor(1, 2);
+    // The table's columns (candidate, relation, four decoders' bars) need the width; the
+    // evidence wraps its lines, so it starts narrow.
+    tableAndEvidence->setStretchFactor(0, 4);
+    tableAndEvidence->setStretchFactor(1, 1);
+    tableAndEvidence->setSizes({800, 280});
     tableAndEvidence->setChildrenCollapsible(false);
 
     auto *resultPage = new QWidget(this);

@@ -1,5 +1,7 @@
 #include "predictions/ScoreBarDelegate.h"
 
+#include "common/Appearance.h"
+
 #include <QApplication>
 #include <QPainter>
 
@@ -33,6 +35,7 @@ void ScoreBarDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opti
         QColor colour = index.data(m_colorRole).value<QColor>();
         if (!colour.isValid())
             colour = option.palette.color(QPalette::Highlight);
+        colour = legibleColor(colour, option.palette); // the joint's near-black bar on a dark base
         QColor trackColour = colour;
         trackColour.setAlpha(35);
         painter->setPen(Qt::NoPen);

@@ -130,7 +130,7 @@ TrainingPanel::TrainingPanel(QWidget *parent) : QWidget(parent)
     m_progress->setObjectName(QStringLiteral("trainingProgress"));
     m_progress->setRange(0, 1);
     m_progress->setValue(0);
-    m_progress->setFormat(tr("epoch %v of %m"));
+    m_progress->setFormat(tr("no run yet")); // "epoch %v of %m" once there is one
     side->addWidget(m_progress);
     auto *buttons = new QHBoxLayout;
     m_trainButton = new QPushButton(tr("Train…"), this);
@@ -266,12 +266,14 @@ void TrainingPanel::showRun(qint64 runId)
         setStatus(tr("No training yet. Press Train… to choose a dataset and settings."));
         m_progress->setRange(0, 1);
         m_progress->setValue(0);
+        m_progress->setFormat(tr("no run yet"));
         return;
     }
     loadHistory(runId);
     const int total = RunSpec::fromJson(run->config).config.epochs;
     m_progress->setRange(0, qMax(1, qMax(total, run->epochCount)));
     m_progress->setValue(run->epochCount);
+    m_progress->setFormat(tr("epoch %v of %m"));
     QStringList figures;
     if (run->bestValidMrr)
         figures << tr("best validation MRR %1 %").arg(*run->bestValidMrr, 0, 'f', 1);
@@ -406,6 +408,7 @@ bool TrainingPanel::launch(const TrainingJob &job, const QString &description)
     m_bestEpoch = 0;
     setStatus(tr("Preparing %1: reading the dataset and building the model…").arg(description));
     m_progress->setRange(0, 0); // busy until the trainer is ready
+    m_progress->setFormat(tr("epoch %v of %m"));
 
     m_thread = new QThread(this);
     m_thread->setObjectName(QStringLiteral("training"));

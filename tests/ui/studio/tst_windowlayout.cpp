@@ -7,6 +7,8 @@
 #include "StudioFixture.h"
 
 #include "analysis/ExpertsView.h"
+#include "common/Appearance.h"
+#include "training/TrainingPanel.h"
 #include "common/QCustomPlotInclude.h"
 #include "predictions/GateChart.h"
 #include "predictions/PredictionModel.h"
@@ -14,6 +16,7 @@
 #include "studio/ModelViews.h"
 
 #include <QAccessible>
+#include <QAction>
 #include <QDockWidget>
 #include <QLineEdit>
 #include <QHeaderView>
@@ -212,6 +215,42 @@ private Q_SLOTS:
         const QString row = QAccessible::queryAccessibleInterface(experts->heatmapPlot())->text(QAccessible::Description);
         const QString relation = window->currentDataset()->relationNames.value(experts->relationAtRow(1));
         QVERIFY2(row.startsWith(relation + ", row 2 of") && row.contains("expert 1 0."), qPrintable(row));
+    }
+
+    // View → Appearance → Dark: the palette turns dark and the plots follow it (background,
+    // axes, neutral lines), before every replot; the joint's near-black score bar turns
+    // light; Light brings the light palette back.
+    void darkAppearanceReachesThePlots()
+    {
+        useFreshSettings();
+        installPlotTheming();
+        std::unique_ptr<MainWindow> window = openWindow(QSize(1600, 1000));
+        if (QTest::currentTestFailed())
+            return;
+        auto *dark = window->findChild<QAction *>(QStringLiteral("appearance-dark"));
+        QVERIFY(dark);
+        dark->trigger();
+        QCOMPARE(savedAppearance(), Appearance::Dark);
+        QCoreApplication::processEvents();
+        const QPalette palette = QApplication::palette();
+        QVERIFY(palette.color(QPalette::Base).lightnessF() < 0.3);
+        QCustomPlot *loss = m_views->trainingPanel()->lossPlot();
+        loss->replot();
+        QCOMPARE(loss->toPixmap(200, 150).toImage().pixelColor(1, 1), palette.color(QPalette::Base));
+        QCOMPARE(loss->xAxis->tickLabelColor(), palette.color(QPalette::WindowText));
+        for (int i = 0; i < loss->graphCount(); ++i)
+            QVERIFY2(loss->graph(i)->pen().color().lightnessF() > 0.3 || loss->graph(i)->pen().color().hsvSaturation() > 40,
+                     qPrintable(loss->graph(i)->name()));
+        QVERIFY(legibleColor(QColor(0x33, 0x33, 0x33), palette).lightnessF() > 0.7);
+        QCOMPARE(legibleColor(QColor(0x00, 0x72, 0xB2), palette), QColor(0x00, 0x72, 0xB2)); // a modality's colour stays
+
+        auto *light = window->findChild<QAction *>(QStringLiteral("appearance-light"));
+        light->trigger();
+        QCoreApplication::processEvents();
+        loss->replot();
+        QVERIFY(QApplication::palette().color(QPalette::Base).lightnessF() > 0.8);
+        QCOMPARE(loss->toPixmap(200, 150).toImage().pixelColor(1, 1), QApplication::palette().color(QPalette::Base));
+        applyAppearance(Appearance::System, false);
     }
 };
 
