@@ -161,13 +161,27 @@ void readThumbnails(const QDir &dir, const QHash<QString, int64_t> &index, QVect
     }
 }
 
-// Decodes one image; empty when it is fine.
+// Decodes one image; empty when it is fine. Sizes are checked before any decoding, so a
+// decompression bomb is refused from its header.
 QString imageProblem(const QString &path)
 {
+    const qint64 bytes = QFileInfo(path).size();
+    if (bytes > EntityMetadataReader::kMaxImageFileBytes)
+        return QStringLiteral("image file of %1 MiB, over the limit of %2 MiB")
+            .arg(bytes >> 20)
+            .arg(EntityMetadataReader::kMaxImageFileBytes >> 20);
+    if (bytes == 0)
+        return QStringLiteral("empty image file");
     QImageReader reader(path);
     reader.setDecideFormatFromContent(true);
     if (!reader.canRead())
         return QStringLiteral("not a readable image: %1").arg(reader.errorString());
+    const QSize size = reader.size();
+    if (size.isValid() && qint64(size.width()) * size.height() > EntityMetadataReader::kMaxImagePixels)
+        return QStringLiteral("image of %1×%2 pixels, over the limit of %3 megapixels")
+            .arg(size.width())
+            .arg(size.height())
+            .arg(EntityMetadataReader::kMaxImagePixels / 1000000);
     // Only a full decode finds truncated or corrupt data.
     if (reader.read().isNull())
         return QStringLiteral("corrupt image: %1").arg(reader.errorString());
@@ -176,7 +190,7 @@ QString imageProblem(const QString &path)
 
 } // namespace
 
-void EntityMetadataReader::checkImages(const QString &directory, const QVector<EntityInfo> &entities,
+void EntityMetadataReader::checkImages(const QString &directory, QVector<EntityInfo> &entities,
                                        DatasetProblemLog &log)
 {
     const QDir dir(directory);
@@ -213,9 +227,32 @@ void EntityMetadataReader::checkImages(const QString &directory, const QVector<E
     for (std::thread &t : pool)
         t.join();
     const QString group = QStringLiteral("images");
+    QSet<QString> unusable;
     for (qsizetype i = 0; i < paths.size(); ++i) {
-        if (!problems[size_t(i)].isEmpty())
-            log.add(DatasetProblem::Error, dir.relativeFilePath(paths[i]), 0, problems[size_t(i)], group);
+        if (problems[size_t(i)].isEmpty())
+            continue;
+        unusable.insert(paths[i]);
+        log.add(DatasetProblem::Warning, dir.relativeFilePath(paths[i]), 0,
+                problems[size_t(i)] + QStringLiteral("; left out"), group);
+    }
+    if (!unusable.isEmpty()) {
+        int withoutImage = 0;
+        for (EntityInfo &e : entities) {
+            if (unusable.contains(e.thumbnailPath))
+                e.thumbnailPath.clear();
+            const bool had = !e.imagePaths.isEmpty();
+            e.imagePaths.removeIf([&unusable](const QString &p) { return unusable.contains(p); });
+            if (had && e.imagePaths.isEmpty()) {
+                e.thumbnailPath.clear(); // a thumbnail of nothing would still show an image
+                ++withoutImage;
+            }
+        }
+        log.warning(group, 0,
+                    QStringLiteral("%1 image file(s) cannot be used and were left out; %2 entit%3 left without an "
+                                   "image (treated as having none)")
+                        .arg(unusable.size())
+                        .arg(withoutImage)
+                        .arg(withoutImage == 1 ? QStringLiteral("y is") : QStringLiteral("ies are")));
     }
     for (auto it = undecodable.constBegin(); it != undecodable.constEnd(); ++it)
         log.warning(group, 0,

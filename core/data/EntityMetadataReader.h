@@ -37,9 +37,16 @@ public:
     static void read(const QString &directory, const QHash<QString, int64_t> &index,
                      QVector<EntityInfo> *entities, DatasetProblemLog &log);
 
-    // Decodes every image and thumbnail (QImageReader): unreadable or corrupt files
-    // are errors. Formats without a decoder in this build are one warning each.
-    static void checkImages(const QString &directory, const QVector<EntityInfo> &entities, DatasetProblemLog &log);
+    // Decodes every image and thumbnail (QImageReader, format decided by content, so a GIF
+    // named .jpg is read as the GIF it is). One that cannot be used (unreadable, truncated,
+    // corrupt, over kMaxImageFileBytes or kMaxImagePixels) is a warning naming the file and
+    // the reason, and is dropped from its entity: an entity left without images counts as
+    // having none (its features are imputed as for a missing row); a bad thumbnail falls
+    // back on the images. A summary warning counts them. Formats without a decoder in this
+    // build are one warning each. Triples, id files and feature files stay strict.
+    static void checkImages(const QString &directory, QVector<EntityInfo> &entities, DatasetProblemLog &log);
+    static constexpr qint64 kMaxImageFileBytes = 64ll << 20;  // 64 MiB
+    static constexpr qint64 kMaxImagePixels = 64ll * 1000 * 1000; // 64 megapixels, read from the header
 };
 
 } // namespace momok

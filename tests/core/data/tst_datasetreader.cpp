@@ -180,22 +180,6 @@ const QVector<BadCase> &badCases()
         {"entity_names: wrong column count", Base::Named,
          [](const QString &d) { writeFile(d + "/entity_names.tsv", "a\tA\tthe first\n"); },
          "entity_names.tsv", 1, "expected 2 tab-separated columns (ENTITY<TAB>VALUE), found 3"},
-        {"image: truncated PNG", Base::Named,
-         [](const QString &d) {
-             QFile flag(countriesDir() + "/images/Japan.png");
-             flag.open(QIODevice::ReadOnly);
-             writeFile(d + "/images/a.png", flag.readAll().left(int(flag.size() / 2)));
-         },
-         "images/a.png", 0, "corrupt image"},
-        {"image: not an image", Base::Named,
-         [](const QString &d) { writeFile(d + "/images/b/photo.jpg", "this is text, not a JPEG\n"); },
-         "images/b/photo.jpg", 0, "not a readable image"},
-        {"thumbnail: not an image", Base::Named,
-         [](const QString &d) {
-             copyFile(countriesDir() + "/images/Japan.png", d + "/images/c.png");
-             writeFile(d + "/thumbnails/c.png", QByteArray(64, 'x'));
-         },
-         "thumbnails/c.png", 0, "not a readable image"},
         {"features: wrong row count", Base::Named,
          [](const QString &d) { saveFeatures(d + "/image_features.npy", features(4, 3)); },
          "image_features.npy", 0, "4 rows, but the dataset has 5 entities"},
@@ -245,6 +229,8 @@ private Q_SLOTS:
     void malformed();
     void thousandsOfBadLinesAreSummarised();
     void badIdFilesDoNotCascade();
+
+    void badImagesAreLeftOut();
 
     void featureFiles();
     void importStoresMetadata();
@@ -520,6 +506,59 @@ void TestDatasetReader::malformed()
     const QString where = c.line > 0 ? QStringLiteral("%1:%2: ").arg(c.file).arg(c.line) : c.file + QStringLiteral(": ");
     QVERIFY2(cli.err.contains(where) && cli.err.contains(c.reason), qPrintable(cli.err));
     QCOMPARE(folderDigest(m_workspaceDir.path()), m_workspaceDigest);
+}
+
+// Scraped image folders: a truncated file, text named .jpg, a bad thumbnail, a BMP named
+// .jpg and an image over the pixel limit. The usable ones stay; each other one is a
+// warning naming the file and the reason and is left out, its entity counting as having no
+// image (a bad thumbnail falls back on the images); a summary counts them.
+void TestDatasetReader::badImagesAreLeftOut()
+{
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const QString dir = tmp.filePath("dataset");
+    writeBase(Base::Named, dir);
+    QFile flag(countriesDir() + "/images/Japan.png");
+    QVERIFY(flag.open(QIODevice::ReadOnly));
+    const QByteArray png = flag.readAll();
+    writeFile(dir + "/images/a.png", png.left(png.size() / 2));             // truncated
+    writeFile(dir + "/images/b/photo.jpg", "this is text, not a JPEG\n");  // not an image
+    copyFile(countriesDir() + "/images/Japan.png", dir + "/images/c.png");
+    writeFile(dir + "/thumbnails/c.png", QByteArray(64, 'x'));             // bad thumbnail, good image
+    {
+        QImage bmp(24, 16, QImage::Format_RGB32); // Qt writes no GIF: a BMP named .jpg is as mislabelled
+        bmp.fill(Qt::red);
+        QVERIFY(bmp.save(dir + "/images/d.jpg", "BMP"));
+        QImage huge(9000, 8000, QImage::Format_Mono); // 72 megapixels, a few kB as PNG
+        huge.fill(0);
+        QVERIFY(huge.save(dir + "/images/e.png", "PNG"));
+    }
+    const DatasetLoadResult r = DatasetReader::read(dir);
+    QVERIFY2(r.ok(), qPrintable(r.summary()));
+    const KgDataset &d = *r.dataset;
+    auto info = [&d](const char *name) { return d.entities[int(d.entityId(QString::fromLatin1(name)))]; };
+    struct Expected { const char *file, *reason; };
+    for (const Expected &e : {Expected{"images/a.png", "corrupt image"}, Expected{"images/b/photo.jpg", "not a readable image"},
+                              Expected{"thumbnails/c.png", "not a readable image"},
+                              Expected{"images/e.png", "over the limit of 64 megapixels"}}) {
+        const DatasetProblem *p = findProblem(r, e.file, 0, DatasetProblem::Warning);
+        QVERIFY2(p, qPrintable(QStringLiteral("no warning for %1 in:\n%2").arg(e.file, r.summary())));
+        QVERIFY2(p->reason.contains(e.reason) && p->reason.contains("left out"), qPrintable(p->reason));
+    }
+    QVERIFY(info("a").imagePaths.isEmpty());
+    QVERIFY(info("b").imagePaths.isEmpty());
+    QVERIFY(info("e").imagePaths.isEmpty());
+    QCOMPARE(info("c").imagePaths.size(), 1); // the image stays, the thumbnail goes
+    QVERIFY(info("c").thumbnailPath.isEmpty());
+    QCOMPARE(info("d").imagePaths.size(), 1); // decided by content, not by name
+    QVERIFY2(r.summary().contains("4 image file(s) cannot be used and were left out; 3 entities are left without an image"),
+             qPrintable(r.summary()));
+
+    // `momok info` says it, and an import keeps the dataset, the entities without an image.
+    const auto cli = runCli({"info", dir});
+    QCOMPARE(cli.exitCode, 0);
+    QVERIFY2(cli.out.contains("3 entities are left without an image") || cli.err.contains("3 entities are left without an image"),
+             qPrintable(cli.out + cli.err));
 }
 
 void TestDatasetReader::thousandsOfBadLinesAreSummarised()
