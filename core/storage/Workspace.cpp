@@ -218,6 +218,17 @@ std::unique_ptr<Workspace> Workspace::open(const QString &path, QString *error, 
         fail(error, QStringLiteral("cannot create the folder %1").arg(info.absolutePath()), QString());
         return nullptr;
     }
+    // SQLite in WAL mode writes the file and its -wal and -shm files beside it.
+    if (info.exists() && !info.isWritable()) {
+        fail(error, QStringLiteral("cannot open workspace %1").arg(info.absoluteFilePath()),
+             QStringLiteral("the file is read-only; copy it somewhere writable or change its permissions"));
+        return nullptr;
+    }
+    if (!QFileInfo(info.absolutePath()).isWritable()) {
+        fail(error, QStringLiteral("cannot open workspace %1").arg(info.absoluteFilePath()),
+             QStringLiteral("its folder is not writable (a workspace keeps its -wal and -shm files beside it)"));
+        return nullptr;
+    }
     const QString connection = QStringLiteral("momok-workspace-%1").arg(s_connectionCounter.fetch_add(1));
     std::unique_ptr<Workspace> ws(new Workspace(info.absoluteFilePath(), connection));
     ws->m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connection);
@@ -240,6 +251,12 @@ std::unique_ptr<Workspace> Workspace::open(const QString &path, QString *error, 
         return nullptr;
     }
     QString why;
+    // Read-only checks first: a file that is not a workspace, or one of a newer schema, is
+    // refused before configure() switches its journal mode (a write).
+    if (mode == OpenMode::Migrate && info.exists() && !WorkspaceSchema::checkCompatible(ws->m_db, &why)) {
+        fail(error, QStringLiteral("cannot open workspace %1").arg(ws->m_path), why);
+        return nullptr;
+    }
     if (!ws->configure(&why)) {
         fail(error, QStringLiteral("cannot open workspace %1").arg(ws->m_path), why);
         return nullptr;

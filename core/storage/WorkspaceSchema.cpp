@@ -179,7 +179,7 @@ int WorkspaceSchema::currentVersion()
     return migrations().constLast().version;
 }
 
-bool WorkspaceSchema::migrate(QSqlDatabase db, QString *error)
+bool WorkspaceSchema::checkCompatible(QSqlDatabase db, QString *error, int *versionOut)
 {
     int version = 0, applicationId = 0;
     if (!pragmaInt(db, QStringLiteral("user_version"), &version, error)
@@ -212,6 +212,16 @@ bool WorkspaceSchema::migrate(QSqlDatabase db, QString *error)
             return false;
         }
     }
+    if (versionOut)
+        *versionOut = version;
+    return true;
+}
+
+bool WorkspaceSchema::migrate(QSqlDatabase db, QString *error)
+{
+    int version = 0;
+    if (!checkCompatible(db, error, &version))
+        return false;
 
     for (const SchemaMigration &step : migrations()) {
         if (step.version <= version)

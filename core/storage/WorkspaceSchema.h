@@ -23,6 +23,9 @@ public:
     static const QVector<SchemaMigration> &migrations();
     static int currentVersion();
 
+    // Reads only: user_version and application_id. False, with the reason, for a file that
+    // is not SQLite, another application's database, or a newer schema than this build's.
+    static bool checkCompatible(QSqlDatabase db, QString *error, int *version = nullptr);
     // Reads user_version and applies the missing steps, each in its own
     // transaction (a failed step leaves the database at the previous version).
     // Refuses databases newer than currentVersion() and SQLite files that belong

@@ -9,6 +9,7 @@
 #include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QTemporaryDir>
+#include <QCryptographicHash>
 #include <QtTest>
 
 #include <algorithm>
@@ -232,6 +233,22 @@ private Q_SLOTS:
         QCOMPARE(raw.value("PRAGMA user_version").toInt(), WorkspaceSchema::currentVersion());
     }
 
+    static QByteArray fileDigest(const QString &path)
+    {
+        QFile f(path);
+        if (!f.open(QIODevice::ReadOnly))
+            return {};
+        return QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256);
+    }
+
+    // A refused open changes no byte of the file and leaves no -wal or -shm beside it.
+    static void checkUntouched(const QString &path, const QByteArray &digest)
+    {
+        QCOMPARE(fileDigest(path), digest);
+        QVERIFY(!QFileInfo::exists(path + "-wal"));
+        QVERIFY(!QFileInfo::exists(path + "-shm"));
+    }
+
     void refusesNewerAndForeignDatabases()
     {
         const QString newer = newPath();
@@ -244,8 +261,10 @@ private Q_SLOTS:
                      QString());
         }
         QString error;
+        const QByteArray newerDigest = fileDigest(newer);
         QVERIFY(!Workspace::open(newer, &error));
         QVERIFY2(error.contains("newer"), qPrintable(error));
+        checkUntouched(newer, newerDigest);
         {
             RawDb raw(newer); // untouched by the refused open
             QCOMPARE(raw.value("PRAGMA user_version").toInt(), WorkspaceSchema::currentVersion() + 1);
@@ -258,8 +277,10 @@ private Q_SLOTS:
             QCOMPARE(raw.exec("CREATE TABLE songs (title TEXT)"), QString());
         }
         error.clear();
+        const QByteArray foreignDigest = fileDigest(foreign);
         QVERIFY(!Workspace::open(foreign, &error));
         QVERIFY2(error.contains("not a MoMoK workspace"), qPrintable(error));
+        checkUntouched(foreign, foreignDigest);
 
         const QString text = m_tmp.filePath("notes.txt");
         QFile f(text);
@@ -267,8 +288,10 @@ private Q_SLOTS:
         f.write(QByteArray(4096, 'x'));
         f.close();
         error.clear();
+        const QByteArray textDigest = fileDigest(text);
         QVERIFY(!Workspace::open(text, &error));
-        QVERIFY(!error.isEmpty());
+        QVERIFY2(error.contains("not a database"), qPrintable(error));
+        checkUntouched(text, textDigest);
     }
 
     void contentHashCoversNamesAndBytes()
