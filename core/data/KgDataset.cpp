@@ -1,5 +1,7 @@
 #include "data/KgDataset.h"
 
+#include <QCryptographicHash>
+
 #include <algorithm>
 
 namespace momok {
@@ -12,6 +14,28 @@ QString formatName(DatasetFormat format)
     case DatasetFormat::Tsv: return QStringLiteral("tab-separated triples");
     }
     return {};
+}
+
+QString KgDataset::graphHash() const
+{
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    auto addText = [&hash](const QString &text) {
+        const QByteArray utf8 = text.toUtf8();
+        const qint64 size = utf8.size();
+        hash.addData(QByteArrayView(reinterpret_cast<const char *>(&size), sizeof size));
+        hash.addData(utf8);
+    };
+    for (const EntityInfo &e : entities)
+        addText(e.name);
+    hash.addData(QByteArrayView("|relations|"));
+    for (const QString &r : relationNames)
+        addText(r);
+    for (const std::vector<Triple> *split : {&train, &valid, &test}) {
+        const qint64 count = qint64(split->size());
+        hash.addData(QByteArrayView(reinterpret_cast<const char *>(&count), sizeof count));
+        hash.addData(QByteArrayView(reinterpret_cast<const char *>(split->data()), qsizetype(split->size() * sizeof(Triple))));
+    }
+    return QString::fromLatin1(hash.result().toHex());
 }
 
 int64_t KgDataset::entitiesWithImage() const

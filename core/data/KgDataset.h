@@ -62,6 +62,9 @@ struct KgDataset {
     {
         return s == Split::Train ? train : s == Split::Valid ? valid : test;
     }
+    // SHA-256 (hex) over the entity and relation names in id order and the three splits'
+    // triples: what a trained model depends on. Metadata, images and features are left out.
+    QString graphHash() const;
     // -1 when unknown.
     int64_t entityId(const QString &name) const;
     int64_t relationId(const QString &name) const;

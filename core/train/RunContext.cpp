@@ -32,6 +32,37 @@ bool loadModality(const QString &path, int64_t entities, torch::Tensor *values, 
 }
 } // namespace
 
+// A new run records the graph it trains on; a run opened again (eval, predict, resume, the
+// app) must find the same graph, else its rows and ids would mean other entities.
+bool RunContext::checkFingerprint(RunContext *context, QString *error)
+{
+    DatasetFingerprint now;
+    now.entities = context->dataset.entityCount();
+    now.relations = context->dataset.relationCount();
+    now.graphHash = context->dataset.graphHash();
+    const DatasetFingerprint &then = context->spec.datasetFingerprint;
+    if (!then.isSet()) {
+        context->spec.datasetFingerprint = now;
+        return true;
+    }
+    const QString where = QDir::toNativeSeparators(context->spec.datasetDir);
+    if (then.entities != now.entities || then.relations != now.relations) {
+        if (error)
+            *error = QStringLiteral("%1: the dataset has changed since this run was trained: %2 entities and %3 "
+                                    "relations now, %4 and %5 then")
+                         .arg(where).arg(now.entities).arg(now.relations).arg(then.entities).arg(then.relations);
+        return false;
+    }
+    if (!then.graphHash.isEmpty() && then.graphHash != now.graphHash) {
+        if (error)
+            *error = QStringLiteral("%1: the dataset has changed since this run was trained: its names or triples "
+                                    "differ (content hash %2…, %3… then)")
+                         .arg(where, now.graphHash.left(12), then.graphHash.left(12));
+        return false;
+    }
+    return true;
+}
+
 std::unique_ptr<RunContext> RunContext::create(const RunSpec &spec, QString *error,
                                                Feedback *feedback)
 {
@@ -51,6 +82,8 @@ std::unique_ptr<RunContext> RunContext::create(const RunSpec &spec, QString *err
     }
     context->dataset = std::move(*loaded.dataset);
     const int64_t entities = context->dataset.entityCount(), relations = context->dataset.relationCount();
+    if (!checkFingerprint(context.get(), error))
+        return nullptr;
     // The authors' feature layout needs the paper dataset: the row the run targets, else the one the folder is.
     std::optional<PaperDataset> paper;
     if (spec.config.featureLayout == QLatin1String("reference")) {

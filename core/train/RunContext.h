@@ -20,7 +20,8 @@ public:
     static std::unique_ptr<RunContext> create(const RunSpec &spec, QString *error,
                                               Feedback *feedback = nullptr);
 
-    RunSpec spec; // as given, with imageSource and textSource set to what the features really are
+    RunSpec spec; // as given, with imageSource and textSource set to what the features really are,
+                  // and the dataset's fingerprint
     KgDataset dataset;
     torch::Tensor imageFeatures, textFeatures; // prepared; undefined when absent
     std::vector<uint8_t> imagePresent, textPresent; // per entity: has real data for the modality
@@ -34,6 +35,10 @@ public:
     static std::unique_ptr<RunContext> open(const QString &runDir, QString *error);
 
     QString checkpointPath(const QString &name) const; // RUNDIR/<name>.pt
+
+private:
+    // Records the dataset's fingerprint in a new run's spec, or checks an existing run's.
+    static bool checkFingerprint(RunContext *context, QString *error);
 };
 
 } // namespace momok

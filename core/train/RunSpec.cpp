@@ -35,6 +35,36 @@ FeatureSource FeatureSource::fromJson(const QJsonValue &v)
     return s;
 }
 
+QJsonObject DatasetFingerprint::toJson() const
+{
+    return QJsonObject{{"entities", qint64(entities)}, {"relations", qint64(relations)}, {"graph_sha256", graphHash}};
+}
+
+DatasetFingerprint DatasetFingerprint::fromJson(const QJsonValue &value)
+{
+    DatasetFingerprint f;
+    const QJsonObject o = value.toObject();
+    if (o.isEmpty())
+        return f;
+    f.entities = o.value("entities").toInteger(-1);
+    f.relations = o.value("relations").toInteger(-1);
+    f.graphHash = o.value("graph_sha256").toString();
+    return f;
+}
+
+namespace {
+
+// The paths run.json stores twice: absolute, and relative to the run folder.
+const char *const kMovablePaths[] = {"dataset", "image_features", "text_features", "image_encoder"};
+
+QString *movablePath(RunSpec &s, int i)
+{
+    QString *paths[] = {&s.datasetDir, &s.imageFeatures, &s.textFeatures, &s.imageEncoder};
+    return paths[i];
+}
+
+} // namespace
+
 QJsonObject RunSpec::toJson() const
 {
     QJsonObject o{{"format_version", kFormatVersion}, {"run_dir", runDir}, {"dataset", datasetDir},
@@ -47,6 +77,19 @@ QJsonObject RunSpec::toJson() const
         o.insert("paper_row", paperRow);
     if (trackTest)
         o.insert("track_test", true);
+    if (datasetFingerprint.isSet())
+        o.insert("dataset_fingerprint", datasetFingerprint.toJson());
+    if (!runDir.isEmpty()) {
+        QJsonObject relative;
+        RunSpec copy = *this;
+        for (int i = 0; i < int(std::size(kMovablePaths)); ++i) {
+            const QString path = *movablePath(copy, i);
+            if (!path.isEmpty() && QDir::isAbsolutePath(path))
+                relative.insert(QLatin1String(kMovablePaths[i]), QDir(QFileInfo(runDir).absoluteFilePath()).relativeFilePath(path));
+        }
+        if (!relative.isEmpty())
+            o.insert("relative_to_run", relative);
+    }
     return o;
 }
 
@@ -68,6 +111,7 @@ RunSpec RunSpec::fromJson(const QJsonObject &o)
     s.config = ModelConfig::fromJson(o.value("config").toObject());
     s.paperRow = o.value("paper_row").toString();
     s.trackTest = o.value("track_test").toBool();
+    s.datasetFingerprint = DatasetFingerprint::fromJson(o.value("dataset_fingerprint"));
     return s;
 }
 
@@ -111,6 +155,18 @@ bool RunSpec::load(const QString &runDir, RunSpec *spec, QString *error)
         return false;
     }
     spec->runDir = runDir;
+    // Moved together with the run folder: the stored absolute path is gone, the relative one
+    // (from where the run folder is now) exists.
+    const QJsonObject relative = doc.object().value("relative_to_run").toObject();
+    for (int i = 0; i < int(std::size(kMovablePaths)); ++i) {
+        QString *path = movablePath(*spec, i);
+        const QString fromRun = relative.value(QLatin1String(kMovablePaths[i])).toString();
+        if (path->isEmpty() || fromRun.isEmpty() || QFileInfo::exists(*path))
+            continue;
+        const QString moved = QDir::cleanPath(QDir(QFileInfo(runDir).absoluteFilePath()).filePath(fromRun));
+        if (QFileInfo::exists(moved))
+            *path = moved;
+    }
     return true;
 }
 

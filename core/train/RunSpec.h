@@ -27,6 +27,15 @@ struct FeatureSource {
     friend bool operator==(const FeatureSource &a, const FeatureSource &b) { return a.kind == b.kind && a.detail == b.detail; }
 };
 
+// The graph a run was trained on, to tell a dataset that changed since from one that moved.
+struct DatasetFingerprint {
+    int64_t entities = -1, relations = -1;
+    QString graphHash; // KgDataset::graphHash()
+    bool isSet() const { return entities >= 0; }
+    QJsonObject toJson() const;
+    static DatasetFingerprint fromJson(const QJsonValue &value);
+};
+
 struct RunSpec {
     // run.json's format: 1 had no "format_version" and no feature sources; 2 adds both.
     static constexpr int kFormatVersion = 2;
@@ -52,10 +61,16 @@ struct RunSpec {
     QString paperRow;
     // Filled by the trainer when the run starts (from what the features really were).
     FeatureSource imageSource, textSource;
+    // Filled when the run starts; checked whenever the run is opened again (absent in runs
+    // saved before it existed: then nothing is checked).
+    DatasetFingerprint datasetFingerprint;
 
     QJsonObject toJson() const;
     static RunSpec fromJson(const QJsonObject &o);
     bool save(QString *error) const;                                  // RUNDIR/run.json, atomically
+    // Reads RUNDIR/run.json. The dataset, feature files and encoder are stored absolute and
+    // relative to the run folder: a path that no longer exists is looked up relative to
+    // runDir, so moving the run folder and the dataset together keeps the run working.
     static bool load(const QString &runDir, RunSpec *spec, QString *error);
 };
 

@@ -260,6 +260,37 @@ private Q_SLOTS:
         QCOMPARE(QFileInfo(stored).canonicalFilePath(), QFileInfo(m_dataset).canonicalFilePath());
     }
 
+    // A run folder and its dataset moved together (here: their parent renamed) still
+    // evaluate; a dataset changed since training is named as such, with what changed.
+    void movedTogetherWorksChangedDatasetIsRefused()
+    {
+        const QString parent = m_dir.filePath("project");
+        momok::testing::writeCommunityGraph(parent + "/data");
+        const QString run = parent + "/run";
+        const CliResult trained = runCli(QStringList{"train", "--dataset", parent + "/data", "--out", run, "--epochs", "1"} + kSmall);
+        QVERIFY2(trained.exitCode == 0, qPrintable(trained.err));
+        const QString moved = m_dir.filePath("project-moved");
+        QVERIFY(QDir().rename(parent, moved));
+        const CliResult evaluated = runCli({"eval", moved + "/run"});
+        QVERIFY2(evaluated.exitCode == 0, qPrintable(evaluated.err));
+
+        // One more triple in train: same entities and relations, another graph.
+        QFile train(moved + "/data/train.txt");
+        QVERIFY(train.open(QIODevice::ReadOnly));
+        const QByteArray firstLine = train.readLine();
+        train.close();
+        const QList<QByteArray> parts = firstLine.trimmed().split(' ');
+        QVERIFY(parts.size() >= 3);
+        QVERIFY(train.open(QIODevice::Append));
+        train.write(parts[2] + ' ' + parts[1] + ' ' + parts[0] + '\n'); // the reverse of the first triple
+        train.close();
+        const CliResult changed = runCli({"eval", moved + "/run"});
+        QCOMPARE(changed.exitCode, 1);
+        QVERIFY2(changed.err.contains(QDir::toNativeSeparators(moved + "/data") + ": the dataset has changed since this run was "
+                                                                                   "trained: its names or triples differ"),
+                 qPrintable(changed.err));
+    }
+
     void resumeAndErrors()
     {
         const CliResult again = runCli({"train", "--resume", m_run});
