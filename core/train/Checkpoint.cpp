@@ -1,10 +1,15 @@
 #include "train/Checkpoint.h"
 
 #include <ATen/CPUGeneratorImpl.h>
+#include "runtime/DiskSpace.h"
+
 #include <QFile>
+#include <QSaveFile>
 #include <QJsonDocument>
 
-#include <cstdio>
+#include <cerrno>
+#include <cstring>
+#include <string>
 
 namespace momok {
 
@@ -17,7 +22,11 @@ at::Generator defaultGenerator() { return at::detail::getDefaultCPUGenerator(); 
 bool saveCheckpoint(const QString &path, MoMoKModel &model, torch::optim::Optimizer *main, torch::optim::Optimizer *estimator,
                     const TrainingState &state, const QJsonObject &config, QString *error)
 {
-    const QString temp = path + QStringLiteral(".partial");
+    // Serialised to memory first, then written with QSaveFile (temporary file + rename: a
+    // crash leaves the old checkpoint or the new one). LibTorch's own file writer cannot be
+    // used on a disk that may fill up: its destructor throws on a short write, which ends
+    // the process (std::terminate) instead of reporting the error.
+    std::string bytes;
     try {
         torch::serialize::OutputArchive archive, modelArchive;
         model->save(modelArchive);
@@ -42,18 +51,38 @@ bool saveCheckpoint(const QString &path, MoMoKModel &model, torch::optim::Optimi
         archive.write("rng_state", defaultGenerator().get_state());
         archive.write("history", c10::IValue(state.historyJson.toStdString()));
         archive.write("config", c10::IValue(QJsonDocument(config).toJson(QJsonDocument::Compact).toStdString()));
-        archive.save_to(temp.toStdString());
+        archive.save_to([&bytes](const void *data, size_t size) {
+            bytes.append(static_cast<const char *>(data), size);
+            return size;
+        });
     } catch (const std::exception &e) {
-        QFile::remove(temp);
         if (error)
-            *error = QStringLiteral("%1: cannot write checkpoint: %2").arg(path, QString::fromUtf8(e.what()));
+            *error = QStringLiteral("%1: cannot serialise the checkpoint: %2")
+                         .arg(path, QString::fromUtf8(e.what()).section(QLatin1Char('\n'), 0, 0));
         return false;
     }
-    // rename(2) replaces the old checkpoint atomically: a crash leaves the old or the new one.
-    if (std::rename(QFile::encodeName(temp).constData(), QFile::encodeName(path).constData()) != 0) {
-        QFile::remove(temp);
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly)) {
         if (error)
-            *error = QStringLiteral("%1: cannot replace checkpoint").arg(path);
+            *error = QStringLiteral("%1: cannot write checkpoint: %2%3; the previous checkpoint is kept")
+                         .arg(path, file.errorString(), diskFullNote(path));
+        return false;
+    }
+    if (file.write(bytes.data(), qint64(bytes.size())) != qint64(bytes.size()) || !file.flush()) {
+        // The system's reason ("No space left on device"): a failed flush leaves QSaveFile's
+        // own error string unset.
+        const QString why = QString::fromLocal8Bit(std::strerror(errno));
+        // Asked before the temporary file goes: it still holds the space it took.
+        const QString full = diskFullNote(path);
+        file.cancelWriting();
+        if (error)
+            *error = QStringLiteral("%1: cannot write checkpoint: %2%3; the previous checkpoint is kept").arg(path, why, full);
+        return false;
+    }
+    if (!file.commit()) {
+        if (error)
+            *error = QStringLiteral("%1: cannot write checkpoint: %2%3; the previous checkpoint is kept")
+                         .arg(path, file.errorString(), diskFullNote(path));
         return false;
     }
     return true;
