@@ -8,6 +8,7 @@
 #include <QJsonDocument>
 
 #include <cerrno>
+#include <functional>
 #include <cstring>
 #include <string>
 
@@ -95,6 +96,53 @@ bool loadCheckpoint(const QString &path, MoMoKModel &model, torch::optim::Optimi
         torch::serialize::InputArchive archive, modelArchive;
         archive.load_from(path.toStdString());
         archive.read("model", modelArchive);
+        // Every tensor must have the shape this run's model has: a checkpoint of another
+        // configuration (an edited run.json, another run's file) would load without complaint
+        // and fail later, deep inside a parallel kernel, where it ends the process.
+        QString mismatch;
+        auto shape = [](c10::IntArrayRef sizes) {
+            QStringList dims;
+            for (int64_t d : sizes)
+                dims << QString::number(d);
+            return QStringLiteral("[%1]").arg(dims.join(QStringLiteral(", ")));
+        };
+        // The archive nests one archive per submodule, as Module::save writes it.
+        std::function<void(torch::nn::Module &, torch::serialize::InputArchive &, const std::string &)> walk =
+            [&](torch::nn::Module &module, torch::serialize::InputArchive &stored, const std::string &prefix) {
+                auto check = [&](const std::string &key, const torch::Tensor &expected, bool buffer) {
+                    if (!mismatch.isEmpty() || !expected.defined())
+                        return;
+                    torch::Tensor t;
+                    const QString name = QString::fromStdString(prefix + key);
+                    if (!stored.try_read(key, t, buffer))
+                        mismatch = QStringLiteral("it has no '%1'").arg(name);
+                    else if (t.sizes() != expected.sizes())
+                        mismatch = QStringLiteral("'%1' is %2 in the file but %3 for this run's configuration")
+                                       .arg(name, shape(t.sizes()), shape(expected.sizes()));
+                };
+                for (const auto &p : module.named_parameters(/*recurse=*/false))
+                    check(p.key(), p.value(), false);
+                for (const auto &b : module.named_buffers(/*recurse=*/false))
+                    check(b.key(), b.value(), true);
+                for (const auto &child : module.named_children()) {
+                    if (!mismatch.isEmpty())
+                        return;
+                    torch::serialize::InputArchive nested;
+                    if (!stored.try_read(child.key(), nested)) {
+                        mismatch = QStringLiteral("it has no '%1'").arg(QString::fromStdString(prefix + child.key()));
+                        return;
+                    }
+                    walk(*child.value(), nested, prefix + child.key() + ".");
+                }
+            };
+        walk(*model, modelArchive, std::string());
+        if (!mismatch.isEmpty()) {
+            if (error)
+                *error = QStringLiteral("%1: the checkpoint does not fit this run's configuration: %2 (was run.json "
+                                        "edited, or the file copied from another run?)")
+                             .arg(path, mismatch);
+            return false;
+        }
         model->load(modelArchive);
         if (main) {
             torch::serialize::InputArchive a;

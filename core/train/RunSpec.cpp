@@ -144,7 +144,15 @@ bool RunSpec::load(const QString &runDir, RunSpec *spec, QString *error)
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &parseError);
     if (!doc.isObject()) {
-        if (error) *error = QStringLiteral("%1: %2").arg(file.fileName(), parseError.errorString());
+        if (error) {
+            file.seek(0);
+            const int line = file.read(parseError.offset).count('\n') + 1;
+            *error = doc.isNull() ? QStringLiteral("%1:%2: %3 (the file is damaged or was edited; it is not valid JSON)")
+                                        .arg(file.fileName())
+                                        .arg(line)
+                                        .arg(parseError.errorString())
+                                  : QStringLiteral("%1: not a run description (a JSON object is expected)").arg(file.fileName());
+        }
         return false;
     }
     *spec = fromJson(doc.object());

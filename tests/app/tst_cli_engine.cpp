@@ -3,7 +3,10 @@
 #include "SyntheticGraph.h"
 
 #include <QJsonArray>
+#include <QCryptographicHash>
 #include <QtTest>
+
+#include <functional>
 
 #include <algorithm>
 
@@ -16,6 +19,20 @@ using momok::testing::runCli;
 const QStringList kSmall = {"--dim", "16", "--relation-dim", "8", "--max-feature-width", "16", "--batch-size", "32",
                             "--learning-rate", "0.03", "--input-dropout", "0.2", "--hidden-dropout", "0.2",
                             "--output-dropout", "0.2", "--random-features"};
+
+// Every file's name and bytes in dir.
+QByteArray folderDigest(const QString &dir)
+{
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    for (const QFileInfo &f : QDir(dir).entryInfoList(QDir::Files, QDir::Name)) {
+        QFile file(f.absoluteFilePath());
+        if (!file.open(QIODevice::ReadOnly))
+            return {};
+        hash.addData(f.fileName().toUtf8());
+        hash.addData(file.readAll());
+    }
+    return hash.result();
+}
 
 } // namespace
 
@@ -258,6 +275,58 @@ private Q_SLOTS:
         const QString stored = QJsonDocument::fromJson(spec.readAll()).object().value("dataset").toString();
         QVERIFY2(QDir::isAbsolutePath(stored), qPrintable(stored));
         QCOMPARE(QFileInfo(stored).canonicalFilePath(), QFileInfo(m_dataset).canonicalFilePath());
+    }
+
+    // Damaged run folders: each command names the file and what is wrong, exits 1, and
+    // changes nothing in the folder.
+    void damagedRunFoldersAreNamed()
+    {
+        struct Damage {
+            const char *name, *file;
+            std::function<void(const QString &)> apply;
+            const char *reason;
+        };
+        auto replace = [](const QString &path, const std::function<QByteArray(QByteArray)> &edit) {
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            const QByteArray bytes = edit(f.readAll());
+            f.close();
+            QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            f.write(bytes);
+        };
+        const QList<Damage> damages = {
+            {"truncated-checkpoint", "best.pt",
+             [&](const QString &d) { replace(d + "/best.pt", [](QByteArray b) { return b.left(b.size() / 2); }); },
+             "cannot read checkpoint"},
+            {"foreign-checkpoint", "best.pt",
+             [&](const QString &d) { replace(d + "/best.pt", [](QByteArray) { return QByteArray("not a checkpoint\n"); }); },
+             "not a ZIP archive"},
+            {"edited-config", ".pt", // best.pt, or last.pt for --resume
+             [&](const QString &d) {
+                 replace(d + "/run.json", [](QByteArray b) { return b.replace("\"dim\": 16", "\"dim\": 24"); });
+             },
+             "the checkpoint does not fit this run's configuration"},
+            {"truncated-run-json", "run.json",
+             [&](const QString &d) { replace(d + "/run.json", [](QByteArray b) { return b.left(b.size() / 2); }); },
+             "it is not valid JSON"},
+        };
+        for (const Damage &damage : damages) {
+            const QString dir = m_dir.filePath(QStringLiteral("damaged-") + damage.name);
+            QVERIFY(QDir().mkpath(dir));
+            for (const QFileInfo &f : QDir(m_run).entryInfoList(QDir::Files))
+                QVERIFY(QFile::copy(f.absoluteFilePath(), dir + "/" + f.fileName()));
+            damage.apply(dir);
+            const QByteArray before = folderDigest(dir);
+            for (const QStringList &command : {QStringList{"eval", dir}, QStringList{"explain", dir},
+                                               QStringList{"predict", dir, "--head", "m0_0", "--relation", "memberOf"},
+                                               QStringList{"train", "--resume", dir}}) {
+                const CliResult r = runCli(command);
+                const QRegularExpression where(QRegularExpression::escape(dir + "/") + "[a-z]*" + QRegularExpression::escape(damage.file));
+                QVERIFY2(r.exitCode == 1 && r.err.contains(where) && r.err.contains(damage.reason),
+                         qPrintable(QStringLiteral("%1 on %2: exit %3\n%4").arg(command.first(), damage.name).arg(r.exitCode).arg(r.err)));
+                QCOMPARE(folderDigest(dir), before);
+            }
+        }
     }
 
     // A run folder and its dataset moved together (here: their parent renamed) still
