@@ -350,6 +350,14 @@ int runTrain(const QStringList &args, QTextStream &out, QTextStream &err)
     QString error;
     const int threads = trainer.computeThreads();
     configureComputeEnvironment(threads);
+    // What the dataset check left out (unusable images, unseen entities kept…) is said before
+    // training, not only by `momok info`.
+    const QStringList warnings = trainer.datasetWarnings();
+    for (const QString &w : warnings.mid(0, 3))
+        err << "momok train: warning: " << w << "\n";
+    if (warnings.size() > 3)
+        err << "momok train: … and " << warnings.size() - 3 << " more warnings (momok info "
+            << QDir::toNativeSeparators(trainer.spec().datasetDir) << " lists them)\n";
     const ModelConfig &c = trainer.spec().config;
     out << QStringLiteral("training %1 epochs (%2 batches each) with decoders %3, K = %4, dim %5, relation dim %6, %7 thread%8%9\n")
                .arg(c.epochs).arg(trainer.batchesPerEpoch()).arg(trainer.activeDecoderKeys().join(' ')).arg(c.experts)

@@ -228,13 +228,9 @@ void EntityMetadataReader::checkImages(const QString &directory, QVector<EntityI
         t.join();
     const QString group = QStringLiteral("images");
     QSet<QString> unusable;
-    for (qsizetype i = 0; i < paths.size(); ++i) {
-        if (problems[size_t(i)].isEmpty())
-            continue;
-        unusable.insert(paths[i]);
-        log.add(DatasetProblem::Warning, dir.relativeFilePath(paths[i]), 0,
-                problems[size_t(i)] + QStringLiteral("; left out"), group);
-    }
+    for (qsizetype i = 0; i < paths.size(); ++i)
+        if (!problems[size_t(i)].isEmpty())
+            unusable.insert(paths[i]);
     if (!unusable.isEmpty()) {
         int withoutImage = 0;
         for (EntityInfo &e : entities) {
@@ -247,12 +243,18 @@ void EntityMetadataReader::checkImages(const QString &directory, QVector<EntityI
                 ++withoutImage;
             }
         }
+        // The count first: the per-file list below may be cut short.
         log.warning(group, 0,
                     QStringLiteral("%1 image file(s) cannot be used and were left out; %2 entit%3 left without an "
                                    "image (treated as having none)")
                         .arg(unusable.size())
                         .arg(withoutImage)
                         .arg(withoutImage == 1 ? QStringLiteral("y is") : QStringLiteral("ies are")));
+    }
+    for (qsizetype i = 0; i < paths.size(); ++i) {
+        if (!problems[size_t(i)].isEmpty())
+            log.add(DatasetProblem::Warning, dir.relativeFilePath(paths[i]), 0,
+                    problems[size_t(i)] + QStringLiteral("; left out"), group);
     }
     for (auto it = undecodable.constBegin(); it != undecodable.constEnd(); ++it)
         log.warning(group, 0,

@@ -23,6 +23,7 @@ public:
     RunSpec spec; // as given, with imageSource and textSource set to what the features really are,
                   // and the dataset's fingerprint
     KgDataset dataset;
+    QStringList datasetWarnings; // "FILE[:LINE]: reason" for each warning of the dataset check
     torch::Tensor imageFeatures, textFeatures; // prepared; undefined when absent
     std::vector<uint8_t> imagePresent, textPresent; // per entity: has real data for the modality
     MoMoKModel model{nullptr};

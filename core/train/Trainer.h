@@ -33,6 +33,8 @@ public:
     Outcome run(TrainingObserver *observer, Feedback *feedback, QString *error);
 
     const RunSpec &spec() const;
+    // The dataset check's warnings ("FILE[:LINE]: reason"), e.g. images left out.
+    QStringList datasetWarnings() const;
     int completedEpochs() const;
     int64_t batchesPerEpoch() const;
     // Threads to train with: the configured count, or for "automatic" (0) one thread when a
