@@ -632,8 +632,10 @@ void MainWindow::applyDataset(qint64 datasetId, std::shared_ptr<const KgDataset>
     m_centreStack->setCurrentIndex(1); // the analysis, not the welcome page
     Q_EMIT datasetChanged(datasetId, m_datasetPath);
     refreshRuns();
-    if (!m_trainAfterOpen.isEmpty() && QDir::cleanPath(m_datasetPath) == std::exchange(m_trainAfterOpen, QString())
-        && m_runs.isEmpty())
+    // The welcome page's quick demo, for that dataset only and only once (another dataset
+    // opened meanwhile cancels it).
+    const QString trainAfterOpen = std::exchange(m_trainAfterOpen, QString());
+    if (!trainAfterOpen.isEmpty() && QDir::cleanPath(m_datasetPath) == trainAfterOpen && m_runs.isEmpty())
         Q_EMIT quickDemoRequested(m_datasetPath, datasetId);
     // Start on the first entity rather than a blank card.
     const QModelIndex first = m_searchPanel->model()->index(0, 0);
