@@ -52,17 +52,22 @@ bool isNeutralExtreme(const QColor &c)
     return c.alpha() > 0 && c.hsvSaturation() < 40 && (c.value() < 80 || c.value() > 235);
 }
 
-QColor neutralFor(const QColor &c, const QColor &text)
+} // namespace
+
+QColor legibleColor(const QColor &color, const QPalette &palette)
 {
-    QColor mapped = text;
-    mapped.setAlpha(c.alpha());
-    return mapped;
+    if (!isNeutralExtreme(color))
+        return color;
+    QColor text = palette.color(QPalette::WindowText);
+    text.setAlpha(color.alpha());
+    return text;
 }
 
-QPen themedPen(QPen pen, const QColor &text)
+namespace {
+
+QPen themedPen(QPen pen, const QPalette &palette)
 {
-    if (isNeutralExtreme(pen.color()))
-        pen.setColor(neutralFor(pen.color(), text));
+    pen.setColor(legibleColor(pen.color(), palette));
     return pen;
 }
 
@@ -95,8 +100,7 @@ void themeElement(QCPLayoutElement *element, const QPalette &palette)
     } else if (auto *scale = qobject_cast<QCPColorScale *>(element)) {
         themeAxis(scale->axis(), palette);
     } else if (auto *title = qobject_cast<QCPTextElement *>(element)) {
-        if (isNeutralExtreme(title->textColor()))
-            title->setTextColor(text);
+        title->setTextColor(legibleColor(title->textColor(), palette));
     } else if (auto *legend = qobject_cast<QCPLegend *>(element)) {
         legend->setTextColor(text);
         legend->setBrush(palette.color(QPalette::Base));
@@ -133,11 +137,6 @@ protected:
 };
 
 } // namespace
-
-QColor legibleColor(const QColor &color, const QPalette &palette)
-{
-    return isNeutralExtreme(color) ? neutralFor(color, palette.color(QPalette::WindowText)) : color;
-}
 
 QString appearanceKey(Appearance appearance)
 {
@@ -198,16 +197,15 @@ void installPlotTheming()
 void themePlot(QCustomPlot *plot)
 {
     const QPalette palette = plot->palette();
-    const QColor text = palette.color(QPalette::WindowText);
     plot->setBackground(palette.color(QPalette::Base));
     themeElement(plot->plotLayout(), palette);
     for (int i = 0; i < plot->plottableCount(); ++i) {
         QCPAbstractPlottable *p = plot->plottable(i);
-        p->setPen(themedPen(p->pen(), text));
+        p->setPen(themedPen(p->pen(), palette));
         if (auto *graph = qobject_cast<QCPGraph *>(p)) {
             QCPScatterStyle scatter = graph->scatterStyle();
             if (!scatter.isNone()) {
-                scatter.setPen(themedPen(scatter.pen(), text));
+                scatter.setPen(themedPen(scatter.pen(), palette));
                 graph->setScatterStyle(scatter);
             }
         }
@@ -217,12 +215,11 @@ void themePlot(QCustomPlot *plot)
         if (item->property(kFixedColorProperty).toBool())
             continue;
         if (auto *label = qobject_cast<QCPItemText *>(item)) {
-            if (isNeutralExtreme(label->color()))
-                label->setColor(neutralFor(label->color(), text));
+            label->setColor(legibleColor(label->color(), palette));
         } else if (auto *line = qobject_cast<QCPItemStraightLine *>(item)) {
-            line->setPen(themedPen(line->pen(), text));
+            line->setPen(themedPen(line->pen(), palette));
         } else if (auto *segment = qobject_cast<QCPItemLine *>(item)) {
-            segment->setPen(themedPen(segment->pen(), text));
+            segment->setPen(themedPen(segment->pen(), palette));
         }
     }
 }
