@@ -391,8 +391,8 @@ QString DatasetLoadResult::summary() const
 {
     QStringList lines;
     for (const DatasetProblem &p : problems)
-        lines << QStringLiteral("%1%2: %3: %4")
-                     .arg(p.file, p.line > 0 ? QStringLiteral(":%1").arg(p.line) : QString(),
+        lines << QStringLiteral("%1: %2: %3")
+                     .arg(p.location(),
                           p.severity == DatasetProblem::Error ? QStringLiteral("error") : QStringLiteral("warning"), p.reason);
     return lines.join('\n');
 }

@@ -24,6 +24,8 @@ struct DatasetProblem {
     QString file;   // file name within the dataset folder
     int line = 0;   // 1-based; 0 when not about one line
     QString reason;
+    // "FILE" or "FILE:LINE", as every message about the problem names it.
+    QString location() const { return line > 0 ? QStringLiteral("%1:%2").arg(file).arg(line) : file; }
 };
 
 struct DatasetLoadOptions {

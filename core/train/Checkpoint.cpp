@@ -1,15 +1,15 @@
 #include "train/Checkpoint.h"
 
-#include <ATen/CPUGeneratorImpl.h>
 #include "runtime/DiskSpace.h"
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <QFile>
-#include <QSaveFile>
 #include <QJsonDocument>
+#include <QSaveFile>
 
 #include <cerrno>
-#include <functional>
 #include <cstring>
+#include <functional>
 #include <string>
 
 namespace momok {
@@ -62,13 +62,15 @@ bool saveCheckpoint(const QString &path, MoMoKModel &model, torch::optim::Optimi
                          .arg(path, QString::fromUtf8(e.what()).section(QLatin1Char('\n'), 0, 0));
         return false;
     }
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly)) {
+    auto fail = [&](const QString &why, const QString &diskFull) {
         if (error)
             *error = QStringLiteral("%1: cannot write checkpoint: %2%3; the previous checkpoint is kept")
-                         .arg(path, file.errorString(), diskFullNote(path));
+                         .arg(path, why, diskFull);
         return false;
-    }
+    };
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return fail(file.errorString(), diskFullNote(path));
     if (file.write(bytes.data(), qint64(bytes.size())) != qint64(bytes.size()) || !file.flush()) {
         // The system's reason ("No space left on device"): a failed flush leaves QSaveFile's
         // own error string unset.
@@ -76,16 +78,10 @@ bool saveCheckpoint(const QString &path, MoMoKModel &model, torch::optim::Optimi
         // Asked before the temporary file goes: it still holds the space it took.
         const QString full = diskFullNote(path);
         file.cancelWriting();
-        if (error)
-            *error = QStringLiteral("%1: cannot write checkpoint: %2%3; the previous checkpoint is kept").arg(path, why, full);
-        return false;
+        return fail(why, full);
     }
-    if (!file.commit()) {
-        if (error)
-            *error = QStringLiteral("%1: cannot write checkpoint: %2%3; the previous checkpoint is kept")
-                         .arg(path, file.errorString(), diskFullNote(path));
-        return false;
-    }
+    if (!file.commit())
+        return fail(file.errorString(), diskFullNote(path));
     return true;
 }
 

@@ -83,8 +83,7 @@ std::unique_ptr<RunContext> RunContext::create(const RunSpec &spec, QString *err
     context->dataset = std::move(*loaded.dataset);
     for (const DatasetProblem &p : loaded.problems)
         if (p.severity == DatasetProblem::Warning)
-            context->datasetWarnings << (p.line > 0 ? QStringLiteral("%1:%2: %3").arg(p.file).arg(p.line).arg(p.reason)
-                                                    : QStringLiteral("%1: %2").arg(p.file, p.reason));
+            context->datasetWarnings << QStringLiteral("%1: %2").arg(p.location(), p.reason);
     const int64_t entities = context->dataset.entityCount(), relations = context->dataset.relationCount();
     if (!checkFingerprint(context.get(), error))
         return nullptr;

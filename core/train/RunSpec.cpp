@@ -5,6 +5,7 @@
 #include <QJsonDocument>
 #include <QSaveFile>
 
+#include <array>
 #include <iterator>
 
 namespace momok {
@@ -57,10 +58,11 @@ namespace {
 // The paths run.json stores twice: absolute, and relative to the run folder.
 const char *const kMovablePaths[] = {"dataset", "image_features", "text_features", "image_encoder"};
 
-QString *movablePath(RunSpec &s, int i)
+// Spec is RunSpec or const RunSpec: the fields in kMovablePaths' order.
+template <typename Spec>
+auto movablePaths(Spec &s)
 {
-    QString *paths[] = {&s.datasetDir, &s.imageFeatures, &s.textFeatures, &s.imageEncoder};
-    return paths[i];
+    return std::array{&s.datasetDir, &s.imageFeatures, &s.textFeatures, &s.imageEncoder};
 }
 
 } // namespace
@@ -81,9 +83,9 @@ QJsonObject RunSpec::toJson() const
         o.insert("dataset_fingerprint", datasetFingerprint.toJson());
     if (!runDir.isEmpty()) {
         QJsonObject relative;
-        RunSpec copy = *this;
+        const auto paths = movablePaths(*this);
         for (int i = 0; i < int(std::size(kMovablePaths)); ++i) {
-            const QString path = *movablePath(copy, i);
+            const QString &path = *paths[size_t(i)];
             if (!path.isEmpty() && QDir::isAbsolutePath(path))
                 relative.insert(QLatin1String(kMovablePaths[i]), QDir(QFileInfo(runDir).absoluteFilePath()).relativeFilePath(path));
         }
@@ -166,8 +168,9 @@ bool RunSpec::load(const QString &runDir, RunSpec *spec, QString *error)
     // Moved together with the run folder: the stored absolute path is gone, the relative one
     // (from where the run folder is now) exists.
     const QJsonObject relative = doc.object().value("relative_to_run").toObject();
+    const auto paths = movablePaths(*spec);
     for (int i = 0; i < int(std::size(kMovablePaths)); ++i) {
-        QString *path = movablePath(*spec, i);
+        QString *path = paths[size_t(i)];
         const QString fromRun = relative.value(QLatin1String(kMovablePaths[i])).toString();
         if (path->isEmpty() || fromRun.isEmpty() || QFileInfo::exists(*path))
             continue;

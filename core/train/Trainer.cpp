@@ -306,6 +306,7 @@ bool Trainer::resume(const QString &runDir, Feedback *feedback, QString *error)
 const RunSpec &Trainer::spec() const { return d->context->spec; }
 
 QStringList Trainer::datasetWarnings() const { return d->context->datasetWarnings; }
+
 int Trainer::completedEpochs() const { return d->state.epoch; }
 int64_t Trainer::batchesPerEpoch() const
 {
