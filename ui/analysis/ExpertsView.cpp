@@ -2,20 +2,20 @@
 
 #include "analysis/AsyncLoad.h"
 #include "analysis/GateTableModel.h"
-#include "common/Appearance.h"
 #include "analysis/RunReportLoader.h"
+#include "common/Appearance.h"
 #include "common/ExportActions.h"
 #include "common/ModalityPalette.h"
 
 #include "common/QCustomPlotInclude.h"
 
+#include <QAccessible>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QHBoxLayout>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QMouseEvent>
-#include <QAccessible>
-#include <QKeyEvent>
 #include <QScrollArea>
 #include <QSplitter>
 #include <QStackedWidget>

@@ -119,7 +119,7 @@ TrainingPanel::TrainingPanel(QWidget *parent) : QWidget(parent)
     auto *layout = new QHBoxLayout(this);
 
     auto *side = new QVBoxLayout;
-    m_status = new QLabel(tr("No training yet. Press Train… to choose a dataset and settings."), this);
+    m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("trainingStatus"));
     m_status->setWordWrap(true);
     QFont bold = m_status->font();
@@ -128,10 +128,8 @@ TrainingPanel::TrainingPanel(QWidget *parent) : QWidget(parent)
     side->addWidget(m_status);
     m_progress = new QProgressBar(this);
     m_progress->setObjectName(QStringLiteral("trainingProgress"));
-    m_progress->setRange(0, 1);
-    m_progress->setValue(0);
-    m_progress->setFormat(tr("no run yet")); // "epoch %v of %m" once there is one
     side->addWidget(m_progress);
+    showNoRun();
     auto *buttons = new QHBoxLayout;
     m_trainButton = new QPushButton(tr("Train…"), this);
     m_trainButton->setObjectName(QStringLiteral("trainButton"));
@@ -263,10 +261,7 @@ void TrainingPanel::showRun(qint64 runId)
     clearPlots();
     m_error->hide();
     if (!run) {
-        setStatus(tr("No training yet. Press Train… to choose a dataset and settings."));
-        m_progress->setRange(0, 1);
-        m_progress->setValue(0);
-        m_progress->setFormat(tr("no run yet"));
+        showNoRun();
         return;
     }
     loadHistory(runId);
@@ -713,6 +708,14 @@ void TrainingPanel::updateButtons()
     m_trainButton->setEnabled(!m_training);
     m_cancelButton->setEnabled(m_training && !m_cancelRequested);
     m_resumeButton->setEnabled(!m_training && workspace());
+}
+
+void TrainingPanel::showNoRun()
+{
+    setStatus(tr("No training yet. Press Train… to choose a dataset and settings."));
+    m_progress->setRange(0, 1);
+    m_progress->setValue(0);
+    m_progress->setFormat(tr("no run yet")); // "epoch %v of %m" once there is one
 }
 
 void TrainingPanel::setStatus(const QString &text)

@@ -104,6 +104,8 @@ private:
     void replotNow();
     void updateDetails();
     void updateButtons();
+    // The idle state when no run is selected: what to do, and an empty progress bar.
+    void showNoRun();
     void setStatus(const QString &text);
     void showError(const QString &text);
 
