@@ -84,30 +84,25 @@ QStringList helpCommands()
 
 // The options a command's help defines: the lines that start, two spaces in, with an
 // option (description lines are indented further, even when they start with an option).
-QStringList helpOptions(const QString &help)
+// WithValue keeps the long options whose help line shows a value placeholder such as <DIR>.
+enum class OptionsShown { All, WithValue };
+QStringList helpOptions(const QString &help, OptionsShown shown = OptionsShown::All)
 {
     QStringList options;
-    static const QRegularExpression line(QStringLiteral("^  (?:(-[a-zA-Z]), )?(--[a-z][a-z0-9-]*)"),
+    static const QRegularExpression line(QStringLiteral("^  (?:(-[a-zA-Z]), )?(--[a-z][a-z0-9-]*)( <[A-Z]+>)?"),
                                          QRegularExpression::MultilineOption);
     auto it = line.globalMatch(help);
     while (it.hasNext()) {
         const auto match = it.next();
+        if (shown == OptionsShown::WithValue) {
+            if (match.hasCaptured(3))
+                options << match.captured(2);
+            continue;
+        }
         if (match.hasCaptured(1))
             options << match.captured(1);
         options << match.captured(2);
     }
-    return options;
-}
-
-// Options whose help line shows a value placeholder such as <DIR> or <FILE>.
-QStringList helpValueOptions(const QString &help)
-{
-    QStringList options;
-    static const QRegularExpression line(QStringLiteral("^  (?:-[a-zA-Z], )?(--[a-z][a-z0-9-]*) <[A-Z]+>"),
-                                         QRegularExpression::MultilineOption);
-    auto it = line.globalMatch(help);
-    while (it.hasNext())
-        options << it.next().captured(1);
     return options;
 }
 
@@ -355,7 +350,7 @@ private Q_SLOTS:
                  qPrintable("in the completion, not in --help: " + sorted(completion - options)));
         // Every option that takes a value is handled where the completion completes values,
         // so that a new FILE or DIR option is not completed as if it took none.
-        const QStringList valueList = helpValueOptions(help);
+        const QStringList valueList = helpOptions(help, OptionsShown::WithValue);
         const QSet<QString> valueOptions(valueList.begin(), valueList.end());
         const QSet<QString> handled = completionValueOptions();
         QVERIFY2(valueOptions - handled == QSet<QString>(),
