@@ -3,13 +3,13 @@
 #include "features/ImageDescriptor.h"
 #include "features/TextFeaturizer.h"
 #include "features/TorchScriptImageEncoder.h"
+#include "runtime/AtomicFile.h"
 
 #include <ATen/Parallel.h>
 
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
-#include <QSaveFile>
 #include <QStandardPaths>
 #include <QtEndian>
 
@@ -78,14 +78,10 @@ bool readCache(const QString &path, int64_t rows, FeatureMatrix *out)
     return true;
 }
 
+// The cache only saves time: a failed write (a full disk) is said and extraction goes on.
 void writeCache(const QString &path, const FeatureMatrix &m)
 {
     QDir().mkpath(QFileInfo(path).absolutePath());
-    QSaveFile file(path); // temp + rename: a reader never sees half a file
-    if (!file.open(QIODevice::WriteOnly)) {
-        qWarning("feature cache: cannot write %s (%s)", qPrintable(path), qPrintable(file.errorString()));
-        return;
-    }
     QByteArray data;
     data.append(kCacheMagic, sizeof kCacheMagic);
     const qint64 dims[2] = {qToLittleEndian<qint64>(m.rows), qToLittleEndian<qint64>(m.cols)};
@@ -95,9 +91,9 @@ void writeCache(const QString &path, const FeatureMatrix &m)
         const float le = qToLittleEndian(v);
         data.append(reinterpret_cast<const char *>(&le), sizeof le);
     }
-    file.write(data);
-    if (!file.commit())
-        qWarning("feature cache: cannot write %s (%s)", qPrintable(path), qPrintable(file.errorString()));
+    QString error;
+    if (!writeFileAtomically(path, data, QStringLiteral("a feature cache entry"), &error))
+        qWarning("feature cache: %s (the features are used without being cached)", qPrintable(error));
 }
 
 } // namespace

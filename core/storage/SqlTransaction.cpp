@@ -1,5 +1,7 @@
 #include "storage/SqlTransaction.h"
 
+#include "runtime/CrashPoints.h"
+
 #include <QSqlError>
 #include <QSqlQuery>
 
@@ -9,6 +11,8 @@ SqlTransaction::SqlTransaction(QSqlDatabase db)
     : m_db(std::move(db))
 {
     m_active = exec("BEGIN IMMEDIATE");
+    if (m_active)
+        crashPoint("workspace.transaction-begun");
 }
 
 SqlTransaction::~SqlTransaction()
@@ -29,8 +33,10 @@ bool SqlTransaction::commit()
 {
     if (!m_active)
         return false;
+    crashPoint("workspace.before-commit");
     if (exec("COMMIT")) {
         m_active = false;
+        crashPoint("workspace.committed");
         return true;
     }
     rollback();

@@ -1,14 +1,11 @@
 #include "train/Checkpoint.h"
 
-#include "runtime/DiskSpace.h"
+#include "runtime/AtomicFile.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <QFile>
 #include <QJsonDocument>
-#include <QSaveFile>
 
-#include <cerrno>
-#include <cstring>
 #include <functional>
 #include <string>
 
@@ -23,7 +20,7 @@ at::Generator defaultGenerator() { return at::detail::getDefaultCPUGenerator(); 
 bool saveCheckpoint(const QString &path, MoMoKModel &model, torch::optim::Optimizer *main, torch::optim::Optimizer *estimator,
                     const TrainingState &state, const QJsonObject &config, QString *error)
 {
-    // Serialised to memory first, then written with QSaveFile (temporary file + rename: a
+    // Serialised to memory first, then written whole or not at all (writeFileAtomically: a
     // crash leaves the old checkpoint or the new one). LibTorch's own file writer cannot be
     // used on a disk that may fill up: its destructor throws on a short write, which ends
     // the process (std::terminate) instead of reporting the error.
@@ -62,26 +59,11 @@ bool saveCheckpoint(const QString &path, MoMoKModel &model, torch::optim::Optimi
                          .arg(path, QString::fromUtf8(e.what()).section(QLatin1Char('\n'), 0, 0));
         return false;
     }
-    auto fail = [&](const QString &why, const QString &diskFull) {
+    if (!writeFileAtomically(path, bytes.data(), qint64(bytes.size()), QStringLiteral("checkpoint"), error)) {
         if (error)
-            *error = QStringLiteral("%1: cannot write checkpoint: %2%3; the previous checkpoint is kept")
-                         .arg(path, why, diskFull);
+            *error += QStringLiteral("; the previous checkpoint is kept");
         return false;
-    };
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        return fail(file.errorString(), diskFullNote(path));
-    if (file.write(bytes.data(), qint64(bytes.size())) != qint64(bytes.size()) || !file.flush()) {
-        // The system's reason ("No space left on device"): a failed flush leaves QSaveFile's
-        // own error string unset.
-        const QString why = QString::fromLocal8Bit(std::strerror(errno));
-        // Asked before the temporary file goes: it still holds the space it took.
-        const QString full = diskFullNote(path);
-        file.cancelWriting();
-        return fail(why, full);
     }
-    if (!file.commit())
-        return fail(file.errorString(), diskFullNote(path));
     return true;
 }
 

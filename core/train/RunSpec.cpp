@@ -1,9 +1,10 @@
 #include "train/RunSpec.h"
 
+#include "runtime/AtomicFile.h"
+
 #include <QDir>
 #include <QFile>
 #include <QJsonDocument>
-#include <QSaveFile>
 
 #include <array>
 #include <iterator>
@@ -123,17 +124,8 @@ bool RunSpec::save(QString *error) const
         if (error) *error = QStringLiteral("%1: cannot create the run folder").arg(runDir);
         return false;
     }
-    QSaveFile file(QDir(runDir).filePath("run.json"));
-    if (!file.open(QIODevice::WriteOnly)) {
-        if (error) *error = QStringLiteral("%1: %2").arg(file.fileName(), file.errorString());
-        return false;
-    }
-    file.write(QJsonDocument(toJson()).toJson());
-    if (!file.commit()) {
-        if (error) *error = QStringLiteral("%1: %2").arg(file.fileName(), file.errorString());
-        return false;
-    }
-    return true;
+    return writeFileAtomically(QDir(runDir).filePath("run.json"), QJsonDocument(toJson()).toJson(),
+                               QStringLiteral("the run's description"), error);
 }
 
 bool RunSpec::load(const QString &runDir, RunSpec *spec, QString *error)

@@ -1,6 +1,8 @@
 #include "train/Trainer.h"
 
+#include "runtime/AtomicFile.h"
 #include "runtime/ComputeEnvironment.h"
+#include "runtime/CrashPoints.h"
 #include "runtime/WorkProfiler.h"
 
 #include "eval/Evaluator.h"
@@ -15,7 +17,6 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QSaveFile>
 
 #include <optional>
 
@@ -32,12 +33,7 @@ constexpr qint64 kLastCheckpointIntervalMs = 30000;
 
 bool writeJson(const QString &path, const QJsonDocument &doc, QString *error)
 {
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(doc.toJson()) < 0 || !file.commit()) {
-        if (error) *error = QStringLiteral("%1: %2").arg(path, file.errorString());
-        return false;
-    }
-    return true;
+    return writeFileAtomically(path, doc.toJson(), QStringLiteral("the run's record"), error);
 }
 
 // The authors' protocol from the tracked test evaluations in a run's history: for each
@@ -391,6 +387,7 @@ Outcome Trainer::run(TrainingObserver *observer, Feedback *feedback, QString *er
                 sum.bce += losses.bce;
                 sum.mi += losses.mi;
                 sum.estimator += losses.estimator;
+                crashPoint("train.step");
                 if (observer)
                     observer->batchFinished(epoch, b + 1, batches);
                 reportProgress(feedback, {WorkStage::Training, b + 1, batches, epoch});
@@ -409,6 +406,7 @@ Outcome Trainer::run(TrainingObserver *observer, Feedback *feedback, QString *er
             d->state.epoch = epoch;
             d->state.learningRate *= c.lrDecay;
             d->setLearningRate(d->state.learningRate);
+            crashPoint("train.epoch");
             if (observer)
                 observer->epochFinished(record);
 
