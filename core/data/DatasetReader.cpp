@@ -132,8 +132,9 @@ bool readIdFile(const QDir &dir, const QString &fileName, CountLine countLine, c
     forEachLine(text.data, [&](QByteArrayView line, int number) {
         if (isBlank(line))
             return true;
-        if (!text.validUtf8 && !line.isValidUtf8()) {
-            log.error(fileName, number, QStringLiteral("not valid UTF-8"));
+        if (!checkLineLength(line, fileName, number, log) || (!text.validUtf8 && !line.isValidUtf8())) {
+            if (line.size() <= kMaxLineBytes)
+                log.error(fileName, number, QStringLiteral("not valid UTF-8"));
             first = false;
             ++entryLines;
             return true;
@@ -235,6 +236,8 @@ void readTripleFile(const QDir &dir, const QString &fileName, DatasetFormat form
     out->triples.reserve(size_t(text.data.count('\n') + 1));
     forEachLine(text.data, [&](QByteArrayView line, int number) {
         if (isBlank(line))
+            return true;
+        if (!checkLineLength(line, fileName, number, log))
             return true;
         if (!text.validUtf8 && !line.isValidUtf8()) {
             log.error(fileName, number, QStringLiteral("not valid UTF-8"));

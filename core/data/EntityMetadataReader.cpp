@@ -33,6 +33,8 @@ bool readColumnFile(const QDir &dir, const QString &fileName, const QHash<QStrin
     forEachLine(text.data, [&](QByteArrayView line, int lineNumber) {
         if (line.trimmed().isEmpty())
             return true;
+        if (!checkLineLength(line, fileName, lineNumber, log))
+            return true;
         if (!text.validUtf8 && !line.isValidUtf8()) {
             log.error(fileName, lineNumber, QStringLiteral("not valid UTF-8"));
             return true;
@@ -174,6 +176,7 @@ QString imageProblem(const QString &path)
         return QStringLiteral("empty image file");
     QImageReader reader(path);
     reader.setDecideFormatFromContent(true);
+    reader.setAllocationLimit(EntityMetadataReader::kImageAllocationLimitMiB);
     if (!reader.canRead())
         return QStringLiteral("not a readable image: %1").arg(reader.errorString());
     const QSize size = reader.size();

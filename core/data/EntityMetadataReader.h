@@ -47,6 +47,9 @@ public:
     static void checkImages(const QString &directory, QVector<EntityInfo> &entities, DatasetProblemLog &log);
     static constexpr qint64 kMaxImageFileBytes = 64ll << 20;  // 64 MiB
     static constexpr qint64 kMaxImagePixels = 64ll * 1000 * 1000; // 64 megapixels, read from the header
+    // The most a decoder may allocate for one image (QImageReader::setAllocationLimit): a
+    // 64-megapixel image in 32 bits, also for formats whose header gives no size.
+    static constexpr int kImageAllocationLimitMiB = 256;
 };
 
 } // namespace momok

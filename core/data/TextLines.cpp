@@ -47,11 +47,25 @@ bool readText(const QDir &dir, const QString &fileName, TextFile *out, DatasetPr
         log.error(fileName, 0, QStringLiteral("cannot be read: %1").arg(file.errorString()));
         return false;
     }
+    if (file.size() > kMaxTextFileBytes) {
+        log.error(fileName, 0, QStringLiteral("a file of %1 MiB, over the limit of %2 MiB for a dataset text file")
+                                   .arg(file.size() >> 20).arg(kMaxTextFileBytes >> 20));
+        return false;
+    }
     out->data = file.readAll();
     if (out->data.startsWith("\xEF\xBB\xBF"))
         out->data.remove(0, 3);
     out->validUtf8 = isValidUtf8(out->data);
     return true;
+}
+
+bool checkLineLength(QByteArrayView line, const QString &fileName, int number, DatasetProblemLog &log)
+{
+    if (line.size() <= kMaxLineBytes)
+        return true;
+    log.error(fileName, number, QStringLiteral("a line of %1 bytes, over the limit of %2 bytes (1 MiB)")
+                                    .arg(line.size()).arg(kMaxLineBytes));
+    return false;
 }
 
 } // namespace momok

@@ -15,9 +15,18 @@ struct TextFile {
     bool validUtf8 = true; // when false, lines must be checked one by one
 };
 
+// Limits on dataset text files (see README, "Limits on input files"). Below 2 GiB, line
+// numbers fit an int.
+constexpr qint64 kMaxTextFileBytes = (2ll << 30) - 1; // 2 GiB
+constexpr qsizetype kMaxLineBytes = 1 << 20;         // 1 MiB
+
 // The whole file (benchmark files are a few MB), without a UTF-8 byte-order mark.
-// False, with the reason logged against fileName, when it cannot be read.
+// False, with the reason logged against fileName, when it cannot be read or is over
+// kMaxTextFileBytes.
 bool readText(const QDir &dir, const QString &fileName, TextFile *out, DatasetProblemLog &log);
+
+// True when the line is within kMaxLineBytes; otherwise false, with an error logged.
+bool checkLineLength(QByteArrayView line, const QString &fileName, int number, DatasetProblemLog &log);
 
 // Calls f(line, number) for every line, without its "\n" or "\r\n"; numbers are 1-based.
 // f returns false to stop.

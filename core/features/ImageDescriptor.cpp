@@ -1,5 +1,7 @@
 #include "features/ImageDescriptor.h"
 
+#include "data/EntityMetadataReader.h"
+
 #include <QFileInfo>
 #include <QImageReader>
 
@@ -190,9 +192,26 @@ std::vector<float> ImageDescriptor::describe(const QImage &image)
 
 bool ImageDescriptor::readImage(const QString &path, QImage *image, QString *error)
 {
+    // The dataset check's limits (EntityMetadataReader), checked before decoding: a file or
+    // a header claiming a huge image (a decompression bomb) is refused before any allocation.
+    const qint64 bytes = QFileInfo(path).size();
+    if (bytes > EntityMetadataReader::kMaxImageFileBytes) {
+        if (error)
+            *error = QStringLiteral("%1: image file of %2 MiB, over the limit of %3 MiB")
+                         .arg(path).arg(bytes >> 20).arg(EntityMetadataReader::kMaxImageFileBytes >> 20);
+        return false;
+    }
     QImageReader reader(path);
     reader.setAutoTransform(true);
+    reader.setAllocationLimit(EntityMetadataReader::kImageAllocationLimitMiB);
     const QSize size = reader.size();
+    if (size.isValid() && qint64(size.width()) * size.height() > EntityMetadataReader::kMaxImagePixels) {
+        if (error)
+            *error = QStringLiteral("%1: image of %2×%3 pixels, over the limit of %4 megapixels")
+                         .arg(path).arg(size.width()).arg(size.height())
+                         .arg(EntityMetadataReader::kMaxImagePixels / 1000000);
+        return false;
+    }
     if (size.isValid() && std::max(size.width(), size.height()) > kMaxDecodeSide)
         reader.setScaledSize(size.scaled(kMaxDecodeSide, kMaxDecodeSide, Qt::KeepAspectRatio));
     QImage decoded = reader.read();
