@@ -1,6 +1,7 @@
 #include "train/RunSpec.h"
 
 #include "runtime/AtomicFile.h"
+#include "runtime/JsonFile.h"
 
 #include <QDir>
 #include <QFile>
@@ -130,30 +131,23 @@ bool RunSpec::save(QString *error) const
 
 bool RunSpec::load(const QString &runDir, RunSpec *spec, QString *error)
 {
-    QFile file(QDir(runDir).filePath("run.json"));
-    if (!file.open(QIODevice::ReadOnly)) {
-        if (error) *error = QStringLiteral("%1: not a run folder (%2)").arg(runDir, file.errorString());
+    const QString path = QDir(runDir).filePath("run.json");
+    if (!QFileInfo::exists(path)) {
+        if (error) *error = QStringLiteral("%1: not a run folder (it has no run.json)").arg(runDir);
         return false;
     }
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &parseError);
+    QJsonDocument doc;
+    if (!readJsonFile(path, &doc, error))
+        return false;
     if (!doc.isObject()) {
-        if (error) {
-            file.seek(0);
-            const int line = file.read(parseError.offset).count('\n') + 1;
-            *error = doc.isNull() ? QStringLiteral("%1:%2: %3 (the file is damaged or was edited; it is not valid JSON)")
-                                        .arg(file.fileName())
-                                        .arg(line)
-                                        .arg(parseError.errorString())
-                                  : QStringLiteral("%1: not a run description (a JSON object is expected)").arg(file.fileName());
-        }
+        if (error) *error = QStringLiteral("%1: not a run description (a JSON object is expected)").arg(path);
         return false;
     }
     *spec = fromJson(doc.object());
     if (spec->formatVersion > kFormatVersion) {
         if (error)
             *error = QStringLiteral("%1: format version %2 was written by a newer MoMoK Studio (this one reads up to %3)")
-                         .arg(file.fileName()).arg(spec->formatVersion).arg(kFormatVersion);
+                         .arg(path).arg(spec->formatVersion).arg(kFormatVersion);
         return false;
     }
     spec->runDir = runDir;

@@ -3,6 +3,7 @@
 #include "runtime/AtomicFile.h"
 #include "runtime/ComputeEnvironment.h"
 #include "runtime/CrashPoints.h"
+#include "runtime/JsonFile.h"
 #include "runtime/WorkProfiler.h"
 
 #include "eval/Evaluator.h"
@@ -292,10 +293,28 @@ bool Trainer::resume(const QString &runDir, Feedback *feedback, QString *error)
         return false;
     d->history = QJsonDocument::fromJson(d->state.historyJson.toUtf8()).array();
     d->setLearningRate(d->state.learningRate);
+    // history.json repeats the history last.pt holds and is rewritten at the next save;
+    // damaged (edited, truncated), it is named rather than silently replaced.
+    const QString historyPath = QDir(runDir).filePath("history.json");
+    QJsonDocument document;
+    if (QFile::exists(historyPath)) {
+        if (!readJsonFile(historyPath, &document, error))
+            return false;
+        if (!document.isArray()) {
+            if (error) *error = QStringLiteral("%1: not a run history (a JSON array is expected)").arg(historyPath);
+            return false;
+        }
+    }
     const QString best = QDir(runDir).filePath("report-valid.json");
-    QFile bestFile(best);
-    if (bestFile.open(QIODevice::ReadOnly))
-        d->bestValid = EvaluationReport::fromJson(QJsonDocument::fromJson(bestFile.readAll()).object());
+    if (QFile::exists(best)) {
+        if (!readJsonFile(best, &document, error))
+            return false;
+        d->bestValid = EvaluationReport::fromJson(document.object());
+        if (!d->bestValid.split) {
+            if (error) *error = QStringLiteral("%1: not an evaluation report").arg(best);
+            return false;
+        }
+    }
     return true;
 }
 

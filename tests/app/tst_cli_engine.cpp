@@ -285,6 +285,9 @@ private Q_SLOTS:
             const char *name, *file;
             std::function<void(const QString &)> apply;
             const char *reason;
+            // history.json and report-valid.json are read only by --resume (eval, explain and
+            // predict answer from the checkpoint and must keep working).
+            bool resumeOnly = false;
         };
         auto replace = [](const QString &path, const std::function<QByteArray(QByteArray)> &edit) {
             QFile f(path);
@@ -309,6 +312,15 @@ private Q_SLOTS:
             {"truncated-run-json", "run.json",
              [&](const QString &d) { replace(d + "/run.json", [](QByteArray b) { return b.left(b.size() / 2); }); },
              "it is not valid JSON"},
+            {"truncated-history", "history.json",
+             [&](const QString &d) { replace(d + "/history.json", [](QByteArray b) { return b.left(b.size() / 2); }); },
+             "it is not valid JSON", true},
+            {"edited-history", "history.json",
+             [&](const QString &d) { replace(d + "/history.json", [](QByteArray) { return QByteArray("{\"epoch\": 1}\n"); }); },
+             "not a run history", true},
+            {"edited-best-report", "report-valid.json",
+             [&](const QString &d) { replace(d + "/report-valid.json", [](QByteArray b) { return b.replace("\"split\"", "\"spilt\""); }); },
+             "not an evaluation report", true},
         };
         for (const Damage &damage : damages) {
             const QString dir = m_dir.filePath(QStringLiteral("damaged-") + damage.name);
@@ -321,6 +333,11 @@ private Q_SLOTS:
                                                QStringList{"predict", dir, "--head", "m0_0", "--relation", "memberOf"},
                                                QStringList{"train", "--resume", dir}}) {
                 const CliResult r = runCli(command);
+                if (damage.resumeOnly && command.first() != QLatin1String("train")) {
+                    QVERIFY2(r.exitCode == 0, qPrintable(QStringLiteral("%1 on %2: exit %3\n%4").arg(command.first(), damage.name).arg(r.exitCode).arg(r.err)));
+                    QCOMPARE(folderDigest(dir), before);
+                    continue;
+                }
                 const QRegularExpression where(QRegularExpression::escape(dir + "/") + "[a-z]*" + QRegularExpression::escape(damage.file));
                 QVERIFY2(r.exitCode == 1 && r.err.contains(where) && r.err.contains(damage.reason),
                          qPrintable(QStringLiteral("%1 on %2: exit %3\n%4").arg(command.first(), damage.name).arg(r.exitCode).arg(r.err)));
