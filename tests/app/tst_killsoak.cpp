@@ -15,8 +15,8 @@
 // (run folder and workspace) equal the uninterrupted run's.
 //
 // Longer soaks: MOMOK_SOAK_KILLS (default 20), MOMOK_SOAK_EPOCHS (default 8) and
-// MOMOK_SOAK_SEED (default 2026) change the run; e.g.
-//   MOMOK_SOAK_KILLS=200 MOMOK_SOAK_EPOCHS=30 ctest -R tst_killsoak --output-on-failure
+// MOMOK_SOAK_SEED (default 2026) change the run; e.g. (from the build folder)
+//   MOMOK_SOAK_KILLS=200 MOMOK_SOAK_EPOCHS=30 QT_QPA_PLATFORM=offscreen tests/tst_killsoak
 #include "CliRunner.h"
 
 #include "storage/Workspace.h"
@@ -220,5 +220,14 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestKillSoak)
+// A longer soak outlives Qt Test's 5-minute watchdog: unless QTEST_FUNCTION_TIMEOUT says
+// otherwise, it is lifted (ctest's own TIMEOUT still bounds the default run).
+int main(int argc, char **argv)
+{
+    if (!qEnvironmentVariableIsSet("QTEST_FUNCTION_TIMEOUT"))
+        qputenv("QTEST_FUNCTION_TIMEOUT", QByteArray::number(24 * 3600 * 1000));
+    QCoreApplication app(argc, argv);
+    TestKillSoak test;
+    return QTest::qExec(&test, argc, argv);
+}
 #include "tst_killsoak.moc"
