@@ -13,6 +13,7 @@
 #include "features/FeatureExtractor.h"
 #include "runtime/ComputeEnvironment.h"
 #include "storage/RunRecorder.h"
+#include "storage/Workspace.h"
 #include "runtime/SgemmBenchmark.h"
 #include "runtime/WorkProfiler.h"
 #include "train/TrainedRun.h"
@@ -343,6 +344,15 @@ int runTrain(const QStringList &args, QTextStream &out, QTextStream &err)
         return code;
     if (commandLine.isSet("dry-run"))
         return dryRun(commandLine, out, err);
+    // A workspace that cannot take the run (a full disk, another application's file) is
+    // refused before the run folder is made, so that the same command can simply be run again.
+    if (commandLine.isSet("workspace")) {
+        QString error;
+        if (!Workspace::open(commandLine.value("workspace"), &error)) {
+            err << "momok train: " << error << "\n";
+            return 1;
+        }
+    }
     Trainer trainer;
     Feedback feedback(consoleProgress(err, commandLine.isSet("quiet")));
     if (int code = 0; !startTraining(commandLine, &trainer, &feedback, out, err, &code))

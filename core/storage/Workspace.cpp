@@ -1,5 +1,7 @@
 #include "storage/Workspace.h"
 
+#include "runtime/DiskSpace.h"
+
 #include "storage/FtsQuery.h"
 #include "storage/SqlTransaction.h"
 #include "storage/WorkspaceSchema.h"
@@ -67,6 +69,21 @@ bool fail(QString *error, const QString &context, const QString &detail)
 bool fail(QString *error, const QString &context, const QSqlQuery &query)
 {
     return fail(error, context, query.lastError().text());
+}
+
+// A failed write on a nearly full disk says so: SQLite's own words for it ("database or
+// disk is full", or "disk I/O error" when it cannot even create its -wal file) do not.
+bool failOn(const QString &workspacePath, QString *error, const QString &context, const QString &detail)
+{
+    fail(error, context, detail);
+    if (error)
+        *error += diskFullNote(workspacePath);
+    return false;
+}
+
+bool failOn(const QString &workspacePath, QString *error, const QString &context, const QSqlQuery &query)
+{
+    return failOn(workspacePath, error, context, query.lastError().text());
 }
 
 // kill(pid, 0) probes without signalling; EPERM means the process exists under
@@ -239,12 +256,12 @@ std::unique_ptr<Workspace> Workspace::open(const QString &path, QString *error, 
     ws->m_db.setDatabaseName(ws->m_path);
     ws->m_db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(kBusyTimeoutMs));
     if (!ws->m_db.open()) {
-        fail(error, QStringLiteral("cannot open %1").arg(ws->m_path), ws->m_db.lastError().text());
+        failOn(ws->m_path, error, QStringLiteral("cannot open %1").arg(ws->m_path), ws->m_db.lastError().text());
         return nullptr;
     }
     // Checked before configure(), whose PRAGMA journal_mode writes to a file not yet in WAL mode.
     if (mode == OpenMode::RequireCurrent && ws->schemaVersion() != WorkspaceSchema::currentVersion()) {
-        fail(error, QStringLiteral("cannot open workspace %1").arg(ws->m_path),
+        failOn(ws->m_path, error, QStringLiteral("cannot open workspace %1").arg(ws->m_path),
              QStringLiteral("its schema version %1 is not this build's %2 (open it to migrate it first)")
                  .arg(ws->schemaVersion())
                  .arg(WorkspaceSchema::currentVersion()));
@@ -254,17 +271,17 @@ std::unique_ptr<Workspace> Workspace::open(const QString &path, QString *error, 
     // Read-only checks first: a file that is not a workspace, or one of a newer schema, is
     // refused before configure() switches its journal mode (a write).
     if (mode == OpenMode::Migrate && info.exists() && !WorkspaceSchema::checkCompatible(ws->m_db, &why)) {
-        fail(error, QStringLiteral("cannot open workspace %1").arg(ws->m_path), why);
+        failOn(ws->m_path, error, QStringLiteral("cannot open workspace %1").arg(ws->m_path), why);
         return nullptr;
     }
     if (!ws->configure(&why)) {
-        fail(error, QStringLiteral("cannot open workspace %1").arg(ws->m_path), why);
+        failOn(ws->m_path, error, QStringLiteral("cannot open workspace %1").arg(ws->m_path), why);
         return nullptr;
     }
     if (mode == OpenMode::RequireCurrent)
         return ws;
     if (!WorkspaceSchema::migrate(ws->m_db, &why)) {
-        fail(error, QStringLiteral("cannot open workspace %1").arg(ws->m_path), why);
+        failOn(ws->m_path, error, QStringLiteral("cannot open workspace %1").arg(ws->m_path), why);
         return nullptr;
     }
     ws->m_interruptedOnOpen = ws->markInterruptedRuns();
@@ -276,18 +293,18 @@ bool Workspace::configure(QString *error)
     QSqlQuery q(m_db);
     // foreign_keys is per connection and off by default in SQLite.
     if (!q.exec(QStringLiteral("PRAGMA foreign_keys = ON")))
-        return fail(error, QStringLiteral("PRAGMA foreign_keys"), q);
+        return failOn(m_path, error, QStringLiteral("PRAGMA foreign_keys"), q);
     if (!q.exec(QStringLiteral("PRAGMA busy_timeout = %1").arg(kBusyTimeoutMs)))
-        return fail(error, QStringLiteral("PRAGMA busy_timeout"), q);
+        return failOn(m_path, error, QStringLiteral("PRAGMA busy_timeout"), q);
     // WAL: readers (the UI) never block the trainer's writes, and a killed writer
     // leaves only an uncommitted tail that the next open ignores.
     if (!q.exec(QStringLiteral("PRAGMA journal_mode = WAL")) || !q.next())
-        return fail(error, QStringLiteral("PRAGMA journal_mode"), q);
+        return failOn(m_path, error, QStringLiteral("PRAGMA journal_mode"), q);
     if (q.value(0).toString().compare(QLatin1String("wal"), Qt::CaseInsensitive) != 0)
-        return fail(error, QStringLiteral("the database refused write-ahead logging"), q.value(0).toString());
+        return failOn(m_path, error, QStringLiteral("the database refused write-ahead logging"), q.value(0).toString());
     // NORMAL is durable across process crashes in WAL mode; only power loss may drop the last commits.
     if (!q.exec(QStringLiteral("PRAGMA synchronous = NORMAL")))
-        return fail(error, QStringLiteral("PRAGMA synchronous"), q);
+        return failOn(m_path, error, QStringLiteral("PRAGMA synchronous"), q);
     return true;
 }
 
@@ -372,14 +389,14 @@ bool Workspace::importDataset(const KgDataset &dataset, const QString &contentHa
 
     SqlTransaction tx(m_db);
     if (!tx.isActive())
-        return fail(error, QStringLiteral("cannot start the import"), tx.error());
+        return failOn(m_path, error, QStringLiteral("cannot start the import"), tx.error());
 
     QSqlQuery q(m_db);
     q.prepare(QStringLiteral("SELECT id FROM datasets WHERE path = ? AND content_hash = ?"));
     q.addBindValue(path);
     q.addBindValue(contentHash);
     if (!q.exec())
-        return fail(error, QStringLiteral("cannot look the dataset up"), q);
+        return failOn(m_path, error, QStringLiteral("cannot look the dataset up"), q);
     qint64 id = q.next() ? q.value(0).toLongLong() : -1;
     q.finish();
 
@@ -406,7 +423,7 @@ bool Workspace::importDataset(const KgDataset &dataset, const QString &contentHa
         q.addBindValue(contentHash);
     }
     if (!q.exec())
-        return fail(error, QStringLiteral("cannot store the dataset"), q);
+        return failOn(m_path, error, QStringLiteral("cannot store the dataset"), q);
     if (id < 0)
         id = q.lastInsertId().toLongLong();
 
@@ -422,7 +439,7 @@ bool Workspace::importDataset(const KgDataset &dataset, const QString &contentHa
         rel.bindValue(1, r);
         rel.bindValue(2, dataset.relationNames[r]);
         if (!rel.exec())
-            return fail(error, QStringLiteral("cannot store relation %1").arg(dataset.relationNames[r]), rel);
+            return failOn(m_path, error, QStringLiteral("cannot store relation %1").arg(dataset.relationNames[r]), rel);
     }
     QSqlQuery ent(m_db);
     ent.prepare(QStringLiteral(
@@ -448,7 +465,7 @@ bool Workspace::importDataset(const KgDataset &dataset, const QString &contentHa
         ent.bindValue(7, info.imagePaths.isEmpty() ? 0 : 1);
         ent.bindValue(8, info.description.trimmed().isEmpty() ? 0 : 1);
         if (!ent.exec())
-            return fail(error, QStringLiteral("cannot store entity %1").arg(info.name), ent);
+            return failOn(m_path, error, QStringLiteral("cannot store entity %1").arg(info.name), ent);
     }
     // Rows past the current counts belong to an earlier reading of the same content.
     QSqlQuery trim(m_db);
@@ -456,15 +473,15 @@ bool Workspace::importDataset(const KgDataset &dataset, const QString &contentHa
     trim.addBindValue(id);
     trim.addBindValue(qint64(dataset.relationNames.size()));
     if (!trim.exec())
-        return fail(error, QStringLiteral("cannot remove stale relations"), trim);
+        return failOn(m_path, error, QStringLiteral("cannot remove stale relations"), trim);
     trim.prepare(QStringLiteral("DELETE FROM entities WHERE dataset_id = ? AND entity_id >= ?"));
     trim.addBindValue(id);
     trim.addBindValue(qint64(dataset.entities.size()));
     if (!trim.exec())
-        return fail(error, QStringLiteral("cannot remove stale entities"), trim);
+        return failOn(m_path, error, QStringLiteral("cannot remove stale entities"), trim);
 
     if (!tx.commit())
-        return fail(error, QStringLiteral("cannot commit the import"), tx.error());
+        return failOn(m_path, error, QStringLiteral("cannot commit the import"), tx.error());
     if (datasetId)
         *datasetId = id;
     return true;
@@ -510,9 +527,9 @@ bool Workspace::deleteDataset(qint64 datasetId, QString *error)
     q.prepare(QStringLiteral("DELETE FROM datasets WHERE id = ?"));
     q.addBindValue(datasetId);
     if (!q.exec())
-        return fail(error, QStringLiteral("cannot delete dataset %1").arg(datasetId), q);
+        return failOn(m_path, error, QStringLiteral("cannot delete dataset %1").arg(datasetId), q);
     if (q.numRowsAffected() != 1)
-        return fail(error, QStringLiteral("no dataset %1").arg(datasetId), QString());
+        return failOn(m_path, error, QStringLiteral("no dataset %1").arg(datasetId), QString());
     return true;
 }
 
@@ -548,7 +565,7 @@ QVector<EntityHit> Workspace::searchEntities(qint64 datasetId, const QString &qu
         q.addBindValue(typeFilter);
     q.addBindValue(limit > 0 ? limit : -1);
     if (!q.exec()) {
-        fail(error, QStringLiteral("entity search failed"), q);
+        failOn(m_path, error, QStringLiteral("entity search failed"), q);
         return hits;
     }
     while (q.next())
@@ -598,7 +615,7 @@ qint64 Workspace::beginRun(qint64 datasetId, const QString &name, const QJsonObj
     q.addBindValue(hostName());
     q.addBindValue(now);
     if (!q.exec()) {
-        fail(error, QStringLiteral("cannot start run '%1' on dataset %2").arg(name).arg(datasetId), q);
+        failOn(m_path, error, QStringLiteral("cannot start run '%1' on dataset %2").arg(name).arg(datasetId), q);
         return -1;
     }
     return q.lastInsertId().toLongLong();
@@ -621,7 +638,7 @@ bool Workspace::recordEpoch(qint64 runId, const EpochRecord &record, QString *er
     q.addBindValue(record.learningRate);
     q.addBindValue(record.seconds);
     if (!q.exec())
-        return fail(error, QStringLiteral("cannot record epoch %1 of run %2").arg(record.epoch).arg(runId), q);
+        return failOn(m_path, error, QStringLiteral("cannot record epoch %1 of run %2").arg(record.epoch).arg(runId), q);
     return true;
 }
 
@@ -629,13 +646,13 @@ bool Workspace::recordEvaluation(qint64 runId, const EvaluationReport &report, Q
 {
     const GateStatistics &gates = report.gates;
     if (gates.meanWeight.size() != qsizetype(gates.relations) * gates.modalities * gates.experts)
-        return fail(error, QStringLiteral("inconsistent gate statistics: %1 weights for %2 relations x %3 modalities x %4 experts")
+        return failOn(m_path, error, QStringLiteral("inconsistent gate statistics: %1 weights for %2 relations x %3 modalities x %4 experts")
                                .arg(gates.meanWeight.size()).arg(gates.relations).arg(gates.modalities).arg(gates.experts),
                     QString());
 
     SqlTransaction tx(m_db);
     if (!tx.isActive())
-        return fail(error, QStringLiteral("cannot start writing the evaluation"), tx.error());
+        return failOn(m_path, error, QStringLiteral("cannot start writing the evaluation"), tx.error());
 
     const RankMetrics &head = report.headline();
     QSqlQuery q(m_db);
@@ -653,7 +670,7 @@ bool Workspace::recordEvaluation(qint64 runId, const EvaluationReport &report, Q
     q.addBindValue(jsonText(report.toJson()));
     q.addBindValue(nowText());
     if (!q.exec())
-        return fail(error, QStringLiteral("cannot record the %1 evaluation of run %2").arg(report.split ? splitName(*report.split) : QStringLiteral("unnamed")).arg(runId), q);
+        return failOn(m_path, error, QStringLiteral("cannot record the %1 evaluation of run %2").arg(report.split ? splitName(*report.split) : QStringLiteral("unnamed")).arg(runId), q);
     const qint64 id = q.lastInsertId().toLongLong();
 
     QSqlQuery rel(m_db);
@@ -675,7 +692,7 @@ bool Workspace::recordEvaluation(qint64 runId, const EvaluationReport &report, Q
                 rel.bindValue(9, m.hits10);
                 rel.bindValue(10, qint64(m.count));
                 if (!rel.exec())
-                    return fail(error, QStringLiteral("cannot record the metrics of relation %1").arg(r.name), rel);
+                    return failOn(m_path, error, QStringLiteral("cannot record the metrics of relation %1").arg(r.name), rel);
             }
         }
     }
@@ -695,12 +712,12 @@ bool Workspace::recordEvaluation(qint64 runId, const EvaluationReport &report, Q
                 gate.bindValue(5, gates.at(r, m, e));
                 gate.bindValue(6, qint64(gates.queryCount.value(r)));
                 if (!gate.exec())
-                    return fail(error, QStringLiteral("cannot record the gate statistics of relation %1").arg(r), gate);
+                    return failOn(m_path, error, QStringLiteral("cannot record the gate statistics of relation %1").arg(r), gate);
             }
         }
     }
     if (!tx.commit())
-        return fail(error, QStringLiteral("cannot commit the evaluation"), tx.error());
+        return failOn(m_path, error, QStringLiteral("cannot commit the evaluation"), tx.error());
     if (evaluationId)
         *evaluationId = id;
     return true;
@@ -724,7 +741,7 @@ bool Workspace::setRunStatus(qint64 runId, RunStatus status, QString *error)
     }
     q.addBindValue(runId);
     if (!q.exec())
-        return fail(error, QStringLiteral("cannot set the status of run %1").arg(runId), q);
+        return failOn(m_path, error, QStringLiteral("cannot set the status of run %1").arg(runId), q);
     if (q.numRowsAffected() != 1)
         return fail(error, QStringLiteral("no run %1").arg(runId), QString());
     return true;
@@ -739,7 +756,7 @@ bool updateRunColumn(const QSqlDatabase &db, qint64 runId, const char *column, c
     q.addBindValue(value);
     q.addBindValue(runId);
     if (!q.exec())
-        return fail(error, QStringLiteral("cannot update %1 of run %2").arg(QLatin1String(column)).arg(runId), q);
+        return failOn(db.databaseName(), error, QStringLiteral("cannot update %1 of run %2").arg(QLatin1String(column)).arg(runId), q);
     if (q.numRowsAffected() != 1)
         return fail(error, QStringLiteral("no run %1").arg(runId), QString());
     return true;
@@ -761,21 +778,21 @@ bool Workspace::discardProgressAfter(qint64 runId, int epoch, QString *error)
 {
     SqlTransaction tx(m_db);
     if (!tx.isActive())
-        return fail(error, QStringLiteral("cannot start discarding the progress of run %1").arg(runId), tx.error());
+        return failOn(m_path, error, QStringLiteral("cannot start discarding the progress of run %1").arg(runId), tx.error());
     QSqlQuery q(m_db);
     q.prepare(QStringLiteral("DELETE FROM epochs WHERE run_id = ? AND epoch > ?"));
     q.addBindValue(runId);
     q.addBindValue(epoch);
     if (!q.exec())
-        return fail(error, QStringLiteral("cannot discard the epochs of run %1 after epoch %2").arg(runId).arg(epoch), q);
+        return failOn(m_path, error, QStringLiteral("cannot discard the epochs of run %1 after epoch %2").arg(runId).arg(epoch), q);
     // Their per-relation metrics and gate statistics go with them (ON DELETE CASCADE).
     q.prepare(QStringLiteral("DELETE FROM evaluations WHERE run_id = ? AND (epoch > ? OR split <> 'valid')"));
     q.addBindValue(runId);
     q.addBindValue(epoch);
     if (!q.exec())
-        return fail(error, QStringLiteral("cannot discard the evaluations of run %1 after epoch %2").arg(runId).arg(epoch), q);
+        return failOn(m_path, error, QStringLiteral("cannot discard the evaluations of run %1 after epoch %2").arg(runId).arg(epoch), q);
     if (!tx.commit())
-        return fail(error, QStringLiteral("cannot commit discarding the progress of run %1").arg(runId), tx.error());
+        return failOn(m_path, error, QStringLiteral("cannot commit discarding the progress of run %1").arg(runId), tx.error());
     return true;
 }
 
@@ -909,17 +926,17 @@ std::optional<EvaluationReport> Workspace::evaluationReport(qint64 evaluationId,
     q.prepare(QStringLiteral("SELECT report FROM evaluations WHERE id = ?"));
     q.addBindValue(evaluationId);
     if (!q.exec()) {
-        fail(error, QStringLiteral("cannot read evaluation %1").arg(evaluationId), q);
+        failOn(m_path, error, QStringLiteral("cannot read evaluation %1").arg(evaluationId), q);
         return std::nullopt;
     }
     if (!q.next()) {
-        fail(error, QStringLiteral("no evaluation %1").arg(evaluationId), QString());
+        failOn(m_path, error, QStringLiteral("no evaluation %1").arg(evaluationId), QString());
         return std::nullopt;
     }
     QJsonParseError parse;
     const QJsonDocument doc = QJsonDocument::fromJson(q.value(0).toString().toUtf8(), &parse);
     if (!doc.isObject()) {
-        fail(error, QStringLiteral("evaluation %1 has an unreadable report").arg(evaluationId), parse.errorString());
+        failOn(m_path, error, QStringLiteral("evaluation %1 has an unreadable report").arg(evaluationId), parse.errorString());
         return std::nullopt;
     }
     return EvaluationReport::fromJson(doc.object());
@@ -932,12 +949,12 @@ bool Workspace::deleteRun(qint64 runId, QString *error)
         return fail(error, QStringLiteral("no run %1").arg(runId), QString());
     // Deleting under a live trainer would make its next writes fail on foreign keys.
     if (r->status == RunStatus::Running && r->host == hostName() && processAlive(r->pid))
-        return fail(error, QStringLiteral("run %1 is still running (pid %2); stop it first").arg(runId).arg(r->pid), QString());
+        return failOn(m_path, error, QStringLiteral("run %1 is still running (pid %2); stop it first").arg(runId).arg(r->pid), QString());
     QSqlQuery q(m_db);
     q.prepare(QStringLiteral("DELETE FROM runs WHERE id = ?"));
     q.addBindValue(runId);
     if (!q.exec())
-        return fail(error, QStringLiteral("cannot delete run %1").arg(runId), q);
+        return failOn(m_path, error, QStringLiteral("cannot delete run %1").arg(runId), q);
     if (q.numRowsAffected() != 1)
         return fail(error, QStringLiteral("no run %1").arg(runId), QString());
     return true;
