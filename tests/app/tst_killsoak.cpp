@@ -77,9 +77,9 @@ Child runChild(const QStringList &args, const QString &cacheDir, const QString &
     p.start(QStringLiteral(MOMOK_CLI), args);
     Child c;
     if (!p.waitForFinished(600000)) {
+        c.output = QStringLiteral("did not finish: %1").arg(p.errorString());
         p.kill();
         p.waitForFinished();
-        c.output = QStringLiteral("timed out");
         return c;
     }
     c.killed = p.exitStatus() == QProcess::CrashExit;
