@@ -61,8 +61,26 @@ bool readArchive(const QByteArray &b, QHash<QByteArray, Entry> *entries, QString
         *reason = QStringLiteral("a damaged zip archive (central directory outside the file)");
         return false;
     }
-    qsizetype at = directory;
+    // The central directory ends where the end record starts, or where a ZIP64 end record
+    // and its locator (written by torch.save even for small files) start; then they must
+    // agree with the end record, as LibTorch's zip reader uses them.
     const qsizetype directoryEnd = directory + directorySize;
+    if (directoryEnd != end) {
+        constexpr qsizetype kZip64End = 56, kLocator = 20;
+        auto le64 = [&b](qsizetype at) { return (qsizetype(le(b, at + 4, 4)) << 32) | qsizetype(le(b, at, 4)); };
+        const bool zip64 = directoryEnd + kZip64End + kLocator == end && le(b, directoryEnd, 4) == 0x06064b50
+                           && le64(directoryEnd + 4) == kZip64End - 12 && le(b, directoryEnd + 16, 4) == 0
+                           && le(b, directoryEnd + 20, 4) == 0 && le64(directoryEnd + 24) == count
+                           && le64(directoryEnd + 32) == count && le64(directoryEnd + 40) == directorySize
+                           && le64(directoryEnd + 48) == directory && le(b, end - kLocator, 4) == 0x07064b50
+                           && le(b, end - kLocator + 4, 4) == 0 && le64(end - kLocator + 8) == directoryEnd
+                           && le(b, end - kLocator + 16, 4) == 1;
+        if (!zip64) {
+            *reason = QStringLiteral("a damaged zip archive (data between the central directory and its end)");
+            return false;
+        }
+    }
+    qsizetype at = directory;
     for (qsizetype i = 0; i < count; ++i) {
         if (at + 46 > directoryEnd || le(b, at, 4) != 0x02014b50) {
             *reason = QStringLiteral("a damaged zip archive (central directory entry %1)").arg(i);
@@ -484,6 +502,14 @@ bool checkTorchFile(const QByteArray &bytes, QString *reason)
     }
     const Entry pickle = entries.value(pickleName);
     const QByteArray prefix = pickleName.left(pickleName.size() - qsizetype(sizeof("data.pkl") - 1));
+    // LibTorch reads the format version first.
+    const Entry version = entries.value(prefix + "version", Entry{0, -1});
+    bool versionOk = false;
+    const int versionNumber = version.size > 0 && version.size <= 8 ? bytes.mid(version.offset, version.size).trimmed().toInt(&versionOk) : 0;
+    if (!versionOk || versionNumber < 1 || versionNumber > 10) {
+        *reason = QStringLiteral("not a PyTorch file: no readable format version in the archive");
+        return false;
+    }
     return PickleCheck(bytes.mid(pickle.offset, pickle.size), prefix, entries).run(reason);
 }
 
