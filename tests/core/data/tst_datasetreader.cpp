@@ -197,6 +197,39 @@ const QVector<BadCase> &badCases()
              saveFeatures(d + "/image_features.pt", v);
          },
          "image_features.pt", 0, "row 4 contains NaN or infinite values"},
+        // Hostile sizes: refused with the file, the line and the reason, before allocating.
+        {"named: a line over 1 MiB", Base::Named,
+         [](const QString &d) {
+             writeFile(d + "/train.txt", "a likes b .\n" + QByteArray(3 << 20, 'x') + " likes c .\nb likes c .\n");
+         },
+         "train.txt", 2, "a line of 3145738 bytes, over the limit of 1048576 bytes (1 MiB)"},
+        {"named: an id line over 1 MiB", Base::Named,
+         [](const QString &d) { writeFile(d + "/entity2id.txt", "e 0\nd 1\n" + QByteArray(2 << 20, 'c') + " 2\nb 3\na 4\n"); },
+         "entity2id.txt", 3, "over the limit of 1048576 bytes"},
+        {"openke: a huge entity count", Base::OpenKe,
+         [](const QString &d) {
+             writeFile(d + "/entity2id.txt", "1000000000000\n<http://x.org/a> 0\n<http://x.org/b> 1\n<http://x.org/c> 2\n"
+                                             "<http://x.org/d> 3\n<http://x.org/e> 4\n");
+         },
+         "entity2id.txt", 1, "the count line says 1000000000000 entities but the file lists 5"},
+        {"openke: a huge triple count", Base::OpenKe,
+         [](const QString &d) { writeFile(d + "/train2id.txt", "9223372036854775807\n0 1 0\n1 2 0\n2 3 1\n3 4 1\n4 0 0\n"); },
+         "train2id.txt", 1, "the count line says 9223372036854775807 triples but the file has 5"},
+        {"openke: a huge entity id", Base::OpenKe,
+         [](const QString &d) { writeFile(d + "/valid2id.txt", "1\n0 999999999999999 1\n"); },
+         "valid2id.txt", 2, "unknown entity id 999999999999999"},
+        {"features: a .npy header declaring 10^12 values", Base::Named,
+         [](const QString &d) {
+             QByteArray header = "{'descr': '<f4', 'fortran_order': False, 'shape': (1000000, 1000000), }";
+             while ((10 + header.size() + 1) % 64 != 0)
+                 header += ' ';
+             header += '\n';
+             QByteArray bytes("\x93NUMPY\x01\x00", 8);
+             bytes += char(header.size() & 0xff);
+             bytes += char(header.size() >> 8);
+             writeFile(d + "/image_features.npy", bytes + header + QByteArray(60, '\0'));
+         },
+         "image_features.npy", 0, "its 1000000×1000000 header needs 4000000000000 bytes of data but the file holds 60"},
         {"features: corrupt .pt", Base::Named,
          [](const QString &d) { writeFile(d + "/text_features.pth", "not a pickle"); },
          "text_features.pth", 0, "cannot read a tensor"},

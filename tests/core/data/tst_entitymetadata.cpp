@@ -197,6 +197,9 @@ void TestEntityMetadata::badLines_data()
                                 << "expected 2 tab-separated columns";
     QTest::newRow("three columns") << "descriptions.tsv" << QByteArray("Japan\ta\tb\n") << 1
                                    << "found 3";
+    QTest::newRow("line over 1 MiB") << "entity_text.tsv"
+                                     << ("Plain\tx\nJapan\t" + QByteArray((1 << 20) + 1, 'y') + "\n") << 2
+                                     << "a line of 1048583 bytes, over the limit of 1048576 bytes (1 MiB)";
     QTest::newRow("duplicate") << "entity_text.tsv" << QByteArray("Plain\tx\nJapan\ty\nJapan\tz\n") << 3
                                << "duplicate entry for 'Japan' (first on line 2)";
 }

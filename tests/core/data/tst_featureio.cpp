@@ -4,6 +4,8 @@
 #include "data/FeatureIo.h"
 #include "data/ModalityFeatures.h"
 
+#include <caffe2/serialize/inline_container.h>
+
 #include <QFile>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -43,6 +45,68 @@ bool writeFile(const QString &path, const QByteArray &bytes)
 {
     QFile f(path);
     return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size();
+}
+
+// ---- .pt files built by hand: a pickle (protocol 2) in a zip written by LibTorch's own
+// archive writer, as torch.save writes it.
+
+QByteArray pickleInt(int64_t v)
+{
+    QByteArray out;
+    if (v >= INT32_MIN && v <= INT32_MAX) {
+        out += 'J';
+        for (int i = 0; i < 4; ++i)
+            out += char((uint32_t(int32_t(v)) >> (8 * i)) & 0xff);
+    } else {
+        out += char(0x8a);
+        out += char(8);
+        for (int i = 0; i < 8; ++i)
+            out += char((uint64_t(v) >> (8 * i)) & 0xff);
+    }
+    return out;
+}
+
+QByteArray pickleString(const QByteArray &s)
+{
+    QByteArray out("X");
+    for (int i = 0; i < 4; ++i)
+        out += char((uint32_t(s.size()) >> (8 * i)) & 0xff);
+    return out + s;
+}
+
+QByteArray pickleIntTuple(const std::vector<int64_t> &values)
+{
+    QByteArray out("(");
+    for (int64_t v : values)
+        out += pickleInt(v);
+    return out + 't';
+}
+
+// torch._utils._rebuild_tensor_v2(storage 0 of `numel` floats, offset, sizes, strides, False, OrderedDict()).
+QByteArray tensorPickle(int64_t numel, const std::vector<int64_t> &sizes, const std::vector<int64_t> &strides,
+                        int64_t offset = 0)
+{
+    QByteArray p("\x80\x02", 2);
+    p += "ctorch._utils\n_rebuild_tensor_v2\n";
+    p += "((" + pickleString("storage") + "ctorch\nFloatStorage\n" + pickleString("0") + pickleString("cpu")
+         + pickleInt(numel) + "tQ";
+    p += pickleInt(offset) + pickleIntTuple(sizes) + pickleIntTuple(strides);
+    p += "\x89" "ccollections\nOrderedDict\n)R" "tR.";
+    return p;
+}
+
+// A zip as torch.save writes it: archive/data.pkl, archive/data/0 and archive/version.
+QByteArray torchArchive(const QByteArray &pickle, const QByteArray &storage)
+{
+    QByteArray out;
+    caffe2::serialize::PyTorchStreamWriter writer([&out](const void *data, size_t size) {
+        out.append(static_cast<const char *>(data), qsizetype(size));
+        return size;
+    });
+    writer.writeRecord("data.pkl", pickle.constData(), size_t(pickle.size()));
+    writer.writeRecord("data/0", storage.constData(), size_t(storage.size()));
+    writer.writeEndOfFile();
+    return out;
 }
 
 } // namespace
@@ -128,6 +192,111 @@ private Q_SLOTS:
         const QString again = m_dir.filePath("again.pt");
         QVERIFY2(FeatureIo::save(again, loaded, &error), qPrintable(error));
         QVERIFY(torch::equal(FeatureIo::load(again, &error), loaded));
+    }
+
+    void npyHostileHeadersAreRefusedBeforeAllocating()
+    {
+        const QByteArray six = rawValues(std::vector<float>(6, 1.0f));
+        struct Case { const char *name; QByteArray bytes; const char *reason; };
+        QByteArray truncatedV2("\x93NUMPY\x02\x00\x10\x00", 10);
+        QByteArray longHeader("\x93NUMPY\x02\x00\x00\x00\x00\x7f", 12); // claims a 2 GiB header
+        longHeader += six;
+        const Case cases[] = {
+            // 10^12 elements declared, 24 bytes held: refused from the header, nothing allocated.
+            {"huge.npy", npyBytes(1, "<f4", "False", 1000000, 1000000, six), "1000000×1000000 header needs 4000000000000 bytes"},
+            {"overflow.npy", npyBytes(3, "<f8", "False", 2000000000, 2000000000, six), "more than 2^63"},
+            {"negative.npy", npyBytes(1, "<f4", "False", -2, -3, six), "non-negative"},
+            {"long.npy", npyBytes(1, "<f4", "False", 1, 3, six), "needs 12 bytes of data but the file holds 24"},
+            {"empty.npy", npyBytes(1, "<f4", "False", 0, 1000000000, QByteArray()), "an empty 0×1000000000 matrix"},
+            {"truncated-v2.npy", truncatedV2, "truncated header"},
+            {"header-past-end.npy", longHeader, "longer than the file"},
+        };
+        for (const Case &c : cases) {
+            const QString path = m_dir.filePath(c.name);
+            QVERIFY(writeFile(path, c.bytes));
+            QString error;
+            QVERIFY2(!FeatureIo::load(path, &error).defined(), c.name);
+            QVERIFY2(error.startsWith(path + ": ") && error.contains(QString::fromUtf8(c.reason)), qPrintable(error));
+        }
+    }
+
+    void ptHandBuiltLikeTorchSaveLoads()
+    {
+        // The builder below is right: its well-formed file loads, a transposed view too.
+        const std::vector<float> six{1, 2, 3, 4, 5, 6};
+        const QString path = m_dir.filePath("hand.pt");
+        QVERIFY(writeFile(path, torchArchive(tensorPickle(6, {3, 2}, {1, 3}), rawValues(six))));
+        QString error;
+        const auto loaded = FeatureIo::load(path, &error);
+        QVERIFY2(loaded.defined(), qPrintable(error));
+        QVERIFY(torch::equal(loaded, torch::tensor({1.0f, 2, 3, 4, 5, 6}).view({2, 3}).t()));
+    }
+
+    void ptHostileFilesAreRefused()
+    {
+        const QByteArray six = rawValues(std::vector<float>{1, 2, 3, 4, 5, 6});
+        QByteArray compressed = torchArchive(tensorPickle(6, {2, 3}, {3, 1}), six);
+        // The first entry's method, in its local header and in the central directory: deflate.
+        compressed[8] = 8;
+        const qsizetype central = compressed.indexOf("PK\x01\x02");
+        QVERIFY(central > 0);
+        compressed[central + 10] = 8;
+        struct Case { const char *name; QByteArray bytes; const char *reason; };
+        const Case cases[] = {
+            // LibTorch takes a storage's size from the pickle: 10^6 floats over 24 bytes of data.
+            {"storage.pt", torchArchive(tensorPickle(1000000, {1000, 1000}, {1000, 1}), six), "a storage of 1000000 elements"},
+            // Sizes and strides past the storage (LibTorch does not check them).
+            {"view.pt", torchArchive(tensorPickle(6, {1000, 1000}, {1000, 1}), six), "larger than its storage"},
+            {"offset.pt", torchArchive(tensorPickle(6, {2, 3}, {3, 1}, 4), six), "reaching past its storage"},
+            {"stride0.pt", torchArchive(tensorPickle(6, {1000000, 1000000}, {0, 0}), six), "larger than its storage"},
+            {"huge.pt", torchArchive(tensorPickle(6, {1000000000000LL, 1}, {1, 1}), six), "larger than its storage"},
+            {"compressed.pt", compressed, "compressed zip entry"},
+            {"truncated.pt", torchArchive(tensorPickle(6, {2, 3}, {3, 1}), six).left(300), "not a complete zip archive"},
+            {"garbage.pt", QByteArray("PK\x03\x04 and then nothing of a zip"), "not a complete zip archive"},
+            {"empty.pt", torchArchive(tensorPickle(0, {0, 5}, {5, 1}), QByteArray()), "an empty 0×5 matrix"},
+        };
+        for (const Case &c : cases) {
+            const QString path = m_dir.filePath(c.name);
+            QVERIFY(writeFile(path, c.bytes));
+            QString error;
+            QVERIFY2(!FeatureIo::load(path, &error).defined(), c.name);
+            QVERIFY2(error.startsWith(path + ": ") && error.contains(QString::fromUtf8(c.reason)), qPrintable(error));
+        }
+    }
+
+    void ptNeverRunsCodeFromTheFile_data()
+    {
+        QTest::addColumn<QByteArray>("module");
+        QTest::addRow("posix.system") << QByteArray("posix");
+        QTest::addRow("os.system") << QByteArray("os");
+    }
+
+    void ptNeverRunsCodeFromTheFile()
+    {
+        // The classic pickle exploit: GLOBAL os.system, then REDUCE calls it with a command,
+        // here one that would create a marker file.
+        QFETCH(QByteArray, module);
+        const QString marker = m_dir.filePath("marker-" + QString::fromLatin1(module));
+        QVERIFY(!QFile::exists(marker));
+        const QByteArray command = "touch '" + marker.toUtf8() + "'";
+        QByteArray pickle("\x80\x02", 2);
+        pickle += "c" + module + "\nsystem\nq\x00" + pickleString(command) + "\x85R.";
+        const QByteArray file = torchArchive(pickle, QByteArray());
+        const QString path = m_dir.filePath("exploit-" + QString::fromLatin1(module) + ".pt");
+        QVERIFY(writeFile(path, file));
+        QString error;
+        QVERIFY(!FeatureIo::load(path, &error).defined());
+        QVERIFY2(error.startsWith(path + ": ") && error.contains(QLatin1String(module + ".system")), qPrintable(error));
+        QVERIFY2(!QFile::exists(marker), "loading a .pt file ran a command from it");
+        // LibTorch's reader, behind the check, refuses the global too.
+        bool threw = false;
+        try {
+            torch::pickle_load(std::vector<char>(file.begin(), file.end()));
+        } catch (const std::exception &) {
+            threw = true;
+        }
+        QVERIFY(threw);
+        QVERIFY2(!QFile::exists(marker), "LibTorch's reader ran a command from the file");
     }
 
     void imputationUsesThePresentRowsMean()

@@ -7,7 +7,10 @@
 
 #include <torch/script.h>
 
+#include <QBuffer>
 #include <QImage>
+#include <QImageReader>
+#include <QTemporaryDir>
 #include <QPainter>
 #include <QtTest>
 
@@ -54,6 +57,25 @@ double norm(const float *a, int n)
     for (int i = 0; i < n; ++i)
         s += double(a[i]) * a[i];
     return std::sqrt(s);
+}
+
+QByteArray encoded(const QImage &image, const char *format)
+{
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
+    image.save(&buffer, format);
+    return bytes;
+}
+
+QByteArray le16(int v)
+{
+    return QByteArray(1, char(v & 0xff)) + char((v >> 8) & 0xff);
+}
+
+QByteArray be16(int v)
+{
+    return QByteArray(1, char((v >> 8) & 0xff)) + char(v & 0xff);
 }
 
 } // namespace
@@ -147,6 +169,61 @@ private Q_SLOTS:
         // Storage format does not matter.
         const QImage rgb = drawShape(Shape::Circle, Qt::red).convertToFormat(QImage::Format_RGB888);
         QVERIFY(cosine(small, ImageDescriptor::describe(rgb)) > 0.999);
+    }
+
+    void decompressionBombsAreRefusedFromTheHeader_data()
+    {
+        // Small files whose headers declare far more than 64 megapixels, per format: refused
+        // by the size the header gives, before the decoder allocates the image.
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QByteArray>("bytes");
+        {
+            QImage mono(9000, 8000, QImage::Format_Mono); // 72 MP, a few kB as PNG
+            mono.fill(0);
+            QTest::addRow("png") << "bomb.png" << encoded(mono, "PNG");
+        }
+        // GIF: logical screen and one image of 60000×60000, empty data.
+        QByteArray gif("GIF89a");
+        gif += le16(60000) + le16(60000) + QByteArray("\x00\x00\x00", 3);
+        gif += ',' + le16(0) + le16(0) + le16(60000) + le16(60000) + QByteArray("\x00\x02\x00;", 4);
+        QTest::addRow("gif") << "bomb.gif" << gif;
+        // JPEG: a real 8×8 file whose frame header (SOF0) says 60000×60000.
+        QByteArray jpeg = encoded(QImage(8, 8, QImage::Format_RGB32), "JPEG");
+        const qsizetype sof = jpeg.indexOf("\xff\xc0");
+        if (sof > 0) {
+            jpeg.replace(sof + 5, 2, be16(60000));
+            jpeg.replace(sof + 7, 2, be16(60000));
+        }
+        QTest::addRow("jpeg") << "bomb.jpg" << jpeg;
+        // WebP (lossy): the VP8 frame says 16383×16383 (268 MP).
+        if (QImageReader::supportedImageFormats().contains("webp")) {
+            QByteArray webp = encoded(QImage(8, 8, QImage::Format_RGB32), "WEBP");
+            const qsizetype start = webp.indexOf("\x9d\x01\x2a");
+            if (start > 0) {
+                webp.replace(start + 3, 2, le16(16383));
+                webp.replace(start + 5, 2, le16(16383));
+            }
+            QTest::addRow("webp") << "bomb.webp" << webp;
+        }
+    }
+
+    void decompressionBombsAreRefusedFromTheHeader()
+    {
+        QFETCH(QString, name);
+        QFETCH(QByteArray, bytes);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(name);
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size());
+        file.close();
+        QImageReader header(path);
+        QVERIFY2(qint64(header.size().width()) * header.size().height() > 64ll * 1000 * 1000,
+                 "the fixture's header declares a huge image");
+        QImage image;
+        QString error;
+        QVERIFY(!ImageDescriptor::readImage(path, &image, &error));
+        QVERIFY2(error.startsWith(path + ": ") && error.contains("over the limit of 64 megapixels"), qPrintable(error));
+        QVERIFY(image.isNull());
     }
 
     void unreadableImageIsAnError()
