@@ -2,6 +2,7 @@
 
 #include "MainWindow.h"
 #include "common/Appearance.h"
+#include "common/ScriptConsentPrompt.h"
 #include "studio/ModelViews.h"
 #include "runtime/ComputeEnvironment.h"
 
@@ -28,6 +29,7 @@ int runStudio(int argc, char **argv)
                                                  QIcon(QStringLiteral(":/icons/org.momokstudio.MoMoKStudio.svg"))));
 
     installPlotTheming();
+    installScriptConsentPrompt();
     applyAppearance(savedAppearance(), /*save=*/false);
 
     QCommandLineParser parser;

@@ -1,9 +1,11 @@
 #include "cli/CliApp.h"
 
 #include "cli/CliCommands.h"
+#include "features/ScriptConsent.h"
 #include "runtime/ComputeEnvironment.h"
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QTextStream>
 
 #include <cstdio>
@@ -46,6 +48,13 @@ int runCli(int argc, char **argv)
         out << longDescription(info) << Qt::endl;
         return 0;
     }
+    // A TorchScript image encoder is a program: say which file runs, every time.
+    setScriptConsent([](const ScriptToRun &script, QString *) {
+        QTextStream(stderr) << "momok: running the TorchScript module " << QDir::toNativeSeparators(script.path)
+                            << " (sha256 " << script.sha256.toHex().left(16)
+                            << "…): its code runs with your permissions\n";
+        return true;
+    });
     for (const CliCommand &command : cliCommands()) {
         if (command.name == first)
             return command.run(args.mid(1), out, err);

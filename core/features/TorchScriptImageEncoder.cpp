@@ -1,19 +1,39 @@
 #include "features/TorchScriptImageEncoder.h"
 
+#include "features/ScriptConsent.h"
+
+#include <QCryptographicHash>
+#include <QFile>
+
 #include <algorithm>
+#include <sstream>
 
 namespace momok {
 
 bool TorchScriptImageEncoder::load(const QString &path, QString *error)
 {
+    m_loaded = false;
+    // The bytes asked about are the bytes loaded: the file cannot change in between.
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        if (error) *error = QStringLiteral("%1: %2").arg(path, file.errorString());
+        return false;
+    }
+    const QByteArray bytes = file.readAll();
+    QString refusal;
+    if (!askScriptConsent({path, QCryptographicHash::hash(bytes, QCryptographicHash::Sha256)}, &refusal)) {
+        if (error)
+            *error = QStringLiteral("%1: this TorchScript module was not run: %2").arg(path, refusal);
+        return false;
+    }
     try {
-        m_module = torch::jit::load(path.toStdString(), torch::kCPU);
+        std::istringstream stream(bytes.toStdString());
+        m_module = torch::jit::load(stream, torch::kCPU);
         m_module.eval();
     } catch (const std::exception &e) {
         if (error)
             *error = QStringLiteral("%1: not a TorchScript module (%2)")
                          .arg(path, QString::fromUtf8(e.what()).section('\n', 0, 0));
-        m_loaded = false;
         return false;
     }
     m_path = path;
