@@ -8,6 +8,7 @@
 #include "train/RunDescription.h"
 
 #include <QSqlDatabase>
+#include <QSqlError>
 #include <QSqlQuery>
 
 #include <memory>
@@ -69,11 +70,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const QString text = size ? QString::fromUtf8(reinterpret_cast<const char *>(data), qsizetype(size)) : QStringLiteral("");
     {
         QSqlQuery q(f.raw);
-        q.prepare(QStringLiteral("UPDATE runs SET config = ?, final_metrics = ? WHERE id = ?"));
+        q.prepare(QStringLiteral("UPDATE runs SET config = ?, test_metrics = ? WHERE id = ?"));
         q.addBindValue(text);
         q.addBindValue(text);
         q.addBindValue(f.runId);
-        FUZZ_CHECK(q.exec(), "update runs");
+        FUZZ_CHECK(q.exec(), "update runs: %s", qPrintable(q.lastError().text()));
     }
     setText("UPDATE evaluations SET report = ? WHERE id = ?", text, f.evaluationId);
     setText("UPDATE entities SET image_paths = ? WHERE dataset_id = ?", text, f.datasetId);

@@ -229,7 +229,7 @@ private Q_SLOTS:
         QString error;
         const auto loaded = FeatureIo::load(path, &error);
         QVERIFY2(loaded.defined(), qPrintable(error));
-        QVERIFY(torch::equal(loaded, torch::tensor({1.0f, 2, 3, 4, 5, 6}).view({2, 3}).t()));
+        QVERIFY(torch::equal(loaded, torch::tensor({1.0f, 2.0f, 3.0f, 4.0f, 5.0f, 6.0f}).view({2, 3}).t()));
     }
 
     void ptHostileFilesAreRefused()
