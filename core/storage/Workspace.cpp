@@ -72,12 +72,18 @@ bool fail(QString *error, const QString &context, const QSqlQuery &query)
 }
 
 // A failed write on a nearly full disk says so: SQLite's own words for it ("database or
-// disk is full", or "disk I/O error" when it cannot even create its -wal file) do not.
+// disk is full", or "disk I/O error" when it cannot even create its -wal file) do not. A
+// write that waited the whole busy timeout for another writer says that.
 bool failOn(const QString &workspacePath, QString *error, const QString &context, const QString &detail)
 {
     fail(error, context, detail);
-    if (error)
-        *error += diskFullNote(workspacePath);
+    if (!error)
+        return false;
+    *error += diskFullNote(workspacePath);
+    if (detail.contains(QLatin1String("database is locked")))
+        *error += QStringLiteral("; another program has been writing to this workspace for over %1 s: try again "
+                                 "when it has finished")
+                      .arg(Workspace::kBusyTimeoutMs / 1000);
     return false;
 }
 

@@ -492,6 +492,40 @@ private Q_SLOTS:
         qInfo("MKG-Y full-name search, slowest of 100: %.2f ms", worstNs / 1e6);
     }
 
+    // Another writer holding the write lock (a second connection; SQLite locks the file the
+    // same way for another process): the workspace still opens and reads (WAL
+    // readers never wait for a writer); a write waits the busy timeout, then fails saying
+    // why, and succeeds once the other writer is done. Nothing is half-written.
+    void lockedByAnotherWriterIsReadable()
+    {
+        QString path;
+        auto ws = openNew(&path);
+        const qint64 ds = importSmall(*ws);
+        QString error;
+        const qint64 runId = ws->beginRun(ds, "locked", {}, &error);
+        QVERIFY2(runId > 0, qPrintable(error));
+        ws.reset();
+
+        RawDb other(path);
+        QCOMPARE(other.exec("BEGIN IMMEDIATE"), QString());
+        QCOMPARE(other.exec("UPDATE runs SET notes = 'the other writer' WHERE id = 1"), QString());
+        auto reader = Workspace::open(path, &error);
+        QVERIFY2(reader, qPrintable(error));
+        QCOMPARE(reader->runs().size(), 1);
+        QCOMPARE(reader->run(runId)->notes, QString()); // the other writer's change is not committed
+        QElapsedTimer waited;
+        waited.start();
+        QVERIFY(!reader->setNotes(runId, QStringLiteral("mine"), &error));
+        QVERIFY(waited.elapsed() >= Workspace::kBusyTimeoutMs - 500);
+        QVERIFY2(error.contains("database is locked") && error.contains("another program has been writing to this workspace"),
+                 qPrintable(error));
+        QCOMPARE(other.exec("COMMIT"), QString());
+        QCOMPARE(reader->run(runId)->notes, QStringLiteral("the other writer"));
+        QVERIFY2(reader->setNotes(runId, QStringLiteral("mine"), &error), qPrintable(error));
+        QCOMPARE(reader->run(runId)->notes, QStringLiteral("mine"));
+        QVERIFY(reader->checkIntegrity());
+    }
+
     void failedWritesLeaveNothingBehind()
     {
         QString path;
