@@ -24,11 +24,11 @@ struct Fixture {
 Fixture &fixture()
 {
     static Fixture f = [] {
-        Fixture f;
+        Fixture made;
         const QString path = fuzz::scratch().filePath(QStringLiteral("fuzz.momok"));
         QString error;
-        f.workspace = momok::Workspace::open(path, &error);
-        FUZZ_CHECK(f.workspace, "workspace: %s", qPrintable(error));
+        made.workspace = momok::Workspace::open(path, &error);
+        FUZZ_CHECK(made.workspace, "workspace: %s", qPrintable(error));
         momok::KgDataset dataset;
         dataset.directory = fuzz::scratch().path();
         dataset.entities.resize(2);
@@ -36,18 +36,18 @@ Fixture &fixture()
         dataset.entities[1].name = QStringLiteral("b");
         dataset.relationNames = {QStringLiteral("r")};
         dataset.train = {momok::Triple{0, 0, 1}};
-        FUZZ_CHECK(f.workspace->importDataset(dataset, QStringLiteral("hash"), &f.datasetId, &error), "import: %s",
+        FUZZ_CHECK(made.workspace->importDataset(dataset, QStringLiteral("hash"), &made.datasetId, &error), "import: %s",
                    qPrintable(error));
-        f.runId = f.workspace->beginRun(f.datasetId, QStringLiteral("run"), QJsonObject(), &error);
-        FUZZ_CHECK(f.runId > 0, "run: %s", qPrintable(error));
+        made.runId = made.workspace->beginRun(made.datasetId, QStringLiteral("run"), QJsonObject(), &error);
+        FUZZ_CHECK(made.runId > 0, "run: %s", qPrintable(error));
         momok::EvaluationReport report;
         report.split = momok::Split::Valid;
-        FUZZ_CHECK(f.workspace->recordEvaluation(f.runId, report, &error, &f.evaluationId), "evaluation: %s",
+        FUZZ_CHECK(made.workspace->recordEvaluation(made.runId, report, &error, &made.evaluationId), "evaluation: %s",
                    qPrintable(error));
-        f.raw = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("fuzz-raw"));
-        f.raw.setDatabaseName(path);
-        FUZZ_CHECK(f.raw.open(), "raw connection");
-        return f;
+        made.raw = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("fuzz-raw"));
+        made.raw.setDatabaseName(path);
+        FUZZ_CHECK(made.raw.open(), "raw connection");
+        return made;
     }();
     return f;
 }
