@@ -85,7 +85,7 @@ EvaluationReport EvaluationReport::fromJson(const QJsonObject &o)
     r.overall = directionalFromJson(o.value("overall").toObject());
     for (const QJsonValue &v : o.value("relations").toArray()) {
         const QJsonObject rel = v.toObject();
-        r.relations.append({int64_t(rel.value("relation").toDouble()), rel.value("name").toString(),
+        r.relations.append({rel.value("relation").toInteger(-1), rel.value("name").toString(),
                             directionalFromJson(rel.value("metrics").toObject())});
     }
     const QJsonObject g = o.value("gates").toObject();
@@ -97,7 +97,17 @@ EvaluationReport EvaluationReport::fromJson(const QJsonObject &o)
     for (const QJsonValue &v : g.value("mean_weight").toArray())
         r.gates.meanWeight << v.toDouble();
     for (const QJsonValue &v : g.value("query_count").toArray())
-        r.gates.queryCount << int64_t(v.toDouble());
+        r.gates.queryCount << v.toInteger(0);
+    // A report read back from a file or a workspace is not trusted to be whole: gate tables
+    // whose sizes disagree (an edited or damaged report) are dropped rather than indexed.
+    const GateStatistics &gates = r.gates;
+    const bool shapeAgrees = gates.relations >= 0 && gates.modalities >= 0 && gates.experts >= 0
+        && gates.relations <= (1 << 20) && gates.modalities <= 16 && gates.experts <= 1024
+        && gates.meanWeight.size() == qsizetype(gates.relations) * gates.modalities * gates.experts
+        && (gates.queryCount.isEmpty() || gates.queryCount.size() == gates.relations)
+        && (gates.relationNames.isEmpty() || gates.relationNames.size() == gates.relations);
+    if (!shapeAgrees)
+        r.gates = GateStatistics{};
     return r;
 }
 

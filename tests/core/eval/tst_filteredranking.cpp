@@ -1,7 +1,9 @@
 // Filtered ranks on hand-computed examples, with ties and filtered answers.
+#include "eval/EvaluationReport.h"
 #include "eval/Evaluator.h"
 #include "eval/RankCounter.h"
 
+#include <QJsonObject>
 #include <QtTest>
 
 using namespace momok;
@@ -60,6 +62,33 @@ private Q_SLOTS:
         QVERIFY(qFuzzyCompare(m.optimistic.hits3, 200.0 / 3.0)); // optimistic rank 3 counts
         QVERIFY(qFuzzyCompare(m.pessimistic.mr, (1.0 + 4.0 + 12.0) / 3.0));
         QCOMPARE(m.realistic.count, int64_t(3));
+    }
+
+    // A report read back (report-valid.json, a workspace) keeps its gate tables only when
+    // their sizes agree; an edited one loses the gates, not the metrics.
+    void reportReadBackKeepsOnlyWholeGateTables()
+    {
+        EvaluationReport report;
+        report.split = Split::Valid;
+        report.gates.relations = 2;
+        report.gates.experts = 2;
+        report.gates.relationNames = {"r0", "r1"};
+        for (int i = 0; i < 2 * 3 * 2; ++i)
+            report.gates.meanWeight << 0.5;
+        report.gates.queryCount = {4, 6};
+        report.overall.both[int(Decoder::Combined)].realistic.mrr = 42;
+        QJsonObject json = report.toJson();
+        const EvaluationReport whole = EvaluationReport::fromJson(json);
+        QCOMPARE(whole.gates.meanWeight.size(), 12);
+        QCOMPARE(whole.gates.at(1, 2, 1), 0.5);
+
+        QJsonObject gates = json.value("gates").toObject();
+        gates.insert("relations", 200000); // claims far more than it holds
+        json.insert("gates", gates);
+        const EvaluationReport edited = EvaluationReport::fromJson(json);
+        QCOMPARE(edited.gates.relations, 0);
+        QVERIFY(edited.gates.meanWeight.isEmpty());
+        QCOMPARE(edited.headline().mrr, 42.0);
     }
 };
 
