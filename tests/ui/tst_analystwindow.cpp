@@ -29,6 +29,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QListWidget>
+#include <QCryptographicHash>
 #include <QtTest>
 
 using namespace momok;
@@ -452,6 +453,38 @@ private Q_SLOTS:
         QCOMPARE(second.query.relation, m_locatedInRegion);
         for (const ui::PredictionEntry &e : second.rows)
             QCOMPARE(e.relation, m_locatedInRegion);
+    }
+
+    // A damaged run folder in the app: the model is not loaded, the error names the file and
+    // what is wrong (the predictions view shows it), and the folder is left as it was.
+    void damagedRunIsNamedAndLeftAlone()
+    {
+        const QString damaged = m_dir.filePath("damaged-run");
+        QVERIFY(QDir().mkpath(damaged));
+        for (const QFileInfo &f : QDir(m_trainer.spec().runDir).entryInfoList(QDir::Files))
+            QVERIFY(QFile::copy(f.absoluteFilePath(), damaged + "/" + f.fileName()));
+        QFile best(damaged + "/best.pt");
+        QVERIFY(best.open(QIODevice::ReadWrite));
+        QVERIFY(best.resize(best.size() / 2));
+        best.close();
+        auto digest = [&damaged] {
+            QCryptographicHash hash(QCryptographicHash::Sha256);
+            for (const QFileInfo &f : QDir(damaged).entryInfoList(QDir::Files, QDir::Name)) {
+                QFile file(f.absoluteFilePath());
+                if (file.open(QIODevice::ReadOnly))
+                    hash.addData(f.fileName().toUtf8() + file.readAll());
+            }
+            return hash.result();
+        };
+        const QByteArray before = digest();
+        ui::PredictionEngine engine;
+        QSignalSpy loaded(&engine, &ui::PredictionEngine::runLoaded);
+        engine.loadRun(9, damaged);
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, kTimeoutMs);
+        QVERIFY(!loaded.first().at(1).toBool());
+        const QString error = loaded.first().at(2).toString();
+        QVERIFY2(error.contains(damaged + "/best.pt") && error.contains("cannot read checkpoint"), qPrintable(error));
+        QCOMPARE(digest(), before);
     }
 
     void aNewRunIsSelectedWhenTrainingFinishes()
