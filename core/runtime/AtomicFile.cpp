@@ -3,46 +3,67 @@
 #include "runtime/CrashPoints.h"
 #include "runtime/DiskSpace.h"
 
-#include <QSaveFile>
-
 #include <cerrno>
 #include <cstring>
 
 namespace momok {
 
-bool writeFileAtomically(const QString &path, const char *data, qint64 size, const QString &what, QString *error)
+AtomicFileWriter::AtomicFileWriter(const QString &path, const QString &what)
+    : m_file(path), m_path(path), m_what(what)
 {
-    auto fail = [&](const QString &why, const QString &diskFull) {
-        if (error)
-            *error = QStringLiteral("%1: cannot write %2: %3%4").arg(path, what, why, diskFull);
-        return false;
-    };
     crashPoint("file.before-write");
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
-        return fail(file.errorString(), diskFullNote(path));
-    // In two halves, so that a kill can land with half the bytes written.
-    const qint64 half = size / 2;
+    if (!m_file.open(QIODevice::WriteOnly))
+        fail(m_file.errorString());
+}
+
+void AtomicFileWriter::fail(const QString &why)
+{
+    if (!m_failure.isEmpty())
+        return;
+    // Asked before the temporary file goes: it still holds the space it took.
+    m_failure = QStringLiteral("%1: cannot write %2: %3%4").arg(m_path, m_what, why, diskFullNote(m_path));
+    m_file.cancelWriting();
+}
+
+void AtomicFileWriter::write(const char *data, qint64 size)
+{
+    if (!m_failure.isEmpty())
+        return;
     errno = 0;
-    bool written = file.write(data, half) == half;
-    if (written) {
-        crashPoint("file.half-written");
-        written = file.write(data + half, size - half) == size - half;
-    }
-    if (!written || !file.flush()) {
+    // Flushed as it goes, so that a full disk is noticed at the write that found it.
+    if (m_file.write(data, size) != size || !m_file.flush()) {
         // The system's reason ("No space left on device"): a failed flush leaves QSaveFile's
         // own error string unset.
-        const QString why = errno ? QString::fromLocal8Bit(std::strerror(errno)) : file.errorString();
-        // Asked before the temporary file goes: it still holds the space it took.
-        const QString full = diskFullNote(path);
-        file.cancelWriting();
-        return fail(why, full);
+        fail(errno ? QString::fromLocal8Bit(std::strerror(errno)) : m_file.errorString());
+        return;
     }
-    crashPoint("file.before-rename");
-    if (!file.commit())
-        return fail(file.errorString(), diskFullNote(path));
-    crashPoint("file.renamed");
-    return true;
+    if (++m_writes == 1)
+        crashPoint("file.partly-written");
+}
+
+bool AtomicFileWriter::commit(QString *error)
+{
+    if (m_failure.isEmpty()) {
+        crashPoint("file.before-rename");
+        if (m_file.commit()) {
+            crashPoint("file.renamed");
+            return true;
+        }
+        m_failure = QStringLiteral("%1: cannot write %2: %3%4").arg(m_path, m_what, m_file.errorString(), diskFullNote(m_path));
+    }
+    if (error)
+        *error = m_failure;
+    return false;
+}
+
+bool writeFileAtomically(const QString &path, const char *data, qint64 size, const QString &what, QString *error)
+{
+    AtomicFileWriter file(path, what);
+    // In two halves, so that a kill can land with half the bytes written.
+    const qint64 half = size / 2;
+    file.write(data, half);
+    file.write(data + half, size - half);
+    return file.commit(error);
 }
 
 } // namespace momok

@@ -8,7 +8,7 @@
 //   MOMOK_CRASH_LOG=FILE        appends "<event>\n" to FILE (opened O_APPEND) for every call
 //   MOMOK_CRASH_AT_EVENT=N      raises SIGKILL at the N-th call of this process (N ≥ 1),
 //                               after logging it
-// Events are short dotted names ("checkpoint.half-written", "workspace.before-commit").
+// Events are short dotted names ("file.partly-written", "workspace.before-commit").
 
 namespace momok {
 

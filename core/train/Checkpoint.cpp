@@ -20,11 +20,13 @@ at::Generator defaultGenerator() { return at::detail::getDefaultCPUGenerator(); 
 bool saveCheckpoint(const QString &path, MoMoKModel &model, torch::optim::Optimizer *main, torch::optim::Optimizer *estimator,
                     const TrainingState &state, const QJsonObject &config, QString *error)
 {
-    // Serialised to memory first, then written whole or not at all (writeFileAtomically: a
-    // crash leaves the old checkpoint or the new one). LibTorch's own file writer cannot be
-    // used on a disk that may fill up: its destructor throws on a short write, which ends
-    // the process (std::terminate) instead of reporting the error.
-    std::string bytes;
+    // Streamed into an AtomicFileWriter (a crash leaves the old checkpoint or the new one).
+    // LibTorch's own file writer cannot be used on a disk that may fill up: its destructor
+    // throws on a short write, which ends the process (std::terminate) instead of reporting
+    // the error. The writer below takes every byte it is given, and says afterwards whether
+    // they all reached the disk. (Serialising to memory first, as before, doubled the peak
+    // memory of a large model's training: the archive grew in a string by reallocation.)
+    AtomicFileWriter file(path, QStringLiteral("checkpoint"));
     try {
         torch::serialize::OutputArchive archive, modelArchive;
         model->save(modelArchive);
@@ -49,8 +51,8 @@ bool saveCheckpoint(const QString &path, MoMoKModel &model, torch::optim::Optimi
         archive.write("rng_state", defaultGenerator().get_state());
         archive.write("history", c10::IValue(state.historyJson.toStdString()));
         archive.write("config", c10::IValue(QJsonDocument(config).toJson(QJsonDocument::Compact).toStdString()));
-        archive.save_to([&bytes](const void *data, size_t size) {
-            bytes.append(static_cast<const char *>(data), size);
+        archive.save_to([&file](const void *data, size_t size) {
+            file.write(static_cast<const char *>(data), qint64(size));
             return size;
         });
     } catch (const std::exception &e) {
@@ -59,7 +61,7 @@ bool saveCheckpoint(const QString &path, MoMoKModel &model, torch::optim::Optimi
                          .arg(path, QString::fromUtf8(e.what()).section(QLatin1Char('\n'), 0, 0));
         return false;
     }
-    if (!writeFileAtomically(path, bytes.data(), qint64(bytes.size()), QStringLiteral("checkpoint"), error)) {
+    if (!file.commit(error)) {
         if (error)
             *error += QStringLiteral("; the previous checkpoint is kept");
         return false;

@@ -131,23 +131,23 @@ bool RunSpec::save(QString *error) const
 
 bool RunSpec::load(const QString &runDir, RunSpec *spec, QString *error)
 {
-    const QString path = QDir(runDir).filePath("run.json");
-    if (!QFileInfo::exists(path)) {
+    const QString descriptionPath = QDir(runDir).filePath("run.json");
+    if (!QFileInfo::exists(descriptionPath)) {
         if (error) *error = QStringLiteral("%1: not a run folder (it has no run.json)").arg(runDir);
         return false;
     }
     QJsonDocument doc;
-    if (!readJsonFile(path, &doc, error))
+    if (!readJsonFile(descriptionPath, &doc, error))
         return false;
     if (!doc.isObject()) {
-        if (error) *error = QStringLiteral("%1: not a run description (a JSON object is expected)").arg(path);
+        if (error) *error = QStringLiteral("%1: not a run description (a JSON object is expected)").arg(descriptionPath);
         return false;
     }
     *spec = fromJson(doc.object());
     if (spec->formatVersion > kFormatVersion) {
         if (error)
             *error = QStringLiteral("%1: format version %2 was written by a newer MoMoK Studio (this one reads up to %3)")
-                         .arg(path).arg(spec->formatVersion).arg(kFormatVersion);
+                         .arg(descriptionPath).arg(spec->formatVersion).arg(kFormatVersion);
         return false;
     }
     spec->runDir = runDir;

@@ -2,8 +2,8 @@
 // spread over its life and resumed after each, and ends exactly as an uninterrupted run.
 //
 // The moments are counted events, not wall-clock times: the engine calls crashPoint() at
-// each training step and epoch, inside every atomic file write (before it, with half the
-// bytes written, before the rename, after it) and inside every workspace transaction
+// each training step and epoch, inside every atomic file write (before it, with part of
+// the bytes written, before the rename, after it) and inside every workspace transaction
 // (begun, before commit, committed); see core/runtime/CrashPoints.h. An uninterrupted run
 // logs its events first, which gives the life's length T; the kill points are T·u for
 // sorted uniform draws u from a fixed seed. Each process is told to kill itself at the
