@@ -16,6 +16,8 @@ void DatasetProblemLog::add(DatasetProblem::Severity severity, const QString &fi
     if (severity == DatasetProblem::Error) {
         ++m_errorCount;
         ++m_groupErrors[key];
+    } else {
+        ++m_warningCount;
     }
     int &listed = m_listedPerGroup[key];
     if (listed < m_maxPerGroup) {

@@ -24,6 +24,7 @@ public:
 
     bool hasErrors() const { return m_errorCount > 0; }
     int errorCount() const { return m_errorCount; }
+    int warningCount() const { return m_warningCount; } // all of them, listed or not
     // Errors recorded for one group so far, counting those left out of the list.
     int errorCount(const QString &group) const { return m_groupErrors.value(group); }
 
@@ -37,6 +38,7 @@ private:
     };
     int m_maxPerGroup;
     int m_errorCount = 0;
+    int m_warningCount = 0;
     QVector<DatasetProblem> m_listed;
     QHash<QString, int> m_listedPerGroup;
     QHash<QString, int> m_groupErrors;

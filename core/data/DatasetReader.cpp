@@ -381,13 +381,18 @@ QString displayNameOf(const QString &name)
 
 int DatasetLoadResult::errorCount() const
 {
+    if (errorTotal >= 0)
+        return errorTotal;
     return int(std::count_if(problems.begin(), problems.end(),
                              [](const DatasetProblem &p) { return p.severity == DatasetProblem::Error; }));
 }
 
 int DatasetLoadResult::warningCount() const
 {
-    return int(problems.size()) - errorCount();
+    if (warningTotal >= 0)
+        return warningTotal;
+    return int(std::count_if(problems.begin(), problems.end(),
+                             [](const DatasetProblem &p) { return p.severity == DatasetProblem::Warning; }));
 }
 
 QString DatasetLoadResult::summary() const
@@ -553,6 +558,8 @@ DatasetLoadResult DatasetReader::read(const QString &directory, const DatasetLoa
     dataset.m_entityIndex = std::move(index);
 
     result.problems = log.problems();
+    result.errorTotal = log.errorCount();
+    result.warningTotal = log.warningCount();
     if (!log.hasErrors())
         result.dataset = std::move(dataset);
     return result;

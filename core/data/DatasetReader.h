@@ -42,7 +42,9 @@ struct DatasetLoadOptions {
 struct DatasetLoadResult {
     std::optional<KgDataset> dataset; // empty when any Error was found: a dataset is accepted whole or not at all
     std::optional<DatasetFormat> format; // the detected layout, also when the dataset is rejected
-    QVector<DatasetProblem> problems;
+    QVector<DatasetProblem> problems; // listed; a "… and M more" entry stands for M problems
+    // Every problem found, also those not listed (-1: count the listed ones).
+    int errorTotal = -1, warningTotal = -1;
     bool ok() const { return dataset.has_value(); }
     int errorCount() const;
     int warningCount() const;

@@ -625,6 +625,9 @@ void TestDatasetReader::thousandsOfBadLinesAreSummarised()
     QCOMPARE(findProblem(r, "entity_types.tsv", 7)->reason, QStringLiteral("unknown entity 'nobody6'"));
     QCOMPARE(r.summary().count('\n'), 15);
     QVERIFY(r.summary().contains("train.txt:12: error: expected 3 columns"));
+    // The counts are of every problem found, not of the lines listed.
+    QCOMPARE(r.errorCount() + r.warningCount(), 5000 + 3000);
+    QVERIFY(r.errorCount() >= 5000);
 
     // The default keeps the list short as well.
     QCOMPARE(DatasetReader::read(tmp.path()).problems.size(), 2 * 10 + 2);
