@@ -8,6 +8,7 @@
 #include <QFile>
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <torch/cuda.h>
 #include <QDir>
 #include <QFileInfo>
 
@@ -71,6 +72,19 @@ std::unique_ptr<RunContext> RunContext::create(const RunSpec &spec, QString *err
     const QStringList problems = ModelConfig::messages(spec.config.validate());
     if (!problems.isEmpty()) {
         if (error) *error = QStringLiteral("invalid configuration:\n  ") + problems.join("\n  ");
+        return nullptr;
+    }
+    // The engine computes on the CPU. A GPU asked for is refused at once rather than ignored:
+    // a run that says cuda must not quietly have trained on the CPU.
+    if (spec.config.device != QLatin1String("cpu")) {
+        if (error)
+            *error = torch::cuda::is_available()
+                ? QStringLiteral("device %1: this version of the engine trains and evaluates on the CPU only; use "
+                                 "--device cpu")
+                      .arg(spec.config.device)
+                : QStringLiteral("device %1: this build's LibTorch has no CUDA support (its only device is the CPU); "
+                                 "use --device cpu")
+                      .arg(spec.config.device);
         return nullptr;
     }
     DatasetLoadOptions options;

@@ -105,6 +105,17 @@ private Q_SLOTS:
         QVERIFY2(r.err.contains("momok train: missing value after '--dataset'"), qPrintable(r.err));
     }
 
+    // A GPU asked for is refused at once, before anything is written, never silently ignored.
+    void aGpuIsRefusedNotIgnored()
+    {
+        const QString run = m_dir.filePath("gpu-run");
+        const CliResult r = runCli({"train", "--dataset", QStringLiteral(MOMOK_SOURCE_DIR "/resources/datasets/countries"),
+                                    "--preset", "quick-demo", "--device", "cuda:0", "--out", run});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("momok train: device cuda:0: ") && r.err.contains("use --device cpu"), qPrintable(r.err));
+        QVERIFY(!QFileInfo::exists(run));
+    }
+
     void unknownSplitListsTheAcceptedValues()
     {
         for (const char *command : {"eval", "explain"}) {
