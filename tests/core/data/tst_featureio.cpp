@@ -117,6 +117,16 @@ class TestFeatureIo : public QObject
 private:
     QTemporaryDir m_dir;
 
+    // The file is refused, and the error starts with its path and gives the reason.
+    void expectRefused(const char *name, const QByteArray &bytes, const char *reason)
+    {
+        const QString path = m_dir.filePath(QString::fromUtf8(name));
+        QVERIFY(writeFile(path, bytes));
+        QString error;
+        QVERIFY2(!FeatureIo::load(path, &error).defined(), name);
+        QVERIFY2(error.startsWith(path + ": ") && error.contains(QString::fromUtf8(reason)), qPrintable(error));
+    }
+
 private Q_SLOTS:
     void npyRoundTrip()
     {
@@ -211,13 +221,8 @@ private Q_SLOTS:
             {"truncated-v2.npy", truncatedV2, "truncated header"},
             {"header-past-end.npy", longHeader, "longer than the file"},
         };
-        for (const Case &c : cases) {
-            const QString path = m_dir.filePath(c.name);
-            QVERIFY(writeFile(path, c.bytes));
-            QString error;
-            QVERIFY2(!FeatureIo::load(path, &error).defined(), c.name);
-            QVERIFY2(error.startsWith(path + ": ") && error.contains(QString::fromUtf8(c.reason)), qPrintable(error));
-        }
+        for (const Case &c : cases)
+            expectRefused(c.name, c.bytes, c.reason);
     }
 
     void ptHandBuiltLikeTorchSaveLoads()
@@ -255,13 +260,8 @@ private Q_SLOTS:
             {"garbage.pt", QByteArray("PK\x03\x04 and then nothing of a zip"), "not a complete zip archive"},
             {"empty.pt", torchArchive(tensorPickle(0, {0, 5}, {5, 1}), QByteArray()), "an empty 0×5 matrix"},
         };
-        for (const Case &c : cases) {
-            const QString path = m_dir.filePath(c.name);
-            QVERIFY(writeFile(path, c.bytes));
-            QString error;
-            QVERIFY2(!FeatureIo::load(path, &error).defined(), c.name);
-            QVERIFY2(error.startsWith(path + ": ") && error.contains(QString::fromUtf8(c.reason)), qPrintable(error));
-        }
+        for (const Case &c : cases)
+            expectRefused(c.name, c.bytes, c.reason);
     }
 
     void ptNeverRunsCodeFromTheFile_data()
