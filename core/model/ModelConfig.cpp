@@ -70,7 +70,14 @@ struct FromJson {
         if (!o.contains(k))
             return;
         const QJsonValue j = o.value(k);
-        v = j.isString() ? j.toString().toULongLong() : uint64_t(j.toDouble());
+        if (j.isString()) {
+            v = j.toString().toULongLong();
+            return;
+        }
+        // Converting a double outside [0, 2^64) (or NaN) is undefined: such a value keeps the default.
+        const double d = j.toDouble(-1);
+        if (d >= 0 && d < 18446744073709551616.0)
+            v = uint64_t(d);
     }
 };
 

@@ -112,6 +112,17 @@ private Q_SLOTS:
         QCOMPARE(d.featuresText(), QStringLiteral("image file img.npy, text extracted if present"));
     }
 
+    // An edited run.json's seed outside [0, 2^64) (found by fuzzing: converting it was
+    // undefined behaviour) keeps the default; an exact one is read exactly.
+    void outOfRangeSeedKeepsTheDefault()
+    {
+        const uint64_t fallback = ModelConfig().seed;
+        for (const QJsonValue &bad : {QJsonValue(6.1e111), QJsonValue(-5.0), QJsonValue(1.8446744073709552e19)})
+            QCOMPARE(ModelConfig::fromJson(QJsonObject{{"seed", bad}}).seed, fallback);
+        QCOMPARE(ModelConfig::fromJson(QJsonObject{{"seed", 12345.0}}).seed, uint64_t(12345));
+        QCOMPARE(ModelConfig::fromJson(QJsonObject{{"seed", "18446744073709551615"}}).seed, UINT64_MAX);
+    }
+
     void newerFormatIsRefused()
     {
         QTemporaryDir dir;
