@@ -375,9 +375,9 @@ QString MainWindow::currentRunDir() const
 void MainWindow::startUp(const QString &datasetDir, const QString &workspaceFile)
 {
     // The welcome page at the first start (no dataset opened before) and when the user
-    // asked for it; a dataset named on the command line is opened instead.
+    // asked for it; a dataset or workspace named on the command line is opened instead.
     const QSettings settings;
-    m_welcomeAtStart = datasetDir.isEmpty()
+    m_welcomeAtStart = datasetDir.isEmpty() && workspaceFile.isEmpty()
                        && (settings.value(kSettingsWelcomeAtStart, false).toBool() || !settings.contains(kSettingsDataset));
     // A workspace named on the command line (opening a .momok file) comes before the last one.
     const QString last = workspaceFile.isEmpty() ? settings.value(kSettingsWorkspace).toString() : workspaceFile;
@@ -429,6 +429,14 @@ void MainWindow::openStartDataset(const QString &datasetDir)
             openDataset(lastDataset);
             return;
         }
+    }
+    // A workspace opened for the first time here: its dataset with the latest run.
+    const QVector<RunRecord> runs = workspace()->runs();
+    if (!runs.isEmpty()) {
+        const auto latest = std::max_element(runs.begin(), runs.end(),
+                                             [](const RunRecord &a, const RunRecord &b) { return a.id < b.id; });
+        selectDataset(latest->datasetId);
+        return;
     }
     openDataset(bundledDatasetDir());
 }

@@ -457,6 +457,29 @@ private Q_SLOTS:
 
     // A damaged run folder in the app: the model is not loaded, the error names the file and
     // what is wrong (the predictions view shows it), and the folder is left as it was.
+    // Opening a workspace file (the desktop's "open with", `momok-studio FILE`) on a first
+    // start: no welcome page in front of it, and its dataset with the latest run is shown.
+    void aWorkspaceNamedAtStartOpensItsDataset()
+    {
+        qint64 datasetId = -1;
+        const QString file = m_dir.filePath("opened-with/shared.momok");
+        {
+            MainWindow first(currentComputeInfo());
+            openCountries(first, "opened-with/shared.momok");
+            datasetId = first.currentDatasetId();
+            addTrainedRun(first);
+        }
+        QSettings().remove("dataset/last");
+        QSettings().remove("workspace/last");
+        MainWindow window(currentComputeInfo());
+        QSignalSpy opened(&window, &MainWindow::datasetChanged);
+        window.show();
+        window.startUp(QString(), file);
+        QTRY_COMPARE_WITH_TIMEOUT(opened.count(), 1, kTimeoutMs);
+        QVERIFY(!window.isWelcomeShown());
+        QCOMPARE(window.currentDatasetId(), datasetId);
+    }
+
     void damagedRunIsNamedAndLeftAlone()
     {
         const QString damaged = m_dir.filePath("damaged-run");
