@@ -9,8 +9,13 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcess>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace momok;
 using namespace momok::testdata;
@@ -217,6 +222,78 @@ private Q_SLOTS:
         const CliResult r = runCli({"runs", "--workspace", path});
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains("newer"), qPrintable(r.err));
+    }
+
+    // A read-only workspace, or one in a folder that cannot be written, is refused with that
+    // reason and left byte for byte as it was (no -wal or -shm file appears). Permissions do
+    // not stop root, so when the tests run as root the CLI runs as the user nobody (setpriv).
+    void readOnlyWorkspacesAreRefusedUntouched()
+    {
+        const bool root = ::geteuid() == 0;
+        const QString setpriv = QStandardPaths::findExecutable(QStringLiteral("setpriv"));
+        QVERIFY2(!root || !setpriv.isEmpty(), "util-linux's setpriv is needed to test permissions as root");
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        QVERIFY(QFile::setPermissions(dir.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner
+                                                      | QFileDevice::ReadOther | QFileDevice::ExeOther));
+        auto asUser = [&](const QStringList &args) {
+            if (!root)
+                return runCli(args);
+            QProcess p;
+            p.start(setpriv, QStringList{"--reuid=65534", "--regid=65534", "--clear-groups", QStringLiteral(MOMOK_CLI)} + args);
+            CliResult r;
+            if (p.waitForFinished(60000) && p.exitStatus() == QProcess::NormalExit)
+                r.exitCode = p.exitCode();
+            r.out = QString::fromUtf8(p.readAllStandardOutput());
+            r.err = QString::fromUtf8(p.readAllStandardError());
+            return r;
+        };
+        auto giveToUser = [&](const QString &path) { return !root || ::chown(QFile::encodeName(path).constData(), 65534, 65534) == 0; };
+        const QFileDevice::Permissions readable = QFileDevice::ReadOwner | QFileDevice::ReadGroup | QFileDevice::ReadOther;
+        const QFileDevice::Permissions folder = readable | QFileDevice::ExeOwner | QFileDevice::ExeGroup | QFileDevice::ExeOther;
+
+        // (1) The file is read-only, its folder writable by the user.
+        const QString own = dir.filePath("own");
+        QVERIFY(QDir().mkpath(own));
+        const QString readOnly = own + "/read-only.momok";
+        QVERIFY(QFile::copy(m_ws, readOnly));
+        QVERIFY(giveToUser(own) && giveToUser(readOnly));
+        QVERIFY(QFile::setPermissions(readOnly, readable));
+        // (2) The file is the user's to write, its folder is not.
+        const QString locked = dir.filePath("locked");
+        QVERIFY(QDir().mkpath(locked));
+        const QString inLocked = locked + "/workspace.momok";
+        QVERIFY(QFile::copy(m_ws, inLocked));
+        QVERIFY(giveToUser(inLocked));
+        QVERIFY(QFile::setPermissions(inLocked, readable | QFileDevice::WriteOwner));
+        QVERIFY(QFile::setPermissions(locked, root ? folder | QFileDevice::WriteOwner : folder));
+
+        // The dataset to import, where the user can read it.
+        const QString dataset = dir.filePath("geo");
+        QVERIFY(QDir().mkpath(dataset));
+        for (const QFileInfo &f : QDir(m_dataDir).entryInfoList(QDir::Files))
+            QVERIFY(QFile::copy(f.absoluteFilePath(), dataset + "/" + f.fileName()));
+
+        const struct { QString path; const char *reason; } cases[] = {
+            {readOnly, "the file is read-only"},
+            {inLocked, "its folder is not writable"},
+        };
+        for (const auto &c : cases) {
+            QFile file(c.path);
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            const QByteArray before = file.readAll();
+            file.close();
+            for (const QStringList &command : {QStringList{"runs", "--workspace", c.path},
+                                               QStringList{"import", dataset, "--workspace", c.path}}) {
+                const CliResult r = asUser(command);
+                QVERIFY2(r.exitCode == 1 && r.err.contains(c.path) && r.err.contains(QLatin1String(c.reason)),
+                         qPrintable(QStringLiteral("%1: exit %2\n%3").arg(command.join(' ')).arg(r.exitCode).arg(r.err)));
+            }
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            QCOMPARE(file.readAll(), before);
+            QVERIFY(!QFile::exists(c.path + "-wal") && !QFile::exists(c.path + "-shm"));
+        }
+        QFile::setPermissions(locked, folder | QFileDevice::WriteOwner); // so that the folder can be removed
     }
 };
 
