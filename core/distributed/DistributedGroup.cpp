@@ -1,0 +1,305 @@
+#include "distributed/DistributedGroup.h"
+
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <stdexcept>
+
+namespace momok {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+
+std::string firstLine(const std::exception &e)
+{
+    const std::string what = e.what();
+    const auto newline = what.find('\n');
+    return newline == std::string::npos ? what : what.substr(0, newline);
+}
+
+// The local address this machine reaches host through (no packet is sent: a UDP "connect"
+// only picks the route). Gloo must listen there for the other machines to reach it.
+std::string localAddressTowards(const std::string &host, int port)
+{
+    addrinfo hints{}, *found = nullptr;
+    hints.ai_family = AF_INET;
+    hints.ai_socktype = SOCK_DGRAM;
+    if (getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found) != 0 || !found)
+        return {};
+    std::string address;
+    const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+    if (fd >= 0 && ::connect(fd, found->ai_addr, found->ai_addrlen) == 0) {
+        sockaddr_in local{};
+        socklen_t length = sizeof local;
+        char text[INET_ADDRSTRLEN] = {};
+        if (::getsockname(fd, reinterpret_cast<sockaddr *>(&local), &length) == 0
+            && inet_ntop(AF_INET, &local.sin_addr, text, sizeof text))
+            address = text;
+    }
+    if (fd >= 0)
+        ::close(fd);
+    freeaddrinfo(found);
+    return address;
+}
+} // namespace
+
+struct DistributedGroup::Private {
+    int rank = 0, size = 1;
+    std::chrono::milliseconds timeout{60000};
+    c10::intrusive_ptr<c10d::Store> store;
+    c10::intrusive_ptr<c10d::ProcessGroupGloo> group;
+    double seconds = 0;
+    int64_t calls = 0;
+
+    // Runs one collective and waits for it; a failure names this rank and the operation.
+    template <typename Start>
+    void collective(const char *what, const Start &start)
+    {
+        const auto begin = Clock::now();
+        try {
+            auto work = start();
+            work->wait();
+        } catch (const std::exception &e) {
+            throw std::runtime_error("rank " + std::to_string(rank) + " of " + std::to_string(size) + ": " + what
+                                     + " failed (another process of the run stopped or cannot be reached): "
+                                     + firstLine(e));
+        }
+        seconds += std::chrono::duration<double>(Clock::now() - begin).count();
+        ++calls;
+    }
+};
+
+DistributedGroup::DistributedGroup() : d(std::make_unique<Private>()) {}
+DistributedGroup::~DistributedGroup() = default;
+
+std::unique_ptr<DistributedGroup> DistributedGroup::join(const DistributedSetup &setup,
+                                                         const std::function<bool(int, QString *)> &beforeConnect,
+                                                         std::chrono::milliseconds setupTimeout, QString *error)
+{
+    std::unique_ptr<DistributedGroup> group(new DistributedGroup);
+    Private &p = *group->d;
+    p.rank = setup.rank;
+    p.size = setup.worldSize;
+    p.timeout = std::chrono::milliseconds(qint64(setup.timeoutSeconds) * 1000);
+    const std::string host = setup.masterHost.toStdString();
+    int port = setup.masterPort;
+    const QString where = QStringLiteral("%1:%2").arg(setup.masterHost);
+    try {
+        c10d::TCPStoreOptions options;
+        options.isServer = setup.rank == 0;
+        options.port = uint16_t(port);
+        options.waitWorkers = false;
+        options.timeout = setupTimeout;
+        auto store = c10::make_intrusive<c10d::TCPStore>(host, options);
+        port = store->getPort();
+        p.store = store;
+    } catch (const std::exception &e) {
+        if (error)
+            *error = setup.rank == 0
+                ? QStringLiteral("cannot serve the rendezvous store on %1: %2").arg(where.arg(port), QString::fromStdString(firstLine(e)))
+                : QStringLiteral("rank %1: cannot reach rank 0's rendezvous store at %2: %3")
+                      .arg(setup.rank).arg(where.arg(port), QString::fromStdString(firstLine(e)));
+        return nullptr;
+    }
+    if (beforeConnect && !beforeConnect(port, error))
+        return nullptr;
+    try {
+        std::shared_ptr<::gloo::transport::Device> device;
+        if (!setup.interface.isEmpty()) {
+            device = c10d::ProcessGroupGloo::createDeviceForInterface(setup.interface.toStdString());
+        } else {
+            const bool loopback = setup.masterHost == QLatin1String("localhost") || setup.masterHost.startsWith(QLatin1String("127."))
+                || setup.masterHost == QLatin1String("::1");
+            const std::string local = loopback ? std::string("127.0.0.1") : localAddressTowards(host, port);
+            device = local.empty() ? c10d::ProcessGroupGloo::createDefaultDevice()
+                                   : c10d::ProcessGroupGloo::createDeviceForHostname(local);
+        }
+        auto options = c10d::ProcessGroupGloo::Options::create(setupTimeout);
+        options->devices.push_back(device);
+        options->threads = 1;
+        p.group = c10::make_intrusive<c10d::ProcessGroupGloo>(p.store, setup.rank, setup.worldSize, options);
+    } catch (const std::exception &e) {
+        if (error)
+            *error = QStringLiteral("rank %1 of %2: cannot join the other processes through %3: %4")
+                         .arg(setup.rank).arg(setup.worldSize).arg(where.arg(port), QString::fromStdString(firstLine(e)));
+        return nullptr;
+    }
+    return group;
+}
+
+int DistributedGroup::rank() const { return d->rank; }
+int DistributedGroup::size() const { return d->size; }
+
+void DistributedGroup::allReduceSum(torch::Tensor &flat, const char *what)
+{
+    std::vector<at::Tensor> tensors{flat};
+    c10d::AllreduceOptions options;
+    options.reduceOp = c10d::ReduceOp::SUM;
+    options.timeout = d->timeout;
+    d->collective(what, [&] { return d->group->allreduce(tensors, options); });
+}
+
+void DistributedGroup::broadcast(torch::Tensor &tensor, const char *what, std::chrono::milliseconds timeout, int root)
+{
+    std::vector<at::Tensor> tensors{tensor};
+    c10d::BroadcastOptions options;
+    options.rootRank = root;
+    options.timeout = timeout.count() > 0 ? timeout : d->timeout;
+    d->collective(what, [&] { return d->group->broadcast(tensors, options); });
+}
+
+QByteArray DistributedGroup::broadcastBytes(const QByteArray &bytes, const char *what, std::chrono::milliseconds timeout,
+                                            int root)
+{
+    auto length = torch::tensor({int64_t(d->rank == root ? bytes.size() : 0)}, torch::kLong);
+    broadcast(length, what, timeout, root);
+    auto buffer = d->rank == root ? torch::from_blob(const_cast<char *>(bytes.constData()), {int64_t(bytes.size())}, torch::kUInt8).clone()
+                                  : torch::empty({length.item<int64_t>()}, torch::kUInt8);
+    if (buffer.numel() > 0)
+        broadcast(buffer, what, timeout, root);
+    return QByteArray(reinterpret_cast<const char *>(buffer.data_ptr<uint8_t>()), int(buffer.numel()));
+}
+
+torch::Tensor DistributedGroup::allGatherRows(const torch::Tensor &local, const std::vector<int64_t> &rowsPerRank,
+                                              const char *what)
+{
+    const int64_t most = *std::max_element(rowsPerRank.begin(), rowsPerRank.end());
+    auto shape = local.sizes().vec();
+    shape[0] = most;
+    auto padded = torch::zeros(shape, local.options());
+    padded.narrow(0, 0, local.size(0)).copy_(local);
+    std::vector<std::vector<at::Tensor>> outputs(1);
+    for (int r = 0; r < d->size; ++r)
+        outputs[0].push_back(torch::empty(shape, local.options()));
+    std::vector<at::Tensor> inputs{padded};
+    c10d::AllgatherOptions options;
+    options.timeout = d->timeout;
+    d->collective(what, [&] { return d->group->allgather(outputs, inputs, options); });
+    std::vector<torch::Tensor> parts;
+    for (int r = 0; r < d->size; ++r)
+        parts.push_back(outputs[0][size_t(r)].narrow(0, 0, rowsPerRank[size_t(r)]));
+    return torch::cat(parts, 0);
+}
+
+double DistributedGroup::communicationSeconds() const { return d->seconds; }
+int64_t DistributedGroup::communicationCalls() const { return d->calls; }
+void DistributedGroup::resetCommunicationClock()
+{
+    d->seconds = 0;
+    d->calls = 0;
+}
+
+// ---- autograd functions over the group ----
+
+namespace {
+using torch::autograd::AutogradContext;
+using torch::autograd::variable_list;
+
+DistributedGroup *groupOf(AutogradContext *ctx)
+{
+    return reinterpret_cast<DistributedGroup *>(ctx->saved_data["group"].toInt());
+}
+
+class GatherRowsFunction : public torch::autograd::Function<GatherRowsFunction>
+{
+public:
+    static torch::Tensor forward(AutogradContext *ctx, const torch::Tensor &local, int64_t group, std::vector<int64_t> rows)
+    {
+        ctx->saved_data["group"] = group;
+        auto *g = reinterpret_cast<DistributedGroup *>(group);
+        int64_t offset = 0;
+        for (int r = 0; r < g->rank(); ++r)
+            offset += rows[size_t(r)];
+        ctx->saved_data["offset"] = offset;
+        ctx->saved_data["rows"] = rows[size_t(g->rank())];
+        return g->allGatherRows(local.contiguous(), rows, "gathering the experts' outputs");
+    }
+
+    static variable_list backward(AutogradContext *ctx, variable_list grads)
+    {
+        auto gathered = grads[0].contiguous().clone();
+        groupOf(ctx)->allReduceSum(gathered, "summing the gathered rows' gradients");
+        return {gathered.narrow(0, ctx->saved_data["offset"].toInt(), ctx->saved_data["rows"].toInt()).contiguous(),
+                torch::Tensor(), torch::Tensor()};
+    }
+};
+
+class SyncBatchNormFunction : public torch::autograd::Function<SyncBatchNormFunction>
+{
+public:
+    static torch::Tensor forward(AutogradContext *ctx, const torch::Tensor &input, const torch::Tensor &weight,
+                                 const torch::Tensor &bias, torch::Tensor runningMean, torch::Tensor runningVar,
+                                 double momentum, double eps, int64_t group)
+    {
+        auto *g = reinterpret_cast<DistributedGroup *>(group);
+        const auto x = input.contiguous();
+        const int64_t features = x.size(1);
+        // One all-reduce for the count, Σx and Σx² (double: the global variance is a difference).
+        auto sums = torch::empty({2 * features + 1}, torch::kDouble);
+        const auto xd = x.to(torch::kDouble);
+        sums.narrow(0, 0, features).copy_(xd.sum(0));
+        sums.narrow(0, features, features).copy_((xd * xd).sum(0));
+        sums[2 * features] = double(x.size(0));
+        g->allReduceSum(sums, "synchronising batch-norm statistics");
+        const double count = sums[2 * features].item<double>();
+        const auto mean = sums.narrow(0, 0, features) / count;
+        const auto variance = (sums.narrow(0, features, features) / count - mean * mean).clamp_min(0);
+        const auto invstd = (variance + eps).rsqrt().to(torch::kFloat);
+        const auto meanFloat = mean.to(torch::kFloat);
+        {
+            torch::NoGradGuard noGrad;
+            runningMean.mul_(1 - momentum).add_(meanFloat, momentum);
+            runningVar.mul_(1 - momentum).add_((variance * (count / std::max(count - 1, 1.0))).to(torch::kFloat), momentum);
+        }
+        const auto normalised = (x - meanFloat) * invstd;
+        ctx->save_for_backward({normalised, invstd, weight});
+        ctx->saved_data["group"] = group;
+        ctx->saved_data["count"] = count;
+        return normalised * weight + bias;
+    }
+
+    static variable_list backward(AutogradContext *ctx, variable_list grads)
+    {
+        const auto saved = ctx->get_saved_variables();
+        const auto &normalised = saved[0], &invstd = saved[1], &weight = saved[2];
+        const auto dy = grads[0].contiguous();
+        const int64_t features = dy.size(1);
+        const auto localDy = dy.sum(0), localDyX = (dy * normalised).sum(0);
+        auto sums = torch::cat({localDy, localDyX}).to(torch::kDouble);
+        groupOf(ctx)->allReduceSum(sums, "synchronising batch-norm gradients");
+        const double count = ctx->saved_data["count"].toDouble();
+        const auto meanDy = (sums.narrow(0, 0, features) / count).to(torch::kFloat);
+        const auto meanDyX = (sums.narrow(0, features, features) / count).to(torch::kFloat);
+        const auto dx = (dy - meanDy - normalised * meanDyX) * (invstd * weight);
+        return {dx, localDyX, localDy, torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor()};
+    }
+};
+} // namespace
+
+torch::Tensor allGatherWithGradient(DistributedGroup &group, const torch::Tensor &local,
+                                    const std::vector<int64_t> &rowsPerRank)
+{
+    return GatherRowsFunction::apply(local, int64_t(reinterpret_cast<intptr_t>(&group)), rowsPerRank);
+}
+
+torch::Tensor synchronizedBatchNorm(DistributedGroup &group, torch::nn::BatchNorm1d &norm, const torch::Tensor &x)
+{
+    const auto &options = norm->options;
+    auto tracked = norm->num_batches_tracked;
+    if (tracked.defined()) {
+        torch::NoGradGuard noGrad;
+        tracked.add_(1);
+    }
+    return SyncBatchNormFunction::apply(x, norm->weight, norm->bias, norm->running_mean, norm->running_var,
+                                        options.momentum().value_or(0.1), options.eps(),
+                                        int64_t(reinterpret_cast<intptr_t>(&group)));
+}
+
+} // namespace momok

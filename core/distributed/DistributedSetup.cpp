@@ -1,0 +1,22 @@
+#include "distributed/DistributedSetup.h"
+
+namespace momok {
+
+bool parseMasterAddress(const QString &value, QString *host, int *port, QString *error)
+{
+    const int colon = value.lastIndexOf(QLatin1Char(':'));
+    bool ok = false;
+    const int p = colon > 0 ? value.mid(colon + 1).toInt(&ok) : 0;
+    if (colon <= 0 || !ok || p <= 0 || p > 65535) {
+        if (error)
+            *error = QStringLiteral("--master %1: expected HOST:PORT with a port from 1 to 65535").arg(value);
+        return false;
+    }
+    *host = value.left(colon);
+    if (host->startsWith(QLatin1Char('[')) && host->endsWith(QLatin1Char(']')))
+        *host = host->mid(1, host->size() - 2);
+    *port = p;
+    return true;
+}
+
+} // namespace momok

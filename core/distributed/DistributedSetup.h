@@ -1,0 +1,28 @@
+#pragma once
+// Torch-free description of one process's place in a data-parallel run, safe to include
+// from the command line and the UI. worldSize 1 is ordinary single-process training.
+#include <QString>
+
+namespace momok {
+
+struct DistributedSetup {
+    int rank = 0;      // this process; 0 coordinates: it alone evaluates, writes and records the run
+    int worldSize = 1; // processes in the run, over every machine
+    int localProcesses = 1; // of them on this machine (they share its cores)
+    QString masterHost = QStringLiteral("127.0.0.1"); // where rank 0 serves the rendezvous store
+    int masterPort = 0;  // 0 on rank 0: any free port (the launcher hands it to the workers)
+    // A collective in training that waits longer than this fails, naming what it waited for.
+    // Evaluation on rank 0 gets this plus three times the longest evaluation so far.
+    int timeoutSeconds = 60;
+    // The network interface Gloo uses; empty: the one the master host is reached through.
+    QString interface;
+    // A worker on another machine: where the dataset is there (empty: rank 0's path).
+    QString datasetDir;
+
+    bool distributed() const { return worldSize > 1; }
+};
+
+// "HOST:PORT" → host and port; false with *error naming the value.
+bool parseMasterAddress(const QString &value, QString *host, int *port, QString *error);
+
+} // namespace momok
