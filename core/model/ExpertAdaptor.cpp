@@ -21,7 +21,7 @@ ExpertAdaptorImpl::ExpertAdaptorImpl(int64_t width, int64_t experts, double drop
 }
 
 AdaptorOutput ExpertAdaptorImpl::forward(const torch::Tensor &x, const torch::Tensor &temperature, const torch::Tensor &noise,
-                                         uint64_t stream, bool keepExperts)
+                                         uint64_t stream, bool keepExperts, int64_t rowOffset)
 {
     auto logits = x.mm(gateWeights);
     if (m_noisyGating && noise.defined()) {
@@ -36,17 +36,17 @@ AdaptorOutput ExpertAdaptorImpl::forward(const torch::Tensor &x, const torch::Te
         const auto [stacked, shifted] = stackedLinearForm();
         return {mixLinearExperts(gates, x, stacked, shifted), torch::Tensor(), gates};
     }
-    auto experts = expertOutputs(x, stream);
+    auto experts = expertOutputs(x, stream, rowOffset);
     return {mixExperts(gates, experts), experts, gates};
 }
 
-torch::Tensor ExpertAdaptorImpl::expertOutputs(const torch::Tensor &x, uint64_t stream)
+torch::Tensor ExpertAdaptorImpl::expertOutputs(const torch::Tensor &x, uint64_t stream, int64_t rowOffset)
 {
     if (m_dropout > 0 && is_training()) {
         // Each expert sees its own dropout of x, as K separate layers would.
         std::vector<torch::Tensor> outs;
         for (int64_t k = 0; k < m_experts; ++k) {
-            auto xk = counterDropout(x, m_dropout, true, random::mix64(stream + uint64_t(k))) - shifts[k];
+            auto xk = counterDropout(x, m_dropout, true, random::mix64(stream + uint64_t(k)), rowOffset) - shifts[k];
             outs.push_back(xk.mm(weights[k].t()));
         }
         return torch::stack(outs, 1);

@@ -21,10 +21,12 @@ public:
     // stream keys the experts' dropout masks (training with expert dropout only).
     // Without keepExperts the result's `experts` may be undefined: the per-expert outputs are
     // then neither kept nor returned (recomputed in backward), which the candidate side uses.
+    // rowOffset: x's rows are rows rowOffset, … of a batch split across processes (the dropout
+    // masks are then the whole batch's).
     AdaptorOutput forward(const torch::Tensor &x, const torch::Tensor &temperature, const torch::Tensor &noise,
-                          uint64_t stream = 0, bool keepExperts = true);
+                          uint64_t stream = 0, bool keepExperts = true, int64_t rowOffset = 0);
     // Only the experts' outputs E_k(x) (N×K×w), without gates or mixture.
-    torch::Tensor expertOutputs(const torch::Tensor &x, uint64_t stream = 0);
+    torch::Tensor expertOutputs(const torch::Tensor &x, uint64_t stream = 0, int64_t rowOffset = 0);
 
     int64_t experts() const { return m_experts; }
     int64_t width() const { return m_width; }

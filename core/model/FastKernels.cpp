@@ -90,17 +90,19 @@ MOMOK_KERNEL void sigmoidAccumulate(const float *z, float *out, int64_t n, float
     }
 }
 
-// out[i] = in[i]·scale where element i is kept, 0 elsewhere: the mask is never stored.
-MOMOK_KERNEL void dropoutRange(const float *in, float *out, int64_t begin, int64_t end, uint32_t key, uint32_t threshold,
-                               float scale)
+// out[i] = in[i]·scale where element first + i is kept, 0 elsewhere: the mask is never stored.
+MOMOK_KERNEL void dropoutRange(const float *in, float *out, int64_t begin, int64_t end, int64_t first, uint32_t key,
+                               uint32_t threshold, float scale)
 {
 #pragma omp simd
     for (int64_t i = begin; i < end; ++i)
-        out[i] = in[i] * (random::keepElement(key, uint32_t(i), threshold) ? scale : 0.0f);
+        out[i] = in[i] * (random::keepElement(key, uint32_t(first + i), threshold) ? scale : 0.0f);
 }
 
-// Applies the call's mask to a contiguous float tensor, chunk by chunk.
-torch::Tensor applyCounterMask(const torch::Tensor &input, double p, uint64_t stream)
+// Applies the call's mask to a contiguous float tensor, chunk by chunk. The tensor's elements
+// are elements first, first + 1, … of the masked whole (first > 0: this process's rows of a
+// batch split across processes, which then get the mask the whole batch would).
+torch::Tensor applyCounterMask(const torch::Tensor &input, double p, uint64_t stream, int64_t first)
 {
     auto in = input.contiguous();
     auto out = torch::empty_like(in);
@@ -110,10 +112,14 @@ torch::Tensor applyCounterMask(const torch::Tensor &input, double p, uint64_t st
     const uint32_t threshold = random::dropThreshold(p);
     const float scale = float(1.0 / (1.0 - p));
     constexpr int64_t kChunk = 1 << 16;
-    // Keyed by chunk so that the mask does not depend on how the work is split among threads.
-    at::parallel_for(0, (n + kChunk - 1) / kChunk, 1, [&](int64_t c0, int64_t c1) {
-        for (int64_t c = c0; c < c1; ++c)
-            dropoutRange(src, dst, c * kChunk, std::min(n, (c + 1) * kChunk), random::rowKey(stream, c, 0), threshold, scale);
+    // Keyed by chunk of the whole so that the mask does not depend on how the work is split
+    // among threads or processes.
+    const int64_t firstChunk = first / kChunk, lastChunk = n > 0 ? (first + n - 1) / kChunk : firstChunk - 1;
+    at::parallel_for(firstChunk, lastChunk + 1, 1, [&](int64_t c0, int64_t c1) {
+        for (int64_t c = c0; c < c1; ++c) {
+            const int64_t begin = std::max<int64_t>(c * kChunk - first, 0), end = std::min(n, (c + 1) * kChunk - first);
+            dropoutRange(src, dst, begin, end, first, random::rowKey(stream, c, 0), threshold, scale);
+        }
     });
     return out;
 }
@@ -123,18 +129,21 @@ torch::Tensor applyCounterMask(const torch::Tensor &input, double p, uint64_t st
 class CounterDropoutFunction : public torch::autograd::Function<CounterDropoutFunction>
 {
 public:
-    static torch::Tensor forward(torch::autograd::AutogradContext *ctx, const torch::Tensor &x, double p, int64_t stream)
+    static torch::Tensor forward(torch::autograd::AutogradContext *ctx, const torch::Tensor &x, double p, int64_t stream,
+                                 int64_t first)
     {
         ctx->saved_data["p"] = p;
         ctx->saved_data["stream"] = stream;
-        return applyCounterMask(x, p, uint64_t(stream));
+        ctx->saved_data["first"] = first;
+        return applyCounterMask(x, p, uint64_t(stream), first);
     }
 
     static torch::autograd::variable_list backward(torch::autograd::AutogradContext *ctx, torch::autograd::variable_list grads)
     {
         const double p = ctx->saved_data["p"].toDouble();
         const auto stream = uint64_t(ctx->saved_data["stream"].toInt());
-        return {applyCounterMask(grads[0], p, stream), torch::Tensor(), torch::Tensor()};
+        return {applyCounterMask(grads[0], p, stream, ctx->saved_data["first"].toInt()), torch::Tensor(), torch::Tensor(),
+                torch::Tensor()};
     }
 };
 
@@ -495,12 +504,13 @@ std::vector<torch::Tensor> attentionFusion(const torch::Tensor &p0, const torch:
     return AttentionFusionFunction::apply(given(p0), given(p1), given(p2), v);
 }
 
-torch::Tensor counterDropout(const torch::Tensor &x, double p, bool training, uint64_t stream)
+torch::Tensor counterDropout(const torch::Tensor &x, double p, bool training, uint64_t stream, int64_t rowOffset)
 {
     if (!training || p <= 0)
         return x;
     TORCH_CHECK(x.scalar_type() == torch::kFloat, "counterDropout needs float32 input");
-    return CounterDropoutFunction::apply(x, p, int64_t(stream));
+    const int64_t rowWidth = x.dim() > 0 && x.size(0) > 0 ? x.numel() / x.size(0) : 0;
+    return CounterDropoutFunction::apply(x, p, int64_t(stream), rowOffset * rowWidth);
 }
 
 double smoothedBceInPlace(torch::Tensor &logits, const torch::Tensor &positives, double base, double lift, double scale)

@@ -29,7 +29,9 @@ std::vector<torch::Tensor> attentionFusion(const torch::Tensor &p0, const torch:
 
 // Dropout with a counter-based mask: element i of call `stream` is kept with
 // probability 1 − p and scaled by 1/(1 − p). Differentiable; identity when !training.
-torch::Tensor counterDropout(const torch::Tensor &x, double p, bool training, uint64_t stream);
+// rowOffset: x holds rows rowOffset, rowOffset + 1, … of the masked whole (a process's share of
+// a batch split across processes), and gets those rows of the whole's mask.
+torch::Tensor counterDropout(const torch::Tensor &x, double p, bool training, uint64_t stream, int64_t rowOffset = 0);
 
 // One pass over contiguous B×E logits z for labels y = base + lift·[positive]:
 // returns Σ (softplus(z) − y·z) and overwrites z with (σ(z) − y)·scale, its gradient.

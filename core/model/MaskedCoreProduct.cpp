@@ -36,8 +36,9 @@ class MaskedCoreFunction : public torch::autograd::Function<MaskedCoreFunction>
 {
 public:
     static torch::Tensor forward(AutogradContext *ctx, torch::Tensor x, torch::Tensor matrices, torch::Tensor slot,
-                                 int64_t stream, double p)
+                                 int64_t stream, double p, int64_t rowOffset)
     {
+        ctx->saved_data["offset"] = rowOffset;
         x = x.contiguous();
         matrices = matrices.contiguous();
         slot = slot.contiguous();
@@ -63,7 +64,7 @@ public:
                     const float xi = xs[b * w + i] * scale;
                     if (xi == 0.0f) // input dropout zeroes ~30% of rows: their products vanish
                         continue;
-                    const uint32_t row = random::rowKey(key, b, i);
+                    const uint32_t row = random::rowKey(key, rowOffset + b, i);
                     forwardRow(o, W + i * w, xi, row, threshold, w);
                 }
             }
@@ -77,6 +78,7 @@ public:
         const torch::Tensor &x = saved[0], &matrices = saved[1], &slot = saved[2];
         const uint64_t key = uint64_t(ctx->saved_data["stream"].toInt());
         const double p = ctx->saved_data["p"].toDouble();
+        const int64_t rowOffset = ctx->saved_data["offset"].toInt();
         const torch::Tensor g = grads[0].contiguous();
 
         const int64_t batch = x.size(0), w = x.size(1), relations = matrices.size(0);
@@ -99,30 +101,30 @@ public:
                 const float *Wi = ws + rowIndex * w;
                 float *Gi = gms + rowIndex * w;
                 for (int64_t b : members[size_t(r)]) {
-                    const uint32_t row = random::rowKey(key, b, i);
+                    const uint32_t row = random::rowKey(key, rowOffset + b, i);
                     const float *gb = gs + b * w;
                     const float xi = xs[b * w + i] * scale;
                     gxs[b * w + i] = backwardRow(Gi, Wi, gb, xi, row, threshold, w) * scale;
                 }
             }
         });
-        return {gx, gm, torch::Tensor(), torch::Tensor(), torch::Tensor()};
+        return {gx, gm, torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor()};
     }
 };
 
 } // namespace
 
 torch::Tensor maskedCoreProduct(const torch::Tensor &x, const torch::Tensor &relationMatrices,
-                                const torch::Tensor &slot, uint64_t stream, double p)
+                                const torch::Tensor &slot, uint64_t stream, double p, int64_t rowOffset)
 {
     TORCH_CHECK(x.dim() == 2 && relationMatrices.dim() == 3 && relationMatrices.size(1) == x.size(1)
                     && relationMatrices.size(2) == x.size(1),
                 "maskedCoreProduct: shape mismatch");
     TORCH_CHECK(x.scalar_type() == torch::kFloat && x.device().is_cpu(), "maskedCoreProduct: CPU float32 only");
-    return MaskedCoreFunction::apply(x, relationMatrices, slot.to(torch::kLong), int64_t(stream), p);
+    return MaskedCoreFunction::apply(x, relationMatrices, slot.to(torch::kLong), int64_t(stream), p, rowOffset);
 }
 
-torch::Tensor maskedCoreMasks(const torch::Tensor &slot, int64_t width, uint64_t stream, double p)
+torch::Tensor maskedCoreMasks(const torch::Tensor &slot, int64_t width, uint64_t stream, double p, int64_t rowOffset)
 {
     const int64_t batch = slot.size(0);
     auto masks = torch::empty({batch, width, width});
@@ -130,7 +132,7 @@ torch::Tensor maskedCoreMasks(const torch::Tensor &slot, int64_t width, uint64_t
     const uint32_t threshold = random::dropThreshold(p);
     for (int64_t b = 0; b < batch; ++b)
         for (int64_t i = 0; i < width; ++i) {
-            const uint32_t row = random::rowKey(stream, b, i);
+            const uint32_t row = random::rowKey(stream, rowOffset + b, i);
             for (int64_t j = 0; j < width; ++j)
                 m[(b * width + i) * width + j] = random::keepElement(row, uint32_t(j), threshold) ? 1.0f : 0.0f;
         }

@@ -10,11 +10,12 @@ namespace momok {
 
 // x: B×w, relationMatrices: R'×w×w (R' distinct relations of the batch), slot: B (index into
 // relationMatrices). stream: random stream key of this step and decoder; p: dropout rate.
+// rowOffset: the batch's rows are rows rowOffset, … of a batch split across processes.
 torch::Tensor maskedCoreProduct(const torch::Tensor &x, const torch::Tensor &relationMatrices,
-                                const torch::Tensor &slot, uint64_t stream, double p);
+                                const torch::Tensor &slot, uint64_t stream, double p, int64_t rowOffset = 0);
 
 // The masks maskedCoreProduct uses, materialised (R'... B×w×w): for tests only.
-torch::Tensor maskedCoreMasks(const torch::Tensor &slot, int64_t width, uint64_t stream, double p);
+torch::Tensor maskedCoreMasks(const torch::Tensor &slot, int64_t width, uint64_t stream, double p, int64_t rowOffset = 0);
 
 // Exact x_b · W_{r_b} without dropout, one GEMM per distinct relation (evaluation).
 torch::Tensor groupedCoreProduct(const torch::Tensor &x, const torch::Tensor &relationMatrices,

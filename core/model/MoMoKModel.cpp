@@ -146,11 +146,33 @@ torch::Tensor MoMoKModelImpl::gateNoise(int64_t rows) const
     return torch::randn({rows, m_config.experts});
 }
 
+// The whole batch's draw, of which these rows are this process's share: every process draws
+// the same numbers from the same generator state, as one process with the whole batch would.
+torch::Tensor MoMoKModelImpl::queryGateNoise(int64_t rows) const
+{
+    if (m_shardTotal < 0 || !is_training() || !m_config.gateNoise)
+        return gateNoise(rows);
+    return gateNoise(m_shardTotal).narrow(0, m_shardOffset, rows);
+}
+
+void MoMoKModelImpl::setQueryShard(int64_t offset, int64_t total)
+{
+    m_shardOffset = total < 0 ? 0 : offset;
+    m_shardTotal = total;
+}
+
+void MoMoKModelImpl::setDistributedGroup(DistributedGroup *group)
+{
+    for (auto &decoder : m_decoders)
+        if (!decoder.is_empty())
+            decoder->setBatchStatisticsGroup(group);
+}
+
 torch::Tensor MoMoKModelImpl::expertOutputs(int modality, const torch::Tensor &entities, uint64_t step)
 {
     const auto rows = entityTable(modality).index_select(0, entities);
     return m_adaptors[size_t(modality)]->expertOutputs(
-        rows, random::streamKey(m_config.seed, step, kEstimatorExpertPurpose + uint64_t(modality)));
+        rows, random::streamKey(m_config.seed, step, kEstimatorExpertPurpose + uint64_t(modality)), m_shardOffset);
 }
 
 CandidateMatrices MoMoKModelImpl::candidates(uint64_t step)
@@ -247,24 +269,27 @@ QueryOutput MoMoKModelImpl::forwardRows(const EntityRows &rows, const torch::Ten
             relationRows[size_t(m)] = m_relationEmbeddings[size_t(m)].index_select(0, distinct);
             if (!rows[size_t(m)].defined())
                 continue; // a new entity without this modality: no adaptor, no decoder
-            out.adaptors[size_t(m)] = m_adaptors[size_t(m)]->forward(rows[size_t(m)], temperature, gateNoise(batch),
-                                                                     random::streamKey(seed, step, kQueryExpertPurpose + uint64_t(m)));
+            out.adaptors[size_t(m)] = m_adaptors[size_t(m)]->forward(rows[size_t(m)], temperature, queryGateNoise(batch),
+                                                                     random::streamKey(seed, step, kQueryExpertPurpose + uint64_t(m)),
+                                                                     /*keepExperts=*/true, m_shardOffset);
         }
         if (m_decoderActive[size_t(m)])
             out.vectors[size_t(m)] = m_decoders[size_t(m)]->forward(out.adaptors[size_t(m)].mixed, relationRows[size_t(m)],
                                                                     slot, random::streamKey(seed, step, uint64_t(m)),
-                                                                    m_config.sharedRelationMask);
+                                                                    m_config.sharedRelationMask, m_shardOffset);
     }
     if (m_decoderActive[int(Decoder::Joint)]) {
         std::optional<ProfileScope> fusionScope(std::in_place, ProfileSection::Fusion);
         auto entity = m_entityFusion->forward(out.adaptors[int(Modality::Structure)].mixed, out.adaptors[int(Modality::Image)].mixed,
-                                              out.adaptors[int(Modality::Text)].mixed, random::streamKey(seed, step, kQueryFusionPurpose));
+                                              out.adaptors[int(Modality::Text)].mixed, random::streamKey(seed, step, kQueryFusionPurpose),
+                                              nullptr, m_shardOffset);
         torch::Tensor fusedRelations, jointSlot = slot;
         if (is_training() && m_config.fusionDropout > 0) {
             // Fusion dropout differs per query while training, so each query has its own fused relation.
             auto perQuery = [&](int m) { return relationRows[size_t(m)].defined() ? relationRows[size_t(m)].index_select(0, slot) : torch::Tensor(); };
             fusedRelations = m_relationFusion->forward(perQuery(int(Modality::Structure)), perQuery(int(Modality::Image)), perQuery(int(Modality::Text)),
-                                                       random::streamKey(seed, step, kRelationFusionPurpose));
+                                                       random::streamKey(seed, step, kRelationFusionPurpose), nullptr,
+                                                       m_shardOffset);
             jointSlot = torch::arange(batch, torch::kLong);
         } else {
             fusedRelations = m_relationFusion->forward(relationRows[int(Modality::Structure)], relationRows[int(Modality::Image)], relationRows[int(Modality::Text)]);
@@ -272,7 +297,7 @@ QueryOutput MoMoKModelImpl::forwardRows(const EntityRows &rows, const torch::Ten
         fusionScope.reset();
         out.vectors[int(Decoder::Joint)] = m_decoders[int(Decoder::Joint)]->forward(entity, fusedRelations, jointSlot,
                                                                         random::streamKey(seed, step, int(Decoder::Joint)),
-                                                                        m_config.sharedRelationMask);
+                                                                        m_config.sharedRelationMask, m_shardOffset);
     }
     return out;
 }

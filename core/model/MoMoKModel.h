@@ -77,6 +77,14 @@ public:
     // forward() for explicit table rows instead of entity ids (a new entity's rows).
     QueryOutput forwardRows(const EntityRows &rows, const torch::Tensor &relations, uint64_t step = 0);
 
+    // ---- data-parallel training (see distributed/DistributedGroup.h) ----
+    // The queries of the coming forward() calls are rows offset … of a batch of `total` split
+    // across processes: their dropout masks and gate noise are those rows of the whole
+    // batch's. total < 0: the queries are the whole batch (the default).
+    void setQueryShard(int64_t offset, int64_t total);
+    // Decoders' batch norms take their training statistics over this group (null: none).
+    void setDistributedGroup(DistributedGroup *group);
+
     // Parameters of the model proper and of the MI estimators (trained by separate optimisers).
     std::vector<torch::Tensor> modelParameters();
     std::vector<torch::Tensor> estimatorParameters();
@@ -89,6 +97,7 @@ private:
     torch::Tensor entityTable(int modality) const;
     torch::Tensor relationTable(int modality) const;
     torch::Tensor gateNoise(int64_t rows) const;
+    torch::Tensor queryGateNoise(int64_t rows) const;
 
     ModelConfig m_config;
     int64_t m_entities, m_relations;
@@ -96,6 +105,7 @@ private:
     std::array<bool, kModalityCount> m_modalityUsed{};
     std::array<int64_t, kModalityCount> m_modalityWidth{};
     std::array<bool, kScoringDecoderCount> m_decoderActive{};
+    int64_t m_shardOffset = 0, m_shardTotal = -1;
 
     torch::Tensor m_structureEntities, m_imageEntities, m_textEntities; // E×w tables
     std::array<torch::Tensor, kModalityCount> m_relationEmbeddings;    // 2R×d_r per modality

@@ -25,7 +25,8 @@ ModalityFusionImpl::ModalityFusionImpl(std::array<int64_t, 3> inputWidths, int64
 }
 
 torch::Tensor ModalityFusionImpl::forward(const torch::Tensor &structure, const torch::Tensor &image,
-                                          const torch::Tensor &text, uint64_t stream, torch::Tensor *weights)
+                                          const torch::Tensor &text, uint64_t stream, torch::Tensor *weights,
+                                          int64_t rowOffset)
 {
     const torch::Tensor *inputs[3] = {&structure, &image, &text};
     torch::Tensor fused;
@@ -34,7 +35,8 @@ torch::Tensor ModalityFusionImpl::forward(const torch::Tensor &structure, const 
         for (int m = 0; m < 3; ++m) {
             if (!inputs[m]->defined() || m_projections[size_t(h)][size_t(m)].is_empty())
                 continue;
-            auto x = counterDropout(*inputs[m], m_dropout, is_training(), random::mix64(stream + uint64_t(h * 3 + m)));
+            auto x = counterDropout(*inputs[m], m_dropout, is_training(), random::mix64(stream + uint64_t(h * 3 + m)),
+                                    rowOffset);
             projected[size_t(m)] = torch::relu(m_projections[size_t(h)][size_t(m)](x));
         }
         torch::Tensor head, attention;

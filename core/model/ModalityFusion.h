@@ -14,9 +14,10 @@ public:
 
     // Undefined inputs (absent modalities) are skipped. Returns N×D; weights (if given)
     // receives the N×M attention of the last head.
-    // stream keys the dropout masks while training.
+    // stream keys the dropout masks while training; rowOffset: the rows are rows rowOffset, …
+    // of a batch split across processes (the masks are then the whole batch's).
     torch::Tensor forward(const torch::Tensor &structure, const torch::Tensor &image, const torch::Tensor &text,
-                          uint64_t stream = 0, torch::Tensor *weights = nullptr);
+                          uint64_t stream = 0, torch::Tensor *weights = nullptr, int64_t rowOffset = 0);
 
 private:
     int64_t m_heads;

@@ -1,5 +1,6 @@
 #include "model/TuckerDecoder.h"
 
+#include "distributed/DistributedGroup.h"
 #include "model/CounterRandom.h"
 #include "model/MaskedCoreProduct.h"
 #include "model/FastKernels.h"
@@ -20,13 +21,19 @@ TuckerDecoderImpl::TuckerDecoderImpl(int64_t entityWidth, int64_t relationWidth,
     m_outputNorm = register_module("output_norm", torch::nn::BatchNorm1d(entityWidth));
 }
 
+torch::Tensor TuckerDecoderImpl::normalise(torch::nn::BatchNorm1d &norm, const torch::Tensor &x)
+{
+    return m_group && is_training() ? synchronizedBatchNorm(*m_group, norm, x) : norm(x);
+}
+
 torch::Tensor TuckerDecoderImpl::forward(const torch::Tensor &entity, const torch::Tensor &relations,
-                                         const torch::Tensor &slot, uint64_t stream, bool sharedMask)
+                                         const torch::Tensor &slot, uint64_t stream, bool sharedMask, int64_t rowOffset)
 {
     torch::Tensor x;
     {
         ProfileScope scope(ProfileSection::NormsAndDropout);
-        x = counterDropout(m_inputNorm(entity), m_inputDropout, is_training(), random::mix64(stream ^ 0x1));
+        x = counterDropout(normalise(m_inputNorm, entity), m_inputDropout, is_training(), random::mix64(stream ^ 0x1),
+                           rowOffset);
     }
     std::optional<ProfileScope> coreScope(std::in_place, ProfileSection::CoreProducts);
     // W_r = r·W once per distinct relation of the batch (exact: the product is linear in r).
@@ -37,15 +44,15 @@ torch::Tensor TuckerDecoderImpl::forward(const torch::Tensor &entity, const torc
             auto masks = maskedCoreMasks(relationSlots, m_width, stream, m_hiddenDropout);
             x = groupedCoreProduct(x, matrices * masks / (1.0 - m_hiddenDropout), slot);
         } else {
-            x = maskedCoreProduct(x, matrices, slot, stream, m_hiddenDropout);
+            x = maskedCoreProduct(x, matrices, slot, stream, m_hiddenDropout, rowOffset);
         }
     } else {
         x = groupedCoreProduct(x, matrices, slot);
     }
     coreScope.reset();
     ProfileScope scope(ProfileSection::NormsAndDropout);
-    x = m_outputNorm(x);
-    return counterDropout(x, m_outputDropout, is_training(), random::mix64(stream ^ 0x2));
+    x = normalise(m_outputNorm, x);
+    return counterDropout(x, m_outputDropout, is_training(), random::mix64(stream ^ 0x2), rowOffset);
 }
 
 } // namespace momok

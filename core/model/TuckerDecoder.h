@@ -5,6 +5,8 @@
 
 namespace momok {
 
+class DistributedGroup;
+
 class TuckerDecoderImpl : public torch::nn::Module
 {
 public:
@@ -14,8 +16,11 @@ public:
     // entity: B×w query entities, relations: R'×d_r embeddings of the batch's distinct relations,
     // slot: B indices into them. In training, stream keys the per-query dropout of W_r;
     // sharedMask uses one mask per relation instead (the faster, non-default variant).
+    // rowOffset: the queries are rows rowOffset, … of a batch split across processes.
     torch::Tensor forward(const torch::Tensor &entity, const torch::Tensor &relations, const torch::Tensor &slot,
-                          uint64_t stream, bool sharedMask = false);
+                          uint64_t stream, bool sharedMask = false, int64_t rowOffset = 0);
+    // While training, batch statistics over every process of this group (null: this process's batch).
+    void setBatchStatisticsGroup(DistributedGroup *group) { m_group = group; }
 
     int64_t width() const { return m_width; }
     torch::Tensor core; // d_r×w×w
@@ -24,6 +29,9 @@ private:
     int64_t m_width, m_relationWidth;
     double m_inputDropout, m_hiddenDropout, m_outputDropout;
     torch::nn::BatchNorm1d m_inputNorm{nullptr}, m_outputNorm{nullptr};
+    DistributedGroup *m_group = nullptr;
+
+    torch::Tensor normalise(torch::nn::BatchNorm1d &norm, const torch::Tensor &x);
 };
 TORCH_MODULE(TuckerDecoder);
 

@@ -290,6 +290,40 @@ private Q_SLOTS:
         counterDropout(leaf, 0.25, true, 99).sum().backward();
         QVERIFY(torch::equal(leaf.grad(), dropped));
     }
+
+    // A process's share of a batch split across processes (rows r0… of the whole, given
+    // rowOffset r0) gets exactly those rows of the whole batch's masks, in both passes; the
+    // split falls inside a 65,536-element chunk of the mask's counter on purpose.
+    void masksOfAShareAreTheWholeBatchsRows()
+    {
+        torch::manual_seed(5);
+        const int64_t rows = 1000, width = 100, first = 337, count = 401;
+        auto whole = torch::randn({rows, width});
+        auto share = whole.narrow(0, first, count).contiguous();
+        QVERIFY(torch::equal(counterDropout(share, 0.3, true, 42, first), counterDropout(whole, 0.3, true, 42).narrow(0, first, count)));
+        auto leaf = share.clone().requires_grad_(true);
+        counterDropout(leaf, 0.3, true, 42, first).sum().backward();
+        auto wholeLeaf = whole.clone().requires_grad_(true);
+        counterDropout(wholeLeaf, 0.3, true, 42).sum().backward();
+        QVERIFY(torch::equal(leaf.grad(), wholeLeaf.grad().narrow(0, first, count)));
+
+        const int64_t w = 16, batch = 40, from = 13, taken = 17;
+        auto x = torch::randn({batch, w});
+        auto matrices = torch::randn({3, w, w});
+        auto slot = torch::randint(0, 3, {batch}, torch::kLong);
+        auto xs = x.narrow(0, from, taken).contiguous().requires_grad_(true);
+        auto ms = matrices.clone().requires_grad_(true);
+        auto partial = maskedCoreProduct(xs, ms, slot.narrow(0, from, taken).contiguous(), 77, 0.4, from);
+        auto xw = x.clone().requires_grad_(true);
+        auto mw = matrices.clone().requires_grad_(true);
+        auto full = maskedCoreProduct(xw, mw, slot, 77, 0.4);
+        QVERIFY(torch::equal(partial, full.narrow(0, from, taken)));
+        auto upstream = torch::randn({taken, w});
+        partial.backward(upstream);
+        full.backward(torch::zeros({batch, w}).index_copy(0, torch::arange(from, from + taken), upstream));
+        QVERIFY(torch::equal(xs.grad(), xw.grad().narrow(0, from, taken)));
+        QVERIFY(torch::allclose(ms.grad(), mw.grad(), 1e-5, 1e-6));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestKernels)
