@@ -81,6 +81,8 @@ QJsonObject RunSpec::toJson() const
         o.insert("paper_row", paperRow);
     if (trackTest)
         o.insert("track_test", true);
+    if (processes > 1)
+        o.insert("processes", processes);
     if (datasetFingerprint.isSet())
         o.insert("dataset_fingerprint", datasetFingerprint.toJson());
     if (!runDir.isEmpty()) {
@@ -115,6 +117,7 @@ RunSpec RunSpec::fromJson(const QJsonObject &o)
     s.config = ModelConfig::fromJson(o.value("config").toObject());
     s.paperRow = o.value("paper_row").toString();
     s.trackTest = o.value("track_test").toBool();
+    s.processes = std::max(1, o.value("processes").toInt(1));
     s.datasetFingerprint = DatasetFingerprint::fromJson(o.value("dataset_fingerprint"));
     return s;
 }

@@ -55,6 +55,8 @@ struct RunSpec {
     // its best value over them (the authors' reporting protocol) in report-test-tracked.json.
     // Never used for selection: the selected checkpoint and its test report are unchanged.
     bool trackTest = false;
+    // Processes it trains in (data-parallel); the latest count when resumed with another one.
+    int processes = 1;
     ModelConfig config;
     // The paper's dataset whose results row the run targets ("MKG-Y": trained with
     // `--preset paper` in that dataset's setting); empty for other runs.

@@ -6,6 +6,7 @@
 #include "runtime/JsonFile.h"
 #include "runtime/WorkProfiler.h"
 
+#include "distributed/DistributedGroup.h"
 #include "eval/Evaluator.h"
 #include "model/CounterRandom.h"
 #include "model/SmoothedBceLoss.h"
@@ -13,12 +14,15 @@
 #include "train/FusedAdam.h"
 #include "train/RunContext.h"
 
+#include <QCryptographicHash>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QTemporaryDir>
 
+#include <chrono>
 #include <optional>
 
 namespace momok {
@@ -31,6 +35,12 @@ constexpr uint64_t kExpertPairPurpose = 0xC1B;
 // demo 3.5 s of its 20 (100 writes of 10 MB and a growing history); a run killed outright
 // loses at most this much training.
 constexpr qint64 kLastCheckpointIntervalMs = 30000;
+// Joining a data-parallel run and receiving it may wait this long for the slowest rank to
+// start and build its model (it may extract features on another machine).
+constexpr std::chrono::minutes kDistributedSetupTimeout{30};
+
+// Rank 0's word to the other ranks after an evaluation.
+enum class RankDecision : int64_t { Continue = 0, Stop = 1, Cancel = 2, Fail = 3 };
 
 bool writeJson(const QString &path, const QJsonDocument &doc, QString *error)
 {
@@ -95,6 +105,15 @@ struct Trainer::Private {
     // would be page-faulted in again each time.
     torch::Tensor scoreBuffer;
 
+    // Data-parallel training (group null: one process).
+    DistributedSetup distributedSetup;
+    std::function<bool(int, QString *)> launchWorkers;
+    std::unique_ptr<DistributedGroup> group;
+    std::optional<QTemporaryDir> workerFolder; // a worker's copy of the run's record and state
+    bool cancelAgreed = false;                 // some rank asked to cancel: all stop after this step
+    int64_t distributedSteps = 0;
+    double longestEvaluationSeconds = 0;
+
     bool build(const RunSpec &spec, Feedback *feedback, QString *error)
     {
         context = RunContext::create(spec, error, feedback);
@@ -140,8 +159,8 @@ struct Trainer::Private {
 
     void setLearningRate(double lr)
     {
-        for (auto &group : optimizer->param_groups())
-            static_cast<torch::optim::AdamOptions &>(group.options()).lr(lr);
+        for (auto &parameterGroup : optimizer->param_groups())
+            static_cast<torch::optim::AdamOptions &>(parameterGroup.options()).lr(lr);
     }
 
     bool saveState(const QString &name, QString *error)
@@ -174,9 +193,61 @@ struct Trainer::Private {
         return {first, second};
     }
 
+
+    // ---- data-parallel pieces ----
+
+    // Rows of a global batch of `rows` held by each rank, in rank order.
+    std::vector<int64_t> rowsPerRank(int64_t rows) const
+    {
+        const int n = group ? group->size() : 1;
+        std::vector<int64_t> out;
+        for (int r = 0; r < n; ++r)
+            out.push_back(rows * (r + 1) / n - rows * r / n);
+        return out;
+    }
+
+    // Sums the gradients of these parameters over the ranks in one flat buffer (one
+    // all-reduce instead of one per tensor), with `extra` values appended; the parameters'
+    // gradients become views of the summed buffer. Returns the summed extras.
+    std::vector<double> reduceGradients(const std::vector<torch::Tensor> &parameters, const std::vector<double> &extra,
+                                        const char *what)
+    {
+        int64_t total = int64_t(extra.size());
+        for (const auto &p : parameters)
+            total += p.numel();
+        auto flat = torch::empty({total}, torch::kFloat);
+        int64_t offset = 0;
+        for (const auto &p : parameters) {
+            auto slice = flat.narrow(0, offset, p.numel());
+            if (p.grad().defined())
+                slice.copy_(p.grad().reshape({-1}));
+            else
+                slice.zero_(); // the same on every rank: the graph is the same
+            offset += p.numel();
+        }
+        auto *tail = flat.data_ptr<float>() + offset;
+        for (size_t i = 0; i < extra.size(); ++i)
+            tail[i] = float(extra[i]);
+        group->allReduceSum(flat, what);
+        offset = 0;
+        for (const auto &p : parameters) {
+            if (p.grad().defined())
+                const_cast<torch::Tensor &>(p).mutable_grad() = flat.narrow(0, offset, p.numel()).view_as(p);
+            offset += p.numel();
+        }
+        std::vector<double> out;
+        for (size_t i = 0; i < extra.size(); ++i)
+            out.push_back(double(tail[i]));
+        return out;
+    }
+
+    // ---- one optimisation step ----
+
     struct StepLosses { double total = 0, bce = 0, mi = 0, estimator = 0; };
 
-    StepLosses step(const std::vector<int64_t> &queries)
+    // queries: this rank's rows of the global batch, which starts at row `offset` of the
+    // global batch of `globalRows` (with one process: the whole batch, 0, its size).
+    StepLosses step(const std::vector<int64_t> &queries, int64_t offset, int64_t globalRows, bool cancelRequested)
     {
         MoMoKModel &model = context->model;
         const ModelConfig &c = context->spec.config;
@@ -193,7 +264,12 @@ struct Trainer::Private {
         const torch::Tensor labels = positives(queries);
         preparation.reset();
 
+        // Each rank's losses are means over its rows: weighted by its share of the batch and
+        // summed over ranks, they are the means over the whole batch.
+        const double share = group ? double(queries.size()) / double(globalRows) : 1.0;
+        const int ranks = group ? group->size() : 1;
         model->train();
+        model->setQueryShard(offset, group ? globalRows : -1);
         const CandidateMatrices candidates = model->candidates(uint64_t(state.step));
         const QueryOutput out = model->forward(entities, relations, uint64_t(state.step));
         torch::Tensor bce;
@@ -204,7 +280,7 @@ struct Trainer::Private {
             bce = bce.defined() ? bce + loss : loss;
         }
         StepLosses losses;
-        torch::Tensor total = bce;
+        torch::Tensor total = group ? bce * share : bce;
         const bool exid = estimatorOptimizer != nullptr && c.mu > 0;
         std::vector<int> estimated;
         for (int m = 0; m < kModalityCount; ++m)
@@ -215,7 +291,10 @@ struct Trainer::Private {
             const auto [i, j] = expertPair(kExpertPairPurpose);
             torch::Tensor mi;
             for (int m : estimated) {
-                const auto &experts = out.adaptors[size_t(m)].experts;
+                // The CLUB bound is taken over the batch: over the whole one, gathered from
+                // every rank (each rank then computes the same bound).
+                const auto experts = group ? allGatherWithGradient(*group, out.adaptors[size_t(m)].experts, rowsPerRank(globalRows))
+                                           : out.adaptors[size_t(m)].experts;
                 // MI is never negative, so max(CLUB, 0) is still an upper bound. A negative CLUB
                 // value only says the estimator lags behind the experts, and minimising it let
                 // the experts blow their outputs up (MKG-Y at lr 1e-2: the estimate fell to -1e7
@@ -224,7 +303,8 @@ struct Trainer::Private {
                 mi = mi.defined() ? mi + bound : bound;
             }
             mi = mi / double(estimated.size());
-            total = total + c.mu * mi;
+            // Every rank adds 1/N of the bound: the gather's backward sums them back to one.
+            total = total + (c.mu / double(ranks)) * mi;
             losses.mi = mi.item<double>();
         }
         {
@@ -232,12 +312,20 @@ struct Trainer::Private {
             optimizer->releaseGradients();
         }
         total.backward();
+        losses.bce = bce.item<double>();
+        if (group) {
+            const auto sums = reduceGradients(optimizer->param_groups()[0].params(),
+                                              {losses.bce * share, cancelRequested ? 1.0 : 0.0}, "summing gradients");
+            losses.bce = sums[0];
+            cancelAgreed = cancelAgreed || sums[1] > 0;
+            losses.total = losses.bce + c.mu * losses.mi;
+        }
         {
             ProfileScope scope(ProfileSection::Optimiser);
             optimizer->step();
         }
-        losses.total = total.item<double>();
-        losses.bce = bce.item<double>();
+        if (!group)
+            losses.total = total.item<double>();
 
         if (estimatorOptimizer && !estimated.empty()) {
             // The estimators fit Q_θ with their own optimiser on the experts' outputs for the
@@ -257,12 +345,125 @@ struct Trainer::Private {
                 nll = nll.defined() ? nll + term : term;
             }
             nll = nll / double(estimated.size());
-            nll.backward();
-            estimatorOptimizer->step();
+            (group ? nll * share : nll).backward();
             losses.estimator = nll.item<double>();
+            if (group)
+                losses.estimator = reduceGradients(estimatorOptimizer->param_groups()[0].params(),
+                                                   {losses.estimator * share}, "summing the estimators' gradients")[0];
+            estimatorOptimizer->step();
         }
         ++state.step;
         return losses;
+    }
+
+    // ---- validation (rank 0 alone) ----
+
+    // Evaluates the validation split after `epoch`, keeps the best checkpoint and report,
+    // tracks the test split when asked, and sets *stop for early stopping. Finished when all
+    // went well; Cancelled or Failed (with *error) otherwise.
+    template <typename Say>
+    Outcome validate(Evaluator &evaluator, int epoch, Feedback *feedback, TrainingObserver *observer, const Say &say,
+                     bool *stop, QString *error)
+    {
+        RunContext &ctx = *context;
+        const ModelConfig &c = ctx.spec.config;
+        releaseTrainingBuffers();
+        EvaluationReport report = evaluator.evaluate(Split::Valid, c.evalBatchSize, feedback, epoch);
+        if (!report.split)
+            return Outcome::Cancelled;
+        report.epoch = epoch;
+        const double mrr = report.headline().mrr;
+        const bool improved = mrr > state.bestValidMrr;
+        QJsonObject evalEntry{{"type", "eval"}, {"epoch", epoch}, {"split", splitName(Split::Valid)},
+                              {"metrics", report.headline().toJson()}};
+        history.append(evalEntry);
+        if (improved) {
+            state.bestValidMrr = mrr;
+            state.bestEpoch = epoch;
+            state.evaluationsWithoutImprovement = 0;
+            bestValid = report;
+            if (!saveCheckpoint(ctx.checkpointPath("best"), ctx.model, nullptr, nullptr, state, ctx.spec.toJson(), error)
+                || !writeJson(QDir(ctx.spec.runDir).filePath("report-valid.json"), QJsonDocument(report.toJson()), error))
+                return Outcome::Failed;
+        } else {
+            ++state.evaluationsWithoutImprovement;
+        }
+        if (observer)
+            observer->evaluationFinished(report, improved);
+        if (ctx.spec.trackTest && !trackTest(evaluator, epoch, feedback, say, error))
+            return isCancelled(feedback) ? Outcome::Cancelled : Outcome::Failed;
+        if (state.evaluationsWithoutImprovement >= c.patience) {
+            say(QStringLiteral("early stop: validation MRR has not improved for %1 evaluations").arg(c.patience));
+            *stop = true;
+        }
+        return Outcome::Finished;
+    }
+
+    // ---- the step trace (MOMOK_STEP_TRACE=FILE, for tests) ----
+
+    // Appends one line per step to FILE (FILE.rankN in a data-parallel run): the step, its
+    // losses, and a digest of every parameter and buffer. With one process and with several
+    // the lines of all ranks must agree; the digests say whether ranks hold the same bits.
+    void traceStep(const StepLosses &losses)
+    {
+        static const QString base = qEnvironmentVariable("MOMOK_STEP_TRACE");
+        if (base.isEmpty())
+            return;
+        QCryptographicHash digest(QCryptographicHash::Sha1);
+        for (const auto &t : context->model->parameters())
+            digest.addData(QByteArrayView(reinterpret_cast<const char *>(t.data_ptr()), qsizetype(t.nbytes())));
+        for (const auto &t : context->model->buffers())
+            digest.addData(QByteArrayView(reinterpret_cast<const char *>(t.data_ptr()), qsizetype(t.nbytes())));
+        QFile file(group ? QStringLiteral("%1.rank%2").arg(base).arg(group->rank()) : base);
+        if (file.open(QIODevice::Append))
+            file.write(QStringLiteral("%1 %2 %3 %4 %5 %6\n").arg(state.step).arg(losses.total, 0, 'g', 9)
+                           .arg(losses.bce, 0, 'g', 9).arg(losses.mi, 0, 'g', 9).arg(losses.estimator, 0, 'g', 9)
+                           .arg(QString::fromLatin1(digest.result().toHex())).toUtf8());
+    }
+
+    // ---- joining the group ----
+
+    // Rank 0: serve the rendezvous, start the other ranks, then send them the run's record
+    // and its state (parameters, optimisers, random generator, history), so that every rank
+    // starts from the same bits.
+    bool connectWorkers(QString *error)
+    {
+        group = DistributedGroup::join(distributedSetup, launchWorkers, kDistributedSetupTimeout, error);
+        if (!group)
+            return false;
+        QFile record(QDir(context->spec.runDir).filePath("run.json"));
+        if (!record.open(QIODevice::ReadOnly)) {
+            if (error) *error = QStringLiteral("%1: %2").arg(record.fileName(), record.errorString());
+            return false;
+        }
+        group->broadcastBytes(record.readAll(), "sending the run's record", kDistributedSetupTimeout);
+        QTemporaryDir scratch;
+        const QString statePath = QDir(scratch.path()).filePath("state.pt");
+        state.historyJson = QString::fromUtf8(QJsonDocument(history).toJson(QJsonDocument::Compact));
+        if (!saveCheckpoint(statePath, context->model, optimizer.get(), estimatorOptimizer.get(), state,
+                            context->spec.toJson(), error))
+            return false;
+        QFile stateFile(statePath);
+        if (!stateFile.open(QIODevice::ReadOnly)) {
+            if (error) *error = QStringLiteral("%1: %2").arg(statePath, stateFile.errorString());
+            return false;
+        }
+        group->broadcastBytes(stateFile.readAll(), "sending the training state", kDistributedSetupTimeout);
+        context->model->setDistributedGroup(group.get());
+        return true;
+    }
+
+    // After an evaluation: rank 0 says how to go on; the others wait for it (for as long as
+    // its evaluations take, plus the group's timeout) and learn the evaluation's duration.
+    RankDecision exchangeDecision(RankDecision decision, double evaluationSeconds, double epochSeconds)
+    {
+        const double waitSeconds = distributedSetup.timeoutSeconds
+            + std::max(3 * longestEvaluationSeconds, 10 * epochSeconds);
+        auto word = torch::tensor({double(decision), evaluationSeconds}, torch::kDouble);
+        group->broadcast(word, "waiting for rank 0's evaluation",
+                         std::chrono::milliseconds(qint64(waitSeconds * 1000)));
+        longestEvaluationSeconds = std::max(longestEvaluationSeconds, word[1].item<double>());
+        return RankDecision(int64_t(word[0].item<double>()));
     }
 };
 
@@ -277,6 +478,7 @@ bool Trainer::start(const RunSpec &spec, Feedback *feedback, QString *error)
     }
     if (!d->build(spec, feedback, error))
         return false;
+    d->context->spec.processes = d->distributedSetup.worldSize;
     // The spec as built: it records where each modality's features really came from.
     return d->context->spec.save(error);
 }
@@ -286,6 +488,11 @@ bool Trainer::resume(const QString &runDir, Feedback *feedback, QString *error)
     RunSpec spec;
     if (!RunSpec::load(runDir, &spec, error) || !d->build(spec, feedback, error))
         return false;
+    if (d->context->spec.processes != d->distributedSetup.worldSize) { // resumed with another process count
+        d->context->spec.processes = d->distributedSetup.worldSize;
+        if (!d->context->spec.save(error))
+            return false;
+    }
     const QString last = d->context->checkpointPath("last");
     if (!QFile::exists(last))
         return true; // interrupted before the first epoch ended: start over, same seed
@@ -318,6 +525,61 @@ bool Trainer::resume(const QString &runDir, Feedback *feedback, QString *error)
     return true;
 }
 
+void Trainer::setDistributed(const DistributedSetup &setup, std::function<bool(int, QString *)> launchWorkers)
+{
+    d->distributedSetup = setup;
+    d->launchWorkers = std::move(launchWorkers);
+}
+
+bool Trainer::joinAsWorker(const DistributedSetup &setup, Feedback *feedback, QString *error)
+{
+    d->distributedSetup = setup;
+    d->group = DistributedGroup::join(setup, {}, kDistributedSetupTimeout, error);
+    if (!d->group)
+        return false;
+    try {
+        d->workerFolder.emplace();
+        const QString folder = d->workerFolder->path();
+        auto writeAll = [&](const QString &path, const QByteArray &bytes) {
+            QFile file(path);
+            if (file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size())
+                return true;
+            if (error) *error = QStringLiteral("%1: %2").arg(path, file.errorString());
+            return false;
+        };
+        const QByteArray record = d->group->broadcastBytes({}, "receiving the run's record", kDistributedSetupTimeout);
+        RunSpec spec;
+        if (!writeAll(QDir(folder).filePath("run.json"), record) || !RunSpec::load(folder, &spec, error))
+            return false;
+        spec.runDir = folder; // a scratch folder: a worker writes nothing into the run
+        if (!setup.datasetDir.isEmpty())
+            spec.datasetDir = QFileInfo(setup.datasetDir).absoluteFilePath();
+        if (!d->build(spec, feedback, error))
+            return false;
+        const QString statePath = QDir(folder).filePath("state.pt");
+        const QByteArray stateBytes = d->group->broadcastBytes({}, "receiving the training state", kDistributedSetupTimeout);
+        if (!writeAll(statePath, stateBytes)
+            || !loadCheckpoint(statePath, d->context->model, d->optimizer.get(), d->estimatorOptimizer.get(), &d->state,
+                               nullptr, error))
+            return false;
+        QFile::remove(statePath);
+        d->history = QJsonDocument::fromJson(d->state.historyJson.toUtf8()).array();
+        d->setLearningRate(d->state.learningRate);
+        d->context->model->setDistributedGroup(d->group.get());
+    } catch (const std::exception &e) {
+        if (error) *error = QString::fromUtf8(e.what()).section('\n', 0, 0);
+        return false;
+    }
+    return true;
+}
+
+int Trainer::worldSize() const { return std::max(1, d->distributedSetup.worldSize); }
+
+double Trainer::communicationSecondsPerStep() const
+{
+    return d->group && d->distributedSteps > 0 ? d->group->communicationSeconds() / double(d->distributedSteps) : 0.0;
+}
+
 const RunSpec &Trainer::spec() const { return d->context->spec; }
 
 QStringList Trainer::datasetWarnings() const { return d->context->datasetWarnings; }
@@ -326,9 +588,11 @@ int Trainer::completedEpochs() const { return d->state.epoch; }
 int64_t Trainer::batchesPerEpoch() const
 {
     const int64_t b = d->context->spec.config.batchSize, queries = d->context->trainQueries.size();
-    // Batch norm cannot train on a batch of one query: a lone last query joins the batch before it.
+    // Batch norm cannot train on a batch of one query, nor can a process train on none: a
+    // last batch smaller than that (one query, or fewer than the processes) joins the one before.
     const int64_t batches = (queries + b - 1) / b;
-    return batches > 1 && queries % b == 1 ? batches - 1 : batches;
+    const int64_t smallest = std::max(2, d->distributedSetup.worldSize);
+    return batches > 1 && queries % b != 0 && queries % b < smallest ? batches - 1 : batches;
 }
 int Trainer::computeThreads() const
 {
@@ -336,6 +600,7 @@ int Trainer::computeThreads() const
     const ModelConfig &c = context.spec.config;
     if (c.threads > 0)
         return c.threads;
+    const int cores = std::max(1, physicalCoreCount() / std::max(1, d->distributedSetup.localProcesses));
     // Small steps run faster on one thread. Measured on 2 cores (with OpenMP's idle threads
     // no longer spinning, see prepareProcessEnvironment): the countries quick demo (step size
     // 2.9·10⁶) took 17.1 s on one thread and 17.6 s on two; structure only on MKG-Y at batch
@@ -347,7 +612,7 @@ int Trainer::computeThreads() const
         if (f.defined())
             width = std::max<int64_t>(width, f.size(1));
     const double step = double(c.batchSize) * double(context.dataset.entityCount()) * double(width);
-    return step < kSmallStep ? 1 : physicalCoreCount();
+    return step < kSmallStep ? 1 : cores;
 }
 
 QVector<Decoder> Trainer::activeDecoders() const
@@ -381,7 +646,25 @@ Outcome Trainer::run(TrainingObserver *observer, Feedback *feedback, QString *er
     const int64_t queryCount = ctx.trainQueries.size();
     const int batches = int(batchesPerEpoch());
 
+    const bool coordinator = !d->distributedSetup.distributed() || d->distributedSetup.rank == 0;
     try {
+        if (d->distributedSetup.distributed() && !d->group) {
+            // What cannot be split the same way across processes is refused before any starts.
+            if (c.sharedRelationMask) {
+                if (error) *error = QStringLiteral("shared_relation_mask draws one mask per relation of each process's "
+                                                   "rows; it cannot train in several processes");
+                return Outcome::Failed;
+            }
+            if (c.batchSize < 2 * d->distributedSetup.worldSize) {
+                if (error) *error = QStringLiteral("a batch of %1 cannot be split across %2 processes (each needs at "
+                                                   "least 2 queries)").arg(c.batchSize).arg(d->distributedSetup.worldSize);
+                return Outcome::Failed;
+            }
+            if (!d->connectWorkers(error))
+                return Outcome::Failed;
+            say(QStringLiteral("training in %1 processes; each takes its share of every batch of %2")
+                    .arg(d->group->size()).arg(c.batchSize));
+        }
         d->savedEpoch = d->state.epoch;
         QElapsedTimer sinceSaved;
         sinceSaved.start();
@@ -394,14 +677,25 @@ Outcome Trainer::run(TrainingObserver *observer, Feedback *feedback, QString *er
             const int64_t *o = order.data_ptr<int64_t>();
             Private::StepLosses sum;
             for (int b = 0; b < batches; ++b) {
-                if (isCancelled(feedback)) {
+                // Several processes agree on a cancel inside the step (any rank may ask).
+                if (d->group ? d->cancelAgreed : isCancelled(feedback)) {
                     say(QStringLiteral("cancelled during epoch %1; the run resumes from epoch %2").arg(epoch).arg(d->savedEpoch));
                     return Outcome::Cancelled;
                 }
                 const int64_t begin = int64_t(b) * c.batchSize;
                 const int64_t end = b + 1 == batches ? queryCount : begin + c.batchSize;
-                const std::vector<int64_t> queries(o + begin, o + end);
-                const auto losses = d->step(queries);
+                // This rank's rows of the batch (all of them with one process).
+                int64_t offset = 0, rows = end - begin;
+                if (d->group) {
+                    const auto shares = d->rowsPerRank(end - begin);
+                    for (int r = 0; r < d->group->rank(); ++r)
+                        offset += shares[size_t(r)];
+                    rows = shares[size_t(d->group->rank())];
+                }
+                const std::vector<int64_t> queries(o + begin + offset, o + begin + offset + rows);
+                const auto losses = d->step(queries, offset, end - begin, isCancelled(feedback));
+                ++d->distributedSteps;
+                d->traceStep(losses);
                 sum.total += losses.total;
                 sum.bce += losses.bce;
                 sum.mi += losses.mi;
@@ -430,39 +724,34 @@ Outcome Trainer::run(TrainingObserver *observer, Feedback *feedback, QString *er
                 observer->epochFinished(record);
 
             const bool evaluated = epoch % c.evalEvery == 0 || epoch == c.epochs;
-            if (evaluated) {
-                d->releaseTrainingBuffers();
-                EvaluationReport report = evaluator.evaluate(Split::Valid, c.evalBatchSize, feedback, epoch);
-                if (!report.split)
-                    return Outcome::Cancelled;
-                report.epoch = epoch;
-                const double mrr = report.headline().mrr;
-                const bool improved = mrr > d->state.bestValidMrr;
-                QJsonObject evalEntry{{"type", "eval"}, {"epoch", epoch}, {"split", splitName(Split::Valid)},
-                                      {"metrics", report.headline().toJson()}};
-                d->history.append(evalEntry);
-                if (improved) {
-                    d->state.bestValidMrr = mrr;
-                    d->state.bestEpoch = epoch;
-                    d->state.evaluationsWithoutImprovement = 0;
-                    d->bestValid = report;
-                    if (!saveCheckpoint(ctx.checkpointPath("best"), ctx.model, nullptr, nullptr, d->state,
-                                        ctx.spec.toJson(), error)
-                        || !writeJson(QDir(ctx.spec.runDir).filePath("report-valid.json"),
-                                      QJsonDocument(report.toJson()), error))
-                        return Outcome::Failed;
-                } else {
-                    ++d->state.evaluationsWithoutImprovement;
+            if (evaluated && coordinator) {
+                QElapsedTimer evaluationClock;
+                evaluationClock.start();
+                const Outcome evaluation = d->validate(evaluator, epoch, feedback, observer, say, &stop, error);
+                if (d->group) {
+                    const RankDecision decision = evaluation == Outcome::Cancelled ? RankDecision::Cancel
+                        : evaluation == Outcome::Failed                            ? RankDecision::Fail
+                        : stop                                                      ? RankDecision::Stop
+                                                                                    : RankDecision::Continue;
+                    d->exchangeDecision(decision, double(evaluationClock.nsecsElapsed()) / 1e9, record.seconds);
                 }
-                if (observer)
-                    observer->evaluationFinished(report, improved);
-                if (ctx.spec.trackTest && !d->trackTest(evaluator, epoch, feedback, say, error))
-                    return isCancelled(feedback) ? Outcome::Cancelled : Outcome::Failed;
-                if (d->state.evaluationsWithoutImprovement >= c.patience) {
-                    say(QStringLiteral("early stop: validation MRR has not improved for %1 evaluations").arg(c.patience));
-                    stop = true;
+                if (evaluation != Outcome::Finished)
+                    return evaluation;
+            } else if (evaluated) {
+                switch (d->exchangeDecision(RankDecision::Continue, 0, record.seconds)) {
+                case RankDecision::Continue: break;
+                case RankDecision::Stop: stop = true; break;
+                case RankDecision::Cancel:
+                    say(QStringLiteral("cancelled by rank 0 after epoch %1").arg(epoch));
+                    return Outcome::Cancelled;
+                case RankDecision::Fail:
+                    if (error)
+                        *error = QStringLiteral("rank 0 failed after evaluating epoch %1 (its own error says why)").arg(epoch);
+                    return Outcome::Failed;
                 }
             }
+            if (!coordinator)
+                continue; // only rank 0 writes
             if (evaluated || stop || epoch == c.epochs || isCancelled(feedback)
                 || sinceSaved.elapsed() >= kLastCheckpointIntervalMs) {
                 if (!d->saveState("last", error))
@@ -472,6 +761,12 @@ Outcome Trainer::run(TrainingObserver *observer, Feedback *feedback, QString *er
             }
         }
 
+        if (d->group && d->distributedSteps > 0)
+            say(QStringLiteral("communication: %1 ms per step over %2 steps (%3 collectives)")
+                    .arg(1000 * d->group->communicationSeconds() / double(d->distributedSteps), 0, 'f', 2)
+                    .arg(d->distributedSteps).arg(d->group->communicationCalls()));
+        if (!coordinator)
+            return Outcome::Finished; // rank 0 tests the selected checkpoint
         // The test split is evaluated once, on the checkpoint selected on validation.
         const QString best = ctx.checkpointPath("best");
         if (QFile::exists(best) && !loadCheckpoint(best, ctx.model, nullptr, nullptr, nullptr, nullptr, error))

@@ -4,12 +4,14 @@
 // validation split only), a resumable checkpoint after every epoch, and one final test
 // evaluation of the selected checkpoint. Torch-free interface: the UI drives it from a
 // worker thread.
+#include "distributed/DistributedSetup.h"
 #include "domain/Feedback.h"
 #include "eval/EvaluationReport.h"
 #include "features/FeatureExtractor.h"
 #include "train/RunSpec.h"
 #include "train/TrainingObserver.h"
 
+#include <functional>
 #include <memory>
 
 namespace momok {
@@ -27,6 +29,21 @@ public:
     // Continues the run in runDir from its last checkpoint; feedback as for start().
     bool resume(const QString &runDir, Feedback *feedback, QString *error);
 
+    // ---- data-parallel training over several processes ----
+    // Rank 0: call before start() or resume(). run() then serves the group's rendezvous,
+    // calls launchWorkers(port) (which starts the other ranks, e.g. as child processes; may be
+    // empty when they are started otherwise), sends them the run and its state, and trains its
+    // share of every batch. It alone evaluates, writes checkpoints and reports to observers'
+    // evaluation events; the other ranks wait for it.
+    void setDistributed(const DistributedSetup &setup, std::function<bool(int port, QString *error)> launchWorkers = {});
+    // A rank other than 0 (instead of start/resume): joins rank 0's group, receives the run's
+    // configuration and state from it and builds the model; run() then trains this rank's
+    // share. Nothing is written to the run folder.
+    bool joinAsWorker(const DistributedSetup &setup, Feedback *feedback, QString *error);
+    int worldSize() const;
+    // Mean time per training step spent in collectives so far (0 with one process).
+    double communicationSecondsPerStep() const;
+
     // Trains to the end (or early stop), then evaluates the test split once. Events go to the
     // observer; Training and Evaluating progress to feedback, which is checked between
     // batches. Both may be null.
@@ -38,7 +55,8 @@ public:
     int completedEpochs() const;
     int64_t batchesPerEpoch() const;
     // Threads to train with: the configured count, or for "automatic" (0) one thread when a
-    // step is small (threading overhead outweighs the gain there) and the physical cores otherwise.
+    // step is small (threading overhead outweighs the gain there) and the physical cores
+    // otherwise (divided among the processes of this machine in data-parallel training).
     int computeThreads() const;
     // Decoders really trained: those switched on whose modality has data.
     QVector<Decoder> activeDecoders() const;
