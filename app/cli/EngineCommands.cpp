@@ -4,6 +4,7 @@
 #include "cli/CliCommands.h"
 #include "cli/CliParsing.h"
 #include "cli/ConfigOptions.h"
+#include "cli/DistributedTraining.h"
 #include "model/PaperSettings.h"
 
 #include "analysis/Evidence.h"
@@ -339,11 +340,19 @@ int runTrain(const QStringList &args, QTextStream &out, QTextStream &err)
                                         "JSON; train nothing, write nothing"},
                             {"track-test", "also evaluate the test split at every evaluation and record the best of each "
                                            "test metric over them (the paper's protocol; selection stays on validation)"}});
+    commandLine.addOptions(distributedTrainOptions());
     addConfigOptions(commandLine);
     if (int code = 0; !commandLine.parse(args, out, err, &code))
         return code;
     if (commandLine.isSet("dry-run"))
         return dryRun(commandLine, out, err);
+    ProcessLayout layout;
+    if (QString error; !processLayout(commandLine, &layout, &error)) {
+        err << "momok train: " << error << "\n";
+        return kUsageError;
+    }
+    if (layout.setup.rank != 0)
+        return runTrainWorker(layout, err);
     // A workspace that cannot take the run (a full disk, another application's file) is
     // refused before the run folder is made, so that the same command can simply be run again.
     if (commandLine.isSet("workspace")) {
@@ -355,6 +364,18 @@ int runTrain(const QStringList &args, QTextStream &out, QTextStream &err)
     }
     Trainer trainer;
     Feedback feedback(consoleProgress(err, commandLine.isSet("quiet")));
+    // Several processes: this one is rank 0; it starts this machine's other ranks once it
+    // serves the rendezvous, and Ctrl+C becomes a cancel that every rank agrees on.
+    std::unique_ptr<WorkerLauncher> launcher = workerLauncher(layout);
+    if (layout.setup.distributed()) {
+        std::function<bool(int, QString *)> launch;
+        if (launcher)
+            launch = [&](int port, QString *error) {
+                return launcher->start(layout.setup, layout.firstLaunched, layout.launch, port, error);
+            };
+        trainer.setDistributed(layout.setup, launch);
+        cancelOnInterrupt(&feedback);
+    }
     if (int code = 0; !startTraining(commandLine, &trainer, &feedback, out, err, &code))
         return code;
     QString error;
@@ -369,10 +390,12 @@ int runTrain(const QStringList &args, QTextStream &out, QTextStream &err)
         err << "momok train: … and " << warnings.size() - 3 << " more warnings (momok info "
             << QDir::toNativeSeparators(trainer.spec().datasetDir) << " lists them)\n";
     const ModelConfig &c = trainer.spec().config;
-    out << QStringLiteral("training %1 epochs (%2 batches each) with decoders %3, K = %4, dim %5, relation dim %6, %7 thread%8%9\n")
+    out << QStringLiteral("training %1 epochs (%2 batches each) with decoders %3, K = %4, dim %5, relation dim %6, %7 thread%8%9%10\n")
                .arg(c.epochs).arg(trainer.batchesPerEpoch()).arg(trainer.activeDecoderKeys().join(' ')).arg(c.experts)
                .arg(c.dim).arg(c.relationDim).arg(threads).arg(threads == 1 ? "" : "s")
-               .arg(c.threads > 0 ? QString() : QStringLiteral(" (automatic)"));
+               .arg(c.threads > 0 ? QString() : QStringLiteral(" (automatic)"))
+               .arg(layout.setup.distributed() ? QStringLiteral(" per process, %1 processes").arg(layout.setup.worldSize)
+                                               : QString());
     ConsoleObserver console(out, commandLine.isSet("quiet"));
     TrainingObserver *observer = &console;
     std::unique_ptr<RunRecorder> recorder;
@@ -389,10 +412,16 @@ int runTrain(const QStringList &args, QTextStream &out, QTextStream &err)
     const Outcome outcome = trainer.run(observer, &feedback, &error);
     if (recorder)
         recorder->finish(trainer, outcome, error);
-    if (outcome != Outcome::Finished) {
+    if (outcome != Outcome::Finished)
         err << "momok train: " << (error.isEmpty() ? QStringLiteral("stopped") : error) << "\n";
-        return 1;
+    if (launcher) {
+        // A rank that died is named by how it ended (the collectives only see a closed connection).
+        launcher->waitForFinished(outcome == Outcome::Finished ? 60000 : 5000);
+        for (const QString &failure : launcher->failures())
+            err << "momok train: " << failure << "\n";
     }
+    if (outcome != Outcome::Finished)
+        return 1;
     if (commandLine.isSet("json"))
         out << QJsonDocument(reportJson(trainer.testReport())).toJson(QJsonDocument::Compact) << "\n";
     else
