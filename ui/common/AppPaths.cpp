@@ -43,4 +43,14 @@ QString defaultWorkspacePath()
 
 QString defaultWorkspaceFileName() { return QStringLiteral("workspace.momok"); }
 
+QString commandLineProgram()
+{
+    const QDir here(QCoreApplication::applicationDirPath());
+    if (QFileInfo(here.filePath(QStringLiteral("momok"))).isExecutable())
+        return here.filePath(QStringLiteral("momok"));
+    if (insideBuildTree()) // the test programs live in build/tests
+        return QDir::cleanPath(QStringLiteral(MOMOK_BINARY_DIR "/app/momok"));
+    return QStringLiteral("momok"); // from PATH
+}
+
 } // namespace momok::ui

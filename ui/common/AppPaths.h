@@ -16,5 +16,8 @@ QString bundledDatasetDir(const QString &name = QStringLiteral("countries"));
 QString defaultWorkspacePath();
 // The workspace file name suggested for File → New workspace.
 QString defaultWorkspaceFileName();
+// The `momok` command beside this executable (installed together; in the build tree,
+// build/app/momok): the other processes of a data-parallel training run it.
+QString commandLineProgram();
 
 } // namespace momok::ui

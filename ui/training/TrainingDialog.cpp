@@ -155,13 +155,22 @@ TrainingDialog::TrainingDialog(QWidget *parent) : QDialog(parent)
                               tr("Stop after this many validations without improvement")},
                              {"eval_batch_size", F::Int, tr("Evaluation batch size"), {}}}),
                    tr("Evaluation"));
-    m_tabs->addTab(buildTab(tr("Device and threads"),
-                            {{"device", F::Choice, tr("Device"), tr("cpu, or cuda:N when a GPU build is installed")},
-                             {"threads", F::Int, tr("Threads"), tr("Compute threads; automatic uses one for small graphs (faster there) and the physical cores otherwise"), 1024}},
-                            tr("Seed"),
-                            {{"seed", F::Seed, tr("Random seed"),
-                              tr("The same seed and settings give the same run, bit for bit")}}),
-                   tr("Device, threads and seed"));
+    QWidget *devicePage = buildTab(tr("Device and threads"),
+                                   {{"device", F::Choice, tr("Device"), tr("cpu, or cuda:N when a GPU build is installed")},
+                                    {"threads", F::Int, tr("Threads"), tr("Compute threads; automatic uses one for small graphs (faster there) and the physical cores otherwise (shared among the processes)"), 1024}},
+                                   tr("Seed"),
+                                   {{"seed", F::Seed, tr("Random seed"),
+                                     tr("The same seed and settings give the same run, bit for bit")}});
+    // The process count belongs to the run, not to the model's configuration (presets keep it).
+    m_processes = new QSpinBox(devicePage);
+    m_processes->setObjectName(QStringLiteral("processesSpin"));
+    m_processes->setRange(1, 64);
+    m_processes->setToolTip(tr("Train in this many processes on this machine, each with its share of every batch "
+                               "(data-parallel). The update is the one a single process makes; the others are "
+                               "started as momok processes and end with the training."));
+    if (auto *form = devicePage->findChild<QFormLayout *>())
+        form->addRow(tr("Processes") + QLatin1Char(':'), m_processes);
+    m_tabs->addTab(devicePage, tr("Device, threads and seed"));
     layout->addWidget(m_tabs, 1);
 
     m_problems = new QLabel(this);
@@ -519,6 +528,7 @@ RunSpec TrainingDialog::runSpec() const
     spec.dropUnseenEvaluationTriples = m_dropUnseen->isChecked();
     spec.runDir = QDir::fromNativeSeparators(m_runDir->text().trimmed());
     spec.config = config();
+    spec.processes = m_processes->value();
     if (TrainingPresets::isPaperSetting(m_presetCombo->currentText()))
         if (const auto paper = paperDataset())
             spec.paperRow = paperDatasetKey(*paper);

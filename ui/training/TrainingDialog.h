@@ -19,6 +19,8 @@ class QLineEdit;
 class QPushButton;
 class QTabWidget;
 
+class QSpinBox;
+
 namespace momok::ui {
 
 class TrainingDialog : public QDialog
@@ -81,6 +83,7 @@ private:
     QPushButton *m_deletePreset = nullptr;
     QLineEdit *m_dataset = nullptr, *m_imageFeatures = nullptr, *m_textFeatures = nullptr;
     QCheckBox *m_dropUnseen = nullptr, *m_randomFeatures = nullptr;
+    QSpinBox *m_processes = nullptr; // data-parallel processes (a run setting, not the model's)
     QLineEdit *m_runName = nullptr, *m_runDir = nullptr;
     QTabWidget *m_tabs = nullptr;
     QLabel *m_problems = nullptr;

@@ -1,10 +1,13 @@
 #include "training/TrainingWorker.h"
 
+#include "common/AppPaths.h"
+#include "distributed/WorkerLauncher.h"
 #include "runtime/ComputeEnvironment.h"
 #include "storage/RunRecorder.h"
 #include "train/Trainer.h"
 
 #include <exception>
+#include <memory>
 
 namespace momok::ui {
 
@@ -47,6 +50,32 @@ void TrainingWorker::run()
     Trainer trainer;
     Forwarder forwarder(this);
     qint64 runId = -1;
+    // Data-parallel: the other ranks are `momok train` child processes started once this
+    // thread (rank 0) serves the rendezvous; they get the run from it and end with it.
+    int processes = m_job.processes;
+    if (processes <= 0) {
+        RunSpec recorded;
+        processes = m_job.resume && RunSpec::load(m_job.runDir, &recorded, nullptr) ? recorded.processes : m_job.spec.processes;
+    }
+    std::unique_ptr<WorkerLauncher> launcher;
+    if (processes > 1) {
+        DistributedSetup setup;
+        setup.worldSize = setup.localProcesses = processes;
+        launcher = std::make_unique<WorkerLauncher>(commandLineProgram(), QStringList{QStringLiteral("train"), QStringLiteral("--quiet")});
+        trainer.setDistributed(setup, [&launcher, setup](int port, QString *launchError) {
+            return launcher->start(setup, 1, setup.worldSize - 1, port, launchError);
+        });
+    }
+    // A rank that died is named by how it ended (the collectives only see a closed connection).
+    auto withFailures = [&](QString message) {
+        if (launcher) {
+            launcher->waitForFinished(message.isEmpty() ? 60000 : 5000);
+            const QStringList failures = launcher->failures();
+            if (!failures.isEmpty())
+                message += (message.isEmpty() ? QString() : QStringLiteral("; ")) + failures.join(QStringLiteral("; "));
+        }
+        return message;
+    };
     try {
         // A first training on a dataset with raw images or texts extracts their features:
         // the feedback says how far it is, and Cancel stops it.
@@ -71,6 +100,7 @@ void TrainingWorker::run()
                        int(trainer.batchesPerEpoch()), trainer.activeDecoders(), threads);
         TrainingObserver *observer = recording ? static_cast<TrainingObserver *>(&recorder) : &forwarder;
         const Outcome outcome = trainer.run(observer, &m_feedback, &error);
+        error = withFailures(error);
         if (recording)
             recorder.finish(trainer, outcome, error);
         Q_EMIT finished(runId, outcome, error);

@@ -24,6 +24,10 @@ struct TrainingJob {
     QString runDir;        // the run to continue (resume == true)
     QString workspacePath; // empty: train without recording
     QString runName;       // the new run's name in the workspace; empty: the folder's name
+    // Processes to train in (data-parallel): this worker thread is rank 0 and starts the
+    // others as `momok` child processes, which end with it. A resumed run takes the count it
+    // last trained with unless this is set (> 0).
+    int processes = 0;
     // Tests: cancel deterministically when the job reports this progress (Feedback::cancelAt).
     std::optional<Progress> cancelPoint;
 };
@@ -44,7 +48,8 @@ public Q_SLOTS:
 
 Q_SIGNALS:
     // The trainer is ready: epochs already done (resume), total epochs, batches per epoch,
-    // and the compute threads it runs on (the automatic count depends on the graph's size).
+    // and the compute threads it runs on (the automatic count depends on the graph's size;
+    // per process in data-parallel training).
     void started(qint64 runId, const QString &runDir, int completedEpochs, int totalEpochs, int batchesPerEpoch,
                  const QVector<momok::Decoder> &decoders, int computeThreads);
     // Feature extraction before the first epoch, then the batches of each epoch and the

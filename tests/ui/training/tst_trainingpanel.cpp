@@ -11,6 +11,8 @@
 
 #include "common/QCustomPlotInclude.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QMessageBox>
 #include <QPushButton>
@@ -188,6 +190,37 @@ private Q_SLOTS:
         QDir().mkpath(QStringLiteral("screenshots"));
         QTest::qWait(250);
         QVERIFY(panel.grab().save(QStringLiteral("screenshots/training-panel-finished.png")));
+    }
+
+    // The dialog's process count: the panel's worker thread is rank 0 and starts the other
+    // rank as a `momok` child process; the run finishes and records its process count.
+    void trainsInTwoProcessesFromTheDialog()
+    {
+        PanelUnderTest t(&m_service, kCountries);
+        QTest::mouseClick(t.panel.findChild<QPushButton *>("trainButton"), Qt::LeftButton);
+        auto *dialog = t.panel.findChild<TrainingDialog *>();
+        QVERIFY(dialog);
+        QTRY_VERIFY(dialog->isVisible());
+        QVERIFY(dialog->selectPreset(QStringLiteral("Quick demo")));
+        qobject_cast<QSpinBox *>(dialog->field("epochs"))->setValue(2);
+        qobject_cast<QSpinBox *>(dialog->field("eval_every"))->setValue(1);
+        auto *processes = dialog->findChild<QSpinBox *>("processesSpin");
+        QVERIFY(processes);
+        QCOMPARE(processes->value(), 1);
+        processes->setValue(2);
+        QCOMPARE(dialog->runSpec().processes, 2);
+        const QString runDir = dialog->runSpec().runDir;
+        QTest::mouseClick(dialog->findChild<QPushButton *>("trainButton"), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(t.finished.count(), 1, kTrainingTimeoutMs);
+        QVERIFY2(t.finished.first().at(1).value<Outcome>() == Outcome::Finished,
+                 qPrintable(t.panel.findChild<QLabel *>("trainingError")->text()));
+        QFile record(QDir(runDir).filePath("run.json"));
+        QVERIFY(record.open(QIODevice::ReadOnly));
+        QCOMPARE(QJsonDocument::fromJson(record.readAll()).object().value("processes").toInt(), 2);
+        const std::optional<RunRecord> run = workspace()->run(t.finished.first().at(0).toLongLong());
+        QVERIFY(run);
+        QCOMPARE(run->status, RunStatus::Finished);
+        QCOMPARE(epochNumbers(workspace()->epochs(run->id)), (QList<int>{1, 2}));
     }
 
     void cancelledRunResumesToTheEnd()
