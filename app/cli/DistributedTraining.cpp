@@ -105,10 +105,12 @@ void cancelOnInterrupt(Feedback *feedback)
     g_interruptFeedback = feedback;
     struct sigaction action = {};
     action.sa_handler = onInterrupt;
-    action.sa_flags = SA_RESETHAND; // a second Ctrl+C ends the process as usual
     sigemptyset(&action.sa_mask);
-    sigaction(SIGINT, &action, nullptr);
+    // SIGTERM (also what a launched rank gets when its launcher dies) cancels every time:
+    // the rank then reports why it stops instead of vanishing.
     sigaction(SIGTERM, &action, nullptr);
+    action.sa_flags = SA_RESETHAND; // a second Ctrl+C ends the process as usual
+    sigaction(SIGINT, &action, nullptr);
 }
 
 int runTrainWorker(const ProcessLayout &layout, QTextStream &err)
@@ -139,7 +141,9 @@ int runTrainWorker(const ProcessLayout &layout, QTextStream &err)
     }
     if (outcome == Outcome::Finished)
         return 0;
-    err << who << ": " << (outcome == Outcome::Cancelled ? QStringLiteral("cancelled") : error) << "\n";
+    if (outcome == Outcome::Cancelled)
+        return kWorkerCancelledExit; // rank 0 says so; this rank did as it was told
+    err << who << ": " << error << "\n";
     return 1;
 }
 

@@ -412,7 +412,10 @@ int runTrain(const QStringList &args, QTextStream &out, QTextStream &err)
     const Outcome outcome = trainer.run(observer, &feedback, &error);
     if (recorder)
         recorder->finish(trainer, outcome, error);
-    if (outcome != Outcome::Finished)
+    if (outcome == Outcome::Cancelled && error.isEmpty())
+        err << "momok train: cancelled; continue with momok train --resume "
+            << QDir::toNativeSeparators(trainer.spec().runDir) << "\n";
+    else if (outcome != Outcome::Finished)
         err << "momok train: " << (error.isEmpty() ? QStringLiteral("stopped") : error) << "\n";
     if (launcher) {
         // A rank that died is named by how it ended (the collectives only see a closed connection).

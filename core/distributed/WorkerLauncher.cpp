@@ -70,7 +70,7 @@ QStringList WorkerLauncher::failures() const
         else if (p.exitStatus() == QProcess::CrashExit) // Qt's exit code is then the signal's number
             out << QStringLiteral("%1 was killed by signal %2 (%3)").arg(who).arg(p.exitCode())
                        .arg(QString::fromLocal8Bit(strsignal(p.exitCode())));
-        else if (p.exitCode() != 0)
+        else if (p.exitCode() != 0 && p.exitCode() != kWorkerCancelledExit)
             out << QStringLiteral("%1 exited with status %2").arg(who).arg(p.exitCode());
     }
     return out;

@@ -16,6 +16,10 @@ class QProcess;
 
 namespace momok {
 
+// The exit status of a launched rank that stopped because the run was cancelled (by any
+// rank): not a failure.
+constexpr int kWorkerCancelledExit = 3;
+
 class WorkerLauncher
 {
 public:
@@ -29,7 +33,8 @@ public:
     // Waits up to msecs for every child to end. True when all have ended.
     bool waitForFinished(int msecs);
     // The children that did not end well, one line each ("rank 1 (pid 4242) was killed by
-    // signal 9 (SIGKILL)", "rank 2 (pid 4243) exited with status 1"); empty when none.
+    // signal 9 (Killed)", "rank 2 (pid 4243) exited with status 1"); empty when none. A
+    // rank that stopped for a cancel (kWorkerCancelledExit) ended well.
     QStringList failures() const;
     void stop();
 
