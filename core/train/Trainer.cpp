@@ -193,7 +193,6 @@ struct Trainer::Private {
         return {first, second};
     }
 
-
     // ---- data-parallel pieces ----
 
     // Rows of a global batch of `rows` held by each rank, in rank order.

@@ -56,17 +56,23 @@ struct Finished {
     qint64 milliseconds = 0;
 };
 
-Finished run(const QStringList &args, const QString &trace = {}, int timeoutMs = 300000)
+// Starts `momok ARGS` with its output merged, tracing every step to `trace` when given.
+void startTraced(QProcess &p, const QStringList &args, const QString &trace)
 {
-    QProcess p;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     if (!trace.isEmpty())
         env.insert(QStringLiteral("MOMOK_STEP_TRACE"), trace);
     p.setProcessEnvironment(env);
     p.setProcessChannelMode(QProcess::MergedChannels);
+    p.start(QStringLiteral(MOMOK_CLI), args);
+}
+
+Finished run(const QStringList &args, const QString &trace = {}, int timeoutMs = 300000)
+{
+    QProcess p;
     QElapsedTimer clock;
     clock.start();
-    p.start(QStringLiteral(MOMOK_CLI), args);
+    startTraced(p, args, trace);
     Finished f;
     if (!p.waitForFinished(timeoutMs)) {
         p.kill();
@@ -202,14 +208,10 @@ private Q_SLOTS:
         const QString out = m_dir.filePath(QStringLiteral("nodes"));
         const QString trace = m_dir.filePath(QStringLiteral("nodes.trace"));
         QProcess second;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("MOMOK_STEP_TRACE"), trace);
-        second.setProcessEnvironment(env);
-        second.setProcessChannelMode(QProcess::MergedChannels);
         // Machine 1 needs no run options: it gets the run from machine 0.
-        second.start(QStringLiteral(MOMOK_CLI), {QStringLiteral("train"), QStringLiteral("--nnodes"), QStringLiteral("2"),
-                                                 QStringLiteral("--node-rank"), QStringLiteral("1"), QStringLiteral("--master"),
-                                                 master, QStringLiteral("--quiet")});
+        startTraced(second, {QStringLiteral("train"), QStringLiteral("--nnodes"), QStringLiteral("2"), QStringLiteral("--node-rank"),
+                             QStringLiteral("1"), QStringLiteral("--master"), master, QStringLiteral("--quiet")},
+                    trace);
         QVERIFY(second.waitForStarted());
         const Finished first = run(trainArguments(out, 2) << QStringLiteral("--nnodes") << QStringLiteral("2")
                                                           << QStringLiteral("--node-rank") << QStringLiteral("0")
@@ -230,11 +232,7 @@ private Q_SLOTS:
         const QString out = m_dir.filePath(QStringLiteral("killed"));
         const QString trace = m_dir.filePath(QStringLiteral("killed.trace"));
         QProcess rank0;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("MOMOK_STEP_TRACE"), trace);
-        rank0.setProcessEnvironment(env);
-        rank0.setProcessChannelMode(QProcess::MergedChannels);
-        rank0.start(QStringLiteral(MOMOK_CLI), trainArguments(out, 40) << QStringLiteral("--nproc") << QStringLiteral("2"));
+        startTraced(rank0, trainArguments(out, 40) << QStringLiteral("--nproc") << QStringLiteral("2"), trace);
         QVERIFY(rank0.waitForStarted());
         // Past the first evaluations (a last.pt exists), the worker is killed.
         QTRY_VERIFY_WITH_TIMEOUT(lines(trace + QStringLiteral(".rank1")).size() >= 35, 120000);
