@@ -127,6 +127,12 @@ int runTrainWorker(const ProcessLayout &layout, QTextStream &err)
     Feedback feedback;
     cancelOnInterrupt(&feedback);
     Trainer trainer;
+    // Started by hand on another machine (not by a launcher): say what it waits for, since
+    // it waits for rank 0 for up to half an hour.
+    if (!qEnvironmentVariableIsSet("RANK"))
+        err << who << ": joining the run at " << setup.masterHost << ':' << setup.masterPort
+            << " (waiting for machine 0 and every other process)\n";
+    err.flush();
     if (!trainer.joinAsWorker(setup, &feedback, &error)) {
         err << who << ": " << error << "\n";
         return 1;

@@ -375,6 +375,9 @@ int runTrain(const QStringList &args, QTextStream &out, QTextStream &err)
             };
         trainer.setDistributed(layout.setup, launch);
         cancelOnInterrupt(&feedback);
+        if (layout.setup.worldSize > layout.setup.localProcesses)
+            out << QStringLiteral("waiting for the other machines' processes (%1 in all) at port %2\n")
+                       .arg(layout.setup.worldSize).arg(layout.setup.masterPort);
     }
     if (int code = 0; !startTraining(commandLine, &trainer, &feedback, out, err, &code))
         return code;

@@ -430,7 +430,7 @@ bool TrainingPanel::launch(const TrainingJob &job, const QString &description)
 // ---- progress ----
 
 void TrainingPanel::onStarted(qint64 runId, const QString &runDir, int completedEpochs, int totalEpochs,
-                              int batchesPerEpoch, const QVector<Decoder> &decoders, int computeThreads)
+                              int batchesPerEpoch, const QVector<Decoder> &decoders, int computeThreads, int processes)
 {
     m_runId = runId;
     m_runDir = runDir;
@@ -451,7 +451,9 @@ void TrainingPanel::onStarted(qint64 runId, const QString &runDir, int completed
             m_decoderMrr[d]->removeFromLegend();
     }
     const QString who = runId >= 0 ? tr("run %1").arg(runId) : m_description;
-    const QString threads = computeThreads == 1 ? tr("1 thread") : tr("%1 threads").arg(computeThreads);
+    QString threads = computeThreads == 1 ? tr("1 thread") : tr("%1 threads").arg(computeThreads);
+    if (processes > 1)
+        threads = tr("%1 processes of %2").arg(processes).arg(threads);
     if (completedEpochs > 0)
         setStatus(tr("Training %1 — resumed after epoch %2 of %3 (decoders %4, %5)")
                       .arg(who).arg(completedEpochs).arg(totalEpochs).arg(decoderKeys(decoders).join(QStringLiteral(", ")), threads));

@@ -88,7 +88,7 @@ Q_SIGNALS:
 private:
     bool launch(const TrainingJob &job, const QString &description);
     void onStarted(qint64 runId, const QString &runDir, int completedEpochs, int totalEpochs, int batchesPerEpoch,
-                   const QVector<momok::Decoder> &decoders, int computeThreads);
+                   const QVector<momok::Decoder> &decoders, int computeThreads, int processes);
     void onProgress(const momok::Progress &progress);
     void onEpochFinished(const momok::EpochRecord &record);
     void onEvaluationFinished(const momok::EvaluationReport &report, bool improved);

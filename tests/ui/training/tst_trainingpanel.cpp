@@ -210,6 +210,9 @@ private Q_SLOTS:
         processes->setValue(2);
         QCOMPARE(dialog->runSpec().processes, 2);
         const QString runDir = dialog->runSpec().runDir;
+        QString heading;
+        connect(&t.panel, &TrainingPanel::runStarted, this,
+                [&] { heading = t.panel.findChild<QLabel *>("trainingStatus")->text(); });
         QTest::mouseClick(dialog->findChild<QPushButton *>("trainButton"), Qt::LeftButton);
         QTRY_COMPARE_WITH_TIMEOUT(t.finished.count(), 1, kTrainingTimeoutMs);
         QVERIFY2(t.finished.first().at(1).value<Outcome>() == Outcome::Finished,
@@ -221,6 +224,8 @@ private Q_SLOTS:
         QVERIFY(run);
         QCOMPARE(run->status, RunStatus::Finished);
         QCOMPARE(epochNumbers(workspace()->epochs(run->id)), (QList<int>{1, 2}));
+        // While it trained, the heading said with what.
+        QVERIFY2(heading.contains("2 processes of 1 thread"), qPrintable(heading));
     }
 
     void cancelledRunResumesToTheEnd()
