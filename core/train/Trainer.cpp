@@ -539,16 +539,10 @@ bool Trainer::joinAsWorker(const DistributedSetup &setup, Feedback *feedback, QS
     try {
         d->workerFolder.emplace();
         const QString folder = d->workerFolder->path();
-        auto writeAll = [&](const QString &path, const QByteArray &bytes) {
-            QFile file(path);
-            if (file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size())
-                return true;
-            if (error) *error = QStringLiteral("%1: %2").arg(path, file.errorString());
-            return false;
-        };
         const QByteArray record = d->group->broadcastBytes({}, "receiving the run's record", kDistributedSetupTimeout);
         RunSpec spec;
-        if (!writeAll(QDir(folder).filePath("run.json"), record) || !RunSpec::load(folder, &spec, error))
+        if (!writeFileAtomically(QDir(folder).filePath("run.json"), record, QStringLiteral("the run's record"), error)
+            || !RunSpec::load(folder, &spec, error))
             return false;
         spec.runDir = folder; // a scratch folder: a worker writes nothing into the run
         if (!setup.datasetDir.isEmpty())
@@ -557,7 +551,7 @@ bool Trainer::joinAsWorker(const DistributedSetup &setup, Feedback *feedback, QS
             return false;
         const QString statePath = QDir(folder).filePath("state.pt");
         const QByteArray stateBytes = d->group->broadcastBytes({}, "receiving the training state", kDistributedSetupTimeout);
-        if (!writeAll(statePath, stateBytes)
+        if (!writeFileAtomically(statePath, stateBytes, QStringLiteral("the training state"), error)
             || !loadCheckpoint(statePath, d->context->model, d->optimizer.get(), d->estimatorOptimizer.get(), &d->state,
                                nullptr, error))
             return false;
@@ -762,7 +756,7 @@ Outcome Trainer::run(TrainingObserver *observer, Feedback *feedback, QString *er
 
         if (d->group && d->distributedSteps > 0)
             say(QStringLiteral("communication: %1 ms per step over %2 steps (%3 collectives)")
-                    .arg(1000 * d->group->communicationSeconds() / double(d->distributedSteps), 0, 'f', 2)
+                    .arg(1000 * communicationSecondsPerStep(), 0, 'f', 2)
                     .arg(d->distributedSteps).arg(d->group->communicationCalls()));
         if (!coordinator)
             return Outcome::Finished; // rank 0 tests the selected checkpoint
