@@ -1,5 +1,7 @@
 #include "model/ClubEstimator.h"
 
+#include "model/PortableKernels.h"
+
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -172,11 +174,15 @@ public:
 
 torch::Tensor clubUpperBound(const torch::Tensor &mean, const torch::Tensor &logVariance, const torch::Tensor &y)
 {
+    if (!cpuKernelsServe(mean))
+        return portable::clubUpperBound(mean, logVariance, y);
     return ClubUpperBoundFunction::apply(mean, logVariance, y);
 }
 
 torch::Tensor clubLogLikelihood(const torch::Tensor &mean, const torch::Tensor &logVariance, const torch::Tensor &y)
 {
+    if (!cpuKernelsServe(mean))
+        return portable::clubLogLikelihood(mean, logVariance, y);
     return ClubLogLikelihoodFunction::apply(mean, logVariance, y);
 }
 

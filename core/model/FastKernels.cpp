@@ -1,6 +1,7 @@
 #include "model/FastKernels.h"
 
 #include "model/CounterRandom.h"
+#include "model/PortableKernels.h"
 #include "runtime/KernelTargets.h"
 
 #include <ATen/Parallel.h>
@@ -476,6 +477,8 @@ torch::Tensor mixLinearExperts(const torch::Tensor &gates, const torch::Tensor &
 {
     TORCH_CHECK(gates.scalar_type() == torch::kFloat && x.scalar_type() == torch::kFloat,
                 "mixLinearExperts needs float32 tensors");
+    if (!cpuKernelsServe(x))
+        return portable::mixLinearExperts(gates, x, stacked, shiftRow);
     return MixLinearExpertsFunction::apply(gates, x, stacked, shiftRow);
 }
 
@@ -483,6 +486,8 @@ torch::Tensor mixExperts(const torch::Tensor &gates, const torch::Tensor &expert
 {
     TORCH_CHECK(gates.scalar_type() == torch::kFloat && experts.scalar_type() == torch::kFloat,
                 "mixExperts needs float32 tensors");
+    if (!cpuKernelsServe(experts))
+        return portable::mixExperts(gates, experts);
     return MixExpertsFunction::apply(gates, experts);
 }
 
@@ -498,6 +503,8 @@ std::vector<torch::Tensor> attentionFusion(const torch::Tensor &p0, const torch:
         ++present;
     }
     TORCH_CHECK(present > 0, "attentionFusion: no modality given");
+    if (!cpuKernelsServe(v))
+        return portable::attentionFusion(p0, p1, p2, v);
     // LibTorch's custom functions take no undefined inputs: an absent modality travels as an
     // empty tensor (and gets no gradient).
     auto given = [&](const torch::Tensor &t) { return t.defined() ? t : torch::empty({0}, v.options()); };
@@ -510,12 +517,16 @@ torch::Tensor counterDropout(const torch::Tensor &x, double p, bool training, ui
         return x;
     TORCH_CHECK(x.scalar_type() == torch::kFloat, "counterDropout needs float32 input");
     const int64_t rowWidth = x.dim() > 0 && x.size(0) > 0 ? x.numel() / x.size(0) : 0;
+    if (!cpuKernelsServe(x))
+        return portable::counterDropout(x, p, stream, rowOffset * rowWidth);
     return CounterDropoutFunction::apply(x, p, int64_t(stream), rowOffset * rowWidth);
 }
 
 double smoothedBceInPlace(torch::Tensor &logits, const torch::Tensor &positives, double base, double lift, double scale)
 {
     TORCH_CHECK(logits.is_contiguous(), "smoothedBceInPlace needs contiguous logits");
+    if (!cpuKernelsServe(logits))
+        return portable::smoothedBceInPlace(logits, positives, base, lift, scale);
     float *zs = logits.data_ptr<float>();
     float *gs = zs;
     const torch::Tensor &z = logits;
@@ -546,6 +557,8 @@ double smoothedBceInPlace(torch::Tensor &logits, const torch::Tensor &positives,
 
 void meanSigmoid(const std::vector<torch::Tensor> &logits, torch::Tensor &out)
 {
+    if (!cpuKernelsServe(logits.front()))
+        return portable::meanSigmoid(logits, out);
     if (!out.defined() || out.sizes() != logits.front().sizes())
         out = torch::empty_like(logits.front());
     float *o = out.data_ptr<float>();

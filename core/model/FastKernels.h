@@ -1,6 +1,8 @@
 #pragma once
 // Element-wise kernels the engine runs on every step over millions of values, written
 // to vectorise (AVX2 clones chosen at load time) where this LibTorch build does not.
+// Tensors on another device (a GPU) take the same maths in plain LibTorch operations
+// (PortableKernels.h); cpuKernelsServe() is the rule.
 #include <torch/torch.h>
 
 namespace momok {

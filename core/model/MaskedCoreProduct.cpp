@@ -1,6 +1,7 @@
 #include "model/MaskedCoreProduct.h"
 
 #include "model/CounterRandom.h"
+#include "model/PortableKernels.h"
 #include "runtime/KernelTargets.h"
 #include "runtime/WorkProfiler.h"
 
@@ -120,7 +121,8 @@ torch::Tensor maskedCoreProduct(const torch::Tensor &x, const torch::Tensor &rel
     TORCH_CHECK(x.dim() == 2 && relationMatrices.dim() == 3 && relationMatrices.size(1) == x.size(1)
                     && relationMatrices.size(2) == x.size(1),
                 "maskedCoreProduct: shape mismatch");
-    TORCH_CHECK(x.scalar_type() == torch::kFloat && x.device().is_cpu(), "maskedCoreProduct: CPU float32 only");
+    if (!cpuKernelsServe(x))
+        return portable::maskedCoreProduct(x, relationMatrices, slot, stream, p, rowOffset);
     return MaskedCoreFunction::apply(x, relationMatrices, slot.to(torch::kLong), int64_t(stream), p, rowOffset);
 }
 

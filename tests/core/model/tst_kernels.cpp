@@ -1,7 +1,10 @@
-// The engine's fused kernels against plain LibTorch formulations of the same math.
+// The engine's fused kernels against plain LibTorch formulations of the same math. CTest runs
+// this suite twice: as is, and with MOMOK_PORTABLE_KERNELS=1, where every kernel takes the
+// device-generic path a GPU takes (model/PortableKernels.h).
 #include "model/ClubEstimator.h"
 #include "model/FastKernels.h"
 #include "model/MaskedCoreProduct.h"
+#include "model/PortableKernels.h"
 #include "model/SmoothedBceLoss.h"
 #include "train/FusedAdam.h"
 
@@ -323,6 +326,33 @@ private Q_SLOTS:
         full.backward(torch::zeros({batch, w}).index_copy(0, torch::arange(from, from + taken), upstream));
         QVERIFY(torch::equal(xs.grad(), xw.grad().narrow(0, from, taken)));
         QVERIFY(torch::allclose(ms.grad(), mw.grad(), 1e-5, 1e-6));
+    }
+    // Whichever path the environment chose, the device-generic one drops exactly what the CPU
+    // kernels drop: the same counter-keyed masks bit for bit, across a 65,536-element chunk of
+    // the counter and with a row offset (a process's share of a batch).
+    void portablePathDropsWhatTheCpuKernelsDrop()
+    {
+        torch::manual_seed(9);
+        auto x = torch::randn({700, 130}); // 91,000 elements: two chunks of the counter
+        const int64_t offset = 5;
+        auto onPath = [](bool portable, const std::function<torch::Tensor()> &f) {
+            setPortableKernelsForced(portable);
+            auto result = f();
+            setPortableKernelsForced(qgetenv("MOMOK_PORTABLE_KERNELS") == "1");
+            return result;
+        };
+        auto dropout = [&] { return counterDropout(x, 0.3, true, 42, offset); };
+        const auto cpu = onPath(false, dropout), portable = onPath(true, dropout);
+        QVERIFY(torch::equal(cpu, portable));
+        QVERIFY(!torch::equal(cpu, x));
+
+        const int64_t batch = 23, w = 17;
+        auto slot = torch::randint(0, 4, {batch}, torch::kLong);
+        const auto masks = maskedCoreMasks(slot, w, 77, 0.4, offset);
+        QVERIFY(torch::equal(masks, portable::coreKeepMasks(batch, w, 77, 0.4, offset, torch::kCPU).to(torch::kFloat)));
+        auto input = torch::randn({batch, w}), matrices = torch::randn({4, w, w});
+        auto product = [&] { return maskedCoreProduct(input, matrices, slot, 77, 0.4, offset); };
+        QVERIFY(torch::allclose(onPath(false, product), onPath(true, product), 1e-5, 1e-5));
     }
 };
 
