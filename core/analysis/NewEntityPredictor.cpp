@@ -242,7 +242,7 @@ bool predictNewEntity(RunContext &context, const CandidateTypes *types, const Ne
                 known.tables[size_t(d)] = {}; // a representation the new entity lacks: nothing to compare
         const EntitySimilarity similarity(known);
         for (Decoder d : similarity.available()) {
-            const torch::Tensor v = newReps.matrices[size_t(d)].contiguous();
+            const torch::Tensor v = newReps.matrices[size_t(d)].to(torch::kCPU).contiguous();
             out->similar[size_t(d)] = similarity.nearestTo(d, v.data_ptr<float>(), options.similarCount);
         }
     }

@@ -24,9 +24,13 @@ void copyGates(const QueryOutput &out, int64_t row, PredictionResult *result)
     }
 }
 
-void rankCandidates(const std::array<torch::Tensor, kScoringDecoderCount> &logits, const RankingOptions &options,
+void rankCandidates(const std::array<torch::Tensor, kScoringDecoderCount> &deviceLogits, const RankingOptions &options,
                     PredictionResult *result)
 {
+    std::array<torch::Tensor, kScoringDecoderCount> logits; // read element by element below: host copies
+    for (size_t d = 0; d < logits.size(); ++d)
+        if (deviceLogits[d].defined())
+            logits[d] = deviceLogits[d].to(torch::kCPU).contiguous();
     int64_t entities = 0;
     for (int d = 0; d < kScoringDecoderCount; ++d) {
         result->decoderActive[size_t(d)] = logits[size_t(d)].defined();

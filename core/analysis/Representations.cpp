@@ -10,7 +10,7 @@ EmbeddingMatrix toMatrix(const torch::Tensor &t)
     EmbeddingMatrix m;
     if (!t.defined())
         return m;
-    const torch::Tensor c = t.to(torch::kFloat).contiguous();
+    const torch::Tensor c = t.to(torch::kCPU, torch::kFloat).contiguous();
     m.rows = c.size(0);
     m.cols = c.size(1);
     m.values.assign(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());

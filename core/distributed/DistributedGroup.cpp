@@ -242,7 +242,7 @@ public:
         const auto x = input.contiguous();
         const int64_t features = x.size(1);
         // One all-reduce for the count, Σx and Σx² (double: the global variance is a difference).
-        auto sums = torch::empty({2 * features + 1}, torch::kDouble);
+        auto sums = torch::empty({2 * features + 1}, x.options().dtype(torch::kDouble)); // on x's device
         const auto xd = x.to(torch::kDouble);
         sums.narrow(0, 0, features).copy_(xd.sum(0));
         sums.narrow(0, features, features).copy_((xd * xd).sum(0));

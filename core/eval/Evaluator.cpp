@@ -149,7 +149,10 @@ EvaluationReport Evaluator::evaluate(Split split, int64_t batchSize, Feedback *f
             ProfileScope scope(ProfileSection::EntityScoring);
             if (!scores[size_t(d)].defined() || scores[size_t(d)].size(0) != rows)
                 scores[size_t(d)] = torch::empty({rows, entities});
-            torch::mm_out(scores[size_t(d)], out.vectors[size_t(d)], candidates.matrices[size_t(d)].t());
+            if (out.vectors[size_t(d)].is_cpu())
+                torch::mm_out(scores[size_t(d)], out.vectors[size_t(d)], candidates.matrices[size_t(d)].t());
+            else // scored on the GPU, ranked here: the ranking below reads host memory
+                scores[size_t(d)].copy_(out.vectors[size_t(d)].mm(candidates.matrices[size_t(d)].t()));
             scoring.push_back(d);
         }
 
@@ -194,7 +197,7 @@ EvaluationReport Evaluator::evaluate(Split split, int64_t batchSize, Feedback *f
         for (int m = 0; m < kModalityCount; ++m) {
             if (!out.adaptors[size_t(m)].gates.defined())
                 continue;
-            auto gates = out.adaptors[size_t(m)].gates.to(torch::kDouble).contiguous();
+            auto gates = out.adaptors[size_t(m)].gates.to(torch::kCPU, torch::kDouble).contiguous();
             const double *g = gates.data_ptr<double>();
             for (int64_t row = 0; row < rows; ++row) {
                 const int64_t rel = queries.relation(order[size_t(start + row)]) % relations;

@@ -143,7 +143,8 @@ torch::Tensor MoMoKModelImpl::gateNoise(int64_t rows) const
 {
     if (!is_training() || !m_config.gateNoise)
         return {};
-    return torch::randn({rows, m_config.experts});
+    // Drawn from the CPU generator on every device, so a seed gives the same noise on a GPU.
+    return torch::randn({rows, m_config.experts}).to(device());
 }
 
 // The whole batch's draw, of which these rows are this process's share: every process draws
@@ -170,7 +171,7 @@ void MoMoKModelImpl::setDistributedGroup(DistributedGroup *group)
 
 torch::Tensor MoMoKModelImpl::expertOutputs(int modality, const torch::Tensor &entities, uint64_t step)
 {
-    const auto rows = entityTable(modality).index_select(0, entities);
+    const auto rows = entityTable(modality).index_select(0, entities.to(device()));
     return m_adaptors[size_t(modality)]->expertOutputs(
         rows, random::streamKey(m_config.seed, step, kEstimatorExpertPurpose + uint64_t(modality)), m_shardOffset);
 }
@@ -204,7 +205,7 @@ EntityRows MoMoKModelImpl::entityRows(const torch::Tensor &entities) const
     EntityRows rows;
     for (int m = 0; m < kModalityCount; ++m)
         if (m_modalityUsed[size_t(m)])
-            rows[size_t(m)] = entityTable(m).index_select(0, entities);
+            rows[size_t(m)] = entityTable(m).index_select(0, entities.to(device()));
     return rows;
 }
 
@@ -247,8 +248,14 @@ QueryOutput MoMoKModelImpl::forward(const torch::Tensor &entities, const torch::
     return forwardRows(rows, relations, step);
 }
 
-QueryOutput MoMoKModelImpl::forwardRows(const EntityRows &rows, const torch::Tensor &relations, uint64_t step)
+torch::Device MoMoKModelImpl::device() const
 {
+    return m_structureEntities.device();
+}
+
+QueryOutput MoMoKModelImpl::forwardRows(const EntityRows &rows, const torch::Tensor &relationIds, uint64_t step)
+{
+    const torch::Tensor relations = relationIds.to(device());
     QueryOutput out;
     const int64_t batch = relations.size(0);
     torch::Tensor temperature, distinct, slot;
@@ -290,7 +297,7 @@ QueryOutput MoMoKModelImpl::forwardRows(const EntityRows &rows, const torch::Ten
             fusedRelations = m_relationFusion->forward(perQuery(int(Modality::Structure)), perQuery(int(Modality::Image)), perQuery(int(Modality::Text)),
                                                        random::streamKey(seed, step, kRelationFusionPurpose), nullptr,
                                                        m_shardOffset);
-            jointSlot = torch::arange(batch, torch::kLong);
+            jointSlot = torch::arange(batch, slot.options());
         } else {
             fusedRelations = m_relationFusion->forward(relationRows[int(Modality::Structure)], relationRows[int(Modality::Image)], relationRows[int(Modality::Text)]);
         }

@@ -58,10 +58,13 @@ public:
     bool modalityPresent(int modality) const { return m_modalityPresent[size_t(modality)]; }
     int64_t modalityWidth(int modality) const { return m_modalityWidth[size_t(modality)]; }
     std::vector<int> activeDecoders() const;
+    // Where the parameters live (model->to(device) moves them): the CPU, or a GPU.
+    torch::Device device() const;
 
     // Every entity through the adaptors (plain softmax gates): the candidates to score against.
     CandidateMatrices candidates(uint64_t step = 0);
     // Queries (entity, directed relation). step keys this step's random streams (training only).
+    // Ids may be on any device; they are moved to the model's.
     QueryOutput forward(const torch::Tensor &entities, const torch::Tensor &relations, uint64_t step = 0);
 
     // ---- representations, for analysis (evaluation mode) ----

@@ -41,7 +41,7 @@ torch::Tensor TuckerDecoderImpl::forward(const torch::Tensor &entity, const torc
     if (is_training() && m_hiddenDropout > 0) {
         if (sharedMask) {
             auto relationSlots = torch::arange(matrices.size(0), torch::kLong);
-            auto masks = maskedCoreMasks(relationSlots, m_width, stream, m_hiddenDropout);
+            auto masks = maskedCoreMasks(relationSlots, m_width, stream, m_hiddenDropout).to(matrices.device());
             x = groupedCoreProduct(x, matrices * masks / (1.0 - m_hiddenDropout), slot);
         } else {
             x = maskedCoreProduct(x, matrices, slot, stream, m_hiddenDropout, rowOffset);

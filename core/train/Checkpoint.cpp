@@ -74,7 +74,9 @@ bool loadCheckpoint(const QString &path, MoMoKModel &model, torch::optim::Optimi
 {
     try {
         torch::serialize::InputArchive archive, modelArchive;
-        archive.load_from(path.toStdString());
+        // Tensors land on the model's device whichever device wrote them (a GPU run opens on a
+        // CPU-only machine, and the other way round).
+        archive.load_from(path.toStdString(), model->device());
         archive.read("model", modelArchive);
         // Every tensor must have the shape this run's model has: a checkpoint of another
         // configuration (an edited run.json, another run's file) would load without complaint
@@ -149,7 +151,7 @@ bool loadCheckpoint(const QString &path, MoMoKModel &model, torch::optim::Optimi
             c10::IValue history;
             archive.read("history", history);
             state->historyJson = QString::fromStdString(history.toStringRef());
-            defaultGenerator().set_state(scalar("rng_state"));
+            defaultGenerator().set_state(scalar("rng_state").to(torch::kCPU));
         }
         if (config) {
             c10::IValue text;

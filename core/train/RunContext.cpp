@@ -8,6 +8,7 @@
 #include <QFile>
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Context.h>
 #include <torch/cuda.h>
 #include <QDir>
 #include <QFileInfo>
@@ -29,6 +30,38 @@ bool loadModality(const QString &path, int64_t entities, torch::Tensor *values, 
         return false;
     *values = features.values;
     *present = features.present;
+    return true;
+}
+// The device a run computes on, from its configuration ("cpu", "cuda", "cuda:N"). A GPU that
+// this build or this machine lacks is refused at once: a run that says cuda must not quietly
+// train on the CPU.
+bool computeDevice(const QString &name, torch::Device *device, QString *error)
+{
+    if (name == QLatin1String("cpu")) {
+        *device = torch::Device(torch::kCPU);
+        return true;
+    }
+    if (!torch::cuda::is_available()) {
+        if (error)
+            *error = at::hasCUDA()
+                ? QStringLiteral("device %1: no GPU is visible to this LibTorch (no NVIDIA driver, or CUDA_VISIBLE_DEVICES "
+                                 "hides them); use --device cpu")
+                      .arg(name)
+                : QStringLiteral("device %1: this build's LibTorch has no CUDA support (its only device is the CPU); use "
+                                 "--device cpu, or build against a CUDA LibTorch (see the README)")
+                      .arg(name);
+        return false;
+    }
+    bool ok = true;
+    const QString index = name.section(QLatin1Char(':'), 1);
+    const int ordinal = index.isEmpty() ? 0 : index.toInt(&ok);
+    const int count = int(torch::cuda::device_count());
+    if (!ok || ordinal < 0 || ordinal >= count) {
+        if (error)
+            *error = QStringLiteral("device %1: this machine has %2 GPU(s), cuda:0 to cuda:%3").arg(name).arg(count).arg(count - 1);
+        return false;
+    }
+    *device = torch::Device(torch::kCUDA, c10::DeviceIndex(ordinal));
     return true;
 }
 } // namespace
@@ -74,19 +107,9 @@ std::unique_ptr<RunContext> RunContext::create(const RunSpec &spec, QString *err
         if (error) *error = QStringLiteral("invalid configuration:\n  ") + problems.join("\n  ");
         return nullptr;
     }
-    // The engine computes on the CPU. A GPU asked for is refused at once rather than ignored:
-    // a run that says cuda must not quietly have trained on the CPU.
-    if (spec.config.device != QLatin1String("cpu")) {
-        if (error)
-            *error = torch::cuda::is_available()
-                ? QStringLiteral("device %1: this version of the engine trains and evaluates on the CPU only; use "
-                                 "--device cpu")
-                      .arg(spec.config.device)
-                : QStringLiteral("device %1: this build's LibTorch has no CUDA support (its only device is the CPU); "
-                                 "use --device cpu")
-                      .arg(spec.config.device);
+    torch::Device device(torch::kCPU);
+    if (!computeDevice(spec.config.device, &device, error))
         return nullptr;
-    }
     DatasetLoadOptions options;
     options.dropUnseenEvaluationTriples = spec.dropUnseenEvaluationTriples;
     DatasetLoadResult loaded = DatasetReader::read(spec.datasetDir, options);
@@ -213,6 +236,8 @@ std::unique_ptr<RunContext> RunContext::create(const RunSpec &spec, QString *err
 
     torch::manual_seed(spec.config.seed);
     context->model = MoMoKModel(spec.config, entities, relations, context->imageFeatures, context->textFeatures);
+    // Initialised on the CPU from the seed, then moved: a seed gives the same start on every device.
+    context->model->to(device);
 
     const auto &d = context->dataset;
     context->trainQueries = QueryIndex::build({&d.train}, relations);
@@ -228,6 +253,11 @@ std::unique_ptr<RunContext> RunContext::open(const QString &runDir, QString *err
     RunSpec spec;
     if (!RunSpec::load(runDir, &spec, error))
         return nullptr;
+    // A run trained on a GPU is opened (evaluated, explored) on the CPU where this build or
+    // machine has no GPU: checkpoints load on any device. Training on stays on its device.
+    torch::Device available(torch::kCPU);
+    if (!computeDevice(spec.config.device, &available, nullptr))
+        spec.config.device = QStringLiteral("cpu");
     auto context = create(spec, error);
     if (!context)
         return nullptr;

@@ -32,7 +32,8 @@ public:
     QueryIndex trainKnown, validKnown, testKnown;
     int checkpointEpoch = 0; // epochs completed by the loaded checkpoint (open() only)
 
-    // An existing run: its spec, data and the weights of RUNDIR/best.pt (or last.pt if no best yet).
+    // An existing run: its spec, data and the weights of RUNDIR/best.pt (or last.pt if no best yet),
+    // on the run's device, or on the CPU when that GPU is not available here.
     static std::unique_ptr<RunContext> open(const QString &runDir, QString *error);
 
     QString checkpointPath(const QString &name) const; // RUNDIR/<name>.pt

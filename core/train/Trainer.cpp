@@ -163,11 +163,29 @@ struct Trainer::Private {
             static_cast<torch::optim::AdamOptions &>(parameterGroup.options()).lr(lr);
     }
 
-    bool saveState(const QString &name, QString *error)
+    // The whole training state (parameters, both optimisers, the random generator, the
+    // history) in the checkpoint format: the run's checkpoints, and what rank 0 sends the
+    // other ranks of a data-parallel run.
+    bool writeState(const QString &path, QString *error)
     {
         state.historyJson = QString::fromUtf8(QJsonDocument(history).toJson(QJsonDocument::Compact));
-        return saveCheckpoint(context->checkpointPath(name), context->model, optimizer.get(), estimatorOptimizer.get(),
-                              state, context->spec.toJson(), error)
+        return saveCheckpoint(path, context->model, optimizer.get(), estimatorOptimizer.get(), state,
+                              context->spec.toJson(), error);
+    }
+
+    // A state writeState wrote, taken over with its history and learning rate.
+    bool readState(const QString &path, QString *error)
+    {
+        if (!loadCheckpoint(path, context->model, optimizer.get(), estimatorOptimizer.get(), &state, nullptr, error))
+            return false;
+        history = QJsonDocument::fromJson(state.historyJson.toUtf8()).array();
+        setLearningRate(state.learningRate);
+        return true;
+    }
+
+    bool saveState(const QString &name, QString *error)
+    {
+        return writeState(context->checkpointPath(name), error)
             && writeJson(QDir(context->spec.runDir).filePath("history.json"), QJsonDocument(history), error);
     }
 
@@ -214,7 +232,8 @@ struct Trainer::Private {
         int64_t total = int64_t(extra.size());
         for (const auto &p : parameters)
             total += p.numel();
-        auto flat = torch::empty({total}, torch::kFloat);
+        const torch::Device device = parameters.empty() ? torch::Device(torch::kCPU) : parameters.front().device();
+        auto flat = torch::empty({total}, torch::TensorOptions().dtype(torch::kFloat).device(device));
         int64_t offset = 0;
         for (const auto &p : parameters) {
             auto slice = flat.narrow(0, offset, p.numel());
@@ -224,10 +243,10 @@ struct Trainer::Private {
                 slice.zero_(); // the same on every rank: the graph is the same
             offset += p.numel();
         }
-        auto *tail = flat.data_ptr<float>() + offset;
-        for (size_t i = 0; i < extra.size(); ++i)
-            tail[i] = float(extra[i]);
+        const int64_t extras = int64_t(extra.size());
+        flat.narrow(0, offset, extras).copy_(torch::tensor(std::vector<float>(extra.begin(), extra.end()), torch::kFloat));
         group->allReduceSum(flat, what);
+        const auto summedExtras = flat.narrow(0, offset, extras).to(torch::kCPU);
         offset = 0;
         for (const auto &p : parameters) {
             if (p.grad().defined())
@@ -235,8 +254,8 @@ struct Trainer::Private {
             offset += p.numel();
         }
         std::vector<double> out;
-        for (size_t i = 0; i < extra.size(); ++i)
-            out.push_back(double(tail[i]));
+        for (int64_t i = 0; i < extras; ++i)
+            out.push_back(double(summedExtras[i].item<float>()));
         return out;
     }
 
@@ -409,10 +428,14 @@ struct Trainer::Private {
         if (base.isEmpty())
             return;
         QCryptographicHash digest(QCryptographicHash::Sha1);
+        auto add = [&digest](const torch::Tensor &t) {
+            const auto host = t.to(torch::kCPU).contiguous();
+            digest.addData(QByteArrayView(reinterpret_cast<const char *>(host.data_ptr()), qsizetype(host.nbytes())));
+        };
         for (const auto &t : context->model->parameters())
-            digest.addData(QByteArrayView(reinterpret_cast<const char *>(t.data_ptr()), qsizetype(t.nbytes())));
+            add(t);
         for (const auto &t : context->model->buffers())
-            digest.addData(QByteArrayView(reinterpret_cast<const char *>(t.data_ptr()), qsizetype(t.nbytes())));
+            add(t);
         QFile file(group ? QStringLiteral("%1.rank%2").arg(base).arg(group->rank()) : base);
         if (file.open(QIODevice::Append))
             file.write(QStringLiteral("%1 %2 %3 %4 %5 %6\n").arg(state.step).arg(losses.total, 0, 'g', 9)
@@ -438,9 +461,7 @@ struct Trainer::Private {
         group->broadcastBytes(record.readAll(), "sending the run's record", kDistributedSetupTimeout);
         QTemporaryDir scratch;
         const QString statePath = QDir(scratch.path()).filePath("state.pt");
-        state.historyJson = QString::fromUtf8(QJsonDocument(history).toJson(QJsonDocument::Compact));
-        if (!saveCheckpoint(statePath, context->model, optimizer.get(), estimatorOptimizer.get(), state,
-                            context->spec.toJson(), error))
+        if (!writeState(statePath, error))
             return false;
         QFile stateFile(statePath);
         if (!stateFile.open(QIODevice::ReadOnly)) {
@@ -495,10 +516,8 @@ bool Trainer::resume(const QString &runDir, Feedback *feedback, QString *error)
     const QString last = d->context->checkpointPath("last");
     if (!QFile::exists(last))
         return true; // interrupted before the first epoch ended: start over, same seed
-    if (!loadCheckpoint(last, d->context->model, d->optimizer.get(), d->estimatorOptimizer.get(), &d->state, nullptr, error))
+    if (!d->readState(last, error))
         return false;
-    d->history = QJsonDocument::fromJson(d->state.historyJson.toUtf8()).array();
-    d->setLearningRate(d->state.learningRate);
     // history.json repeats the history last.pt holds and is rewritten at the next save;
     // damaged (edited, truncated), it is named rather than silently replaced.
     const QString historyPath = QDir(runDir).filePath("history.json");
@@ -552,12 +571,9 @@ bool Trainer::joinAsWorker(const DistributedSetup &setup, Feedback *feedback, QS
         const QString statePath = QDir(folder).filePath("state.pt");
         const QByteArray stateBytes = d->group->broadcastBytes({}, "receiving the training state", kDistributedSetupTimeout);
         if (!writeFileAtomically(statePath, stateBytes, QStringLiteral("the training state"), error)
-            || !loadCheckpoint(statePath, d->context->model, d->optimizer.get(), d->estimatorOptimizer.get(), &d->state,
-                               nullptr, error))
+            || !d->readState(statePath, error))
             return false;
         QFile::remove(statePath);
-        d->history = QJsonDocument::fromJson(d->state.historyJson.toUtf8()).array();
-        d->setLearningRate(d->state.learningRate);
         d->context->model->setDistributedGroup(d->group.get());
     } catch (const std::exception &e) {
         if (error) *error = QString::fromUtf8(e.what()).section('\n', 0, 0);

@@ -6,6 +6,7 @@
 //   (MOMOK_STEP_TRACE): the ranks' digests must be equal at every step (bit-identical).
 // - After 20 steps, every parameter tensor of the 2-process run must be within 1e-4
 //   (relative, in norm) of the 1-process run's, and the batch-norm buffers too.
+// - The device-generic path (what a GPU runs), forced on the CPU, trains as the CPU kernels do.
 // - Two "machines" (--nnodes 2, one process each, rendezvous on 127.0.0.1) train the same.
 // - A killed worker makes rank 0 stop at once, naming it; --resume then finishes the run
 //   (with one process: a different process count).
@@ -202,6 +203,30 @@ private Q_SLOTS:
     }
 
     // Two machines of one process each, on loopback: the same ranks as --nproc 2, so the same bits.
+    // The device-generic path a GPU takes (plain LibTorch operations instead of the CPU
+    // kernels), forced here on the CPU: the same first loss (the dropout masks are the same
+    // bits), and after 20 steps the same parameters within the bound data parallelism meets.
+    void portablePathTrainsAsTheCpuKernels()
+    {
+        const QString out = m_dir.filePath(QStringLiteral("portable"));
+        const QString trace = m_dir.filePath(QStringLiteral("portable.trace"));
+        qputenv("MOMOK_PORTABLE_KERNELS", "1");
+        const Finished portable = run(trainArguments(out, 2), trace);
+        qunsetenv("MOMOK_PORTABLE_KERNELS");
+        QVERIFY2(portable.exitCode == 0, qPrintable(portable.output));
+        const QStringList steps = lines(trace), single = lines(m_dir.filePath(QStringLiteral("single.trace")));
+        QCOMPARE(steps.size(), 20);
+        for (int loss = 1; loss <= 2; ++loss) { // total and BCE of the first step
+            const double cpu = single[0].section(' ', loss, loss).toDouble(), other = steps[0].section(' ', loss, loss).toDouble();
+            QVERIFY2(std::abs(cpu - other) <= 1e-6 * cpu, qPrintable(single[0] + " | " + steps[0]));
+        }
+        QVERIFY(steps[0].section(' ', -1) != single[0].section(' ', -1)); // other float order: other bits
+        QString worst;
+        const double difference = largestDifference(QDir(out).filePath("last.pt"), QDir(m_single).filePath("last.pt"), &worst);
+        qInfo("portable path: largest relative difference after 20 steps: %.3g (%s)", difference, qPrintable(worst));
+        QVERIFY2(difference <= 1e-4, qPrintable(QStringLiteral("%1 differs by %2").arg(worst).arg(difference)));
+    }
+
     void twoNodesOnLoopback()
     {
         const QString master = QStringLiteral("127.0.0.1:%1").arg(freePort());
