@@ -111,7 +111,7 @@ MainWindow::MainWindow(const ComputeInfo &computeInfo, QWidget *parent)
 
 MainWindow::~MainWindow() = default;
 
-void MainWindow::showTrainingThreads(int threads)
+void MainWindow::showTrainingThreads(int threads, const QString &device)
 {
     if (threads <= 0) {
         m_computeLabel->setText(shortDescription(m_computeInfo));
@@ -119,6 +119,7 @@ void MainWindow::showTrainingThreads(int threads)
     }
     ComputeInfo training = m_computeInfo;
     training.intraOpThreads = threads;
+    training.device = device;
     m_computeLabel->setText(tr("%1 (training)").arg(shortDescription(training)));
 }
 

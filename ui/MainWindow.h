@@ -94,7 +94,7 @@ public:
 
 public Q_SLOTS:
     // The status bar shows the threads a running training uses (0: back to the start-up figure).
-    void showTrainingThreads(int threads);
+    void showTrainingThreads(int threads, const QString &device);
     // Re-reads the current dataset's runs (call when a training finishes).
     void refreshRuns();
     void selectRun(qint64 runId);

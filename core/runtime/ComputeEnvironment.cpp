@@ -157,9 +157,14 @@ void releaseFreeHeapPages()
 QString shortDescription(const ComputeInfo &info)
 {
     QString blas = info.blasName.section(' ', 0, info.blasName.startsWith("OpenBLAS") ? 1 : 2);
-    return QStringLiteral("%1 · %2 thread%3 · %4")
-        .arg(info.device.toUpper(), QString::number(info.intraOpThreads),
-             info.intraOpThreads == 1 ? QString() : QStringLiteral("s"), blas);
+    QString text = QStringLiteral("%1 · %2 thread%3 · %4")
+                       .arg(info.device.toUpper(), QString::number(info.intraOpThreads),
+                            info.intraOpThreads == 1 ? QString() : QStringLiteral("s"), blas);
+    // GPUs a run could use, named when the computing device is the CPU.
+    const QStringList gpus = info.availableDevices.filter(QStringLiteral("cuda"));
+    if (info.device == QLatin1String("cpu") && !gpus.isEmpty())
+        text += QStringLiteral(" · GPU %1").arg(gpus.join(QStringLiteral(", ")));
+    return text;
 }
 
 QString longDescription(const ComputeInfo &info)

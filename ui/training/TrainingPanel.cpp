@@ -430,7 +430,8 @@ bool TrainingPanel::launch(const TrainingJob &job, const QString &description)
 // ---- progress ----
 
 void TrainingPanel::onStarted(qint64 runId, const QString &runDir, int completedEpochs, int totalEpochs,
-                              int batchesPerEpoch, const QVector<Decoder> &decoders, int computeThreads, int processes)
+                              int batchesPerEpoch, const QVector<Decoder> &decoders, int computeThreads, int processes,
+                              const QString &device)
 {
     m_runId = runId;
     m_runDir = runDir;
@@ -454,13 +455,15 @@ void TrainingPanel::onStarted(qint64 runId, const QString &runDir, int completed
     QString threads = computeThreads == 1 ? tr("1 thread") : tr("%1 threads").arg(computeThreads);
     if (processes > 1)
         threads = tr("%1 processes of %2").arg(processes).arg(threads);
+    if (device != QLatin1String("cpu"))
+        threads = tr("%1 on %2").arg(threads, device.toUpper());
     if (completedEpochs > 0)
         setStatus(tr("Training %1 — resumed after epoch %2 of %3 (decoders %4, %5)")
                       .arg(who).arg(completedEpochs).arg(totalEpochs).arg(decoderKeys(decoders).join(QStringLiteral(", ")), threads));
     else
         setStatus(tr("Training %1 — %2 epochs of %3 batches (decoders %4, %5)")
                       .arg(who).arg(totalEpochs).arg(batchesPerEpoch).arg(decoderKeys(decoders).join(QStringLiteral(", ")), threads));
-    Q_EMIT computeThreadsChanged(computeThreads);
+    Q_EMIT computeThreadsChanged(computeThreads, device);
     updateDetails();
     updateButtons();
     Q_EMIT runStarted(runId);
@@ -568,7 +571,7 @@ void TrainingPanel::onFinished(qint64 runId, Outcome outcome, const QString &err
     updateDetails();
     replotNow();
     updateButtons();
-    Q_EMIT computeThreadsChanged(0);
+    Q_EMIT computeThreadsChanged(0, QString());
     Q_EMIT runFinished(runId, outcome);
 }
 

@@ -82,13 +82,14 @@ public Q_SLOTS:
 Q_SIGNALS:
     void runStarted(qint64 runId);
     void runFinished(qint64 runId, momok::Outcome outcome);
-    // The compute threads of the running training; 0 once it has ended.
-    void computeThreadsChanged(int threads);
+    // The compute threads and device ("cpu", "cuda:N") of the running training; 0 threads
+    // once it has ended.
+    void computeThreadsChanged(int threads, const QString &device);
 
 private:
     bool launch(const TrainingJob &job, const QString &description);
     void onStarted(qint64 runId, const QString &runDir, int completedEpochs, int totalEpochs, int batchesPerEpoch,
-                   const QVector<momok::Decoder> &decoders, int computeThreads, int processes);
+                   const QVector<momok::Decoder> &decoders, int computeThreads, int processes, const QString &device);
     void onProgress(const momok::Progress &progress);
     void onEpochFinished(const momok::EpochRecord &record);
     void onEvaluationFinished(const momok::EvaluationReport &report, bool improved);

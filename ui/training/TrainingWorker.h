@@ -49,9 +49,10 @@ public Q_SLOTS:
 Q_SIGNALS:
     // The trainer is ready: epochs already done (resume), total epochs, batches per epoch,
     // and the compute threads it runs on (the automatic count depends on the graph's size;
-    // per process in data-parallel training) and the processes it trains in.
+    // per process in data-parallel training), the processes it trains in and the device
+    // ("cpu", "cuda:N").
     void started(qint64 runId, const QString &runDir, int completedEpochs, int totalEpochs, int batchesPerEpoch,
-                 const QVector<momok::Decoder> &decoders, int computeThreads, int processes);
+                 const QVector<momok::Decoder> &decoders, int computeThreads, int processes, const QString &device);
     // Feature extraction before the first epoch, then the batches of each epoch and the
     // evaluations; a few per second at most.
     void progress(const momok::Progress &progress);

@@ -40,8 +40,16 @@ private Q_SLOTS:
     void describesItself()
     {
         ComputeInfo info = configureComputeEnvironment(2);
-        QCOMPARE(shortDescription(info), QStringLiteral("CPU · 2 threads · ") + info.blasName.section(' ', 0, 1));
-        QVERIFY(longDescription(info).contains("LibTorch 1."));
+        QVERIFY(longDescription(info).contains("LibTorch "));
+        QVERIFY(longDescription(info).contains("Devices: cpu"));
+        const QString blas = info.blasName.section(' ', 0, 1);
+        info.availableDevices = {QStringLiteral("cpu")};
+        QCOMPARE(shortDescription(info), QStringLiteral("CPU · 2 threads · ") + blas);
+        // A GPU the machine offers is named; a run on it names its device first.
+        info.availableDevices << QStringLiteral("cuda:0");
+        QCOMPARE(shortDescription(info), QStringLiteral("CPU · 2 threads · %1 · GPU cuda:0").arg(blas));
+        info.device = QStringLiteral("cuda:0");
+        QCOMPARE(shortDescription(info), QStringLiteral("CUDA:0 · 2 threads · ") + blas);
     }
 };
 
