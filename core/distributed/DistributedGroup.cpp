@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <stdexcept>
+#include <thread>
 
 namespace momok {
 
@@ -57,6 +58,54 @@ struct DistributedGroup::Private {
     c10::intrusive_ptr<c10d::ProcessGroupGloo> group;
     double seconds = 0;
     int64_t calls = 0;
+    int64_t storeMessages = 0; // broadcasts through the store so far: the next one's key
+    std::string lastSent;      // root: the key of its last one, deleted once every rank has read it
+
+    // root's bytes to every rank through the rendezvous store, for waits longer than the
+    // group's timeout (LibTorch 1.13's Gloo applies its group timeout to every collective and
+    // ignores a longer one given per call): every rank counts these calls alike, so keys agree.
+    QByteArray storeBroadcast(const QByteArray &bytes, const char *what, std::chrono::milliseconds wait, int root)
+    {
+        const std::string key = "momok/broadcast/" + std::to_string(storeMessages++);
+        const auto begin = Clock::now();
+        QByteArray out = bytes;
+        try {
+            if (rank == root) {
+                // The training state can be hundreds of MB: the store keeps no copy longer than needed.
+                if (!lastSent.empty() && store->add(lastSent + "/read", 0) >= size - 1)
+                    store->deleteKey(lastSent);
+                store->set(key, std::vector<uint8_t>(bytes.begin(), bytes.end()));
+                lastSent = key;
+            } else {
+                store->wait({key}, wait);
+                const std::vector<uint8_t> value = store->get(key);
+                store->add(key + "/read", 1);
+                out = QByteArray(reinterpret_cast<const char *>(value.data()), qsizetype(value.size()));
+            }
+        } catch (const std::exception &e) {
+            throw std::runtime_error("rank " + std::to_string(rank) + " of " + std::to_string(size) + ": " + what
+                                     + " failed (another process of the run stopped or cannot be reached): "
+                                     + firstLine(e));
+        }
+        seconds += std::chrono::duration<double>(Clock::now() - begin).count();
+        ++calls;
+        return out;
+    }
+
+    // Waits until every rank has reached this point (through the store, up to `timeout`), so
+    // that the Gloo group, whose every wait is bounded by the collectives' timeout, is built
+    // only when all ranks are there: machines may start minutes apart.
+    void storeBarrier(const std::string &key, std::chrono::milliseconds wait)
+    {
+        store->add(key, 1);
+        const auto deadline = Clock::now() + wait;
+        while (store->add(key, 0) < size) {
+            if (Clock::now() > deadline)
+                throw std::runtime_error("only " + std::to_string(store->add(key, 0)) + " of " + std::to_string(size)
+                                         + " processes arrived within " + std::to_string(wait.count() / 1000) + " s");
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+    }
 
     // Runs one collective and waits for it; a failure names this rank and the operation.
     template <typename Start>
@@ -121,7 +170,8 @@ std::unique_ptr<DistributedGroup> DistributedGroup::join(const DistributedSetup 
             device = local.empty() ? c10d::ProcessGroupGloo::createDefaultDevice()
                                    : c10d::ProcessGroupGloo::createDeviceForHostname(local);
         }
-        auto options = c10d::ProcessGroupGloo::Options::create(setupTimeout);
+        p.storeBarrier("momok/joined", setupTimeout);
+        auto options = c10d::ProcessGroupGloo::Options::create(p.timeout);
         options->devices.push_back(device);
         options->threads = 1;
         p.group = c10::make_intrusive<c10d::ProcessGroupGloo>(p.store, setup.rank, setup.worldSize, options);
@@ -148,6 +198,19 @@ void DistributedGroup::allReduceSum(torch::Tensor &flat, const char *what)
 
 void DistributedGroup::broadcast(torch::Tensor &tensor, const char *what, std::chrono::milliseconds timeout, int root)
 {
+    if (timeout > d->timeout) {
+        const auto host = tensor.to(torch::kCPU).contiguous();
+        const QByteArray bytes = d->storeBroadcast(
+            QByteArray(static_cast<const char *>(host.data_ptr()), qsizetype(host.nbytes())), what, timeout, root);
+        if (d->rank != root) {
+            if (qsizetype(host.nbytes()) != bytes.size())
+                throw std::runtime_error(std::string(what) + ": rank " + std::to_string(root) + " sent "
+                                         + std::to_string(bytes.size()) + " bytes, not " + std::to_string(host.nbytes()));
+            torch::NoGradGuard noGrad;
+            tensor.copy_(torch::from_blob(const_cast<char *>(bytes.constData()), host.sizes(), host.options()));
+        }
+        return;
+    }
     std::vector<at::Tensor> tensors{tensor};
     c10d::BroadcastOptions options;
     options.rootRank = root;
@@ -158,6 +221,8 @@ void DistributedGroup::broadcast(torch::Tensor &tensor, const char *what, std::c
 QByteArray DistributedGroup::broadcastBytes(const QByteArray &bytes, const char *what, std::chrono::milliseconds timeout,
                                             int root)
 {
+    if (timeout > d->timeout)
+        return d->storeBroadcast(bytes, what, timeout, root);
     auto length = torch::tensor({int64_t(d->rank == root ? bytes.size() : 0)}, torch::kLong);
     broadcast(length, what, timeout, root);
     auto buffer = d->rank == root ? torch::from_blob(const_cast<char *>(bytes.constData()), {int64_t(bytes.size())}, torch::kUInt8).clone()

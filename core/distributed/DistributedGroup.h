@@ -35,9 +35,11 @@ public:
 
     // Sum over ranks, in place; every rank gets the same bits. A contiguous float or double tensor.
     void allReduceSum(torch::Tensor &flat, const char *what);
-    // root's tensor into every rank's (same shape and type on every rank).
+    // root's tensor into every rank's (same shape and type on every rank). Collectives wait up
+    // to the setup's timeoutSeconds; a broadcast given a longer timeout (waiting for rank 0's
+    // evaluation or setup) goes through the rendezvous store instead, which honours it.
     void broadcast(torch::Tensor &tensor, const char *what, std::chrono::milliseconds timeout = {}, int root = 0);
-    // root's bytes to every rank (the others pass anything; they get root's).
+    // root's bytes to every rank (the others pass anything; they get root's); timeout as above.
     QByteArray broadcastBytes(const QByteArray &bytes, const char *what, std::chrono::milliseconds timeout, int root = 0);
     // Every rank's rows in rank order; rowsPerRank says how many each holds (the same on all).
     torch::Tensor allGatherRows(const torch::Tensor &local, const std::vector<int64_t> &rowsPerRank, const char *what);

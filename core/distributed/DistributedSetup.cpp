@@ -1,6 +1,15 @@
 #include "distributed/DistributedSetup.h"
 
+#include <QtGlobal>
+
 namespace momok {
+
+int collectiveTimeoutSeconds()
+{
+    bool ok = false;
+    const int seconds = qEnvironmentVariableIntValue("MOMOK_COLLECTIVE_TIMEOUT", &ok);
+    return ok && seconds > 0 ? seconds : 60;
+}
 
 bool parseMasterAddress(const QString &value, QString *host, int *port, QString *error)
 {

@@ -5,6 +5,10 @@
 
 namespace momok {
 
+// How long a collective waits for the other processes: MOMOK_COLLECTIVE_TIMEOUT (seconds)
+// when set to a positive number, else 60. Children inherit the variable, so all ranks agree.
+int collectiveTimeoutSeconds();
+
 struct DistributedSetup {
     int rank = 0;      // this process; 0 coordinates: it alone evaluates, writes and records the run
     int worldSize = 1; // processes in the run, over every machine
@@ -13,7 +17,7 @@ struct DistributedSetup {
     int masterPort = 0;  // 0 on rank 0: any free port (the launcher hands it to the workers)
     // A collective in training that waits longer than this fails, naming what it waited for.
     // Evaluation on rank 0 gets this plus three times the longest evaluation so far.
-    int timeoutSeconds = 60;
+    int timeoutSeconds = collectiveTimeoutSeconds();
     // The network interface Gloo uses; empty: the one the master host is reached through.
     QString interface;
     // A worker on another machine: where the dataset is there (empty: rank 0's path).

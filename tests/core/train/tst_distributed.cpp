@@ -9,7 +9,8 @@
 // - The device-generic path (what a GPU runs), forced on the CPU, trains as the CPU kernels do.
 // - Two "machines" (--nnodes 2, one process each, rendezvous on 127.0.0.1) train the same.
 // - A killed worker makes rank 0 stop at once, naming it; --resume then finishes the run
-//   (with one process: a different process count).
+//   (with one process: a different process count). A hung worker fails the run after the
+//   collective timeout.
 #include "CliRunner.h"
 
 #include <torch/torch.h>
@@ -248,6 +249,37 @@ private Q_SLOTS:
         const QString nproc = m_dir.filePath(QStringLiteral("two.trace"));
         QCOMPARE(lines(trace + QStringLiteral(".rank0")), lines(nproc + QStringLiteral(".rank0")));
         QCOMPARE(lines(trace + QStringLiteral(".rank1")), lines(nproc + QStringLiteral(".rank0")));
+    }
+
+    // A worker that hangs (SIGSTOP) instead of dying: rank 0's next collective times out
+    // after MOMOK_COLLECTIVE_TIMEOUT (3 s here; 60 by default) and the run fails, saying so.
+    void hungWorkerTimesOutTheRun()
+    {
+        const QString out = m_dir.filePath(QStringLiteral("hung"));
+        const QString trace = m_dir.filePath(QStringLiteral("hung.trace"));
+        QProcess rank0;
+        qputenv("MOMOK_COLLECTIVE_TIMEOUT", "3");
+        startTraced(rank0, trainArguments(out, 40) << QStringLiteral("--nproc") << QStringLiteral("2"), trace);
+        qunsetenv("MOMOK_COLLECTIVE_TIMEOUT");
+        QVERIFY(rank0.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT(lines(trace + QStringLiteral(".rank1")).size() >= 5, 120000);
+        QFile children(QStringLiteral("/proc/%1/task/%1/children").arg(rank0.processId()));
+        QVERIFY(children.open(QIODevice::ReadOnly));
+        const qint64 worker = QString::fromLatin1(children.readAll()).trimmed().section(' ', 0, 0).toLongLong();
+        QVERIFY(worker > 0);
+        QElapsedTimer clock;
+        clock.start();
+        QCOMPARE(::kill(pid_t(worker), SIGSTOP), 0);
+        const bool ended = rank0.waitForFinished(120000);
+        const qint64 stoppedAfter = clock.elapsed();
+        ::kill(pid_t(worker), SIGKILL); // whatever rank 0 did to it, it goes now
+        QVERIFY(ended);
+        const QString output = QString::fromUtf8(rank0.readAll());
+        qInfo("rank 0 ended %lld ms after the worker hung; it said:\n%s", stoppedAfter, qPrintable(output.trimmed()));
+        QCOMPARE(rank0.exitCode(), 1);
+        QVERIFY2(output.contains(QStringLiteral("another process of the run stopped or cannot be reached")), qPrintable(output));
+        QVERIFY2(stoppedAfter >= 2000, "it waited for the timeout, not much less");
+        QVERIFY2(stoppedAfter < 30000, "a hung rank must stop the others after the collective timeout");
     }
 
     // SIGKILL to the worker mid-run: rank 0 stops at once and names it; --resume with one
