@@ -67,9 +67,8 @@ struct DistributedGroup::Private {
     QByteArray storeBroadcast(const QByteArray &bytes, const char *what, std::chrono::milliseconds wait, int root)
     {
         const std::string key = "momok/broadcast/" + std::to_string(storeMessages++);
-        const auto begin = Clock::now();
         QByteArray out = bytes;
-        try {
+        communicate(what, [&] {
             if (rank == root) {
                 // The training state can be hundreds of MB: the store keeps no copy longer than needed.
                 if (!lastSent.empty() && store->add(lastSent + "/read", 0) >= size - 1)
@@ -82,13 +81,7 @@ struct DistributedGroup::Private {
                 store->add(key + "/read", 1);
                 out = QByteArray(reinterpret_cast<const char *>(value.data()), qsizetype(value.size()));
             }
-        } catch (const std::exception &e) {
-            throw std::runtime_error("rank " + std::to_string(rank) + " of " + std::to_string(size) + ": " + what
-                                     + " failed (another process of the run stopped or cannot be reached): "
-                                     + firstLine(e));
-        }
-        seconds += std::chrono::duration<double>(Clock::now() - begin).count();
-        ++calls;
+        });
         return out;
     }
 
@@ -111,10 +104,16 @@ struct DistributedGroup::Private {
     template <typename Start>
     void collective(const char *what, const Start &start)
     {
+        communicate(what, [&] { start()->wait(); });
+    }
+
+    // One exchange with the other ranks, timed and counted; a failure names this rank and the operation.
+    template <typename Exchange>
+    void communicate(const char *what, const Exchange &exchange)
+    {
         const auto begin = Clock::now();
         try {
-            auto work = start();
-            work->wait();
+            exchange();
         } catch (const std::exception &e) {
             throw std::runtime_error("rank " + std::to_string(rank) + " of " + std::to_string(size) + ": " + what
                                      + " failed (another process of the run stopped or cannot be reached): "

@@ -167,6 +167,18 @@ private:
         return largest;
     }
 
+    // Starts a 40-epoch --nproc 2 run as rank0 and waits until its worker has traced `steps`
+    // steps; *worker: the worker's pid (0 when that did not happen).
+    static void startTwoProcesses(QProcess &rank0, const QString &out, const QString &trace, int steps, qint64 *worker)
+    {
+        startTraced(rank0, trainArguments(out, 40) << QStringLiteral("--nproc") << QStringLiteral("2"), trace);
+        QVERIFY(rank0.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT(lines(trace + QStringLiteral(".rank1")).size() >= steps, 120000);
+        QFile children(QStringLiteral("/proc/%1/task/%1/children").arg(rank0.processId()));
+        QVERIFY(children.open(QIODevice::ReadOnly));
+        *worker = QString::fromLatin1(children.readAll()).trimmed().section(' ', 0, 0).toLongLong();
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -259,13 +271,9 @@ private Q_SLOTS:
         const QString trace = m_dir.filePath(QStringLiteral("hung.trace"));
         QProcess rank0;
         qputenv("MOMOK_COLLECTIVE_TIMEOUT", "3");
-        startTraced(rank0, trainArguments(out, 40) << QStringLiteral("--nproc") << QStringLiteral("2"), trace);
+        qint64 worker = 0;
+        startTwoProcesses(rank0, out, trace, 5, &worker);
         qunsetenv("MOMOK_COLLECTIVE_TIMEOUT");
-        QVERIFY(rank0.waitForStarted());
-        QTRY_VERIFY_WITH_TIMEOUT(lines(trace + QStringLiteral(".rank1")).size() >= 5, 120000);
-        QFile children(QStringLiteral("/proc/%1/task/%1/children").arg(rank0.processId()));
-        QVERIFY(children.open(QIODevice::ReadOnly));
-        const qint64 worker = QString::fromLatin1(children.readAll()).trimmed().section(' ', 0, 0).toLongLong();
         QVERIFY(worker > 0);
         QElapsedTimer clock;
         clock.start();
@@ -289,13 +297,9 @@ private Q_SLOTS:
         const QString out = m_dir.filePath(QStringLiteral("killed"));
         const QString trace = m_dir.filePath(QStringLiteral("killed.trace"));
         QProcess rank0;
-        startTraced(rank0, trainArguments(out, 40) << QStringLiteral("--nproc") << QStringLiteral("2"), trace);
-        QVERIFY(rank0.waitForStarted());
+        qint64 worker = 0;
         // Past the first evaluations (a last.pt exists), the worker is killed.
-        QTRY_VERIFY_WITH_TIMEOUT(lines(trace + QStringLiteral(".rank1")).size() >= 35, 120000);
-        QFile children(QStringLiteral("/proc/%1/task/%1/children").arg(rank0.processId()));
-        QVERIFY(children.open(QIODevice::ReadOnly));
-        const qint64 worker = QString::fromLatin1(children.readAll()).trimmed().section(' ', 0, 0).toLongLong();
+        startTwoProcesses(rank0, out, trace, 35, &worker);
         QVERIFY(worker > 0);
         QElapsedTimer clock;
         clock.start();
