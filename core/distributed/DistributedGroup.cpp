@@ -220,15 +220,7 @@ void DistributedGroup::broadcast(torch::Tensor &tensor, const char *what, std::c
 QByteArray DistributedGroup::broadcastBytes(const QByteArray &bytes, const char *what, std::chrono::milliseconds timeout,
                                             int root)
 {
-    if (timeout > d->timeout)
-        return d->storeBroadcast(bytes, what, timeout, root);
-    auto length = torch::tensor({int64_t(d->rank == root ? bytes.size() : 0)}, torch::kLong);
-    broadcast(length, what, timeout, root);
-    auto buffer = d->rank == root ? torch::from_blob(const_cast<char *>(bytes.constData()), {int64_t(bytes.size())}, torch::kUInt8).clone()
-                                  : torch::empty({length.item<int64_t>()}, torch::kUInt8);
-    if (buffer.numel() > 0)
-        broadcast(buffer, what, timeout, root);
-    return QByteArray(reinterpret_cast<const char *>(buffer.data_ptr<uint8_t>()), int(buffer.numel()));
+    return d->storeBroadcast(bytes, what, timeout, root);
 }
 
 torch::Tensor DistributedGroup::allGatherRows(const torch::Tensor &local, const std::vector<int64_t> &rowsPerRank,

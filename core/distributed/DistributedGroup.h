@@ -39,7 +39,8 @@ public:
     // to the setup's timeoutSeconds; a broadcast given a longer timeout (waiting for rank 0's
     // evaluation or setup) goes through the rendezvous store instead, which honours it.
     void broadcast(torch::Tensor &tensor, const char *what, std::chrono::milliseconds timeout = {}, int root = 0);
-    // root's bytes to every rank (the others pass anything; they get root's); timeout as above.
+    // root's bytes to every rank (the others pass anything; they get root's), through the
+    // rendezvous store: for setup messages, which may wait up to `timeout` (any length).
     QByteArray broadcastBytes(const QByteArray &bytes, const char *what, std::chrono::milliseconds timeout, int root = 0);
     // Every rank's rows in rank order; rowsPerRank says how many each holds (the same on all).
     torch::Tensor allGatherRows(const torch::Tensor &local, const std::vector<int64_t> &rowsPerRank, const char *what);

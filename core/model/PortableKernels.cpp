@@ -1,6 +1,7 @@
 #include "model/PortableKernels.h"
 
 #include "model/CounterRandom.h"
+#include "model/FastKernels.h"
 
 #include <atomic>
 #include <cmath>
@@ -129,7 +130,7 @@ torch::Tensor mixExperts(const torch::Tensor &gates, const torch::Tensor &expert
 torch::Tensor mixLinearExperts(const torch::Tensor &gates, const torch::Tensor &x, const torch::Tensor &stacked,
                                const torch::Tensor &shiftRow)
 {
-    const auto experts = torch::addmm(shiftRow.neg(), x, stacked.t()).view({x.size(0), gates.size(1), x.size(1)});
+    const auto experts = linearExpertOutputs(x, stacked, shiftRow).view({x.size(0), gates.size(1), x.size(1)});
     return mixExperts(gates, experts);
 }
 

@@ -3,6 +3,7 @@
 #include "distributed/DistributedGroup.h"
 #include "model/CounterRandom.h"
 #include "model/MaskedCoreProduct.h"
+#include "model/PortableKernels.h"
 #include "model/FastKernels.h"
 #include "runtime/WorkProfiler.h"
 
@@ -40,8 +41,11 @@ torch::Tensor TuckerDecoderImpl::forward(const torch::Tensor &entity, const torc
     auto matrices = relations.mm(core.view({m_relationWidth, m_width * m_width})).view({-1, m_width, m_width});
     if (is_training() && m_hiddenDropout > 0) {
         if (sharedMask) {
-            auto relationSlots = torch::arange(matrices.size(0), torch::kLong);
-            auto masks = maskedCoreMasks(relationSlots, m_width, stream, m_hiddenDropout).to(matrices.device());
+            // One mask per distinct relation of the batch, built where the matrices are.
+            const auto masks = cpuKernelsServe(matrices)
+                ? maskedCoreMasks(torch::arange(matrices.size(0), torch::kLong), m_width, stream, m_hiddenDropout)
+                : portable::coreKeepMasks(matrices.size(0), m_width, stream, m_hiddenDropout, 0, matrices.device())
+                      .to(matrices.scalar_type());
             x = groupedCoreProduct(x, matrices * masks / (1.0 - m_hiddenDropout), slot);
         } else {
             x = maskedCoreProduct(x, matrices, slot, stream, m_hiddenDropout, rowOffset);

@@ -5,6 +5,7 @@
 #include "model/FastKernels.h"
 #include "model/MaskedCoreProduct.h"
 #include "model/PortableKernels.h"
+#include "model/TuckerDecoder.h"
 #include "model/SmoothedBceLoss.h"
 #include "train/FusedAdam.h"
 
@@ -353,6 +354,19 @@ private Q_SLOTS:
         auto input = torch::randn({batch, w}), matrices = torch::randn({4, w, w});
         auto product = [&] { return maskedCoreProduct(input, matrices, slot, 77, 0.4, offset); };
         QVERIFY(torch::allclose(onPath(false, product), onPath(true, product), 1e-5, 1e-5));
+
+        // The whole decoder in training, with per-query masks and with one mask per relation
+        // (--shared-relation-mask, whose masks the generic path builds on the tensors' device).
+        TuckerDecoder decoder(w, 6, 0.2, 0.4, 0.3);
+        decoder->train();
+        auto relations = torch::randn({4, 6});
+        for (const bool shared : {false, true}) {
+            auto forward = [&] { return decoder->forward(input, relations, slot, 91, shared, offset); };
+            const auto viaKernels = onPath(false, forward), viaPortable = onPath(true, forward);
+            QVERIFY2(torch::allclose(viaKernels, viaPortable, 1e-5, 1e-5), shared ? "shared mask" : "per-query masks");
+        }
+        const auto perQuery = decoder->forward(input, relations, slot, 91, false, offset);
+        QVERIFY(!torch::allclose(perQuery, decoder->forward(input, relations, slot, 91, true, offset)));
     }
 };
 
