@@ -364,8 +364,11 @@ int runTrain(const QStringList &args, QTextStream &out, QTextStream &err)
     }
     Trainer trainer;
     Feedback feedback(consoleProgress(err, commandLine.isSet("quiet")));
+    // Ctrl+C (or SIGTERM) cancels: the run stops within a step, its folder stays resumable,
+    // and the command says how to continue; a second Ctrl+C ends the process at once.
+    cancelOnInterrupt(&feedback);
     // Several processes: this one is rank 0; it starts this machine's other ranks once it
-    // serves the rendezvous, and Ctrl+C becomes a cancel that every rank agrees on.
+    // serves the rendezvous, and the cancel becomes one that every rank agrees on.
     std::unique_ptr<WorkerLauncher> launcher = workerLauncher(layout);
     if (layout.setup.distributed()) {
         std::function<bool(int, QString *)> launch;
@@ -374,7 +377,6 @@ int runTrain(const QStringList &args, QTextStream &out, QTextStream &err)
                 return launcher->start(layout.setup, layout.firstLaunched, layout.launch, port, error);
             };
         trainer.setDistributed(layout.setup, launch);
-        cancelOnInterrupt(&feedback);
         if (layout.setup.worldSize > layout.setup.localProcesses)
             out << QStringLiteral("waiting for the other machines' processes (%1 in all) at port %2\n")
                        .arg(layout.setup.worldSize).arg(layout.setup.masterPort);

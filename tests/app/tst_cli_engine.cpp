@@ -8,6 +8,8 @@
 
 #include <functional>
 
+#include <signal.h>
+
 #include <algorithm>
 
 namespace {
@@ -391,6 +393,34 @@ private Q_SLOTS:
         const CliResult help = runCli({"train", "--help"});
         QVERIFY(help.out.contains("--no-exid"));
         QVERIFY(help.out.contains("mean of the active decoders' sigmoid scores"));
+    }
+
+    void interruptCancelsAndResumeFinishes()
+    {
+        // Ctrl+C during training: the run stops within a step, says how to continue, and
+        // --resume finishes it.
+        const QString run = m_dir.filePath("interrupted");
+        QProcess train;
+        train.start(QStringLiteral(MOMOK_CLI), QStringList{"train", "--dataset", m_dataset, "--out", run, "--epochs",
+                                                           "200", "--eval-every", "2", "--patience", "1000"} + kSmall);
+        QByteArray printed;
+        QTRY_VERIFY_WITH_TIMEOUT((printed += train.readAllStandardOutput()).contains("valid @ epoch 2:"), 120000);
+        QCOMPARE(::kill(pid_t(train.processId()), SIGINT), 0);
+        QVERIFY(train.waitForFinished(60000));
+        QCOMPARE(train.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(train.exitCode(), 1);
+        printed += train.readAllStandardOutput();
+        const QString err = QString::fromUtf8(train.readAllStandardError());
+        QVERIFY2(err.contains("momok train: cancelled; continue with momok train --resume " + run), qPrintable(err));
+        QVERIFY2(printed.contains("cancelled during epoch"), printed.constData());
+        QVERIFY(!printed.contains("epoch  200  loss"));
+        QVERIFY(QFile::exists(QDir(run).filePath("last.pt")));
+
+        const CliResult resumed = runCli({"train", "--resume", run});
+        QVERIFY2(resumed.exitCode == 0, qPrintable(resumed.err));
+        QVERIFY(resumed.out.contains("resuming"));
+        QVERIFY(resumed.out.contains("epoch  200  loss"));
+        QVERIFY(resumed.out.contains("Filtered link prediction on test"));
     }
 
     void benchReportsFigures()
