@@ -110,6 +110,11 @@ void cancelOnInterrupt(Feedback *feedback)
     // the rank then reports why it stops instead of vanishing.
     sigaction(SIGTERM, &action, nullptr);
     action.sa_flags = SA_RESETHAND; // a second Ctrl+C ends the process as usual
+    // Started with SIGINT ignored (a background job of a script): it stays ignored, as the
+    // shell meant, so that a Ctrl+C aimed at the script does not cancel this run.
+    struct sigaction inherited = {};
+    if (sigaction(SIGINT, nullptr, &inherited) == 0 && inherited.sa_handler == SIG_IGN)
+        return;
     sigaction(SIGINT, &action, nullptr);
 }
 

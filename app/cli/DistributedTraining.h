@@ -28,7 +28,8 @@ bool processLayout(const CommandLine &commandLine, ProcessLayout *layout, QStrin
 std::unique_ptr<WorkerLauncher> workerLauncher(const ProcessLayout &layout);
 // A rank other than 0: joins, trains its share, writes nothing. The exit code.
 int runTrainWorker(const ProcessLayout &layout, QTextStream &err);
-// SIGINT and SIGTERM cancel this feedback (once; a second one ends the process).
+// SIGINT and SIGTERM cancel this feedback (once; a second one ends the process). An inherited
+// "ignore SIGINT" is kept.
 void cancelOnInterrupt(Feedback *feedback);
 
 } // namespace momok

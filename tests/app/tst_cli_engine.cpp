@@ -421,6 +421,23 @@ private Q_SLOTS:
         QVERIFY(resumed.out.contains("resuming"));
         QVERIFY(resumed.out.contains("epoch  200  loss"));
         QVERIFY(resumed.out.contains("Filtered link prediction on test"));
+
+        // Started with SIGINT ignored (how a script starts a background job), a Ctrl+C meant
+        // for the script leaves the run alone; SIGTERM still cancels it.
+        QProcess background;
+        background.setChildProcessModifier([] { ::signal(SIGINT, SIG_IGN); });
+        background.start(QStringLiteral(MOMOK_CLI), QStringList{"train", "--dataset", m_dataset, "--out",
+                                                                m_dir.filePath("background"), "--epochs", "200",
+                                                                "--eval-every", "2", "--patience", "1000"} + kSmall);
+        printed.clear();
+        QTRY_VERIFY_WITH_TIMEOUT((printed += background.readAllStandardOutput()).contains("valid @ epoch 2:"), 120000);
+        QCOMPARE(::kill(pid_t(background.processId()), SIGINT), 0);
+        QTRY_VERIFY_WITH_TIMEOUT((printed += background.readAllStandardOutput()).contains("valid @ epoch 6:"), 120000);
+        QCOMPARE(background.state(), QProcess::Running);
+        QCOMPARE(::kill(pid_t(background.processId()), SIGTERM), 0);
+        QVERIFY(background.waitForFinished(60000));
+        QCOMPARE(background.exitCode(), 1);
+        QVERIFY(QString::fromUtf8(background.readAllStandardError()).contains("cancelled; continue with"));
     }
 
     void benchReportsFigures()
