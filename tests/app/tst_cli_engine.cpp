@@ -400,11 +400,18 @@ private Q_SLOTS:
         // Ctrl+C during training: the run stops within a step, says how to continue, and
         // --resume finishes it.
         const QString run = m_dir.filePath("interrupted");
-        QProcess train;
-        train.start(QStringLiteral(MOMOK_CLI), QStringList{"train", "--dataset", m_dataset, "--out", run, "--epochs",
-                                                           "200", "--eval-every", "2", "--patience", "1000"} + kSmall);
+        // A run far longer than the test, evaluated every other epoch, in `out`.
+        auto startLongRun = [&](QProcess &process, const QString &out) {
+            process.start(QStringLiteral(MOMOK_CLI), QStringList{"train", "--dataset", m_dataset, "--out", out, "--epochs",
+                                                                 "200", "--eval-every", "2", "--patience", "1000"} + kSmall);
+        };
         QByteArray printed;
-        QTRY_VERIFY_WITH_TIMEOUT((printed += train.readAllStandardOutput()).contains("valid @ epoch 2:"), 120000);
+        auto waitForOutput = [&](QProcess &process, const char *text) {
+            return QTest::qWaitFor([&] { return (printed += process.readAllStandardOutput()).contains(text); }, 120000);
+        };
+        QProcess train;
+        startLongRun(train, run);
+        QVERIFY(waitForOutput(train, "valid @ epoch 2:"));
         QCOMPARE(::kill(pid_t(train.processId()), SIGINT), 0);
         QVERIFY(train.waitForFinished(60000));
         QCOMPARE(train.exitStatus(), QProcess::NormalExit);
@@ -426,13 +433,11 @@ private Q_SLOTS:
         // for the script leaves the run alone; SIGTERM still cancels it.
         QProcess background;
         background.setChildProcessModifier([] { ::signal(SIGINT, SIG_IGN); });
-        background.start(QStringLiteral(MOMOK_CLI), QStringList{"train", "--dataset", m_dataset, "--out",
-                                                                m_dir.filePath("background"), "--epochs", "200",
-                                                                "--eval-every", "2", "--patience", "1000"} + kSmall);
+        startLongRun(background, m_dir.filePath("background"));
         printed.clear();
-        QTRY_VERIFY_WITH_TIMEOUT((printed += background.readAllStandardOutput()).contains("valid @ epoch 2:"), 120000);
+        QVERIFY(waitForOutput(background, "valid @ epoch 2:"));
         QCOMPARE(::kill(pid_t(background.processId()), SIGINT), 0);
-        QTRY_VERIFY_WITH_TIMEOUT((printed += background.readAllStandardOutput()).contains("valid @ epoch 6:"), 120000);
+        QVERIFY(waitForOutput(background, "valid @ epoch 6:"));
         QCOMPARE(background.state(), QProcess::Running);
         QCOMPARE(::kill(pid_t(background.processId()), SIGTERM), 0);
         QVERIFY(background.waitForFinished(60000));
