@@ -258,6 +258,7 @@ private Q_SLOTS:
     void mkgYDropUnseen();
 
     void unseenEntities();
+    void evaluationTriplesAlsoInTrain();
     void malformed_data();
     void malformed();
     void thousandsOfBadLinesAreSummarised();
@@ -501,6 +502,44 @@ void TestDatasetReader::unseenEntities()
     QVERIFY2(declared.ok(), qPrintable(declared.summary()));
     QCOMPARE(int(declared.dataset->valid.size()), 3);
     QVERIFY(findProblem(declared, "valid.txt", 0, DatasetProblem::Warning)->reason.startsWith("2 triple(s) have an entity"));
+}
+
+void TestDatasetReader::evaluationTriplesAlsoInTrain()
+{
+    QTemporaryDir tmp;
+    writeNamed(tmp.path(), false);
+    // Clean: no warning about train.
+    const DatasetLoadResult clean = DatasetReader::read(tmp.path());
+    QVERIFY2(clean.ok(), qPrintable(clean.summary()));
+    QCOMPARE(clean.warningCount(), 0);
+
+    // valid: one training triple twice and one new triple; test: one training triple of two.
+    writeFile(tmp.path() + "/valid.txt", "a likes b .\na knows c .\na likes b .\n");
+    writeFile(tmp.path() + "/test.txt", "b knows e .\nd knows e .\n");
+    const DatasetLoadResult r = DatasetReader::read(tmp.path());
+    QVERIFY2(r.ok(), qPrintable(r.summary())); // a warning: the triples stay
+    QCOMPARE(int(r.dataset->valid.size()), 3);
+    // The warning about train in FILE, or an empty string.
+    auto repeatsTrain = [](const DatasetLoadResult &result, const QString &file) {
+        for (const DatasetProblem &p : result.problems)
+            if (p.file == file && p.severity == DatasetProblem::Warning && p.reason.contains("also occur in train"))
+                return p.reason;
+        return QString();
+    };
+    QVERIFY2(repeatsTrain(r, "valid.txt").startsWith("1 of its 2 distinct triples also occur in train"),
+             qPrintable(r.summary()));
+    QVERIFY2(repeatsTrain(r, "test.txt").startsWith("1 of its 2 distinct triples also occur in train"),
+             qPrintable(r.summary()));
+
+    // DB15K as distributed: most of its validation split repeats train, none of its test split.
+    const DatasetLoadResult db15k = DatasetReader::read(kBenchmarks + "/DB15K");
+    QVERIFY2(db15k.ok(), qPrintable(db15k.summary()));
+    QVERIFY2(repeatsTrain(db15k, "valid2id.txt").startsWith("6584 of its 7481 distinct triples also occur in train"),
+             qPrintable(db15k.summary()));
+    QVERIFY2(repeatsTrain(db15k, "test2id.txt").isEmpty(), qPrintable(db15k.summary()));
+    const DatasetLoadResult mkgY = DatasetReader::read(kBenchmarks + "/MKG-Y");
+    QVERIFY2(repeatsTrain(mkgY, "valid.txt").isEmpty() && repeatsTrain(mkgY, "test.txt").isEmpty(),
+             qPrintable(mkgY.summary()));
 }
 
 void TestDatasetReader::malformed_data()
