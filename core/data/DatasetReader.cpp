@@ -420,35 +420,41 @@ QStringList DatasetReader::featureFileNames(const QString &modality)
     return {stem + QStringLiteral(".npy"), stem + QStringLiteral(".pt"), stem + QStringLiteral(".pth")};
 }
 
+namespace {
+
+bool tripleLess(const Triple &a, const Triple &b)
+{
+    return std::tie(a.head, a.relation, a.tail) < std::tie(b.head, b.relation, b.tail);
+}
+
+// Sorted by tripleLess, each triple once.
+std::vector<Triple> sortedDistinct(std::vector<Triple> triples)
+{
+    std::sort(triples.begin(), triples.end(), tripleLess);
+    triples.erase(std::unique(triples.begin(), triples.end()), triples.end());
+    return triples;
+}
+
 // Valid or test triples that are also training triples can be answered from memory, so
 // that split's figures run above held-out ones (DB15K's validation split: 6,584 of its
-// 7,481 distinct triples). A warning per split with the count, counted over distinct
-// triples, as evaluation counts them.
-static void warnAboutEvaluationTriplesInTrain(const SplitTriples (&splits)[3], const QString (&files)[3],
-                                              DatasetProblemLog &log)
+// 7,481 distinct triples). A warning with the count, over distinct triples, as evaluation
+// counts them. distinctTrain: sortedDistinct(the training triples).
+void warnAboutTriplesInTrain(const std::vector<Triple> &triples, const std::vector<Triple> &distinctTrain,
+                             const QString &file, DatasetProblemLog &log)
 {
-    auto less = [](const Triple &a, const Triple &b) {
-        return std::tie(a.head, a.relation, a.tail) < std::tie(b.head, b.relation, b.tail);
-    };
-    auto sortedDistinct = [&less](std::vector<Triple> triples) {
-        std::sort(triples.begin(), triples.end(), less);
-        triples.erase(std::unique(triples.begin(), triples.end()), triples.end());
-        return triples;
-    };
-    const std::vector<Triple> train = sortedDistinct(splits[0].triples);
-    for (int s = 1; s < 3; ++s) {
-        const std::vector<Triple> distinct = sortedDistinct(splits[s].triples);
-        const auto inTrain = std::count_if(distinct.begin(), distinct.end(), [&](const Triple &t) {
-            return std::binary_search(train.begin(), train.end(), t, less);
-        });
-        if (inTrain > 0)
-            log.warning(files[s], 0,
-                        QStringLiteral("%1 of its %2 distinct triples also occur in train: a model can answer "
-                                       "them from memory, so this split's figures run above held-out ones")
-                            .arg(inTrain)
-                            .arg(distinct.size()));
-    }
+    const std::vector<Triple> distinct = sortedDistinct(triples);
+    const auto inTrain = std::count_if(distinct.begin(), distinct.end(), [&](const Triple &t) {
+        return std::binary_search(distinctTrain.begin(), distinctTrain.end(), t, tripleLess);
+    });
+    if (inTrain > 0)
+        log.warning(file, 0,
+                    QStringLiteral("%1 of its %2 distinct triples also occur in train: a model can answer "
+                                   "them from memory, so this split's figures run above held-out ones")
+                        .arg(inTrain)
+                        .arg(distinct.size()));
 }
+
+} // namespace
 
 DatasetLoadResult DatasetReader::read(const QString &directory, const DatasetLoadOptions &options)
 {
@@ -533,6 +539,7 @@ DatasetLoadResult DatasetReader::read(const QString &directory, const DatasetLoa
         inTrain[size_t(t.head)] = inTrain[size_t(t.tail)] = 1;
         relationInTrain[size_t(t.relation)] = 1;
     }
+    const std::vector<Triple> distinctTrain = sortedDistinct(splits[0].triples);
     for (int s = 1; s < 3; ++s) {
         SplitTriples kept;
         int64_t unseen = 0, unseenRelation = 0;
@@ -563,9 +570,9 @@ DatasetLoadResult DatasetReader::read(const QString &directory, const DatasetLoa
         if (unseenRelation)
             log.warning(splitFiles[s], 0,
                         QStringLiteral("%1 triple(s) have a relation that never occurs in train").arg(unseenRelation));
+        warnAboutTriplesInTrain(kept.triples, distinctTrain, splitFiles[s], log);
         splits[s] = std::move(kept);
     }
-    warnAboutEvaluationTriplesInTrain(splits, splitFiles, log);
     dataset.train = std::move(splits[0].triples);
     dataset.valid = std::move(splits[1].triples);
     dataset.test = std::move(splits[2].triples);
