@@ -53,25 +53,14 @@ for n in "$THREADS" "$EPOCHS" "$REF_BATCHES"; do [[ $n =~ ^[0-9]+$ ]] || die "no
 DATASET="$ROOT/resources/datasets/MKG-Y"
 [[ -f $DATASET/entity2id.txt ]] || die "the bundled dataset is missing: $DATASET"
 
+source "$ROOT/tests/bench/reference_common.sh"
 # The interpreter: numpy always (features, report); torch, tqdm and h5py for the reference.
 MODULES="numpy"; ((SKIP_REF)) || MODULES="torch,numpy,tqdm,h5py"
-if [[ -z $PYTHON ]]; then
-    for candidate in python3 /usr/bin/python3; do
-        if command -v "$candidate" >/dev/null && "$candidate" -c "import $MODULES" 2>/dev/null; then
-            PYTHON=$candidate; break
-        fi
-    done
-fi
-if [[ -z $PYTHON ]] || ! "$PYTHON" -c "import $MODULES" 2>/dev/null; then
-    die "no Python with $MODULES found${PYTHON:+ (tried $PYTHON)}. On Debian/Ubuntu install them with
-    apt-get install -y --no-install-recommends python3-torch python3-numpy python3-tqdm python3-h5py
-and, if python3 on PATH is another interpreter, pass --python /usr/bin/python3"
-fi
+PYTHON=$(find_python "$MODULES" "$PYTHON")
 
 if ((!SKIP_REF)); then
-    [[ -n $REFERENCE ]] || die "--reference DIR is required (a checkout of https://github.com/zjukg/MoMoK)"
-    [[ -f $REFERENCE/train.py && -f $REFERENCE/utils/data_loader.py && -d $REFERENCE/datasets/MKG-Y ]] ||
-        die "$REFERENCE does not look like a checkout of the authors' MoMoK code (train.py, utils/, datasets/MKG-Y)"
+    check_reference "$REFERENCE"
+    [[ -d $REFERENCE/datasets/MKG-Y ]] || die "$REFERENCE has no datasets/MKG-Y"
     for f in entity2id.txt relation2id.txt train.txt valid.txt test.txt; do
         cmp -s "$REFERENCE/datasets/MKG-Y/$f" "$DATASET/$f" ||
             die "datasets/MKG-Y/$f in $REFERENCE differs from the bundled $DATASET/$f"
@@ -115,11 +104,9 @@ EOF
 if ((!SKIP_REF)); then
     echo "Running the reference (this takes a while) ..." >&2
     REF_COPY="$WORK/reference"
+    REF_COMMIT=$(copy_reference "$REFERENCE" "$REF_COPY" "$PYTHON" --threads "$THREADS" --batches "$REF_BATCHES")
     mkdir -p "$REF_COPY/datasets/MKG-Y"
-    cp -r "$REFERENCE/train.py" "$REFERENCE/layers" "$REFERENCE/models" "$REFERENCE/utils" "$REF_COPY/"
     cp "$REFERENCE"/datasets/MKG-Y/{entity2id,relation2id,train,valid,test}.txt "$REF_COPY/datasets/MKG-Y/"
-    REF_COMMIT=$(git -C "$REFERENCE" rev-parse HEAD 2>/dev/null || echo unknown)
-    "$PYTHON" "$ROOT/tests/bench/reference_patch.py" "$REF_COPY" --threads "$THREADS" --batches "$REF_BATCHES"
     # load_data reads these two tensors (rows in entity2id order).
     "$PYTHON" -c 'import sys, numpy, torch
 for npy, pth in (("image", "img"), ("text", "text")):
