@@ -144,6 +144,19 @@ void addConfigOptions(CommandLine &commandLine)
                            QStringLiteral("NAME")});
 }
 
+QStringList givenConfigOptions(const CommandLine &commandLine)
+{
+    QStringList given;
+    for (const QString &name : {kPresetOption, kPaperDatasetOption, kModalitiesOption})
+        if (commandLine.isSet(name))
+            given << QStringLiteral("--") + name;
+    const QJsonObject defaults = ModelConfig().toJson();
+    for (auto it = defaults.begin(); it != defaults.end(); ++it)
+        if (!isDecoderSwitch(it.key()) && commandLine.isSet(bareOptionName(it.key())))
+            given << configOptionName(it.key());
+    return given;
+}
+
 bool resolvePaperDataset(const CommandLine &commandLine, const QString &datasetDir,
                          std::optional<PaperDataset> *dataset, QString *note, QString *error)
 {

@@ -21,6 +21,10 @@ QString configOptionName(const QString &key);
 // --preset, --paper-dataset, --modalities and one option per ModelConfig key.
 void addConfigOptions(CommandLine &commandLine);
 
+// The options among those addConfigOptions() registers that the command line gives, with
+// their dashes, in registration order ("--preset", "--dim", "--no-exid", …).
+QStringList givenConfigOptions(const CommandLine &commandLine);
+
 // The paper's dataset a --preset paper run targets: the one --paper-dataset names, else the
 // dataset folder recognised by its name or, failing that, by its entity and relation counts
 // (the folder is read for them). Empty without --preset paper, or when the folder is none of

@@ -223,17 +223,56 @@ bool runSpecFromOptions(const CommandLine &commandLine, RunSpec *spec, QString *
     return true;
 }
 
+// What `train --resume` may change (ResumeChanges); any other setting or data option is the
+// run's own, and giving one is an error rather than something silently ignored.
+bool resumeChangesFromOptions(const CommandLine &commandLine, ResumeChanges *changes, QString *error)
+{
+    const QStringList changeable = {QStringLiteral("--epochs"), QStringLiteral("--patience"), QStringLiteral("--threads")};
+    QStringList fixed;
+    for (const QString &option : givenConfigOptions(commandLine))
+        if (!changeable.contains(option))
+            fixed << option;
+    for (const char *name : {"dataset", "image-features", "text-features", "random-features", "no-extract",
+                             "image-encoder", "drop-unseen", "out", "track-test"})
+        if (commandLine.isSet(QLatin1String(name)))
+            fixed << QStringLiteral("--") + QLatin1String(name);
+    if (!fixed.isEmpty()) {
+        *error = QStringLiteral("--resume continues the run with its own data and settings: %1 cannot change "
+                                "(only %2 can)").arg(fixed.join(QStringLiteral(", ")), changeable.join(QStringLiteral(", ")));
+        return false;
+    }
+    auto number = [&](const char *name, std::optional<int> *value) {
+        if (!commandLine.isSet(QLatin1String(name)))
+            return true;
+        bool ok = false;
+        const QString text = commandLine.value(QLatin1String(name));
+        *value = text.toInt(&ok);
+        if (!ok)
+            *error = QStringLiteral("--%1: '%2' is not a whole number").arg(QLatin1String(name), text);
+        return ok;
+    };
+    return number("epochs", &changes->epochs) && number("patience", &changes->patience)
+        && number("threads", &changes->threads);
+}
+
 bool startTraining(const CommandLine &commandLine, Trainer *trainer, Feedback *feedback, QTextStream &out,
                    QTextStream &err, int *exitCode)
 {
     QString error;
     *exitCode = 1;
     if (commandLine.isSet("resume")) {
-        if (!trainer->resume(commandLine.value("resume"), feedback, &error)) {
+        ResumeChanges changes;
+        if (!resumeChangesFromOptions(commandLine, &changes, &error)) {
+            err << "momok train: " << error << "\n";
+            *exitCode = kUsageError;
+            return false;
+        }
+        if (!trainer->resume(commandLine.value("resume"), feedback, &error, changes)) {
             err << "momok train: " << error << "\n";
             return false;
         }
-        out << QStringLiteral("resuming %1 after epoch %2\n").arg(commandLine.value("resume")).arg(trainer->completedEpochs());
+        out << QStringLiteral("resuming %1 after epoch %2 of %3\n")
+                   .arg(commandLine.value("resume")).arg(trainer->completedEpochs()).arg(trainer->spec().config.epochs);
         return true;
     }
     if (!commandLine.isSet("dataset") || !commandLine.isSet("out")) {
@@ -331,7 +370,8 @@ int runTrain(const QStringList &args, QTextStream &out, QTextStream &err)
                             {"image-encoder", "TorchScript module (.pt) that turns images into extracted image features", "FILE"},
                             {"drop-unseen", "drop valid/test triples whose entities never occur in train"},
                             {"out", "run folder to create", "RUNDIR"},
-                            {"resume", "continue the interrupted run in RUNDIR", "RUNDIR"},
+                            {"resume", "continue the run in RUNDIR from its last checkpoint (with --epochs, --patience or --threads: "
+                                       "changed so; a finished run then trains on)", "RUNDIR"},
                             {"workspace", "record the run (epochs, evaluations, status) in this workspace as it goes", "FILE"},
                             {"name", "the run's name in the workspace (default: the run folder's name)", "NAME"},
                             {"json", "print the final test metrics as JSON"},

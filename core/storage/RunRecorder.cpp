@@ -51,6 +51,15 @@ bool RunRecorder::findOrImportDataset(const QString &datasetDir, bool dropUnseen
     return m_workspace->importDataset(*loaded.dataset, hash, &m_datasetId, error);
 }
 
+// The run as the workspace keeps it: folders as absolute, resolved paths.
+RunSpec RunRecorder::storedSpec(const RunSpec &spec) const
+{
+    RunSpec stored = spec;
+    stored.runDir = m_runDir;
+    stored.datasetDir = resolvedPath(spec.datasetDir);
+    return stored;
+}
+
 bool RunRecorder::begin(const Trainer &trainer, bool resumed, const QString &runName, QString *error)
 {
     QString localError;
@@ -71,6 +80,7 @@ bool RunRecorder::begin(const Trainer &trainer, bool resumed, const QString &run
         }
         if (m_runId >= 0) {
             if (!m_workspace->setRunStatus(m_runId, RunStatus::Running, &err)
+                || !m_workspace->setRunConfig(m_runId, storedSpec(spec).toJson(), &err)
                 || !m_workspace->discardProgressAfter(m_runId, trainer.completedEpochs(), &err)) {
                 m_workspace.reset();
                 m_runId = -1;
@@ -88,11 +98,8 @@ bool RunRecorder::begin(const Trainer &trainer, bool resumed, const QString &run
         m_workspace.reset();
         return false;
     }
-    RunSpec stored = spec;
-    stored.runDir = m_runDir;
-    stored.datasetDir = resolvedPath(spec.datasetDir);
     const QString name = runName.isEmpty() ? QFileInfo(m_runDir).fileName() : runName;
-    m_runId = m_workspace->beginRun(m_datasetId, name, stored.toJson(), &err);
+    m_runId = m_workspace->beginRun(m_datasetId, name, storedSpec(spec).toJson(), &err);
     if (m_runId < 0) {
         m_workspace.reset();
         return false;

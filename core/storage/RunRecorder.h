@@ -55,6 +55,7 @@ private:
     bool findOrImportDataset(const QString &datasetDir, bool dropUnseen, QString *error);
     void recordCheckpoints();
     void beat();
+    RunSpec storedSpec(const RunSpec &spec) const;
     void report(bool ok, const QString &error);
 
     QString m_workspacePath;

@@ -780,6 +780,11 @@ bool Workspace::setFinalMetrics(qint64 runId, const QJsonObject &metrics, QStrin
     return updateRunColumn(m_db, runId, "test_metrics", jsonText(metrics), error);
 }
 
+bool Workspace::setRunConfig(qint64 runId, const QJsonObject &config, QString *error)
+{
+    return updateRunColumn(m_db, runId, "config", jsonText(config), error);
+}
+
 bool Workspace::discardProgressAfter(qint64 runId, int epoch, QString *error)
 {
     SqlTransaction tx(m_db);

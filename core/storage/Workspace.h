@@ -92,6 +92,8 @@ public:
     bool setRunStatus(qint64 runId, RunStatus status, QString *error);
     bool setCheckpoint(qint64 runId, const QString &path, bool best, QString *error = nullptr);
     bool setFinalMetrics(qint64 runId, const QJsonObject &metrics, QString *error = nullptr);
+    // The run's record as its folder now has it (a resumed run may train longer than it was begun with).
+    bool setRunConfig(qint64 runId, const QJsonObject &config, QString *error = nullptr);
     // A resumed run restarts after its last checkpoint's epoch: forgets the epochs and
     // validation evaluations recorded after it (the trainer redoes them) and any test
     // evaluation (made again at the end), in one transaction.

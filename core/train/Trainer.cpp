@@ -503,21 +503,35 @@ bool Trainer::start(const RunSpec &spec, Feedback *feedback, QString *error)
     return d->context->spec.save(error);
 }
 
-bool Trainer::resume(const QString &runDir, Feedback *feedback, QString *error)
+bool Trainer::resume(const QString &runDir, Feedback *feedback, QString *error, const ResumeChanges &changes)
 {
     RunSpec spec;
-    if (!RunSpec::load(runDir, &spec, error) || !d->build(spec, feedback, error))
+    if (!RunSpec::load(runDir, &spec, error))
         return false;
-    if (d->context->spec.processes != d->distributedSetup.worldSize) { // resumed with another process count
-        d->context->spec.processes = d->distributedSetup.worldSize;
-        if (!d->context->spec.save(error))
+    ModelConfig &c = spec.config;
+    const ModelConfig recorded = c;
+    c.epochs = changes.epochs.value_or(c.epochs);
+    c.patience = changes.patience.value_or(c.patience);
+    c.threads = changes.threads.value_or(c.threads);
+    if (!d->build(spec, feedback, error)) // checks the changed settings as a new run's
+        return false;
+    const QString last = d->context->checkpointPath("last");
+    if (QFile::exists(last) && !d->readState(last, error))
+        return false;
+    if (d->state.epoch > c.epochs) {
+        if (error)
+            *error = QStringLiteral("%1 has completed %2 epochs already: --epochs must be at least that")
+                         .arg(runDir).arg(d->state.epoch);
+        return false;
+    }
+    RunSpec &resumed = d->context->spec;
+    if (resumed.processes != d->distributedSetup.worldSize || c.toJson() != recorded.toJson()) {
+        resumed.processes = d->distributedSetup.worldSize; // resumed with another process count
+        if (!resumed.save(error))
             return false;
     }
-    const QString last = d->context->checkpointPath("last");
     if (!QFile::exists(last))
         return true; // interrupted before the first epoch ended: start over, same seed
-    if (!d->readState(last, error))
-        return false;
     // history.json repeats the history last.pt holds and is rewritten at the next save;
     // damaged (edited, truncated), it is named rather than silently replaced.
     const QString historyPath = QDir(runDir).filePath("history.json");

@@ -13,8 +13,19 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 namespace momok {
+
+// What a resumed run may change; everything else is the run's own. More epochs extend a run
+// that has finished (or continue one whose epochs are not done yet), a larger patience lets
+// one that stopped early go on, and the thread count is the machine's business.
+struct ResumeChanges
+{
+    std::optional<int> epochs;
+    std::optional<int> patience;
+    std::optional<int> threads;
+};
 
 class Trainer
 {
@@ -26,8 +37,10 @@ public:
     // follows and cancels the preparation before the first epoch: extracting the features a
     // dataset has raw data but no files for.
     bool start(const RunSpec &spec, Feedback *feedback, QString *error);
-    // Continues the run in runDir from its last checkpoint; feedback as for start().
-    bool resume(const QString &runDir, Feedback *feedback, QString *error);
+    // Continues the run in runDir from its last checkpoint; feedback as for start(). changes
+    // are checked like a new run's settings (and epochs against those already done) and
+    // written into the run's record, so that a later resume continues the same way.
+    bool resume(const QString &runDir, Feedback *feedback, QString *error, const ResumeChanges &changes = {});
 
     // ---- data-parallel training over several processes ----
     // Rank 0: call before start() or resume(). run() then serves the group's rendezvous,

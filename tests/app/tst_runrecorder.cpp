@@ -379,6 +379,61 @@ private Q_SLOTS:
         QCOMPARE(description.value("decoders").toArray(), QJsonArray({"S", "I", "T", "joint"}));
         QVERIFY(description.value("summary").toString().contains("image and text extracted"));
     }
+
+    // `--resume --epochs N` trains a finished run on to N epochs, in its folder and in its
+    // workspace record; settings that would make it another run are refused, not ignored.
+    void finishedRunTrainsLongerOnlyWhereAllowed()
+    {
+        const QString wsPath = m_dir.filePath("longer/workspace.momok");
+        const QString runDir = m_dir.filePath("longer/run");
+        const QString countries = QStringLiteral(MOMOK_SOURCE_DIR "/resources/datasets/countries");
+        const testing::CliResult first = testing::runCli(
+            {"train", "--dataset", countries, "--preset", "quick-demo", "--epochs", "2", "--eval-every", "1",
+             "--threads", "1", "--out", runDir, "--workspace", wsPath, "--quiet"});
+        QVERIFY2(first.exitCode == 0, qPrintable(first.err));
+        auto readJson = [](const QString &path) {
+            QFile f(path);
+            return f.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(f.readAll()) : QJsonDocument();
+        };
+        const QString record = QDir(runDir).filePath("run.json");
+        const QJsonDocument before = readJson(record);
+        QCOMPARE(before.object().value("config").toObject().value("epochs").toInt(), 2);
+
+        const testing::CliResult other = testing::runCli(
+            {"train", "--resume", runDir, "--dim", "8", "--dataset", countries, "--no-exid"});
+        QCOMPARE(other.exitCode, 2);
+        QVERIFY2(other.err.contains("--dim, --no-exid, --dataset cannot change (only --epochs, --patience, --threads can)"),
+                 qPrintable(other.err));
+        const testing::CliResult shorter = testing::runCli({"train", "--resume", runDir, "--epochs", "1"});
+        QCOMPARE(shorter.exitCode, 1);
+        QVERIFY2(shorter.err.contains("has completed 2 epochs already: --epochs must be at least that"),
+                 qPrintable(shorter.err));
+        QCOMPARE(readJson(record), before); // neither touched the run's record
+
+        const testing::CliResult longer = testing::runCli(
+            {"train", "--resume", runDir, "--epochs", "4", "--workspace", wsPath, "--threads", "1"});
+        QVERIFY2(longer.exitCode == 0, qPrintable(longer.err));
+        QVERIFY2(longer.out.contains("after epoch 2 of 4"), qPrintable(longer.out));
+        QVERIFY2(longer.out.contains("valid @ epoch 4:"), qPrintable(longer.out));
+        QVERIFY(!longer.out.contains("valid @ epoch 2:")); // nothing redone
+        const QJsonObject after = readJson(record).object();
+        QCOMPARE(after.value("config").toObject().value("epochs").toInt(), 4);
+        const int tested = readJson(QDir(runDir).filePath("report-test.json")).object().value("epoch").toInt();
+        QVERIFY2(tested >= 1 && tested <= 4, qPrintable(QString::number(tested))); // the selected epoch
+
+        QString error;
+        auto ws = Workspace::open(wsPath, &error);
+        QVERIFY2(ws, qPrintable(error));
+        QCOMPARE(ws->runs().size(), 1);
+        const RunRecord run = *ws->run(1);
+        QCOMPARE(run.status, RunStatus::Finished);
+        QCOMPARE(run.config.value("config").toObject().value("epochs").toInt(), 4);
+        QCOMPARE(epochNumbers(ws->epochs(1)), (QList<int>{1, 2, 3, 4}));
+        const QStringList evaluations = evaluationKeys(ws->evaluations(1));
+        QCOMPARE(evaluations.mid(0, 4), (QStringList{"valid@1", "valid@2", "valid@3", "valid@4"}));
+        QCOMPARE(evaluations.size(), 5); // one test evaluation: the first run's was replaced
+        QVERIFY(evaluations.last().startsWith("test@"));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestRunRecorder)
