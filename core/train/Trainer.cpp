@@ -520,8 +520,8 @@ bool Trainer::resume(const QString &runDir, Feedback *feedback, QString *error, 
         return false;
     if (d->state.epoch > c.epochs) {
         if (error)
-            *error = QStringLiteral("%1 has completed %2 epochs already: --epochs must be at least that")
-                         .arg(runDir).arg(d->state.epoch);
+            *error = QStringLiteral("%1 has completed %2 epochs already: it cannot end at epoch %3")
+                         .arg(runDir).arg(d->state.epoch).arg(c.epochs);
         return false;
     }
     RunSpec &resumed = d->context->spec;

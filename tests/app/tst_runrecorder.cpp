@@ -406,7 +406,7 @@ private Q_SLOTS:
                  qPrintable(other.err));
         const testing::CliResult shorter = testing::runCli({"train", "--resume", runDir, "--epochs", "1"});
         QCOMPARE(shorter.exitCode, 1);
-        QVERIFY2(shorter.err.contains("has completed 2 epochs already: --epochs must be at least that"),
+        QVERIFY2(shorter.err.contains("has completed 2 epochs already: it cannot end at epoch 1"),
                  qPrintable(shorter.err));
         QCOMPARE(readJson(record), before); // neither touched the run's record
 
