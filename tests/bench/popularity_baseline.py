@@ -7,9 +7,11 @@ For each evaluation triple (h, r, t) both queries are ranked as the engine ranks
 answer among all entities, the split's other known answers filtered out, ties counted as
 half above): (h, r, ?) by how often each entity is the tail of r in train, (?, r, t) by how
 often each is its head. The MRR and Hits@1/10 of that ranking are the floor a trained model
-should clear. Also printed: the share of evaluation triples whose two entities are linked
-in train by another relation (h r' t) or the other way round (t r' h), which a model can
-learn; and with --held-out only triples that are not training triples themselves count.
+should clear. Also printed: the median number of training triples an evaluation triple's
+tail occurs in (rare answers leave no popular one to learn first), and the share of
+evaluation triples whose two entities are linked in train by another relation (h r' t) or
+the other way round (t r' h), which a model can learn; with --held-out only triples that
+are not training triples themselves count.
 
 Reads the layouts momok reads for triples: names (train.txt …, "h r t" per line) or OpenKE
 ids (train2id.txt …, a count line, then "h t r"). Needs numpy only.
@@ -76,9 +78,10 @@ def main():
             known[(r, "tail", h)].add(t)
             known[(r, "head", t)].add(h)
     linked = {(h, t) for h, _, t in train}
+    degree = Counter(e for h, _, t in train for e in (h, t))
 
     print(f"{opts.dataset}: {len(entities)} entities, {len(train)} training triples")
-    print("split   triples  popularity MRR   H@1    H@10   linked h→t  linked t→h")
+    print("split   triples  popularity MRR   H@1    H@10   tail degree  linked h→t  linked t→h")
     for split in (("valid", "test") if opts.split == "both" else (opts.split,)):
         triples = sorted(set(splits[split]))
         if opts.held_out:
@@ -89,7 +92,9 @@ def main():
         n = max(1, len(triples))
         forward = sum((h, t) in linked for h, _, t in triples) / n
         backward = sum((t, h) in linked for h, _, t in triples) / n
-        print(f"{split:<7} {len(triples):>7}  {mrr:>14.2f} {h1:>6.2f} {h10:>7.2f}   {100 * forward:>8.1f} % {100 * backward:>8.1f} %")
+        tail_degree = float(np.median([degree[t] for _, _, t in triples])) if triples else 0.0
+        print(f"{split:<7} {len(triples):>7}  {mrr:>14.2f} {h1:>6.2f} {h10:>7.2f}   {tail_degree:>11.1f}"
+              f"   {100 * forward:>8.1f} % {100 * backward:>8.1f} %")
 
 
 if __name__ == "__main__":
