@@ -241,18 +241,17 @@ bool resumeChangesFromOptions(const CommandLine &commandLine, ResumeChanges *cha
                                 "(only %2 can)").arg(fixed.join(QStringLiteral(", ")), changeable.join(QStringLiteral(", ")));
         return false;
     }
-    auto number = [&](const char *name, std::optional<int> *value) {
-        if (!commandLine.isSet(QLatin1String(name)))
-            return true;
-        bool ok = false;
-        const QString text = commandLine.value(QLatin1String(name));
-        *value = text.toInt(&ok);
-        if (!ok)
-            *error = QStringLiteral("--%1: '%2' is not a whole number").arg(QLatin1String(name), text);
-        return ok;
-    };
-    return number("epochs", &changes->epochs) && number("patience", &changes->patience)
-        && number("threads", &changes->threads);
+    // The values are read and checked as a new run's are (configFromOptions).
+    ModelConfig given;
+    if (!configFromOptions(commandLine, &given, error))
+        return false;
+    if (commandLine.isSet(QStringLiteral("epochs")))
+        changes->epochs = given.epochs;
+    if (commandLine.isSet(QStringLiteral("patience")))
+        changes->patience = given.patience;
+    if (commandLine.isSet(QStringLiteral("threads")))
+        changes->threads = given.threads;
+    return true;
 }
 
 bool startTraining(const CommandLine &commandLine, Trainer *trainer, Feedback *feedback, QTextStream &out,

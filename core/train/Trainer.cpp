@@ -525,8 +525,9 @@ bool Trainer::resume(const QString &runDir, Feedback *feedback, QString *error, 
         return false;
     }
     RunSpec &resumed = d->context->spec;
+    // Resumed with another process count or changed settings: the record says so.
     if (resumed.processes != d->distributedSetup.worldSize || c.toJson() != recorded.toJson()) {
-        resumed.processes = d->distributedSetup.worldSize; // resumed with another process count
+        resumed.processes = d->distributedSetup.worldSize;
         if (!resumed.save(error))
             return false;
     }
