@@ -76,22 +76,6 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/momok-compare.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 COMMANDS="$WORK/commands.txt"; : >"$COMMANDS"
 
-# Runs "$@" in the current directory, logging to $1.log; records the peak RSS in $1.time.
-run_measured() {
-    local name=$1; shift
-    { printf 'cd %q &&' "$PWD"; printf ' %q' "$@"; echo; } >>"$COMMANDS"
-    local status=0
-    if [[ -n $TIME_V ]]; then
-        "$TIME_V" -v -o "$WORK/$name.time" "$@" >"$WORK/$name.log" 2>&1 || status=$?
-    else
-        "$@" >"$WORK/$name.log" 2>&1 || status=$?
-    fi
-    if ((status)); then
-        tail -n 30 "$WORK/$name.log" >&2
-        die "$name failed (exit status $status); the end of its output is above"
-    fi
-}
-
 echo "Generating seeded random features (E×256 image, E×384 text) ..." >&2
 "$PYTHON" - "$DATASET/entity2id.txt" "$WORK" <<'EOF'
 import sys, numpy as np
@@ -112,14 +96,14 @@ if ((!SKIP_REF)); then
 for npy, pth in (("image", "img"), ("text", "text")):
     torch.save(torch.from_numpy(numpy.load(f"{sys.argv[1]}/{npy}.npy")),
                f"{sys.argv[1]}/reference/datasets/MKG-Y/{pth}_features.pth")' "$WORK"
-    (cd "$REF_COPY" && run_measured reference env OMP_NUM_THREADS="$THREADS" MKL_NUM_THREADS="$THREADS" \
+    (cd "$REF_COPY" && run_logged reference env OMP_NUM_THREADS="$THREADS" MKL_NUM_THREADS="$THREADS" \
         "$PYTHON" train.py --cuda -1 --dataset MKG-Y --dim 64 --r_dim 64 --batch_size 1024 --n_exp 3 \
         --lr 0.0005 --mu 0.0001 --epochs "$EPOCHS" --eval_freq 1000000 --save 0)
 fi
 
 if ((!SKIP_MOMOK)); then
     echo "Running momok ..." >&2
-    (cd "$ROOT" && run_measured momok "$MOMOK" bench --dataset "$DATASET" --device cpu --dim 64 --relation-dim 64 \
+    (cd "$ROOT" && run_logged momok "$MOMOK" bench --dataset "$DATASET" --device cpu --dim 64 --relation-dim 64 \
         --batch-size 1024 --experts 3 --learning-rate 0.0005 --mu 0.0001 --epochs "$EPOCHS" --threads "$THREADS" \
         --image-features "$WORK/image.npy" --text-features "$WORK/text.npy" --json)
 fi

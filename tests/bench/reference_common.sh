@@ -1,5 +1,6 @@
 # Shared by the scripts that run the authors' MoMoK code beside momok; sourced, not run.
-# The caller defines die() and sets ROOT (the repository root).
+# The caller defines die() and sets ROOT (the repository root); run_logged also wants WORK (a
+# scratch folder), COMMANDS (a file) and TIME_V (/usr/bin/time, or empty).
 
 # find_python MODULES [PYTHON]: prints an interpreter that imports every module of the comma-separated
 # MODULES: PYTHON when given, else the first of python3 and /usr/bin/python3 that does.
@@ -35,4 +36,22 @@ copy_reference() {
     cp -r "$reference/train.py" "$reference/layers" "$reference/models" "$reference/utils" "$dest/"
     "$python" "$ROOT/tests/bench/reference_patch.py" "$dest" "$@" >&2 || die "patching the copy of $reference failed"
     git -C "$reference" rev-parse HEAD 2>/dev/null || echo unknown
+}
+
+# run_logged NAME COMMAND...: runs COMMAND in the current directory, its output in $WORK/NAME.log,
+# and adds a line that repeats it to $COMMANDS; with TIME_V set, its peak memory goes to
+# $WORK/NAME.time. On failure: the end of the output, then die.
+run_logged() {
+    local name=$1; shift
+    { printf 'cd %q &&' "$PWD"; printf ' %q' "$@"; echo; } >>"$COMMANDS"
+    local status=0
+    if [[ -n ${TIME_V:-} ]]; then
+        "$TIME_V" -v -o "$WORK/$name.time" "$@" >"$WORK/$name.log" 2>&1 || status=$?
+    else
+        "$@" >"$WORK/$name.log" 2>&1 || status=$?
+    fi
+    if ((status)); then
+        tail -n 30 "$WORK/$name.log" >&2
+        die "$name failed (exit status $status); the end of its output is above"
+    fi
 }
