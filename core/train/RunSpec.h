@@ -6,6 +6,8 @@
 #include <QJsonObject>
 #include <QString>
 
+#include <optional>
+
 namespace momok {
 
 // Where one modality's features came from in a run, as recorded when the run started.
@@ -74,6 +76,16 @@ struct RunSpec {
     // relative to the run folder: a path that no longer exists is looked up relative to
     // runDir, so moving the run folder and the dataset together keeps the run working.
     static bool load(const QString &runDir, RunSpec *spec, QString *error);
+};
+
+// What a resumed run may change; everything else is the run's own. More epochs extend a run
+// that has finished (or continue one whose epochs are not done yet), a larger patience lets
+// one that stopped early go on, and the thread count is the machine's business.
+struct ResumeChanges
+{
+    std::optional<int> epochs;
+    std::optional<int> patience;
+    std::optional<int> threads;
 };
 
 } // namespace momok

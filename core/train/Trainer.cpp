@@ -524,6 +524,23 @@ bool Trainer::resume(const QString &runDir, Feedback *feedback, QString *error, 
                          .arg(runDir).arg(d->state.epoch).arg(c.epochs);
         return false;
     }
+    // More epochs or patience are asked for to train further: if the run would stop again at
+    // once, say which of the two is short instead of changing its record for nothing.
+    if (changes.epochs || changes.patience) {
+        if (d->state.epoch == c.epochs) {
+            if (error)
+                *error = QStringLiteral("%1 has completed its %2 epochs: give more epochs to train it on")
+                             .arg(runDir).arg(d->state.epoch);
+            return false;
+        }
+        if (d->state.evaluationsWithoutImprovement >= c.patience) {
+            if (error)
+                *error = QStringLiteral("%1 stopped early: validation MRR has not improved for %2 evaluations, so a "
+                                        "patience of %3 stops it again at once; give a patience above %2")
+                             .arg(runDir).arg(d->state.evaluationsWithoutImprovement).arg(c.patience);
+            return false;
+        }
+    }
     RunSpec &resumed = d->context->spec;
     // Resumed with another process count or changed settings: the record says so.
     if (resumed.processes != d->distributedSetup.worldSize || c.toJson() != recorded.toJson()) {

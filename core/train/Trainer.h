@@ -17,16 +17,6 @@
 
 namespace momok {
 
-// What a resumed run may change; everything else is the run's own. More epochs extend a run
-// that has finished (or continue one whose epochs are not done yet), a larger patience lets
-// one that stopped early go on, and the thread count is the machine's business.
-struct ResumeChanges
-{
-    std::optional<int> epochs;
-    std::optional<int> patience;
-    std::optional<int> threads;
-};
-
 class Trainer
 {
 public:
@@ -39,7 +29,9 @@ public:
     bool start(const RunSpec &spec, Feedback *feedback, QString *error);
     // Continues the run in runDir from its last checkpoint; feedback as for start(). changes
     // are checked like a new run's settings (and epochs against those already done) and
-    // written into the run's record, so that a later resume continues the same way.
+    // written into the run's record, so that a later resume continues the same way. New
+    // epochs or patience that would leave nothing to train (every epoch done, or as many
+    // evaluations without improvement as the patience allows) are refused with the reason.
     bool resume(const QString &runDir, Feedback *feedback, QString *error, const ResumeChanges &changes = {});
 
     // ---- data-parallel training over several processes ----

@@ -418,6 +418,12 @@ private Q_SLOTS:
         QVERIFY(!longer.out.contains("valid @ epoch 2:")); // nothing redone
         const QJsonObject after = readJson(record).object();
         QCOMPARE(after.value("config").toObject().value("epochs").toInt(), 4);
+        // All its epochs done, a new patience alone would train nothing: refused, record kept.
+        const testing::CliResult nothing = testing::runCli({"train", "--resume", runDir, "--patience", "9"});
+        QCOMPARE(nothing.exitCode, 1);
+        QVERIFY2(nothing.err.contains("has completed its 4 epochs: give more epochs to train it on"),
+                 qPrintable(nothing.err));
+        QCOMPARE(readJson(record).object(), after);
         const int tested = readJson(QDir(runDir).filePath("report-test.json")).object().value("epoch").toInt();
         QVERIFY2(tested >= 1 && tested <= 4, qPrintable(QString::number(tested))); // the selected epoch
 
