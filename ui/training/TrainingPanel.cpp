@@ -5,6 +5,7 @@
 #include "storage/Workspace.h"
 #include "train/RunSpec.h"
 #include "workspace/WorkspaceService.h"
+#include "training/TrainOnDialog.h"
 #include "training/TrainingDialog.h"
 #include "training/TrainingWorker.h"
 
@@ -139,7 +140,7 @@ TrainingPanel::TrainingPanel(QWidget *parent) : QWidget(parent)
     m_cancelButton->setToolTip(tr("Stop after the current batch; the run keeps its last finished epoch and can be resumed"));
     m_resumeButton = new QPushButton(tr("Resume…"), this);
     m_resumeButton->setObjectName(QStringLiteral("resumeButton"));
-    m_resumeButton->setToolTip(tr("Continue a cancelled or interrupted run of this workspace"));
+    m_resumeButton->setToolTip(tr("Continue a cancelled or interrupted run of this workspace, or train a finished one on"));
     buttons->addWidget(m_trainButton);
     buttons->addWidget(m_cancelButton);
     buttons->addWidget(m_resumeButton);
@@ -350,7 +351,7 @@ bool TrainingPanel::startTraining(const RunSpec &spec, const QString &runName)
     return launch(job, tr("run '%1'").arg(name));
 }
 
-bool TrainingPanel::resumeRun(qint64 runId)
+bool TrainingPanel::resumeRun(qint64 runId, const ResumeChanges &changes)
 {
     if (m_training) {
         showError(tr("A training is already running. Cancel it first, or wait until it ends."));
@@ -371,8 +372,9 @@ bool TrainingPanel::resumeRun(qint64 runId)
                       .arg(runId).arg(run->pid).arg(run->host));
         return false;
     }
-    if (run->status == RunStatus::Finished) {
-        showError(tr("Run %1 has already finished: there is nothing to resume.").arg(runId));
+    if (run->status == RunStatus::Finished && !changes.epochs && !changes.patience) {
+        showError(tr("Run %1 has already finished: there is nothing to resume. To train it further, choose it "
+                     "under \"Train on\" in Resume… and give it more epochs.").arg(runId));
         return false;
     }
     const QString runDir = run->config.value(QStringLiteral("run_dir")).toString();
@@ -386,8 +388,22 @@ bool TrainingPanel::resumeRun(qint64 runId)
     TrainingJob job;
     job.resume = true;
     job.runDir = runDir;
+    job.changes = changes;
     job.workspacePath = workspacePath();
     return launch(job, tr("run %1 '%2'").arg(runId).arg(run->name));
+}
+
+bool TrainingPanel::trainRunOn(qint64 runId)
+{
+    Workspace *ws = workspace();
+    const std::optional<RunRecord> run = ws ? ws->run(runId) : std::nullopt;
+    if (!run)
+        return resumeRun(runId); // says why not
+    TrainOnDialog dialog(*run, this);
+    dialog.setObjectName(QStringLiteral("trainOnDialog"));
+    if (dialog.exec() != QDialog::Accepted)
+        return false;
+    return resumeRun(runId, dialog.changes());
 }
 
 bool TrainingPanel::launch(const TrainingJob &job, const QString &description)
@@ -756,19 +772,41 @@ QVector<RunRecord> TrainingPanel::resumableRuns() const
     return out;
 }
 
+QVector<RunRecord> TrainingPanel::finishedRuns() const
+{
+    QVector<RunRecord> out;
+    if (Workspace *ws = workspace())
+        for (const RunRecord &r : ws->runs(m_datasetId))
+            if (r.status == RunStatus::Finished)
+                out << r;
+    return out;
+}
+
 void TrainingPanel::showResumeMenu()
 {
+    auto describe = [](const RunRecord &r) {
+        const int epochs = ModelConfig::fromJson(r.config.value(QStringLiteral("config")).toObject()).epochs;
+        return tr("Run %1 '%2' — %3 after epoch %4 of %5")
+            .arg(r.id).arg(r.name, runStatusName(r.status)).arg(r.epochCount).arg(epochs);
+    };
     const QVector<RunRecord> runs = resumableRuns();
     QMenu menu(this);
+    menu.setObjectName(QStringLiteral("resumeMenu"));
     if (runs.isEmpty()) {
         menu.addAction(tr("No cancelled or interrupted runs in this workspace"))->setEnabled(false);
     } else {
         for (const RunRecord &r : runs) {
-            const int epochs = ModelConfig::fromJson(r.config.value(QStringLiteral("config")).toObject()).epochs;
-            const QString text = tr("Run %1 '%2' — %3 after epoch %4 of %5")
-                                     .arg(r.id).arg(r.name, runStatusName(r.status)).arg(r.epochCount).arg(epochs);
             const qint64 id = r.id;
-            menu.addAction(text, this, [this, id] { resumeRun(id); });
+            menu.addAction(describe(r), this, [this, id] { resumeRun(id); });
+        }
+    }
+    // Finished runs go on with more epochs (or patience): the recipes end while still rising.
+    const QVector<RunRecord> finished = finishedRuns();
+    if (!finished.isEmpty()) {
+        menu.addSection(tr("Train on"));
+        for (const RunRecord &r : finished) {
+            const qint64 id = r.id;
+            menu.addAction(describe(r) + QStringLiteral("…"), this, [this, id] { trainRunOn(id); });
         }
     }
     menu.exec(m_resumeButton->mapToGlobal(QPoint(0, m_resumeButton->height())));

@@ -55,6 +55,8 @@ public:
     qint64 currentRunId() const { return m_runId; }
     // Cancelled or interrupted runs of the workspace (of the current dataset when known).
     QVector<RunRecord> resumableRuns() const;
+    // Finished runs, which train on with more epochs or patience (Resume… › Train on).
+    QVector<RunRecord> finishedRuns() const;
 
     // For the main window's closeEvent: when training, asks whether to stop it; if so
     // cancels and waits until the run is saved and marked cancelled (resumable).
@@ -73,7 +75,11 @@ public Q_SLOTS:
     // The same training without the question (the welcome page's one-click quick demo).
     bool startQuickDemo();
     bool startTraining(const momok::RunSpec &spec, const QString &runName = QString());
-    bool resumeRun(qint64 runId);
+    // Continues a cancelled or interrupted run; a finished one only with changes that let
+    // it train further (more epochs, or a larger patience after an early stop).
+    bool resumeRun(qint64 runId, const momok::ResumeChanges &changes = {});
+    // Asks how much further a finished run trains (TrainOnDialog), then resumes it.
+    bool trainRunOn(qint64 runId);
     void cancelTraining();
     // Tests: the next training cancels itself when it reports this progress (a fixed point
     // of the run instead of a race with a timer); nullopt clears it.

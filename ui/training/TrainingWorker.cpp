@@ -79,7 +79,7 @@ void TrainingWorker::run()
     try {
         // A first training on a dataset with raw images or texts extracts their features:
         // the feedback says how far it is, and Cancel stops it.
-        const bool ready = m_job.resume ? trainer.resume(m_job.runDir, &m_feedback, &error)
+        const bool ready = m_job.resume ? trainer.resume(m_job.runDir, &m_feedback, &error, m_job.changes)
                                         : trainer.start(m_job.spec, &m_feedback, &error);
         if (!ready) {
             Q_EMIT finished(-1, m_feedback.isCancelled() ? Outcome::Cancelled : Outcome::Failed, error);

@@ -22,6 +22,7 @@ struct TrainingJob {
     bool resume = false;
     RunSpec spec;          // a new run (resume == false)
     QString runDir;        // the run to continue (resume == true)
+    ResumeChanges changes; // resume == true: e.g. more epochs, to train a finished run on
     QString workspacePath; // empty: train without recording
     QString runName;       // the new run's name in the workspace; empty: the folder's name
     // Processes to train in (data-parallel): this worker thread is rank 0 and starts the

@@ -4,6 +4,7 @@
 #include "runtime/ComputeEnvironment.h"
 #include "storage/Workspace.h"
 #include "teaching/TeachingGraphGenerator.h"
+#include "training/TrainOnDialog.h"
 #include "training/TrainingDialog.h"
 #include "training/TrainingPanel.h"
 #include "training/TrainingWorker.h"
@@ -19,6 +20,8 @@
 #include <QSettings>
 #include <QSpinBox>
 #include <QtTest>
+
+#include <memory>
 
 using namespace momok;
 using namespace momok::ui;
@@ -62,6 +65,23 @@ void answerQuestionBox(const QString &button)
                 }
         }
         answerQuestionBox(button); // not shown yet
+    });
+}
+
+// Accepts the next "Train on" dialog as it opens, noting the epochs and patience it proposed.
+void acceptTrainOnDialog(std::shared_ptr<QPair<int, int>> proposed)
+{
+    QTimer::singleShot(200, [proposed] {
+        for (QWidget *w : QApplication::topLevelWidgets()) {
+            auto *dialog = qobject_cast<TrainOnDialog *>(w);
+            if (!dialog || !dialog->isVisible())
+                continue;
+            *proposed = {dialog->findChild<QSpinBox *>("trainOnEpochs")->value(),
+                         dialog->findChild<QSpinBox *>("trainOnPatience")->value()};
+            dialog->findChild<QPushButton *>("trainOnButton")->click();
+            return;
+        }
+        acceptTrainOnDialog(proposed); // not shown yet
     });
 }
 
@@ -275,6 +295,81 @@ private Q_SLOTS:
         QVERIFY(!stillOffered);
         QVERIFY(!panel.resumeRun(runId)); // finished: nothing to resume, and the user is told
         QVERIFY(panel.findChild<QLabel *>("trainingError")->text().contains("already finished"));
+        bool trainsOn = false; // … and it is offered under "Train on" instead
+        for (const RunRecord &r : panel.finishedRuns())
+            trainsOn = trainsOn || r.id == runId;
+        QVERIFY(trainsOn);
+    }
+
+    // A run that stopped early goes on from Resume… › Train on with a larger patience; one
+    // that would stop again at once is refused with the reason, its record untouched.
+    void finishedRunTrainsOnWithMorePatience()
+    {
+        PanelUnderTest t(&m_service, kCountries);
+        TrainingPanel &panel = t.panel;
+        RunSpec spec = quickDemo(m_dir.filePath("runs/train-on"), 200);
+        spec.config.patience = 1; // stops at the first validation that does not improve
+        QVERIFY(panel.startTraining(spec, QStringLiteral("train on")));
+        QTRY_COMPARE_WITH_TIMEOUT(t.finished.count(), 1, kTrainingTimeoutMs);
+        QCOMPARE(t.finished.first().at(1).value<Outcome>(), Outcome::Finished);
+        const qint64 runId = t.finished.first().at(0).toLongLong();
+        const RunRecord stopped = *workspace()->run(runId);
+        QCOMPARE(stopped.status, RunStatus::Finished);
+        const int done = stopped.epochCount;
+        QVERIFY2(done >= 2 && done < 200, qPrintable(QString::number(done))); // stopped early
+        bool offered = false;
+        for (const RunRecord &r : panel.resumableRuns())
+            QVERIFY(r.id != runId);
+        for (const RunRecord &r : panel.finishedRuns())
+            offered = offered || r.id == runId;
+        QVERIFY(offered);
+
+        // The dialog proposes the run's own end and twice the patience.
+        {
+            TrainOnDialog dialog(stopped);
+            QCOMPARE(dialog.findChild<QSpinBox *>("trainOnEpochs")->value(), 200);
+            QCOMPARE(dialog.findChild<QSpinBox *>("trainOnEpochs")->minimum(), done + 1);
+            QCOMPARE(dialog.findChild<QSpinBox *>("trainOnPatience")->value(), 2);
+            QVERIFY(dialog.findChild<QLabel *>("trainOnSummary")->text().contains("stopped early"));
+            const ResumeChanges changes = dialog.changes();
+            QVERIFY(!changes.epochs && changes.patience == 2);
+        }
+
+        // More epochs alone: it would stop again at once, so it is refused and nothing changes.
+        const QByteArray record = [&] {
+            QFile f(QDir(spec.runDir).filePath("run.json"));
+            return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+        }();
+        ResumeChanges epochsOnly;
+        epochsOnly.epochs = 300;
+        QVERIFY(panel.resumeRun(runId, epochsOnly));
+        QTRY_COMPARE_WITH_TIMEOUT(t.finished.count(), 2, kTrainingTimeoutMs);
+        QCOMPARE(t.finished.last().at(1).value<Outcome>(), Outcome::Failed);
+        auto *error = panel.findChild<QLabel *>("trainingError");
+        QVERIFY2(error->text().contains("stopped early") && error->text().contains("give a patience above 1"),
+                 qPrintable(error->text()));
+        QFile recordFile(QDir(spec.runDir).filePath("run.json"));
+        QVERIFY(recordFile.open(QIODevice::ReadOnly));
+        QCOMPARE(recordFile.readAll(), record);
+        QCOMPARE(workspace()->run(runId)->status, RunStatus::Finished);
+        QCOMPARE(workspace()->run(runId)->epochCount, done);
+
+        // Through the dialog, as a user does: the run goes on from the epoch after its last.
+        auto proposed = std::make_shared<QPair<int, int>>(0, 0);
+        acceptTrainOnDialog(proposed);
+        QVERIFY(panel.trainRunOn(runId));
+        QCOMPARE(*proposed, (QPair<int, int>(200, 2)));
+        QTRY_COMPARE_WITH_TIMEOUT(t.finished.count(), 3, kTrainingTimeoutMs);
+        QCOMPARE(t.finished.last().at(0).toLongLong(), runId);
+        QCOMPARE(t.finished.last().at(1).value<Outcome>(), Outcome::Finished);
+        const RunRecord trained = *workspace()->run(runId);
+        QCOMPARE(trained.status, RunStatus::Finished);
+        QVERIFY2(trained.epochCount > done, qPrintable(QString::number(trained.epochCount)));
+        QCOMPARE(ModelConfig::fromJson(trained.config.value("config").toObject()).patience, 2);
+        const QList<int> epochs = epochNumbers(workspace()->epochs(runId));
+        QCOMPARE(epochs.size(), trained.epochCount);
+        QCOMPARE(epochs.last(), trained.epochCount); // 1, 2, … with none redone
+        QCOMPARE(panel.lossPlot()->graph(0)->dataCount(), trained.epochCount);
     }
 
     void cancelButtonStopsTheTraining()
