@@ -372,6 +372,36 @@ private Q_SLOTS:
         QCOMPARE(panel.lossPlot()->graph(0)->dataCount(), trained.epochCount);
     }
 
+    // A run that used all its epochs: the dialog proposes half as many again, keeps the
+    // patience, and cannot end at or before the epoch already done.
+    void trainOnDialogProposesMoreEpochsForACompletedRun()
+    {
+        RunRecord run;
+        run.id = 7;
+        run.name = QStringLiteral("done");
+        run.status = RunStatus::Finished;
+        run.epochCount = 60;
+        ModelConfig config;
+        config.epochs = 60;
+        config.evalEvery = 5;
+        config.patience = 2;
+        run.config.insert(QStringLiteral("config"), config.toJson());
+        TrainOnDialog dialog(run);
+        auto *epochs = dialog.findChild<QSpinBox *>("trainOnEpochs");
+        auto *patience = dialog.findChild<QSpinBox *>("trainOnPatience");
+        QCOMPARE(epochs->value(), 90);
+        QCOMPARE(epochs->minimum(), 61);
+        QCOMPARE(patience->value(), 2);
+        QVERIFY(dialog.findChild<QLabel *>("trainOnSummary")->text().contains("finished all its 60 epochs"));
+        ResumeChanges changes = dialog.changes();
+        QVERIFY(changes.epochs == 90 && !changes.patience && !changes.threads);
+        epochs->setValue(10); // clamped: a run cannot end before the epoch it has reached
+        QCOMPARE(epochs->value(), 61);
+        patience->setValue(4);
+        changes = dialog.changes();
+        QVERIFY(changes.epochs == 61 && changes.patience == 4);
+    }
+
     void cancelButtonStopsTheTraining()
     {
         PanelUnderTest t(&m_service, kCountries);
