@@ -48,10 +48,13 @@ public:
 torch::Tensor smoothedBceScores(const torch::Tensor &queries, const torch::Tensor &candidates,
                                 const torch::Tensor &positives, double labelSmoothing, torch::Tensor &buffer)
 {
-    const std::vector<int64_t> shape{queries.size(0), candidates.size(0)};
-    if (!buffer.defined() || buffer.sizes() != torch::IntArrayRef(shape))
-        buffer = torch::empty(shape, queries.options().requires_grad(false));
-    return SmoothedBceScoresFunction::apply(queries, candidates, positives.to(torch::kLong), labelSmoothing, buffer);
+    const int64_t rows = queries.size(0), entities = candidates.size(0);
+    // A buffer with more rows serves a smaller batch (an epoch's last) through its first rows,
+    // so the largest block of a step is allocated once, not twice an epoch.
+    if (!buffer.defined() || buffer.size(0) < rows || buffer.size(1) != entities)
+        buffer = torch::empty({rows, entities}, queries.options().requires_grad(false));
+    return SmoothedBceScoresFunction::apply(queries, candidates, positives.to(torch::kLong), labelSmoothing,
+                                            buffer.narrow(0, 0, rows));
 }
 
 } // namespace momok

@@ -341,6 +341,9 @@ struct Trainer::Private {
         {
             ProfileScope scope(ProfileSection::Optimiser);
             optimizer->step();
+            // Spent gradients go now, not at the next backward: held through the next forward
+            // pass they added the size of every parameter to the step's peak memory.
+            optimizer->releaseGradients();
         }
         if (!group)
             losses.total = total.item<double>();
@@ -369,6 +372,7 @@ struct Trainer::Private {
                 losses.estimator = reduceGradients(estimatorOptimizer->param_groups()[0].params(),
                                                    {losses.estimator * share}, "summing the estimators' gradients")[0];
             estimatorOptimizer->step();
+            estimatorOptimizer->releaseGradients();
         }
         ++state.step;
         return losses;
