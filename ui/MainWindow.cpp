@@ -66,8 +66,7 @@ struct ImportOutcome {
 
 bool hasCheckpoint(const RunRecord &run)
 {
-    const bool usable = run.status == RunStatus::Finished || run.status == RunStatus::Cancelled
-                        || run.status == RunStatus::Interrupted;
+    const bool usable = run.status == RunStatus::Finished || runStoppedEarly(run.status);
     return usable && !(run.bestCheckpointPath.isEmpty() && run.checkpointPath.isEmpty());
 }
 

@@ -61,6 +61,11 @@ std::optional<RunStatus> runStatusFromName(QStringView name) { return fromKey<Ru
 
 QString outcomeName(Outcome outcome) { return QString::fromLatin1(kOutcomeKeys[int(outcome)]); }
 
+bool runStoppedEarly(RunStatus status)
+{
+    return status == RunStatus::Cancelled || status == RunStatus::Interrupted;
+}
+
 RunStatus runStatusAfter(Outcome outcome)
 {
     switch (outcome) {

@@ -62,6 +62,8 @@ enum class RunStatus { Running, Finished, Cancelled, Failed, Interrupted };
 QString runStatusName(RunStatus status);  // "running", "finished", …: the key
 QString runStatusLabel(RunStatus status); // "Running", "Finished", …
 std::optional<RunStatus> runStatusFromName(QStringView name);
+// Cancelled or interrupted: stopped before its last epoch, so it resumes from its last checkpoint.
+bool runStoppedEarly(RunStatus status);
 
 // How a long job (training, feature extraction, teaching-graph generation) ended.
 enum class Outcome { Finished, Cancelled, Failed };

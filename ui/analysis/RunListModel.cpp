@@ -79,7 +79,7 @@ QVariant RunListModel::data(const QModelIndex &index, int role) const
     case Qt::ToolTipRole:
         if (index.column() == ConfigColumn)
             return configSummary(r.config);
-        if (index.column() == StatusColumn && (r.status == RunStatus::Interrupted || r.status == RunStatus::Cancelled))
+        if (index.column() == StatusColumn && runStoppedEarly(r.status))
             return tr("Stopped before the end: resume it from the Training tab.");
         return r.notes.isEmpty() ? QVariant() : QVariant(r.notes);
     case Qt::TextAlignmentRole:

@@ -760,26 +760,21 @@ void TrainingPanel::cancelTraining()
     updateButtons();
 }
 
-QVector<RunRecord> TrainingPanel::resumableRuns() const
-{
-    QVector<RunRecord> out;
-    Workspace *ws = workspace();
-    if (!ws)
-        return out;
-    for (const RunRecord &r : ws->runs(m_datasetId))
-        if (r.status == RunStatus::Cancelled || r.status == RunStatus::Interrupted)
-            out << r;
-    return out;
-}
-
-QVector<RunRecord> TrainingPanel::finishedRuns() const
+QVector<RunRecord> TrainingPanel::runsOfDatasetWhere(bool (*accept)(RunStatus)) const
 {
     QVector<RunRecord> out;
     if (Workspace *ws = workspace())
         for (const RunRecord &r : ws->runs(m_datasetId))
-            if (r.status == RunStatus::Finished)
+            if (accept(r.status))
                 out << r;
     return out;
+}
+
+QVector<RunRecord> TrainingPanel::resumableRuns() const { return runsOfDatasetWhere(runStoppedEarly); }
+
+QVector<RunRecord> TrainingPanel::finishedRuns() const
+{
+    return runsOfDatasetWhere([](RunStatus s) { return s == RunStatus::Finished; });
 }
 
 void TrainingPanel::showResumeMenu()

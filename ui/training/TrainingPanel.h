@@ -93,6 +93,8 @@ Q_SIGNALS:
     void computeThreadsChanged(int threads, const QString &device);
 
 private:
+    // The workspace's runs (of the current dataset when known) whose status `accept` takes.
+    QVector<RunRecord> runsOfDatasetWhere(bool (*accept)(RunStatus)) const;
     bool launch(const TrainingJob &job, const QString &description);
     void onStarted(qint64 runId, const QString &runDir, int completedEpochs, int totalEpochs, int batchesPerEpoch,
                    const QVector<momok::Decoder> &decoders, int computeThreads, int processes, const QString &device);

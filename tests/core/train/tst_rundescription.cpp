@@ -170,6 +170,10 @@ private Q_SLOTS:
         QVERIFY(!modalityOf(Decoder::Joint));
         QCOMPARE(runStatusAfter(Outcome::Cancelled), RunStatus::Cancelled);
         QCOMPARE(runStatusAfter(Outcome::Failed), RunStatus::Failed);
+        // Only runs stopped before their end resume; a finished, failed or running one does not.
+        QVERIFY(runStoppedEarly(RunStatus::Cancelled) && runStoppedEarly(RunStatus::Interrupted));
+        QVERIFY(!runStoppedEarly(RunStatus::Finished) && !runStoppedEarly(RunStatus::Failed)
+                && !runStoppedEarly(RunStatus::Running));
     }
 
     // The rule for a run's reported evaluation: the latest test one, else the best validation one.
