@@ -9,7 +9,8 @@
 namespace momok {
 
 // queries: B×w, candidates: E×w (both differentiable). positives: flat indices row·E + column
-// of the known answers. buffer: a tensor kept by the caller between steps (resized as needed).
+// of the known answers. buffer: a tensor kept by the caller between steps (replaced when it has
+// fewer than B rows or another width; a larger one serves through its first B rows).
 // Returns the mean over all B·E elements, as torch's BCELoss does.
 torch::Tensor smoothedBceScores(const torch::Tensor &queries, const torch::Tensor &candidates,
                                 const torch::Tensor &positives, double labelSmoothing, torch::Tensor &buffer);
