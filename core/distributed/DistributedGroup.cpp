@@ -1,6 +1,9 @@
 #include "distributed/DistributedGroup.h"
 
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#ifdef MOMOK_HAVE_NCCL
+#include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
+#endif
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
 #include <arpa/inet.h>
@@ -10,6 +13,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <stdexcept>
 #include <thread>
 
@@ -54,8 +58,12 @@ std::string localAddressTowards(const std::string &host, int port)
 struct DistributedGroup::Private {
     int rank = 0, size = 1;
     std::chrono::milliseconds timeout{60000};
+    CommunicationBackend backend = CommunicationBackend::Gloo;
     c10::intrusive_ptr<c10d::Store> store;
-    c10::intrusive_ptr<c10d::ProcessGroupGloo> group;
+    c10::intrusive_ptr<c10d::ProcessGroupGloo> gloo; // exactly one of these two is set
+#ifdef MOMOK_HAVE_NCCL
+    c10::intrusive_ptr<c10d::ProcessGroupNCCL> nccl;
+#endif
     double seconds = 0;
     int64_t calls = 0;
     int64_t storeMessages = 0; // broadcasts through the store so far: the next one's key
@@ -100,11 +108,20 @@ struct DistributedGroup::Private {
         }
     }
 
-    // Runs one collective and waits for it; a failure names this rank and the operation.
+    // Runs one collective, start(group) on whichever process group the run uses (both take
+    // the same calls), and waits for it; a failure names this rank and the operation. With
+    // NCCL the wait returns once the GPU's stream is ordered after the collective (later work
+    // on that stream sees the result), so the time counted is the host's, not the GPU's.
     template <typename Start>
     void collective(const char *what, const Start &start)
     {
-        communicate(what, [&] { start()->wait(); });
+#ifdef MOMOK_HAVE_NCCL
+        if (nccl) {
+            communicate(what, [&] { start(*nccl)->wait(); });
+            return;
+        }
+#endif
+        communicate(what, [&] { start(*gloo)->wait(); });
     }
 
     // One exchange with the other ranks, timed and counted; a failure names this rank and the operation.
@@ -159,6 +176,33 @@ std::unique_ptr<DistributedGroup> DistributedGroup::join(const DistributedSetup 
     if (beforeConnect && !beforeConnect(port, error))
         return nullptr;
     try {
+        // Rank 0 chose the backend; every rank builds the same kind of group.
+        const std::string backendKey = "momok/backend";
+        if (setup.rank == 0) {
+            const std::string name = communicationBackendName(setup.backend).toStdString();
+            p.store->set(backendKey, std::vector<uint8_t>(name.begin(), name.end()));
+        } else {
+            p.store->wait({backendKey}, setupTimeout);
+        }
+        const std::vector<uint8_t> chosen = p.store->get(backendKey);
+        p.backend = std::string(chosen.begin(), chosen.end()) == "nccl" ? CommunicationBackend::Nccl
+                                                                        : CommunicationBackend::Gloo;
+        if (p.backend == CommunicationBackend::Nccl) {
+#ifdef MOMOK_HAVE_NCCL
+            p.storeBarrier("momok/joined", setupTimeout);
+            // A collective that waits longer than the timeout throws on the host instead of
+            // hanging (both spellings: LibTorch 1.13 reads the first, 2.x the second).
+            ::setenv("NCCL_BLOCKING_WAIT", "1", 0);
+            ::setenv("TORCH_NCCL_BLOCKING_WAIT", "1", 0);
+            auto options = c10d::ProcessGroupNCCL::Options::create();
+            options->timeout = p.timeout;
+            p.nccl = c10::make_intrusive<c10d::ProcessGroupNCCL>(p.store, setup.rank, setup.worldSize, options);
+            return group;
+#else
+            throw std::runtime_error("rank 0 chose NCCL, and this process's build has no NCCL: build every machine "
+                                     "against the same CUDA LibTorch");
+#endif
+        }
         std::shared_ptr<::gloo::transport::Device> device;
         if (!setup.interface.isEmpty()) {
             device = c10d::ProcessGroupGloo::createDeviceForInterface(setup.interface.toStdString());
@@ -173,7 +217,7 @@ std::unique_ptr<DistributedGroup> DistributedGroup::join(const DistributedSetup 
         auto options = c10d::ProcessGroupGloo::Options::create(p.timeout);
         options->devices.push_back(device);
         options->threads = 1;
-        p.group = c10::make_intrusive<c10d::ProcessGroupGloo>(p.store, setup.rank, setup.worldSize, options);
+        p.gloo = c10::make_intrusive<c10d::ProcessGroupGloo>(p.store, setup.rank, setup.worldSize, options);
     } catch (const std::exception &e) {
         if (error)
             *error = QStringLiteral("rank %1 of %2: cannot join the other processes through %3: %4")
@@ -185,6 +229,7 @@ std::unique_ptr<DistributedGroup> DistributedGroup::join(const DistributedSetup 
 
 int DistributedGroup::rank() const { return d->rank; }
 int DistributedGroup::size() const { return d->size; }
+CommunicationBackend DistributedGroup::backend() const { return d->backend; }
 
 void DistributedGroup::allReduceSum(torch::Tensor &flat, const char *what)
 {
@@ -192,12 +237,13 @@ void DistributedGroup::allReduceSum(torch::Tensor &flat, const char *what)
     c10d::AllreduceOptions options;
     options.reduceOp = c10d::ReduceOp::SUM;
     options.timeout = d->timeout;
-    d->collective(what, [&] { return d->group->allreduce(tensors, options); });
+    d->collective(what, [&](auto &group) { return group.allreduce(tensors, options); });
 }
 
 void DistributedGroup::broadcast(torch::Tensor &tensor, const char *what, std::chrono::milliseconds timeout, int root)
 {
-    if (timeout > d->timeout) {
+    // NCCL carries GPU tensors only: a host tensor goes through the store there too.
+    if (timeout > d->timeout || (d->backend == CommunicationBackend::Nccl && !tensor.is_cuda())) {
         const auto host = tensor.to(torch::kCPU).contiguous();
         const QByteArray bytes = d->storeBroadcast(
             QByteArray(static_cast<const char *>(host.data_ptr()), qsizetype(host.nbytes())), what, timeout, root);
@@ -214,7 +260,7 @@ void DistributedGroup::broadcast(torch::Tensor &tensor, const char *what, std::c
     c10d::BroadcastOptions options;
     options.rootRank = root;
     options.timeout = timeout.count() > 0 ? timeout : d->timeout;
-    d->collective(what, [&] { return d->group->broadcast(tensors, options); });
+    d->collective(what, [&](auto &group) { return group.broadcast(tensors, options); });
 }
 
 QByteArray DistributedGroup::broadcastBytes(const QByteArray &bytes, const char *what, std::chrono::milliseconds timeout,
@@ -237,7 +283,7 @@ torch::Tensor DistributedGroup::allGatherRows(const torch::Tensor &local, const 
     std::vector<at::Tensor> inputs{padded};
     c10d::AllgatherOptions options;
     options.timeout = d->timeout;
-    d->collective(what, [&] { return d->group->allgather(outputs, inputs, options); });
+    d->collective(what, [&](auto &group) { return group.allgather(outputs, inputs, options); });
     std::vector<torch::Tensor> parts;
     for (int r = 0; r < d->size; ++r)
         parts.push_back(outputs[0][size_t(r)].narrow(0, 0, rowsPerRank[size_t(r)]));

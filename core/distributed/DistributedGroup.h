@@ -1,7 +1,8 @@
 #pragma once
 // The processes of a data-parallel run, on PyTorch's distributed engine (c10d): rendezvous
-// through a TCPStore that rank 0 serves, collectives through Gloo on the CPU. c10d's types
-// stay in the .cpp. Every collective must be called by every rank in the same order; a
+// through a TCPStore that rank 0 serves, collectives through Gloo (CPU, or GPUs shared by
+// several processes) or NCCL (a GPU per process, in builds that have it). c10d's types stay
+// in the .cpp. Every collective must be called by every rank in the same order; a
 // failure (a peer gone, a timeout) throws std::runtime_error naming this rank and the
 // operation, which the trainer turns into the run's error.
 #include "distributed/DistributedSetup.h"
@@ -32,12 +33,15 @@ public:
 
     int rank() const;
     int size() const;
+    // The process group's kind, as rank 0 chose it (setup.backend on rank 0).
+    CommunicationBackend backend() const;
 
     // Sum over ranks, in place; every rank gets the same bits. A contiguous float or double tensor.
     void allReduceSum(torch::Tensor &flat, const char *what);
     // root's tensor into every rank's (same shape and type on every rank). Collectives wait up
     // to the setup's timeoutSeconds; a broadcast given a longer timeout (waiting for rank 0's
-    // evaluation or setup) goes through the rendezvous store instead, which honours it.
+    // evaluation or setup) goes through the rendezvous store instead, which honours it (as
+    // does a host tensor when the group is NCCL's, which carries GPU tensors only).
     void broadcast(torch::Tensor &tensor, const char *what, std::chrono::milliseconds timeout = {}, int root = 0);
     // root's bytes to every rank (the others pass anything; they get root's), through the
     // rendezvous store: for setup messages, which may wait up to `timeout` (any length).

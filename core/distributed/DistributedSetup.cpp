@@ -11,6 +11,32 @@ int collectiveTimeoutSeconds()
     return ok && seconds > 0 ? seconds : 60;
 }
 
+QString communicationBackendName(CommunicationBackend backend)
+{
+    return backend == CommunicationBackend::Nccl ? QStringLiteral("nccl") : QStringLiteral("gloo");
+}
+
+bool ncclBuiltIn()
+{
+#ifdef MOMOK_HAVE_NCCL
+    return true;
+#else
+    return false;
+#endif
+}
+
+CommunicationBackend chooseCommunicationBackend(const QString &device, int localProcesses, int gpus, bool ncclAvailable)
+{
+    // NCCL refuses two ranks of one communicator on one GPU, so it needs a GPU per process here.
+    const bool ownGpuEach = device == QLatin1String("cuda") && localProcesses >= 1 && gpus >= localProcesses;
+    return ncclAvailable && ownGpuEach ? CommunicationBackend::Nccl : CommunicationBackend::Gloo;
+}
+
+QString processDevice(const QString &device, int localRank, CommunicationBackend backend)
+{
+    return backend == CommunicationBackend::Nccl ? QStringLiteral("cuda:%1").arg(localRank) : device;
+}
+
 bool parseMasterAddress(const QString &value, QString *host, int *port, QString *error)
 {
     const int colon = value.lastIndexOf(QLatin1Char(':'));

@@ -109,10 +109,14 @@ bool distributedSetupFromEnvironment(DistributedSetup *setup, QString *error)
     setup->worldSize = world;
     setup->rank = number("RANK", 0, true);
     setup->localProcesses = std::max(1, number("LOCAL_WORLD_SIZE", 1, false));
+    setup->localRank = number("LOCAL_RANK", setup->rank % setup->localProcesses, false);
     setup->masterHost = environment.value(QStringLiteral("MASTER_ADDR"), QStringLiteral("127.0.0.1"));
     setup->masterPort = number("MASTER_PORT", 29500, false);
     if (error && error->isEmpty() && (setup->rank < 0 || setup->rank >= world))
         *error = QStringLiteral("environment: RANK=%1 is outside 0…%2 (WORLD_SIZE=%3)").arg(setup->rank).arg(world - 1).arg(world);
+    if (error && error->isEmpty() && (setup->localRank < 0 || setup->localRank >= setup->localProcesses))
+        *error = QStringLiteral("environment: LOCAL_RANK=%1 is outside 0…%2 (LOCAL_WORLD_SIZE=%3)")
+                     .arg(setup->localRank).arg(setup->localProcesses - 1).arg(setup->localProcesses);
     return true;
 }
 

@@ -50,7 +50,7 @@ private:
 };
 
 // The rank this process has when started by a launcher (or torchrun): from RANK,
-// WORLD_SIZE, LOCAL_WORLD_SIZE, MASTER_ADDR and MASTER_PORT. False when WORLD_SIZE is unset
+// WORLD_SIZE, LOCAL_RANK, LOCAL_WORLD_SIZE, MASTER_ADDR and MASTER_PORT. False when WORLD_SIZE is unset
 // or 1; *error set when they are inconsistent.
 bool distributedSetupFromEnvironment(DistributedSetup *setup, QString *error);
 

@@ -1,5 +1,7 @@
 #include "runtime/ComputeEnvironment.h"
 
+#include "distributed/DistributedSetup.h"
+
 #include "MomokVersion.h"
 
 #include <torch/torch.h>
@@ -175,7 +177,10 @@ QString longDescription(const ComputeInfo &info)
           << QStringLiteral("BLAS: %1%2").arg(info.blasName,
                  info.blasLibrary.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(info.blasLibrary))
           << QStringLiteral("Intra-op threads: %1 (physical cores: %2)").arg(info.intraOpThreads).arg(info.physicalCores)
-          << QStringLiteral("Devices: %1").arg(info.availableDevices.join(", "));
+          << QStringLiteral("Devices: %1").arg(info.availableDevices.join(", "))
+          << QStringLiteral("Several processes (--nproc, --nnodes): Gloo%1")
+                 .arg(ncclBuiltIn() ? QStringLiteral(", NCCL with a GPU per process")
+                                    : QStringLiteral(" (this build has no NCCL)"));
     return lines.join('\n');
 }
 

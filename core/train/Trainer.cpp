@@ -22,6 +22,8 @@
 #include <QJsonDocument>
 #include <QTemporaryDir>
 
+#include <torch/cuda.h>
+
 #include <chrono>
 #include <optional>
 
@@ -454,6 +456,8 @@ struct Trainer::Private {
     // starts from the same bits.
     bool connectWorkers(QString *error)
     {
+        distributedSetup.backend = chooseCommunicationBackend(context->spec.config.device, distributedSetup.localProcesses,
+                                                              int(torch::cuda::device_count()), ncclBuiltIn());
         group = DistributedGroup::join(distributedSetup, launchWorkers, kDistributedSetupTimeout, error);
         if (!group)
             return false;
@@ -600,6 +604,8 @@ bool Trainer::joinAsWorker(const DistributedSetup &setup, Feedback *feedback, QS
             || !RunSpec::load(folder, &spec, error))
             return false;
         spec.runDir = folder; // a scratch folder: a worker writes nothing into the run
+        // With NCCL each process computes on its own GPU (rank 0 on cuda:0 from "cuda").
+        spec.config.device = processDevice(spec.config.device, setup.localRank, d->group->backend());
         if (!setup.datasetDir.isEmpty())
             spec.datasetDir = QFileInfo(setup.datasetDir).absoluteFilePath();
         if (!d->build(spec, feedback, error))
@@ -707,8 +713,11 @@ Outcome Trainer::run(TrainingObserver *observer, Feedback *feedback, QString *er
             }
             if (!d->connectWorkers(error))
                 return Outcome::Failed;
-            say(QStringLiteral("training in %1 processes; each takes its share of every batch of %2")
-                    .arg(d->group->size()).arg(c.batchSize));
+            say(QStringLiteral("training in %1 processes (collectives through %2); each takes its share of every "
+                               "batch of %3")
+                    .arg(d->group->size())
+                    .arg(d->group->backend() == CommunicationBackend::Nccl ? QStringLiteral("NCCL") : QStringLiteral("Gloo"))
+                    .arg(c.batchSize));
         }
         d->savedEpoch = d->state.epoch;
         QElapsedTimer sinceSaved;

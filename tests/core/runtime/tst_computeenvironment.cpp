@@ -1,3 +1,4 @@
+#include "distributed/DistributedSetup.h"
 #include "runtime/ComputeEnvironment.h"
 
 #include <torch/torch.h>
@@ -42,6 +43,9 @@ private Q_SLOTS:
         ComputeInfo info = configureComputeEnvironment(2);
         QVERIFY(longDescription(info).contains("LibTorch "));
         QVERIFY(longDescription(info).contains("Devices: cpu"));
+        // It says whether several processes can use NCCL, as this build was configured.
+        QCOMPARE(longDescription(info).contains("NCCL with a GPU per process"), ncclBuiltIn());
+        QCOMPARE(longDescription(info).contains("(this build has no NCCL)"), !ncclBuiltIn());
         const QString blas = info.blasName.section(' ', 0, 1);
         info.availableDevices = {QStringLiteral("cpu")};
         QCOMPARE(shortDescription(info), QStringLiteral("CPU · 2 threads · ") + blas);
