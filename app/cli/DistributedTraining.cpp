@@ -41,7 +41,7 @@ bool positiveOption(const CommandLine &commandLine, const char *name, int *value
 QList<QCommandLineOption> distributedTrainOptions()
 {
     return {{"nproc", "train in N processes on this machine, each with its share of every batch (data-parallel, "
-                      "through PyTorch's distributed engine with Gloo)", "N"},
+                      "through PyTorch's distributed engine: Gloo, or NCCL with --device cuda and a GPU per process)", "N"},
             {"nnodes", "machines taking part; each runs momok train with --node-rank and --master (machine 0 also "
                        "with the run's options)", "M"},
             {"node-rank", "this machine's number, 0 to M-1; machine 0 evaluates, writes the run folder and records it",

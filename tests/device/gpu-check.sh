@@ -213,6 +213,7 @@ printf '%q ' cmake -S "$repo" -B "$build_dir" "${generator[@]}" "${cmake_args[@]
 phase configure cmake -S "$repo" -B "$build_dir" "${generator[@]}" "${cmake_args[@]}" ||
     stop "CMake's configure step failed: see configure.log (its last lines follow)." "$(tail -5 "$OUT/configure.log" | tr '\n' ' ')"
 grep -E '^(Qt6_DIR|Torch_DIR|CMAKE_CXX_COMPILER):' "$build_dir/CMakeCache.txt" | tee -a "$summary"
+grep -E -- '-- NCCL: ' "$OUT/configure.log" | sed 's/^-- /  /' | tee -a "$summary" || true
 [[ $configure_only == 1 ]] && { say "done (--configure-only)"; exit 0; }
 
 # ---- build the command line -------------------------------------------------------------
@@ -262,6 +263,17 @@ if [[ $cpu_only == 0 ]]; then
     bench cuda "$GPU_EPOCHS"
 fi
 bench cpu "$CPU_EPOCHS"
+
+# ---- two processes on the GPU -----------------------------------------------------------
+# NCCL when this build has it and there is a GPU per process; otherwise Gloo carries the GPU
+# tensors through the host. Either way both processes must finish and rank 0 names the backend.
+if [[ $cpu_only == 0 ]]; then
+    rc=0
+    phase nproc2-cuda timeout "$BENCH_TIMEOUT" "$momok" train --dataset "$repo/resources/datasets/countries" \
+        --preset quick-demo --epochs 3 --device cuda --nproc 2 --out "$build_dir/nproc2-cuda-run" || rc=$?
+    say "  two processes on cuda: rc=$rc; $(grep -m1 -E 'processes|backend' "$OUT/nproc2-cuda.log" || echo 'no process line')"
+    grep -E 'test +MRR|MRR' "$OUT/nproc2-cuda.log" | tail -1 | sed 's/^/  /' | tee -a "$summary" || true
+fi
 
 # ---- tests ------------------------------------------------------------------------------
 [[ $run_tests == 1 ]] || { say "done (--no-tests)"; exit 0; }
