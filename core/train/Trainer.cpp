@@ -328,6 +328,8 @@ struct Trainer::Private {
             losses.mi = mi.item<double>();
         }
         {
+            // Already released after the last step; this guards a step that threw between its
+            // backward and its optimiser step, whose gradients must not add to this one's.
             ProfileScope scope(ProfileSection::Optimiser);
             optimizer->releaseGradients();
         }
@@ -356,7 +358,7 @@ struct Trainer::Private {
             // reference does), so that they track the experts as they now are.
             ProfileScope scope(ProfileSection::Estimator);
             const auto [i, j] = expertPair(kExpertPairPurpose + 1);
-            estimatorOptimizer->releaseGradients();
+            estimatorOptimizer->releaseGradients(); // as above: a guard, normally already released
             torch::Tensor nll;
             for (int m : estimated) {
                 torch::Tensor experts;
