@@ -243,10 +243,11 @@ void DistributedGroup::allReduceSum(torch::Tensor &flat, const char *what)
 void DistributedGroup::broadcast(torch::Tensor &tensor, const char *what, std::chrono::milliseconds timeout, int root)
 {
     // NCCL carries GPU tensors only: a host tensor goes through the store there too.
-    if (timeout > d->timeout || (d->backend == CommunicationBackend::Nccl && !tensor.is_cuda())) {
+    const std::chrono::milliseconds wait = timeout.count() > 0 ? timeout : d->timeout;
+    if (wait > d->timeout || (d->backend == CommunicationBackend::Nccl && !tensor.is_cuda())) {
         const auto host = tensor.to(torch::kCPU).contiguous();
         const QByteArray bytes = d->storeBroadcast(
-            QByteArray(static_cast<const char *>(host.data_ptr()), qsizetype(host.nbytes())), what, timeout, root);
+            QByteArray(static_cast<const char *>(host.data_ptr()), qsizetype(host.nbytes())), what, wait, root);
         if (d->rank != root) {
             if (qsizetype(host.nbytes()) != bytes.size())
                 throw std::runtime_error(std::string(what) + ": rank " + std::to_string(root) + " sent "
@@ -259,7 +260,7 @@ void DistributedGroup::broadcast(torch::Tensor &tensor, const char *what, std::c
     std::vector<at::Tensor> tensors{tensor};
     c10d::BroadcastOptions options;
     options.rootRank = root;
-    options.timeout = timeout.count() > 0 ? timeout : d->timeout;
+    options.timeout = wait;
     d->collective(what, [&](auto &group) { return group.broadcast(tensors, options); });
 }
 
