@@ -185,8 +185,10 @@ std::unique_ptr<DistributedGroup> DistributedGroup::join(const DistributedSetup 
             p.store->wait({backendKey}, setupTimeout);
         }
         const std::vector<uint8_t> chosen = p.store->get(backendKey);
-        p.backend = std::string(chosen.begin(), chosen.end()) == "nccl" ? CommunicationBackend::Nccl
-                                                                        : CommunicationBackend::Gloo;
+        const QString chosenName = QString::fromStdString(std::string(chosen.begin(), chosen.end()));
+        if (!parseCommunicationBackend(chosenName, &p.backend))
+            throw std::runtime_error("rank 0 chose the collective backend \"" + chosenName.toStdString()
+                                     + "\", which this build does not know (gloo, nccl)");
         if (p.backend == CommunicationBackend::Nccl) {
 #ifdef MOMOK_HAVE_NCCL
             p.storeBarrier("momok/joined", setupTimeout);

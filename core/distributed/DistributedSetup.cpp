@@ -16,6 +16,22 @@ QString communicationBackendName(CommunicationBackend backend)
     return backend == CommunicationBackend::Nccl ? QStringLiteral("nccl") : QStringLiteral("gloo");
 }
 
+bool parseCommunicationBackend(const QString &name, CommunicationBackend *backend)
+{
+    for (const CommunicationBackend candidate : {CommunicationBackend::Gloo, CommunicationBackend::Nccl}) {
+        if (name == communicationBackendName(candidate)) {
+            *backend = candidate;
+            return true;
+        }
+    }
+    return false;
+}
+
+QString communicationBackendTitle(CommunicationBackend backend)
+{
+    return backend == CommunicationBackend::Nccl ? QStringLiteral("NCCL") : QStringLiteral("Gloo");
+}
+
 bool ncclBuiltIn()
 {
 #ifdef MOMOK_HAVE_NCCL

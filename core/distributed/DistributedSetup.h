@@ -13,6 +13,10 @@ int collectiveTimeoutSeconds();
 // NCCL (GPU to GPU, each rank on its own GPU; only in a build against a CUDA LibTorch).
 enum class CommunicationBackend { Gloo, Nccl };
 QString communicationBackendName(CommunicationBackend backend); // "gloo", "nccl"
+// The inverse of communicationBackendName; false for any other spelling (nothing defaults).
+bool parseCommunicationBackend(const QString &name, CommunicationBackend *backend);
+// For people: "Gloo", "NCCL".
+QString communicationBackendTitle(CommunicationBackend backend);
 // Whether this build carries c10d's NCCL process group (see the README's GPU section).
 bool ncclBuiltIn();
 

@@ -718,7 +718,7 @@ Outcome Trainer::run(TrainingObserver *observer, Feedback *feedback, QString *er
             say(QStringLiteral("training in %1 processes (collectives through %2); each takes its share of every "
                                "batch of %3")
                     .arg(d->group->size())
-                    .arg(d->group->backend() == CommunicationBackend::Nccl ? QStringLiteral("NCCL") : QStringLiteral("Gloo"))
+                    .arg(communicationBackendTitle(d->group->backend()))
                     .arg(c.batchSize));
         }
         d->savedEpoch = d->state.epoch;

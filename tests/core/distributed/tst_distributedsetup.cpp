@@ -45,6 +45,31 @@ struct Joined {
 
 // Rank 0 and rank 1 of a two-process group, each joining from its own thread; rank 0's
 // setup carries `backend`.
+// A worker (rank 1 of 2) joining a rank 0 that the test plays itself: a store it serves, with
+// `backendName` already published, so that it stays up while the worker reads the choice.
+// Returns the worker's error; *port is the store's.
+QString joinAsWorkerOfServedStore(const std::string &backendName, int *port)
+{
+    c10d::TCPStoreOptions options;
+    options.isServer = true;
+    options.port = 0;
+    options.waitWorkers = false;
+    options.timeout = std::chrono::seconds(20);
+    auto server = c10::make_intrusive<c10d::TCPStore>("127.0.0.1", options);
+    server->set("momok/backend", std::vector<uint8_t>(backendName.begin(), backendName.end()));
+    DistributedSetup worker;
+    worker.rank = 1;
+    worker.worldSize = 2;
+    worker.localRank = 1;
+    worker.localProcesses = 2;
+    worker.masterPort = server->getPort();
+    *port = worker.masterPort;
+    QString error;
+    if (DistributedGroup::join(worker, {}, std::chrono::seconds(20), &error))
+        return QStringLiteral("joined");
+    return error;
+}
+
 std::pair<Joined, Joined> joinTwo(CommunicationBackend backend)
 {
     DistributedSetup first;
@@ -179,31 +204,43 @@ private Q_SLOTS:
         }
     }
 
+    void backendNamesRoundTrip()
+    {
+        for (const CommunicationBackend backend : {CommunicationBackend::Gloo, CommunicationBackend::Nccl}) {
+            CommunicationBackend parsed = backend == CommunicationBackend::Gloo ? CommunicationBackend::Nccl
+                                                                                : CommunicationBackend::Gloo;
+            QVERIFY(parseCommunicationBackend(communicationBackendName(backend), &parsed));
+            QCOMPARE(parsed, backend);
+        }
+        CommunicationBackend untouched = CommunicationBackend::Nccl;
+        for (const char *name : {"", "mpi", "NCCL", "Gloo", "nccl "})
+            QVERIFY2(!parseCommunicationBackend(QString::fromLatin1(name), &untouched), name);
+        QCOMPARE(untouched, CommunicationBackend::Nccl);
+        QCOMPARE(communicationBackendTitle(CommunicationBackend::Gloo), QStringLiteral("Gloo"));
+        QCOMPARE(communicationBackendTitle(CommunicationBackend::Nccl), QStringLiteral("NCCL"));
+    }
+
+    void unknownBackendFromRankZeroIsRefused()
+    {
+        // Never quietly Gloo: a rank 0 of another version that names a backend this one does not
+        // know would otherwise pair ranks that build different groups.
+        int port = 0;
+        const QString error = joinAsWorkerOfServedStore("mpi", &port);
+        QCOMPARE(error, QStringLiteral("rank 1 of 2: cannot join the other processes through 127.0.0.1:%1: rank 0 "
+                                       "chose the collective backend \"mpi\", which this build does not know (gloo, "
+                                       "nccl)").arg(port));
+    }
+
     void ncclChosenWithoutItFailsOnEveryRank()
     {
         if (ncclBuiltIn())
             QSKIP("this build has NCCL; the check is for builds without it");
-        // A worker whose rank 0 chose NCCL (a rank 0 served here, by the test, so that it stays
-        // up while the worker reads its choice).
-        c10d::TCPStoreOptions options;
-        options.isServer = true;
-        options.port = 0;
-        options.waitWorkers = false;
-        options.timeout = std::chrono::seconds(20);
-        auto server = c10::make_intrusive<c10d::TCPStore>("127.0.0.1", options);
-        const std::string nccl = "nccl";
-        server->set("momok/backend", std::vector<uint8_t>(nccl.begin(), nccl.end()));
-        DistributedSetup worker;
-        worker.rank = 1;
-        worker.worldSize = 2;
-        worker.localRank = 1;
-        worker.localProcesses = 2;
-        worker.masterPort = server->getPort();
-        QString error;
-        QVERIFY(!DistributedGroup::join(worker, {}, std::chrono::seconds(20), &error));
+        // A worker whose rank 0 chose NCCL.
+        int port = 0;
+        QString error = joinAsWorkerOfServedStore("nccl", &port);
         QCOMPARE(error, QStringLiteral("rank 1 of 2: cannot join the other processes through 127.0.0.1:%1: rank 0 "
                                        "chose NCCL, and this process's build has no NCCL: build every machine against "
-                                       "the same CUDA LibTorch").arg(server->getPort()));
+                                       "the same CUDA LibTorch").arg(port));
         // And a rank 0 told to use NCCL without it stops at once with the same words.
         DistributedSetup coordinator;
         coordinator.worldSize = 2;
