@@ -92,6 +92,21 @@ bool failOn(const QString &workspacePath, QString *error, const QString &context
     return failOn(workspacePath, error, context, query.lastError().text());
 }
 
+// The first column of every row a query for one dataset returns, as text; empty when the
+// query fails (the callers list names for display, where nothing is the honest answer).
+QStringList textColumnForDataset(const QSqlDatabase &db, const QString &sql, qint64 datasetId)
+{
+    QStringList out;
+    QSqlQuery q(db);
+    q.prepare(sql);
+    q.addBindValue(datasetId);
+    if (q.exec()) {
+        while (q.next())
+            out << q.value(0).toString();
+    }
+    return out;
+}
+
 // kill(pid, 0) probes without signalling; EPERM means the process exists under
 // another user, so only ESRCH proves it is gone.
 bool processAlive(qint64 pid)
@@ -516,15 +531,8 @@ std::optional<DatasetRecord> Workspace::dataset(qint64 datasetId) const
 
 QStringList Workspace::relationNames(qint64 datasetId) const
 {
-    QStringList out;
-    QSqlQuery q(m_db);
-    q.prepare(QStringLiteral("SELECT name FROM relations WHERE dataset_id = ? ORDER BY id"));
-    q.addBindValue(datasetId);
-    if (q.exec()) {
-        while (q.next())
-            out << q.value(0).toString();
-    }
-    return out;
+    return textColumnForDataset(m_db, QStringLiteral("SELECT name FROM relations WHERE dataset_id = ? ORDER BY id"),
+                                datasetId);
 }
 
 bool Workspace::deleteDataset(qint64 datasetId, QString *error)
@@ -593,15 +601,9 @@ std::optional<EntityHit> Workspace::entity(qint64 datasetId, qint64 entityId) co
 
 QStringList Workspace::entityTypes(qint64 datasetId) const
 {
-    QStringList out;
-    QSqlQuery q(m_db);
-    q.prepare(QStringLiteral("SELECT DISTINCT type FROM entities WHERE dataset_id = ? AND type <> '' ORDER BY type"));
-    q.addBindValue(datasetId);
-    if (q.exec()) {
-        while (q.next())
-            out << q.value(0).toString();
-    }
-    return out;
+    return textColumnForDataset(
+        m_db, QStringLiteral("SELECT DISTINCT type FROM entities WHERE dataset_id = ? AND type <> '' ORDER BY type"),
+        datasetId);
 }
 
 // ---------------------------------------------------------------- runs
