@@ -188,7 +188,8 @@ std::unique_ptr<DistributedGroup> DistributedGroup::join(const DistributedSetup 
         const QString chosenName = QString::fromStdString(std::string(chosen.begin(), chosen.end()));
         if (!parseCommunicationBackend(chosenName, &p.backend))
             throw std::runtime_error("rank 0 chose the collective backend \"" + chosenName.toStdString()
-                                     + "\", which this build does not know (gloo, nccl)");
+                                     + "\", which this build does not know ("
+                                     + communicationBackendNames().toStdString() + ")");
         if (p.backend == CommunicationBackend::Nccl) {
 #ifdef MOMOK_HAVE_NCCL
             p.storeBarrier("momok/joined", setupTimeout);

@@ -1,5 +1,6 @@
 #include "distributed/DistributedSetup.h"
 
+#include <QStringList>
 #include <QtGlobal>
 
 namespace momok {
@@ -18,13 +19,21 @@ QString communicationBackendName(CommunicationBackend backend)
 
 bool parseCommunicationBackend(const QString &name, CommunicationBackend *backend)
 {
-    for (const CommunicationBackend candidate : {CommunicationBackend::Gloo, CommunicationBackend::Nccl}) {
+    for (const CommunicationBackend candidate : kCommunicationBackends) {
         if (name == communicationBackendName(candidate)) {
             *backend = candidate;
             return true;
         }
     }
     return false;
+}
+
+QString communicationBackendNames()
+{
+    QStringList names;
+    for (const CommunicationBackend backend : kCommunicationBackends)
+        names << communicationBackendName(backend);
+    return names.join(QLatin1String(", "));
 }
 
 QString communicationBackendTitle(CommunicationBackend backend)

@@ -12,9 +12,12 @@ int collectiveTimeoutSeconds();
 // How the ranks exchange tensors: Gloo (any device; GPU tensors go through the host) or
 // NCCL (GPU to GPU, each rank on its own GPU; only in a build against a CUDA LibTorch).
 enum class CommunicationBackend { Gloo, Nccl };
+inline constexpr CommunicationBackend kCommunicationBackends[] = {CommunicationBackend::Gloo,
+                                                                  CommunicationBackend::Nccl};
 QString communicationBackendName(CommunicationBackend backend); // "gloo", "nccl"
 // The inverse of communicationBackendName; false for any other spelling (nothing defaults).
 bool parseCommunicationBackend(const QString &name, CommunicationBackend *backend);
+QString communicationBackendNames(); // every spelling the parser takes: "gloo, nccl"
 // For people: "Gloo", "NCCL".
 QString communicationBackendTitle(CommunicationBackend backend);
 // Whether this build carries c10d's NCCL process group (see the README's GPU section).

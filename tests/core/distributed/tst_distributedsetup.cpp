@@ -43,8 +43,6 @@ struct Joined {
     QString error;
 };
 
-// Rank 0 and rank 1 of a two-process group, each joining from its own thread; rank 0's
-// setup carries `backend`.
 // A worker (rank 1 of 2) joining a rank 0 that the test plays itself: a store it serves, with
 // `backendName` already published, so that it stays up while the worker reads the choice.
 // Returns the worker's error; *port is the store's.
@@ -70,6 +68,8 @@ QString joinAsWorkerOfServedStore(const std::string &backendName, int *port)
     return error;
 }
 
+// Rank 0 and rank 1 of a two-process group, each joining from its own thread; rank 0's
+// setup carries `backend`.
 std::pair<Joined, Joined> joinTwo(CommunicationBackend backend)
 {
     DistributedSetup first;
@@ -206,7 +206,7 @@ private Q_SLOTS:
 
     void backendNamesRoundTrip()
     {
-        for (const CommunicationBackend backend : {CommunicationBackend::Gloo, CommunicationBackend::Nccl}) {
+        for (const CommunicationBackend backend : kCommunicationBackends) {
             CommunicationBackend parsed = backend == CommunicationBackend::Gloo ? CommunicationBackend::Nccl
                                                                                 : CommunicationBackend::Gloo;
             QVERIFY(parseCommunicationBackend(communicationBackendName(backend), &parsed));
@@ -218,6 +218,7 @@ private Q_SLOTS:
         QCOMPARE(untouched, CommunicationBackend::Nccl);
         QCOMPARE(communicationBackendTitle(CommunicationBackend::Gloo), QStringLiteral("Gloo"));
         QCOMPARE(communicationBackendTitle(CommunicationBackend::Nccl), QStringLiteral("NCCL"));
+        QCOMPARE(communicationBackendNames(), QStringLiteral("gloo, nccl"));
     }
 
     void unknownBackendFromRankZeroIsRefused()
