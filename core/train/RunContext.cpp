@@ -216,6 +216,7 @@ std::unique_ptr<RunContext> RunContext::create(const RunSpec &spec, QString *err
         adopt(extractedImage, &image, &context->imagePresent, &context->spec.imageSource);
         adopt(extractedText, &text, &context->textPresent, &context->spec.textSource);
     }
+    torch::Tensor imageFeatures, textFeatures; // prepared: pooled (or laid out as the authors do)
     if (paper) {
         auto layOut = [&](Modality modality, const torch::Tensor &raw, const QString &file, torch::Tensor *out) {
             QString problem;
@@ -226,16 +227,18 @@ std::unique_ptr<RunContext> RunContext::create(const RunSpec &spec, QString *err
                                                       problem);
             return false;
         };
-        if (!layOut(Modality::Image, image, spec.imageFeatures, &context->imageFeatures)
-            || !layOut(Modality::Text, text, spec.textFeatures, &context->textFeatures))
+        if (!layOut(Modality::Image, image, spec.imageFeatures, &imageFeatures)
+            || !layOut(Modality::Text, text, spec.textFeatures, &textFeatures))
             return nullptr;
     } else {
-        context->imageFeatures = prepareFeatures(image, spec.config.maxFeatureWidth);
-        context->textFeatures = prepareFeatures(text, spec.config.maxFeatureWidth);
+        imageFeatures = prepareFeatures(image, spec.config.maxFeatureWidth);
+        textFeatures = prepareFeatures(text, spec.config.maxFeatureWidth);
     }
+    image = text = torch::Tensor();
 
     torch::manual_seed(spec.config.seed);
-    context->model = MoMoKModel(spec.config, entities, relations, context->imageFeatures, context->textFeatures);
+    // The model keeps its own copy (its feature tables); the prepared ones go when this returns.
+    context->model = MoMoKModel(spec.config, entities, relations, imageFeatures, textFeatures);
     // Initialised on the CPU from the seed, then moved: a seed gives the same start on every device.
     context->model->to(device);
 

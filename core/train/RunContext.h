@@ -24,7 +24,6 @@ public:
                   // and the dataset's fingerprint
     KgDataset dataset;
     QStringList datasetWarnings; // "FILE[:LINE]: reason" for each warning of the dataset check
-    torch::Tensor imageFeatures, textFeatures; // prepared; undefined when absent
     std::vector<uint8_t> imagePresent, textPresent; // per entity: has real data for the modality
     MoMoKModel model{nullptr};
     QueryIndex trainQueries;

@@ -661,9 +661,8 @@ int Trainer::computeThreads() const
     // The step's size is about batch × entities × the widest table.
     constexpr double kSmallStep = 5e7;
     int64_t width = c.dim;
-    for (const torch::Tensor &f : {context.imageFeatures, context.textFeatures})
-        if (f.defined())
-            width = std::max<int64_t>(width, f.size(1));
+    for (Modality m : kModalities)
+        width = std::max<int64_t>(width, context.model->modalityWidth(int(m)));
     const double step = double(c.batchSize) * double(context.dataset.entityCount()) * double(width);
     return step < kSmallStep ? 1 : cores;
 }

@@ -51,8 +51,9 @@ private Q_SLOTS:
         QVERIFY(reports > 0);
         QVERIFY(context->model->modalityPresent(int(Modality::Image)));
         QVERIFY(context->model->modalityPresent(int(Modality::Text)));
-        QCOMPARE(context->imageFeatures.size(0), context->dataset.entityCount());
-        QCOMPARE(context->imageFeatures.size(1), int64_t(32));
+        const torch::Tensor imageTable = context->model->entityTables()[int(Modality::Image)];
+        QCOMPARE(imageTable.size(0), context->dataset.entityCount());
+        QCOMPARE(imageTable.size(1), int64_t(32));
         // 60 objects + 6 colour swatches + 3 pattern samples have images; objects, materials and origins texts.
         QCOMPARE(std::accumulate(context->imagePresent.begin(), context->imagePresent.end(), 0), 69);
         QCOMPARE(std::accumulate(context->textPresent.begin(), context->textPresent.end(), 0), 71);
