@@ -12,6 +12,7 @@
 #include "analysis/Predictor.h"
 #include "data/DatasetReader.h"
 #include "features/FeatureExtractor.h"
+#include "runtime/LargeBlockAllocator.h"
 #include "runtime/ComputeEnvironment.h"
 #include "storage/RunRecorder.h"
 #include "storage/Workspace.h"
@@ -824,6 +825,7 @@ int runBench(const QStringList &args, QTextStream &out, QTextStream &err)
     struct rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
     const double peakMb = double(usage.ru_maxrss) / 1024.0; // training and its test evaluation
+    const LargeBlockStatistics blocks = largeBlockStatistics(); // the same span
     trainer.reset();
     releaseFreeHeapPages();
 
@@ -880,6 +882,11 @@ int runBench(const QStringList &args, QTextStream &out, QTextStream &err)
                        {"eval_seconds", evals[evals.size() / 2]},
                        {"evals_seconds", evalArray},
                        {"peak_rss_mb", peakMb},
+                       {"large_blocks", QJsonObject{{"maps", double(blocks.maps)},
+                                                    {"unmaps", double(blocks.unmaps)},
+                                                    {"reuses", double(blocks.reuses)},
+                                                    {"peak_in_use_mb", double(blocks.peakInUseBytes) / 1048576.0},
+                                                    {"peak_mapped_mb", double(blocks.peakMappedBytes) / 1048576.0}}},
                        {"sgemm_gflops", sgemm},
                        {"achieved_gflops", flops / medianEpoch / 1e9},
                        {"epoch_gflop", flops / 1e9},

@@ -1,6 +1,7 @@
 #include "runtime/ComputeEnvironment.h"
 
 #include "distributed/DistributedSetup.h"
+#include "runtime/LargeBlockAllocator.h"
 
 #include "MomokVersion.h"
 
@@ -141,6 +142,7 @@ ComputeInfo configureComputeEnvironment(int threads)
         return true;
     }();
     Q_UNUSED(heapTuned);
+    installLargeBlockAllocator();
 
     const int wanted = threads > 0 ? threads : physicalCoreCount();
     at::set_num_threads(wanted);
@@ -151,6 +153,7 @@ ComputeInfo configureComputeEnvironment(int threads)
 
 void releaseFreeHeapPages()
 {
+    releaseCachedLargeBlocks();
 #ifdef __GLIBC__
     malloc_trim(0);
 #endif

@@ -30,11 +30,13 @@ void prepareProcessEnvironment(char **argv);
 int physicalCoreCount();
 
 // Sets LibTorch's intra-op threads (and OpenBLAS's, when loaded) to `threads`,
-// or to the physical core count when `threads` <= 0. Call once at start.
+// or to the physical core count when `threads` <= 0, and installs the allocator for large
+// tensors (runtime/LargeBlockAllocator.h). Call once at start.
 ComputeInfo configureComputeEnvironment(int threads = 0);
 
-// Hands the heap's free pages back to the system. The heap is kept untrimmed while training
-// (see configureComputeEnvironment); call this between phases whose peaks should not add up.
+// Hands the heap's free pages and the cached large blocks back to the system. Both are kept
+// while training (see configureComputeEnvironment); call this between phases whose peaks
+// should not add up.
 void releaseFreeHeapPages();
 
 // What is in effect now, without changing anything.
