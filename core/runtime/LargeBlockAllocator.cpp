@@ -77,6 +77,7 @@ private:
     {
         const int64_t bytes = (requested + kGranule - 1) / kGranule * kGranule;
         std::lock_guard<std::mutex> lock(m_mutex);
+        const int64_t peakBefore = m_stats.peakInUseBytes;
         m_stats.inUseBytes += bytes;
         m_stats.peakInUseBytes = std::max(m_stats.peakInUseBytes, m_stats.inUseBytes);
         // Best fit: the smallest cached block that holds the request and is not too large for it.
@@ -104,6 +105,7 @@ private:
         }
         if (!address) {
             m_stats.inUseBytes -= bytes;
+            m_stats.peakInUseBytes = peakBefore;
             TORCH_CHECK(false, "out of memory: could not map ", bytes, " bytes for a tensor");
         }
         m_blocks.emplace(address, Block{bytes, false, {}});

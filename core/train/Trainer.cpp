@@ -721,6 +721,9 @@ Outcome Trainer::run(TrainingObserver *observer, Feedback *feedback, QString *er
                     .arg(c.batchSize));
         }
         d->savedEpoch = d->state.epoch;
+        // What loading left freed (file buffers, raw feature tables) goes back to the system
+        // now: the heap is not trimmed while training, so its holes would stay resident.
+        releaseFreeHeapPages();
         QElapsedTimer sinceSaved;
         sinceSaved.start();
         bool stop = d->state.evaluationsWithoutImprovement >= c.patience;
