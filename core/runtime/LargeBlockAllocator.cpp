@@ -39,8 +39,7 @@ constexpr int64_t kSlackBytes = int64_t(16) << 20;
 
 struct Block {
     int64_t bytes = 0;
-    bool free = false;
-    std::list<void *>::iterator lruPosition; // in m_lru while free
+    std::list<void *>::iterator lruPosition; // in m_lru while the block is cached (free)
 };
 
 class LargeBlockAllocator final : public c10::Allocator
@@ -89,7 +88,6 @@ private:
             Block &block = m_blocks.at(address);
             m_freeBySize.erase(fit);
             m_lru.erase(block.lruPosition);
-            block.free = false;
             m_stats.cachedBytes -= block.bytes;
             m_stats.inUseBytes += block.bytes - bytes; // the whole block is this tensor's
             m_stats.peakInUseBytes = std::max(m_stats.peakInUseBytes, m_stats.inUseBytes);
@@ -110,7 +108,7 @@ private:
             m_stats.peakInUseBytes = peakBefore;
             TORCH_CHECK(false, "out of memory: could not map ", bytes, " bytes for a tensor");
         }
-        m_blocks.emplace(address, Block{bytes, false, {}});
+        m_blocks.emplace(address, Block{bytes, {}});
         m_stats.mappedBytes += bytes;
         m_stats.peakMappedBytes = std::max(m_stats.peakMappedBytes, m_stats.mappedBytes);
         ++m_stats.maps;
@@ -136,7 +134,6 @@ private:
         if (found == m_blocks.end())
             return false;
         Block &block = found->second;
-        block.free = true;
         block.lruPosition = m_lru.insert(m_lru.end(), address);
         m_freeBySize.emplace(block.bytes, address);
         m_stats.cachedBytes += block.bytes;
