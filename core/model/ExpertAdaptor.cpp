@@ -23,10 +23,15 @@ ExpertAdaptorImpl::ExpertAdaptorImpl(int64_t width, int64_t experts, double drop
 AdaptorOutput ExpertAdaptorImpl::forward(const torch::Tensor &x, const torch::Tensor &temperature, const torch::Tensor &noise,
                                          uint64_t stream, bool keepExperts, int64_t rowOffset)
 {
-    auto logits = x.mm(gateWeights);
+    torch::Tensor logits;
     if (m_noisyGating && noise.defined()) {
-        auto stddev = torch::softplus(x.mm(noiseWeights)) + kNoiseFloor;
-        logits = logits + noise * stddev;
+        // x·[W_gate | W_noise] in one product: with K = 3 columns each, these products only
+        // stream x from memory, so one pass over x (and one over its gradient) instead of two.
+        const auto both = x.mm(torch::cat({gateWeights, noiseWeights}, 1));
+        const auto stddev = torch::softplus(both.narrow(1, m_experts, m_experts)) + kNoiseFloor;
+        logits = both.narrow(1, 0, m_experts) + noise * stddev;
+    } else {
+        logits = x.mm(gateWeights);
     }
     if (temperature.defined())
         logits = logits / temperature;
