@@ -667,6 +667,22 @@ int Trainer::computeThreads() const
     return step < kSmallStep ? 1 : cores;
 }
 
+EpochShape Trainer::epochShape() const
+{
+    const RunContext &context = *d->context;
+    EpochShape shape;
+    shape.config = context.spec.config;
+    shape.entities = context.dataset.entityCount();
+    shape.directedRelations = 2 * context.dataset.relationCount();
+    shape.queries = context.trainQueries.size();
+    shape.batches = batchesPerEpoch();
+    for (Modality m : kModalities)
+        shape.widths[size_t(m)] = context.model->modalityWidth(int(m));
+    for (int decoder : context.model->activeDecoders())
+        shape.decoders[size_t(decoder)] = true;
+    return shape;
+}
+
 QVector<Decoder> Trainer::activeDecoders() const
 {
     QVector<Decoder> decoders;

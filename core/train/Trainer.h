@@ -8,6 +8,7 @@
 #include "domain/Feedback.h"
 #include "eval/EvaluationReport.h"
 #include "features/FeatureExtractor.h"
+#include "train/EpochProducts.h"
 #include "train/RunSpec.h"
 #include "train/TrainingObserver.h"
 
@@ -63,6 +64,8 @@ public:
     // step is small (threading overhead outweighs the gain there) and the physical cores
     // otherwise (divided among the processes of this machine in data-parallel training).
     int computeThreads() const;
+    // The shapes an epoch's products are counted from (countEpochProducts).
+    EpochShape epochShape() const;
     // Decoders really trained: those switched on whose modality has data.
     QVector<Decoder> activeDecoders() const;
     QStringList activeDecoderKeys() const; // their keys: "S", "I", "T", "joint"

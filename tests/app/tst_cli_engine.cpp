@@ -451,8 +451,13 @@ private Q_SLOTS:
                                     "--batch-size", "64", "--json"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
-        for (const char *key : {"train_epoch_seconds", "eval_seconds", "peak_rss_mb", "sgemm_gflops", "achieved_gflops"})
+        for (const char *key : {"train_epoch_seconds", "eval_seconds", "peak_rss_mb", "sgemm_gflops", "achieved_gflops",
+                                "achieved_gflops_dominant_products"})
             QVERIFY2(o.value(key).toDouble() > 0, key);
+        // Every product counted (fusion, the estimator, the gates, …) against the dominant ones alone.
+        QVERIFY(o.value("epoch_gflop").toDouble() > o.value("epoch_gflop_dominant_products").toDouble());
+        QCOMPARE(o.value("achieved_gflops").toDouble() / o.value("epoch_gflop").toDouble(),
+                 o.value("achieved_gflops_dominant_products").toDouble() / o.value("epoch_gflop_dominant_products").toDouble());
         // eval_seconds is the median of the three evaluations listed.
         QList<double> evals;
         for (const QJsonValue v : o.value("evals_seconds").toArray())

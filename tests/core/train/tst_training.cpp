@@ -3,6 +3,7 @@
 #include "analysis/Predictor.h"
 #include "eval/Evaluator.h"
 #include "runtime/ComputeEnvironment.h"
+#include "runtime/WorkProfiler.h"
 #include "train/RunContext.h"
 #include "train/Trainer.h"
 
@@ -75,6 +76,19 @@ QString losses(const Trainer &t)
 
 } // namespace
 
+// Records the first epoch operator by operator, and nothing after it (not the test evaluation).
+class ProfileFirstEpoch : public TrainingObserver
+{
+public:
+    void epochFinished(const EpochRecord &r) override
+    {
+        if (r.epoch == 1)
+            report = profiler.stop();
+    }
+    WorkProfiler profiler;
+    ProfileReport report;
+};
+
 class TestTraining : public QObject
 {
     Q_OBJECT
@@ -120,6 +134,44 @@ private Q_SLOTS:
         for (int k = 0; k < g.experts; ++k)
             sum += g.at(0, 1, k);
         QVERIFY(qAbs(sum - 1.0) < 1e-6);
+    }
+
+    void epochProductCountIsTheProductsAnEpochRuns()
+    {
+        // What bench divides by the epoch's time, counted from the shapes, set beside what the
+        // profiler counts from the operands of every product the epoch really ran.
+        RunSpec spec = smallRun(m_dataset, m_dir.filePath("count"), 1);
+        spec.config.batchSize = 40; // a smaller last batch too
+        Trainer trainer;
+        QString error;
+        QVERIFY2(trainer.start(spec, nullptr, &error), qPrintable(error));
+        const EpochShape shape = trainer.epochShape();
+        QCOMPARE(shape.entities, int64_t(6 * 13)); // writeCommunityGraph: 6 groups of 12 members and a hub
+        QVERIFY(shape.queries > 3 * spec.config.batchSize);
+        QCOMPARE(shape.batches, trainer.batchesPerEpoch());
+        for (Decoder d : kScoringDecoders)
+            QVERIFY(shape.decoders[size_t(d)]);
+        const EpochProducts counted = countEpochProducts(shape);
+        ProfileFirstEpoch observer;
+        observer.profiler.start();
+        QCOMPARE(trainer.run(&observer, nullptr, &error), Outcome::Finished);
+        const auto &ran = observer.report.sections;
+        auto ranIn = [&](ProfileSection s) { return ran[size_t(s)].flop; };
+        auto near = [](double a, double b) { return std::abs(a - b) <= 1e-9 * std::max(a, b); };
+        QVERIFY2(near(counted.scoring, ranIn(ProfileSection::EntityScoring)),
+                 qPrintable(QStringLiteral("%1 %2").arg(counted.scoring).arg(ranIn(ProfileSection::EntityScoring))));
+        QVERIFY2(near(counted.experts, ranIn(ProfileSection::ExpertsAndGates)),
+                 qPrintable(QStringLiteral("%1 %2").arg(counted.experts).arg(ranIn(ProfileSection::ExpertsAndGates))));
+        QVERIFY2(near(counted.fusion, ranIn(ProfileSection::Fusion)),
+                 qPrintable(QStringLiteral("%1 %2").arg(counted.fusion).arg(ranIn(ProfileSection::Fusion))));
+        QVERIFY2(near(counted.estimator, ranIn(ProfileSection::Estimator)),
+                 qPrintable(QStringLiteral("%1 %2").arg(counted.estimator).arg(ranIn(ProfileSection::Estimator))));
+        // W_r is counted for min(relations, batch) relations a step, a bound; exact here, where
+        // every batch holds all four directed relations.
+        QVERIFY2(near(counted.core, ranIn(ProfileSection::CoreProducts)),
+                 qPrintable(QStringLiteral("%1 %2").arg(counted.core).arg(ranIn(ProfileSection::CoreProducts))));
+        QVERIFY(near(counted.total(), observer.report.totalFlop()));
+        QVERIFY(counted.dominantOnly < counted.total());
     }
 
     void aLoneLastQueryJoinsThePreviousBatch()
