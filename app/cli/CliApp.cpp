@@ -30,6 +30,11 @@ void printUsage(QTextStream &out)
 
 int runCli(int argc, char **argv)
 {
+    if (argc > 1) {
+        for (const CliCommand &command : cliCommands())
+            if (command.computesAtLength && command.name == QLatin1String(argv[1]))
+                prepareProcessEnvironment(argv); // may start the program again, with the policies set
+    }
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("momok"));
     QTextStream out(stdout), err(stderr);

@@ -15,6 +15,10 @@ struct CliCommand {
     QString summary;
     // args[0] is the command name, as QCommandLineParser expects.
     std::function<int(const QStringList &args, QTextStream &out, QTextStream &err)> run;
+    // Trains, evaluates or extracts at length on several threads: the program then starts with
+    // OpenBLAS's and OpenMP's waiting policies set (prepareProcessEnvironment), which takes a
+    // second start of the program (about 0.6 s). Other commands start at once.
+    bool computesAtLength = false;
 };
 
 const QList<CliCommand> &cliCommands();

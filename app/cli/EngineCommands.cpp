@@ -899,10 +899,10 @@ int runBench(const QStringList &args, QTextStream &out, QTextStream &err)
 
 } // namespace
 
-CliCommand trainCommand() { return {"train", "train a model on a dataset (or --resume a run)", runTrain}; }
-CliCommand evalCommand() { return {"eval", "filtered link-prediction metrics of a trained run", runEval}; }
+CliCommand trainCommand() { return {"train", "train a model on a dataset (or --resume a run)", runTrain, true}; }
+CliCommand evalCommand() { return {"eval", "filtered link-prediction metrics of a trained run", runEval, true}; }
 CliCommand predictCommand() { return {"predict", "ranked predictions for one query, per modality", runPredict}; }
 CliCommand explainCommand() { return {"explain", "expert gate weights and best relations per modality", runExplain}; }
-CliCommand benchCommand() { return {"bench", "speed benchmark: epoch and evaluation time, memory, GFLOP/s", runBench}; }
+CliCommand benchCommand() { return {"bench", "speed benchmark: epoch and evaluation time, memory, GFLOP/s", runBench, true}; }
 
 } // namespace momok

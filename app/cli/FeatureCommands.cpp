@@ -146,7 +146,8 @@ int runMakeTeaching(const QStringList &args, QTextStream &out, QTextStream &err)
 
 CliCommand featuresCommand()
 {
-    return {QStringLiteral("features"), QStringLiteral("extract image and text features from a dataset (cached)"), runFeatures};
+    return {QStringLiteral("features"), QStringLiteral("extract image and text features from a dataset (cached)"), runFeatures,
+            /*computesAtLength=*/true};
 }
 
 CliCommand makeTeachingCommand()

@@ -17,13 +17,14 @@ struct ComputeInfo {
     QStringList availableDevices;
 };
 
-// Call first thing in main(). OpenBLAS and GNU OpenMP read their settings when they are
-// loaded, before main() runs: if OPENBLAS_THREAD_TIMEOUT or the OpenMP spin setting
-// (GOMP_SPINCOUNT, unless OMP_WAIT_POLICY is set) is unset, this sets it and re-executes
-// the program once, so that idle threads of one pool stop spinning soon instead of
-// competing for the cores with the other pool's (OpenBLAS's products and LibTorch's
-// parallel loops alternate all through a step). Does nothing when both are already set or
-// exec is impossible.
+// Call before any other work (a re-executed program starts over). OpenBLAS and GNU OpenMP
+// read their settings when they are loaded, before main() runs: if OPENBLAS_THREAD_TIMEOUT
+// or the OpenMP spin setting (GOMP_SPINCOUNT, unless OMP_WAIT_POLICY is set) is unset, this
+// sets it and re-executes the program once, so that idle threads of one pool stop spinning
+// soon instead of competing for the cores with the other pool's (OpenBLAS's products and
+// LibTorch's parallel loops alternate all through a step). Does nothing when both are
+// already set or exec is impossible. The second start costs about 0.6 s: the CLI calls this
+// only for the commands that compute at length (CliCommand::computesAtLength).
 void prepareProcessEnvironment(char **argv);
 
 // Physical cores available to this process (hyper-threads counted once).
