@@ -1,6 +1,8 @@
 #include "train/EpochProducts.h"
 
 #include <algorithm>
+#include <cmath>
+#include <optional>
 
 namespace momok {
 
