@@ -17,8 +17,9 @@ EpochProducts countEpochProducts(const EpochShape &s)
     auto product = [](double m, double k, double n) { return kPasses * 2 * m * k * n; };
 
     const bool joint = s.decoders[int(Decoder::Joint)];
-    // The fused relation differs per query while training with fusion dropout (ModalityFusion).
-    const double jointRelationRows = c.fusionDropout > 0 ? Q : distinct * steps;
+    // Rows of relation fusion an epoch, and so of the joint decoder's W_r: the fused relation
+    // differs per query while training with fusion dropout (MoMoKModel::forwardRows).
+    const double fusedRelationRows = c.fusionDropout > 0 ? Q : distinct * steps;
     EpochProducts out;
     for (Decoder d : kScoringDecoders) {
         if (!s.decoders[int(d)])
@@ -26,10 +27,11 @@ EpochProducts countEpochProducts(const EpochShape &s)
         const std::optional<Modality> m = modalityOf(d);
         const double w = m ? double(s.widths[size_t(*m)]) : D;
         const double r = m ? rd : D;
-        out.scoring += product(Q, w, E);
-        out.core += product(Q, w, w); // x·W_r
-        out.core += product(m ? distinct * steps : jointRelationRows, r, w * w); // W_r = r·W
-        out.dominantOnly += product(Q, w, E) + product(Q, w, w) + product(distinct * steps, r, w * w);
+        const double scores = product(Q, w, E), perQueryCore = product(Q, w, w); // x·Cᵀ, x·W_r
+        const double perRelationCore = product(distinct * steps, r, w * w);      // W_r = r·W
+        out.scoring += scores;
+        out.core += perQueryCore + (m ? perRelationCore : product(fusedRelationRows, r, w * w));
+        out.dominantOnly += scores + perQueryCore + perRelationCore;
     }
     // Estimators exist with ExID and two experts or more; the bound joins the loss only with μ > 0,
     // the estimators are fitted either way (Trainer's step).
@@ -45,7 +47,7 @@ EpochProducts countEpochProducts(const EpochShape &s)
         out.dominantOnly += product(candidateRows, w, K * w);
         if (joint) {
             out.fusion += H * product(candidateRows + Q, w, D); // each head projects each modality
-            out.fusion += H * product(c.fusionDropout > 0 ? Q : distinct * steps, rd, D);
+            out.fusion += H * product(fusedRelationRows, rd, D);
         }
         if (fitted) {
             // Q_θ: two MLPs (mean, log-variance), w → w/2 → w, on one expert's output.
