@@ -26,15 +26,22 @@ void printUsage(QTextStream &out)
            "  --help        this text; `momok <command> --help` describes a command\n";
 }
 
+const CliCommand *findCommand(const QString &name)
+{
+    for (const CliCommand &command : cliCommands())
+        if (command.name == name)
+            return &command;
+    return nullptr;
+}
+
 } // namespace
 
 int runCli(int argc, char **argv)
 {
-    if (argc > 1) {
-        for (const CliCommand &command : cliCommands())
-            if (command.computesAtLength && command.name == QLatin1String(argv[1]))
-                prepareProcessEnvironment(argv); // may start the program again, with the policies set
-    }
+    // Looked up before QCoreApplication, as QCoreApplication::arguments() will read argv[1].
+    const CliCommand *command = argc > 1 ? findCommand(QString::fromLocal8Bit(argv[1])) : nullptr;
+    if (command && command->computesAtLength)
+        prepareProcessEnvironment(argv); // may start the program again, with the policies set
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("momok"));
     QTextStream out(stdout), err(stderr);
@@ -60,10 +67,8 @@ int runCli(int argc, char **argv)
                             << "…): its code runs with your permissions\n";
         return true;
     });
-    for (const CliCommand &command : cliCommands()) {
-        if (command.name == first)
-            return command.run(args.mid(1), out, err);
-    }
+    if (command)
+        return command->run(args.mid(1), out, err);
     err << "momok: unknown command '" << first << "'\n\n";
     err.flush();
     printUsage(out);
