@@ -5,6 +5,7 @@
 
 #include "MomokVersion.h"
 
+#include <ATen/Parallel.h>
 #include <torch/torch.h>
 #include <torch/version.h>
 
@@ -18,6 +19,8 @@
 #include <unistd.h>
 #include <climits>
 #include <cstdlib>
+#include <mutex>
+#include <set>
 #include <thread>
 
 namespace momok {
@@ -114,6 +117,24 @@ int physicalCoreCount()
     return std::max(1, int(cores.size()));
 }
 
+namespace {
+
+// One parallel loop of one item per intra-op thread, as the engine's kernels split theirs:
+// the number of distinct threads that ran an item.
+int measureKernelThreads()
+{
+    const int threads = at::get_num_threads();
+    std::mutex mutex;
+    std::set<std::thread::id> seen;
+    at::parallel_for(0, threads, 1, [&](int64_t, int64_t) {
+        const std::lock_guard<std::mutex> lock(mutex);
+        seen.insert(std::this_thread::get_id());
+    });
+    return int(seen.size());
+}
+
+} // namespace
+
 ComputeInfo currentComputeInfo()
 {
     ComputeInfo info;
@@ -121,6 +142,7 @@ ComputeInfo currentComputeInfo()
     info.torchVersion = QStringLiteral(TORCH_VERSION);
     detectBlas(info);
     info.intraOpThreads = at::get_num_threads();
+    info.kernelThreads = measureKernelThreads();
     info.physicalCores = physicalCoreCount();
     info.device = QStringLiteral("cpu");
     info.availableDevices << QStringLiteral("cpu");
@@ -179,7 +201,10 @@ QString longDescription(const ComputeInfo &info)
           << QStringLiteral("LibTorch %1").arg(info.torchVersion)
           << QStringLiteral("BLAS: %1%2").arg(info.blasName,
                  info.blasLibrary.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(info.blasLibrary))
-          << QStringLiteral("Intra-op threads: %1 (physical cores: %2)").arg(info.intraOpThreads).arg(info.physicalCores)
+          << QStringLiteral("Intra-op threads: %1 (physical cores: %2; the engine's kernels: %3)")
+                 .arg(info.intraOpThreads)
+                 .arg(info.physicalCores)
+                 .arg(info.kernelThreads)
           << QStringLiteral("Devices: %1").arg(info.availableDevices.join(", "))
           << QStringLiteral("Several processes (--nproc, --nnodes): Gloo%1")
                  .arg(ncclBuiltIn() ? QStringLiteral(", NCCL with a GPU per process")
@@ -189,12 +214,18 @@ QString longDescription(const ComputeInfo &info)
 
 QString performanceWarning(const ComputeInfo &info)
 {
-    if (!info.referenceBlas)
-        return {};
-    return QStringLiteral(
+    QStringList warnings;
+    if (info.kernelThreads > 0 && info.kernelThreads < info.intraOpThreads)
+        warnings << QStringLiteral("warning: the engine's kernels run on %1 of %2 threads: this build was made without "
+                                   "OpenMP.\n         Rebuild with a compiler that supports -fopenmp.")
+                        .arg(info.kernelThreads)
+                        .arg(info.intraOpThreads);
+    if (info.referenceBlas)
+        warnings << QStringLiteral(
         "warning: LibTorch is using the reference BLAS (%1), which is about 20x slower than OpenBLAS.\n"
         "         Install libopenblas0-pthread (sudo apt-get install libopenblas0-pthread) and restart.")
-        .arg(info.blasLibrary);
+                        .arg(info.blasLibrary);
+    return warnings.join('\n');
 }
 
 } // namespace momok

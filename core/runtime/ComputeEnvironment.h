@@ -12,6 +12,10 @@ struct ComputeInfo {
     QString blasLibrary;       // resolved path of the library providing sgemm_
     bool referenceBlas = false; // the slow, non-optimised netlib BLAS is active
     int intraOpThreads = 0;
+    // Threads the engine's own kernels (at::parallel_for in core/) actually run on: counted by
+    // running one parallel loop. Below intraOpThreads only in a build without OpenMP, where
+    // those loops run serially while LibTorch's operators still use every thread.
+    int kernelThreads = 0;
     int physicalCores = 0;
     QString device;            // "cpu" or "cuda:N"
     QStringList availableDevices;
@@ -47,7 +51,7 @@ ComputeInfo currentComputeInfo();
 QString shortDescription(const ComputeInfo &info);
 // Several lines for `--version` and the About dialog.
 QString longDescription(const ComputeInfo &info);
-// Non-empty when the user should be warned (reference BLAS active).
+// Non-empty when the user should be warned (reference BLAS active, kernels on fewer threads).
 QString performanceWarning(const ComputeInfo &info);
 
 } // namespace momok

@@ -295,6 +295,89 @@ private Q_SLOTS:
         QVERIFY(torch::equal(leaf.grad(), dropped));
     }
 
+    // The kernels split their loops among LibTorch's intra-op threads; every value and every
+    // gradient they produce is the same bit for bit on one thread and on three (masks keyed by
+    // element, not by thread; partial sums over fixed blocks, added in a fixed order). The
+    // sizes span several of each kernel's chunks or row blocks, so three threads share them.
+    // The CPU kernels are what is checked here, in both runs of the suite.
+    void kernelsGiveTheSameBitsOnAnyThreadCount()
+    {
+        const int before = at::get_num_threads();
+        setPortableKernelsForced(false);
+        auto run = [](int threads) {
+            at::set_num_threads(threads);
+            torch::manual_seed(31);
+            std::vector<torch::Tensor> out;
+            auto keep = [&](const torch::Tensor &t) { out.push_back(t.detach().clone()); };
+
+            const int64_t batch = 200, w = 24; // the masked core product: rows, and (relation, row) tasks
+            auto x = torch::randn({batch, w}, torch::requires_grad());
+            auto matrices = torch::randn({5, w, w}, torch::requires_grad());
+            auto slot = torch::randint(5, {batch}, torch::kLong);
+            auto core = maskedCoreProduct(x, matrices, slot, 77, 0.4);
+            (core * torch::randn({batch, w})).sum().backward();
+            keep(core), keep(x.grad()), keep(matrices.grad());
+
+            const int64_t n = 9001, k = 3, e = 16; // several 4,096-row blocks of 64-row tasks
+            auto gates = torch::softmax(torch::randn({n, k}), 1).requires_grad_(true);
+            auto rows = torch::randn({n, e}).requires_grad_(true);
+            auto stacked = (torch::randn({k * e, e}) * 0.3).requires_grad_(true);
+            auto shift = torch::randn({1, k * e}).requires_grad_(true);
+            auto mixed = mixLinearExperts(gates, rows, stacked, shift);
+            auto experts = torch::randn({n, k, e}).requires_grad_(true);
+            auto plainMix = mixExperts(gates, experts);
+            ((mixed + plainMix) * torch::randn({n, e})).sum().backward();
+            for (const auto &t : {mixed, plainMix, gates.grad(), rows.grad(), stacked.grad(), shift.grad(), experts.grad()})
+                keep(t);
+
+            std::vector<torch::Tensor> p; // the fused attention: 18 backward blocks of 512 rows
+            for (int m = 0; m < 3; ++m)
+                p.push_back(torch::relu(torch::randn({n, e})).requires_grad_(true));
+            auto v = torch::randn({1, e}).requires_grad_(true);
+            auto fused = attentionFusion(p[0], p[1], p[2], v);
+            (fused[0] * torch::randn({n, e})).sum().backward();
+            for (const auto &t : {fused[0], fused[1], p[0].grad(), p[1].grad(), p[2].grad(), v.grad()})
+                keep(t);
+
+            auto wide = torch::randn({700, 1000}).requires_grad_(true); // counter dropout: 11 chunks
+            auto dropped = counterDropout(wide, 0.3, true, 5);
+            (dropped * 2).sum().backward();
+            keep(dropped), keep(wide.grad());
+
+            auto logits = torch::randn({700, 1000}); // the loss: 11 chunks of partial sums
+            auto positives = torch::randint(700 * 1000, {300}, torch::kLong);
+            keep(torch::tensor(smoothedBceInPlace(logits, positives, 0.1, 0.9, 1.0 / 7e5), torch::kDouble));
+            keep(logits);
+            torch::Tensor decision;
+            meanSigmoid({torch::randn({700, 1000}), torch::randn({700, 1000})}, decision);
+            keep(decision);
+
+            auto mu = torch::randn({300, 40}).requires_grad_(true); // the CLUB terms: 5 column ranges
+            auto logVar = torch::tanh(torch::randn({300, 40})).requires_grad_(true);
+            auto y = torch::randn({300, 40}).requires_grad_(true);
+            auto bound = clubUpperBound(mu, logVar, y), likelihood = clubLogLikelihood(mu, logVar, y.detach());
+            (bound * 3 - likelihood).backward();
+            for (const auto &t : {bound, likelihood, mu.grad(), logVar.grad(), y.grad()})
+                keep(t);
+
+            auto parameter = torch::randn({300000}).requires_grad_(true); // Adam: 10 chunks
+            FusedAdam adam({parameter}, torch::optim::AdamOptions(1e-2));
+            for (int step = 0; step < 3; ++step) {
+                adam.releaseGradients();
+                (parameter * torch::randn({300000})).sum().backward();
+                adam.step();
+            }
+            keep(parameter);
+            return out;
+        };
+        const auto one = run(1), three = run(3);
+        at::set_num_threads(before);
+        setPortableKernelsForced(qgetenv("MOMOK_PORTABLE_KERNELS") == "1");
+        QCOMPARE(one.size(), three.size());
+        for (size_t i = 0; i < one.size(); ++i)
+            QVERIFY2(torch::equal(one[i], three[i]), qPrintable(QStringLiteral("result %1 differs").arg(i)));
+    }
+
     // A process's share of a batch split across processes (rows r0… of the whole, given
     // rowOffset r0) gets exactly those rows of the whole batch's masks, in both passes; the
     // split falls inside a 65,536-element chunk of the mask's counter on purpose.

@@ -17,6 +17,20 @@ private Q_SLOTS:
         QCOMPARE(at::get_num_threads(), 3);
         QCOMPARE(info.intraOpThreads, 3);
     }
+    // The engine's own parallel loops reach every intra-op thread, not just LibTorch's
+    // operators (they run serially in a build whose core library lacks OpenMP), and a build
+    // where they would not says so.
+    void kernelsRunOnEveryIntraOpThread()
+    {
+        const ComputeInfo info = configureComputeEnvironment(3);
+        QCOMPARE(info.kernelThreads, 3);
+        QVERIFY(longDescription(info).contains("the engine's kernels: 3"));
+        QVERIFY(!performanceWarning(info).contains("OpenMP"));
+        ComputeInfo serial = info;
+        serial.kernelThreads = 1;
+        QVERIFY(performanceWarning(serial).contains("run on 1 of 3 threads"));
+        QCOMPARE(configureComputeEnvironment(1).kernelThreads, 1);
+    }
     void defaultsToPhysicalCores()
     {
         const int cores = physicalCoreCount();
