@@ -2,6 +2,8 @@
 
 #include "model/PortableKernels.h"
 
+#include <ATen/Parallel.h>
+
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -57,6 +59,22 @@ Moments contiguousMoments(const torch::Tensor &mu, const torch::Tensor &logVar, 
     return t;
 }
 
+// The loops below run on the intra-op threads split by columns: every column's sums still run
+// row after row, so the results are those of one thread, bit for bit, on any thread count.
+// Each range sums into its own local array (columns[k - k0]) and stores it once at the end:
+// neighbouring ranges written row after row would share cache lines at their border.
+template <typename F>
+void forColumnRanges(int64_t d, const F &f)
+{
+    at::parallel_for(0, d, 8, [&](int64_t k0, int64_t k1) { f(k0, k1); });
+}
+
+// Copies a range's local sums into their place in the full-width result.
+void storeColumns(const std::vector<double> &local, int64_t k0, std::vector<double> &out)
+{
+    std::copy(local.begin(), local.end(), out.begin() + k0);
+}
+
 // The bound's per-element term, from the column sums Σ_j y_jd and Σ_j y_jd² (in double, row
 // after row: a fixed order). Forward and backward both use it.
 struct BoundTerms {
@@ -66,12 +84,17 @@ struct BoundTerms {
     explicit BoundTerms(const Moments &t)
         : n(double(t.n)), c(1.0 / std::max(1.0, double(t.n) - 1.0)), s1(size_t(t.d), 0.0), s2(size_t(t.d), 0.0)
     {
-        for (int64_t i = 0; i < t.n; ++i)
-            for (int64_t k = 0; k < t.d; ++k) {
-                const double v = t.ys[i * t.d + k];
-                s1[size_t(k)] += v;
-                s2[size_t(k)] += v * v;
-            }
+        forColumnRanges(t.d, [&](int64_t k0, int64_t k1) {
+            std::vector<double> sum(size_t(k1 - k0), 0.0), squares(size_t(k1 - k0), 0.0);
+            for (int64_t i = 0; i < t.n; ++i)
+                for (int64_t k = k0; k < k1; ++k) {
+                    const double v = t.ys[i * t.d + k];
+                    sum[size_t(k - k0)] += v;
+                    squares[size_t(k - k0)] += v * v;
+                }
+            storeColumns(sum, k0, s1);
+            storeColumns(squares, k0, s2);
+        });
     }
     // D for an element of column k with mean m and m − y = diff.
     double D(int64_t k, double m, double diff) const
@@ -92,13 +115,20 @@ public:
         const Moments t = contiguousMoments(mu, logVar, y);
         ctx->save_for_backward({t.mu, t.logVar, t.y});
         const BoundTerms terms(t);
+        std::vector<double> columnTotals(size_t(t.d), 0.0);
+        forColumnRanges(t.d, [&](int64_t k0, int64_t k1) {
+            std::vector<double> totals(size_t(k1 - k0), 0.0);
+            for (int64_t i = 0; i < t.n; ++i)
+                for (int64_t k = k0; k < k1; ++k) {
+                    const int64_t e = i * t.d + k;
+                    const double m = t.m[e];
+                    totals[size_t(k - k0)] += std::exp(-double(t.lv[e])) * terms.D(k, m, m - t.ys[e]);
+                }
+            storeColumns(totals, k0, columnTotals);
+        });
         double total = 0;
-        for (int64_t i = 0; i < t.n; ++i)
-            for (int64_t k = 0; k < t.d; ++k) {
-                const int64_t e = i * t.d + k;
-                const double m = t.m[e];
-                total += std::exp(-double(t.lv[e])) * terms.D(k, m, m - t.ys[e]);
-            }
+        for (double v : columnTotals) // column after column: a fixed order
+            total += v;
         return torch::tensor(float(total / (2 * terms.n)), mu.options());
     }
 
@@ -109,25 +139,28 @@ public:
         const double g = grads[0].item<double>();
         const BoundTerms terms(t);
         const double n = terms.n, c = terms.c, scale = g / (2 * n);
-        // ∂U/∂y_kd gathers every row's p through S1 and S2: P_d = Σ_i p_id, Q_d = Σ_i p_id·μ_id.
-        std::vector<double> P(size_t(t.d), 0.0), Q(size_t(t.d), 0.0);
+        // ∂U/∂y_kd gathers every row's p through S1 and S2: P_d = Σ_i p_id, Q_d = Σ_i p_id·μ_id
+        // (P and Q below hold a column range's).
         auto gMu = torch::empty_like(t.mu), gLogVar = torch::empty_like(t.mu), gY = torch::empty_like(t.mu);
         float *gm = gMu.data_ptr<float>(), *glv = gLogVar.data_ptr<float>(), *gy = gY.data_ptr<float>();
-        for (int64_t i = 0; i < t.n; ++i)
-            for (int64_t k = 0; k < t.d; ++k) {
-                const int64_t e = i * t.d + k;
-                const double p = std::exp(-double(t.lv[e])), m = t.m[e], diff = m - t.ys[e];
-                glv[e] = float(-scale * p * terms.D(k, m, diff));
-                gm[e] = float(scale * p * (c * (2 * n * m - 2 * terms.s1[size_t(k)]) - 2 * (1 + c) * diff));
-                gy[e] = float(scale * 2 * (1 + c) * p * diff); // the own-row term; the gathered one follows
-                P[size_t(k)] += p;
-                Q[size_t(k)] += p * m;
-            }
-        for (int64_t i = 0; i < t.n; ++i)
-            for (int64_t k = 0; k < t.d; ++k) {
-                const int64_t e = i * t.d + k;
-                gy[e] += float(scale * 2 * c * (double(t.ys[e]) * P[size_t(k)] - Q[size_t(k)]));
-            }
+        forColumnRanges(t.d, [&](int64_t k0, int64_t k1) {
+            std::vector<double> P(size_t(k1 - k0), 0.0), Q(size_t(k1 - k0), 0.0);
+            for (int64_t i = 0; i < t.n; ++i)
+                for (int64_t k = k0; k < k1; ++k) {
+                    const int64_t e = i * t.d + k;
+                    const double p = std::exp(-double(t.lv[e])), m = t.m[e], diff = m - t.ys[e];
+                    glv[e] = float(-scale * p * terms.D(k, m, diff));
+                    gm[e] = float(scale * p * (c * (2 * n * m - 2 * terms.s1[size_t(k)]) - 2 * (1 + c) * diff));
+                    gy[e] = float(scale * 2 * (1 + c) * p * diff); // the own-row term; the gathered one follows
+                    P[size_t(k - k0)] += p;
+                    Q[size_t(k - k0)] += p * m;
+                }
+            for (int64_t i = 0; i < t.n; ++i)
+                for (int64_t k = k0; k < k1; ++k) {
+                    const int64_t e = i * t.d + k;
+                    gy[e] += float(scale * 2 * c * (double(t.ys[e]) * P[size_t(k - k0)] - Q[size_t(k - k0)]));
+                }
+        });
         return {gMu, gLogVar, gY};
     }
 };
@@ -142,11 +175,20 @@ public:
         const Moments t = contiguousMoments(mu, logVar, y);
         ctx->save_for_backward({t.mu, t.logVar, t.y});
         static const double kLogTwoPi = std::log(2 * M_PI);
+        std::vector<double> columnTotals(size_t(t.d), 0.0);
+        forColumnRanges(t.d, [&](int64_t k0, int64_t k1) {
+            std::vector<double> totals(size_t(k1 - k0), 0.0);
+            for (int64_t i = 0; i < t.n; ++i)
+                for (int64_t k = k0; k < k1; ++k) {
+                    const int64_t e = i * t.d + k;
+                    const double lv = t.lv[e], diff = double(t.m[e]) - t.ys[e];
+                    totals[size_t(k - k0)] += -diff * diff * std::exp(-lv) / 2 - lv / 2 - kLogTwoPi / 2;
+                }
+            storeColumns(totals, k0, columnTotals);
+        });
         double total = 0;
-        for (int64_t e = 0; e < t.n * t.d; ++e) {
-            const double lv = t.lv[e], diff = double(t.m[e]) - t.ys[e];
-            total += -diff * diff * std::exp(-lv) / 2 - lv / 2 - kLogTwoPi / 2;
-        }
+        for (double v : columnTotals) // column after column: a fixed order
+            total += v;
         return torch::tensor(float(total / double(t.n)), mu.options());
     }
 
@@ -157,11 +199,13 @@ public:
         const double scale = grads[0].item<double>() / double(t.n);
         auto gMu = torch::empty_like(t.mu), gLogVar = torch::empty_like(t.mu);
         float *gm = gMu.data_ptr<float>(), *glv = gLogVar.data_ptr<float>();
-        for (int64_t e = 0; e < t.n * t.d; ++e) {
-            const double p = std::exp(-double(t.lv[e])), diff = double(t.m[e]) - t.ys[e];
-            gm[e] = float(-scale * diff * p);
-            glv[e] = float(scale * (diff * diff * p / 2 - 0.5));
-        }
+        at::parallel_for(0, t.n * t.d, 1 << 14, [&](int64_t begin, int64_t end) {
+            for (int64_t e = begin; e < end; ++e) {
+                const double p = std::exp(-double(t.lv[e])), diff = double(t.m[e]) - t.ys[e];
+                gm[e] = float(-scale * diff * p);
+                glv[e] = float(scale * (diff * diff * p / 2 - 0.5));
+            }
+        });
         // y is the experts' output recomputed without gradients: its gradient is −∂L/∂μ when asked.
         torch::Tensor gY;
         if (ctx->needs_input_grad(2))
