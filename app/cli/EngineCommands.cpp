@@ -749,10 +749,12 @@ public:
             return;
         }
         seconds.push_back(r.seconds);
+        losses.push_back(r.mainLoss);
         if (r.epoch + 1 == m_profiledEpoch)
             profiler.start();
     }
     std::vector<double> seconds;
+    std::vector<double> losses; // each epoch's mean training loss: a speed change must leave them be
     WorkProfiler profiler;
     ProfileReport epochProfile;
 
@@ -855,8 +857,11 @@ int runBench(const QStringList &args, QTextStream &out, QTextStream &err)
     const ComputeInfo info = currentComputeInfo();
     QJsonArray epochArray;
     for (double s : observer.seconds) epochArray.append(s);
+    QJsonArray lossArray;
+    for (double l : observer.losses) lossArray.append(l);
     QJsonObject result{{"train_epoch_seconds", medianEpoch},
                        {"epoch_seconds", epochArray},
+                       {"epoch_losses", lossArray},
                        {"eval_seconds", evals[evals.size() / 2]},
                        {"evals_seconds", evalArray},
                        {"peak_rss_mb", peakMb},

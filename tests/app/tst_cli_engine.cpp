@@ -11,6 +11,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <cmath>
 
 namespace {
 
@@ -465,6 +466,16 @@ private Q_SLOTS:
         QCOMPARE(evals.size(), 3);
         std::sort(evals.begin(), evals.end());
         QCOMPARE(o.value("eval_seconds").toDouble(), evals[1]);
+        // Each epoch's mean training loss, which a seed replays exactly: what a speed change
+        // is compared on.
+        const QJsonArray losses = o.value("epoch_losses").toArray();
+        QCOMPARE(losses.size(), 2);
+        for (const QJsonValue v : losses)
+            QVERIFY(std::isfinite(v.toDouble()) && v.toDouble() > 0);
+        const CliResult again = runCli({"bench", "--dataset", m_dataset, "--dim", "16", "--relation-dim", "8", "--epochs",
+                                        "2", "--batch-size", "64", "--json"});
+        QVERIFY2(again.exitCode == 0, qPrintable(again.err));
+        QCOMPARE(QJsonDocument::fromJson(again.out.toUtf8()).object().value("epoch_losses").toArray(), losses);
     }
 };
 
