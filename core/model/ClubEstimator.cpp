@@ -75,6 +75,25 @@ void storeColumns(const std::vector<double> &local, int64_t k0, std::vector<doub
     std::copy(local.begin(), local.end(), out.begin() + k0);
 }
 
+// Σ of term(e, k) over every element e (k its column): each column summed row after row on
+// its range's thread, then the column totals added column after column (a fixed order).
+template <typename F>
+double sumOfElements(const Moments &t, const F &term)
+{
+    std::vector<double> columnTotals(size_t(t.d), 0.0);
+    forColumnRanges(t.d, [&](int64_t k0, int64_t k1) {
+        std::vector<double> totals(size_t(k1 - k0), 0.0);
+        for (int64_t i = 0; i < t.n; ++i)
+            for (int64_t k = k0; k < k1; ++k)
+                totals[size_t(k - k0)] += term(i * t.d + k, k);
+        storeColumns(totals, k0, columnTotals);
+    });
+    double total = 0;
+    for (double v : columnTotals)
+        total += v;
+    return total;
+}
+
 // The bound's per-element term, from the column sums Σ_j y_jd and Σ_j y_jd² (in double, row
 // after row: a fixed order). Forward and backward both use it.
 struct BoundTerms {
@@ -115,20 +134,10 @@ public:
         const Moments t = contiguousMoments(mu, logVar, y);
         ctx->save_for_backward({t.mu, t.logVar, t.y});
         const BoundTerms terms(t);
-        std::vector<double> columnTotals(size_t(t.d), 0.0);
-        forColumnRanges(t.d, [&](int64_t k0, int64_t k1) {
-            std::vector<double> totals(size_t(k1 - k0), 0.0);
-            for (int64_t i = 0; i < t.n; ++i)
-                for (int64_t k = k0; k < k1; ++k) {
-                    const int64_t e = i * t.d + k;
-                    const double m = t.m[e];
-                    totals[size_t(k - k0)] += std::exp(-double(t.lv[e])) * terms.D(k, m, m - t.ys[e]);
-                }
-            storeColumns(totals, k0, columnTotals);
+        const double total = sumOfElements(t, [&](int64_t e, int64_t k) {
+            const double m = t.m[e];
+            return std::exp(-double(t.lv[e])) * terms.D(k, m, m - t.ys[e]);
         });
-        double total = 0;
-        for (double v : columnTotals) // column after column: a fixed order
-            total += v;
         return torch::tensor(float(total / (2 * terms.n)), mu.options());
     }
 
@@ -175,20 +184,10 @@ public:
         const Moments t = contiguousMoments(mu, logVar, y);
         ctx->save_for_backward({t.mu, t.logVar, t.y});
         static const double kLogTwoPi = std::log(2 * M_PI);
-        std::vector<double> columnTotals(size_t(t.d), 0.0);
-        forColumnRanges(t.d, [&](int64_t k0, int64_t k1) {
-            std::vector<double> totals(size_t(k1 - k0), 0.0);
-            for (int64_t i = 0; i < t.n; ++i)
-                for (int64_t k = k0; k < k1; ++k) {
-                    const int64_t e = i * t.d + k;
-                    const double lv = t.lv[e], diff = double(t.m[e]) - t.ys[e];
-                    totals[size_t(k - k0)] += -diff * diff * std::exp(-lv) / 2 - lv / 2 - kLogTwoPi / 2;
-                }
-            storeColumns(totals, k0, columnTotals);
+        const double total = sumOfElements(t, [&](int64_t e, int64_t) {
+            const double lv = t.lv[e], diff = double(t.m[e]) - t.ys[e];
+            return -diff * diff * std::exp(-lv) / 2 - lv / 2 - kLogTwoPi / 2;
         });
-        double total = 0;
-        for (double v : columnTotals) // column after column: a fixed order
-            total += v;
         return torch::tensor(float(total / double(t.n)), mu.options());
     }
 
