@@ -87,6 +87,42 @@ private Q_SLOTS:
         QVERIFY(after.mappedBytes <= after.peakInUseBytes + 16 * kMiB);
     }
 
+    void theFewestBlocksGoBackAndSmallOnesStay()
+    {
+        // Four 1 MB blocks freed first, then one block larger than the peak so far: a request
+        // that neither fits must send back 2 MB. The large block goes alone (least recently
+        // freed first would have sent back two of the small ones), and the small ones then
+        // serve the next four 1 MB requests without a new mapping.
+        { std::vector<torch::Tensor> small(4, torch::Tensor()); for (auto &t : small) t = floatsOfBytes(kMiB); }
+        const int64_t big = largeBlockStatistics().peakInUseBytes + 8 * kMiB;
+        { auto t = floatsOfBytes(big); }
+        const LargeBlockStatistics before = largeBlockStatistics();
+        QCOMPARE(before.cachedBytes, 4 * kMiB + big);
+        QCOMPARE(before.mappedBytes - before.peakInUseBytes, 4 * kMiB);
+        auto request = floatsOfBytes(14 * kMiB); // over by 4 + 14 − 16 = 2 MB; fits neither
+        const LargeBlockStatistics after = largeBlockStatistics();
+        QCOMPARE(after.unmaps - before.unmaps, int64_t(1));
+        QCOMPARE(after.cachedBytes, 4 * kMiB);
+        QVERIFY(after.mappedBytes <= after.peakInUseBytes + 16 * kMiB);
+        std::vector<torch::Tensor> again;
+        for (int i = 0; i < 4; ++i)
+            again.push_back(floatsOfBytes(kMiB));
+        QCOMPARE(largeBlockStatistics().reuses - after.reuses, int64_t(4));
+        QCOMPARE(largeBlockStatistics().maps, after.maps);
+    }
+
+    void blocksOfAHugePageOrMoreStartOnAHugePage()
+    {
+        // Transparent huge pages back only whole aligned 2 MB ranges of a mapping.
+        constexpr uintptr_t kHugePage = uintptr_t(2) << 20;
+        for (int64_t bytes : {2 * kMiB, 3 * kMiB + 4096, 13 * kMiB}) {
+            auto t = floatsOfBytes(bytes);
+            QCOMPARE(reinterpret_cast<uintptr_t>(t.data_ptr()) % kHugePage, uintptr_t(0));
+            t.fill_(2.0f); // the whole block is mapped and writable
+            QCOMPARE(t.sum().item<double>(), 2.0 * double(t.numel()));
+        }
+    }
+
     void smallTensorsStayWithLibTorchsAllocator()
     {
         const LargeBlockStatistics before = largeBlockStatistics();
