@@ -147,9 +147,9 @@ private:
     // kSlackBytes of the in-use peak. Each time the smallest cached block that covers what is
     // still over on its own goes, else the largest: the fewest blocks to fault in again, and
     // not the blocks under a huge page, which fault in 4 kB at a time (freed early in a step,
-    // least recently used first sent them back and mapped them again every step: on MKG-Y's
-    // benchmark some 20 of the step's 1 MB tensors). Among equal sizes the least recently
-    // freed goes first.
+    // least recently freed first sent them back and mapped them again every step: on MKG-Y's
+    // benchmark about a dozen of the step's 1 MB tensors). Among equal sizes the least
+    // recently freed goes first.
     void evictForRequest(int64_t bytes)
     {
         while (!m_freeBySize.empty()) {

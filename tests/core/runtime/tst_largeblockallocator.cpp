@@ -1,5 +1,6 @@
 // The allocator for large CPU tensors: blocks are reused by the requests they fit, what is
-// cached beyond the in-use peak is bounded, and tensors keep their values through it all.
+// cached beyond the in-use peak is bounded (the fewest blocks going back), blocks of a huge
+// page or more are aligned to one, and tensors keep their values through it all.
 #include "runtime/ComputeEnvironment.h"
 #include "runtime/LargeBlockAllocator.h"
 
@@ -93,7 +94,11 @@ private Q_SLOTS:
         // that neither fits must send back 2 MB. The large block goes alone (least recently
         // freed first would have sent back two of the small ones), and the small ones then
         // serve the next four 1 MB requests without a new mapping.
-        { std::vector<torch::Tensor> small(4, torch::Tensor()); for (auto &t : small) t = floatsOfBytes(kMiB); }
+        {
+            std::vector<torch::Tensor> small;
+            for (int i = 0; i < 4; ++i)
+                small.push_back(floatsOfBytes(kMiB));
+        }
         const int64_t big = largeBlockStatistics().peakInUseBytes + 8 * kMiB;
         { auto t = floatsOfBytes(big); }
         const LargeBlockStatistics before = largeBlockStatistics();
