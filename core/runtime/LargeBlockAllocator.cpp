@@ -10,7 +10,6 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <list>
 #include <map>
 #include <mutex>
 #include <unordered_map>
@@ -42,7 +41,6 @@ constexpr int64_t kHugePageBytes = int64_t(2) << 20; // x86-64's transparent hug
 
 struct Block {
     int64_t bytes = 0;
-    std::list<void *>::iterator lruPosition; // in m_lru while the block is cached (free)
 };
 
 class LargeBlockAllocator final : public c10::Allocator
@@ -72,8 +70,7 @@ public:
     void releaseCached()
     {
         std::lock_guard<std::mutex> lock(m_mutex);
-        while (!m_lru.empty())
-            evictOldest();
+        evictAll();
     }
 
 private:
@@ -90,7 +87,6 @@ private:
             void *address = fit->second;
             Block &block = m_blocks.at(address);
             m_freeBySize.erase(fit);
-            m_lru.erase(block.lruPosition);
             m_stats.cachedBytes -= block.bytes;
             m_stats.inUseBytes += block.bytes - bytes; // the whole block is this tensor's
             m_stats.peakInUseBytes = std::max(m_stats.peakInUseBytes, m_stats.inUseBytes);
@@ -101,8 +97,7 @@ private:
         void *address = mapBlock(bytes);
         if (!address) {
             // Out of memory or address space: everything cached goes back, then one more try.
-            while (!m_lru.empty())
-                evictOldest();
+            evictAll();
             address = mapBlock(bytes);
         }
         if (!address) {
@@ -110,7 +105,7 @@ private:
             m_stats.peakInUseBytes = peakBefore;
             TORCH_CHECK(false, "out of memory: could not map ", bytes, " bytes for a tensor");
         }
-        m_blocks.emplace(address, Block{bytes, {}});
+        m_blocks.emplace(address, Block{bytes});
         m_stats.mappedBytes += bytes;
         m_stats.peakMappedBytes = std::max(m_stats.peakMappedBytes, m_stats.mappedBytes);
         ++m_stats.maps;
@@ -133,8 +128,7 @@ private:
             const size_t head = size_t(start - uintptr_t(mapped));
             if (head)
                 munmap(mapped, head);
-            if (alignment - head)
-                munmap(reinterpret_cast<char *>(start) + size, alignment - head);
+            munmap(reinterpret_cast<char *>(start) + size, alignment - head); // head < alignment
             address = reinterpret_cast<char *>(start);
         }
 #ifdef MADV_HUGEPAGE
@@ -171,23 +165,16 @@ private:
         if (found == m_blocks.end())
             return false;
         Block &block = found->second;
-        block.lruPosition = m_lru.insert(m_lru.end(), address);
-        m_freeBySize.emplace(block.bytes, address);
+        m_freeBySize.emplace(block.bytes, address); // after its equals: the least recently freed first
         m_stats.cachedBytes += block.bytes;
         m_stats.inUseBytes -= block.bytes;
         return true;
     }
 
-    void evictOldest()
+    void evictAll()
     {
-        void *address = m_lru.front();
-        const int64_t bytes = m_blocks.at(address).bytes;
-        for (auto [it, end] = m_freeBySize.equal_range(bytes); it != end; ++it) {
-            if (it->second == address) {
-                evict(it);
-                return;
-            }
-        }
+        while (!m_freeBySize.empty())
+            evict(m_freeBySize.begin());
     }
 
     void evict(std::multimap<int64_t, void *>::iterator cached)
@@ -195,9 +182,7 @@ private:
         const int64_t bytes = cached->first;
         void *address = cached->second;
         m_freeBySize.erase(cached);
-        auto found = m_blocks.find(address);
-        m_lru.erase(found->second.lruPosition);
-        m_blocks.erase(found);
+        m_blocks.erase(address);
         munmap(address, size_t(bytes));
         m_stats.cachedBytes -= bytes;
         m_stats.mappedBytes -= bytes;
@@ -208,7 +193,6 @@ private:
     std::mutex m_mutex;
     std::unordered_map<void *, Block> m_blocks;
     std::multimap<int64_t, void *> m_freeBySize;
-    std::list<void *> m_lru; // free blocks, least recently freed first
     LargeBlockStatistics m_stats;
 };
 
