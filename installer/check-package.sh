@@ -140,7 +140,7 @@ for path in "${payload[@]}"; do
     # links and the package's own directories must be gone.
     if [[ -d $path && ! -L $path ]]; then
         case $path in
-            /usr/share/momok-studio* | /usr/share/doc/momok-studio*) ;;
+            /usr/share/momok-studio* | /usr/share/doc/momok-studio* | /usr/libexec/momok-studio*) ;;
             *) continue ;;
         esac
     fi
@@ -150,6 +150,7 @@ for path in "${payload[@]}"; do
     fi
 done
 [[ ! -e /usr/share/momok-studio ]] || fail "/usr/share/momok-studio is still there"
+[[ ! -e /usr/libexec/momok-studio ]] || fail "/usr/libexec/momok-studio is still there"
 [[ $left -eq 0 ]] || fail "$left paths of the package are left"
 hash -r
 ! command -v momok >/dev/null || fail "momok is still on PATH: $(command -v momok)"

@@ -15,9 +15,10 @@ struct CliCommand {
     QString summary;
     // args[0] is the command name, as QCommandLineParser expects.
     std::function<int(const QStringList &args, QTextStream &out, QTextStream &err)> run;
-    // Trains, evaluates or extracts at length on several threads: the program then starts with
-    // OpenBLAS's and OpenMP's waiting policies set (prepareProcessEnvironment), which takes a
-    // second start of the program (about 0.6 s). Other commands start at once.
+    // Trains, evaluates or extracts at length on several threads: the program must then run
+    // with OpenBLAS's and OpenMP's waiting policies set (prepareProcessEnvironment). Its
+    // launcher sets them; started directly, the program starts itself a second time for
+    // these commands (about 0.6 s), and other commands start at once.
     bool computesAtLength = false;
 };
 

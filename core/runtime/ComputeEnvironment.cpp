@@ -2,6 +2,7 @@
 
 #include "distributed/DistributedSetup.h"
 #include "runtime/LargeBlockAllocator.h"
+#include "runtime/WaitPolicies.h"
 
 #include "MomokVersion.h"
 
@@ -73,22 +74,9 @@ void prepareProcessEnvironment(char **argv)
 {
     if (!argv || !argv[0])
         return;
-    bool changed = false;
-    auto setDefault = [&](const char *name, const char *value) {
-        if (!std::getenv(name)) {
-            setenv(name, value, 0);
-            changed = true;
-        }
-    };
-    // 2^4 cycles of spinning before an idle BLAS thread sleeps.
-    setDefault("OPENBLAS_THREAD_TIMEOUT", "4");
-    // The other way round: after each parallel loop, GNU OpenMP's idle threads spin 300,000
-    // times (milliseconds on this kind of CPU) while OpenBLAS's threads start the next product
-    // on the same cores. Measured on MKG-Y's benchmark epoch on 2 cores: 32.0 s with the
-    // default, 23.1 s with 1,000 spins. A user's OMP_WAIT_POLICY or GOMP_SPINCOUNT wins.
-    if (!std::getenv("OMP_WAIT_POLICY"))
-        setDefault("GOMP_SPINCOUNT", "1000");
-    if (changed)
+    // Started by a launcher (app/launcher_main.cpp), the policies are set already and this
+    // does nothing; started directly, the program starts itself once more to apply them.
+    if (setThreadPoolWaitPolicies())
         execv("/proc/self/exe", argv);
     // exec failed (no /proc) or nothing to change: carry on, the variables stay set.
 }
@@ -144,6 +132,9 @@ ComputeInfo currentComputeInfo()
     info.intraOpThreads = at::get_num_threads();
     info.kernelThreads = measureKernelThreads();
     info.physicalCores = physicalCoreCount();
+    for (const char *name : kThreadPoolWaitVariables)
+        if (const char *value = std::getenv(name))
+            info.waitPolicies << QStringLiteral("%1=%2").arg(QLatin1String(name), QString::fromLocal8Bit(value));
     info.device = QStringLiteral("cpu");
     info.availableDevices << QStringLiteral("cpu");
     if (torch::cuda::is_available()) {
@@ -205,6 +196,9 @@ QString longDescription(const ComputeInfo &info)
                  .arg(info.intraOpThreads)
                  .arg(info.physicalCores)
                  .arg(info.kernelThreads)
+          << QStringLiteral("Idle threads' waiting: %1")
+                 .arg(info.waitPolicies.isEmpty() ? QStringLiteral("the libraries' defaults")
+                                                  : info.waitPolicies.join(QStringLiteral(", ")))
           << QStringLiteral("Devices: %1").arg(info.availableDevices.join(", "))
           << QStringLiteral("Several processes (--nproc, --nnodes): Gloo%1")
                  .arg(ncclBuiltIn() ? QStringLiteral(", NCCL with a GPU per process")

@@ -17,18 +17,22 @@ struct ComputeInfo {
     // those loops run serially while LibTorch's operators still use every thread.
     int kernelThreads = 0;
     int physicalCores = 0;
+    // The thread pools' waiting policies in this process's environment ("GOMP_SPINCOUNT=1000",
+    // runtime/WaitPolicies.h), as the libraries read them when the program was loaded; empty
+    // when none is set (the libraries' defaults).
+    QStringList waitPolicies;
     QString device;            // "cpu" or "cuda:N"
     QStringList availableDevices;
 };
 
 // Call before any other work (a re-executed program starts over). OpenBLAS and GNU OpenMP
-// read their settings when they are loaded, before main() runs: if OPENBLAS_THREAD_TIMEOUT
-// or the OpenMP spin setting (GOMP_SPINCOUNT, unless OMP_WAIT_POLICY is set) is unset, this
-// sets it and re-executes the program once, so that idle threads of one pool stop spinning
-// soon instead of competing for the cores with the other pool's (OpenBLAS's products and
-// LibTorch's parallel loops alternate all through a step). Does nothing when both are
-// already set or exec is impossible. The second start costs about 0.6 s: the CLI calls this
-// only for the commands that compute at length (CliCommand::computesAtLength).
+// read their waiting policies when they are loaded, before main() runs: if one that
+// setThreadPoolWaitPolicies() sets (runtime/WaitPolicies.h) is unset, this sets it and
+// re-executes the program once. The installed commands are launchers that set them before
+// starting the program (app/launcher_main.cpp), so this does nothing there; it does the work
+// for a program started directly, whose second start costs about 0.6 s (LibTorch's
+// libraries loaded again): the CLI calls this only for the commands that compute at length
+// (CliCommand::computesAtLength). Does nothing when exec is impossible.
 void prepareProcessEnvironment(char **argv);
 
 // Physical cores available to this process (hyper-threads counted once).
