@@ -21,8 +21,9 @@ bool insideBuildTree()
 QString bundledDatasetDir(const QString &name)
 {
     const QString relative = QStringLiteral("momok-studio/datasets/") + name;
-    const QString installed =
-        QDir::cleanPath(QDir(QCoreApplication::applicationDirPath()).absoluteFilePath(QStringLiteral("../share/") + relative));
+    // The program lives in PREFIX/libexec/momok-studio/ (its launcher in PREFIX/bin/).
+    const QString installed = QDir::cleanPath(
+        QDir(QCoreApplication::applicationDirPath()).absoluteFilePath(QStringLiteral("../../share/") + relative));
     if (QFileInfo(installed).isDir())
         return installed;
     const QString located = QStandardPaths::locate(QStandardPaths::GenericDataLocation, relative, QStandardPaths::LocateDirectory);

@@ -4,8 +4,8 @@
 
 namespace momok::ui {
 
-// A bundled dataset, looked up in this order: ../share/momok-studio/datasets next to the
-// executable (an installed tree), the XDG data folders ($XDG_DATA_HOME, $XDG_DATA_DIRS:
+// A bundled dataset, looked up in this order: PREFIX/share/momok-studio/datasets for the
+// program in PREFIX/libexec/momok-studio/ (an installed tree), the XDG data folders ($XDG_DATA_HOME, $XDG_DATA_DIRS:
 // /usr/share/momok-studio/datasets for the Debian package), and the source tree's
 // resources/datasets only for an executable inside the build tree. An installed app never
 // reads the source tree. Returns the first that exists, else the installed location.
