@@ -176,9 +176,8 @@ torch::Tensor MoMoKModelImpl::expertOutputs(int modality, const torch::Tensor &e
         rows, random::streamKey(m_config.seed, step, kEstimatorExpertPurpose + uint64_t(modality)), m_shardOffset);
 }
 
-CandidateMatrices MoMoKModelImpl::candidates(uint64_t step)
+std::array<torch::Tensor, kModalityCount> MoMoKModelImpl::candidateAdaptors(uint64_t step)
 {
-    CandidateMatrices out;
     std::array<torch::Tensor, kModalityCount> mixed;
     for (int m = 0; m < kModalityCount; ++m) {
         if (!m_modalityUsed[size_t(m)])
@@ -189,14 +188,26 @@ CandidateMatrices MoMoKModelImpl::candidates(uint64_t step)
                                          random::streamKey(m_config.seed, step, kCandidateExpertPurpose + uint64_t(m)),
                                          /*keepExperts=*/false)
                                .mixed;
+    }
+    return mixed;
+}
+
+torch::Tensor MoMoKModelImpl::fuseCandidates(const std::array<torch::Tensor, kModalityCount> &mixed, uint64_t step)
+{
+    ProfileScope scope(ProfileSection::Fusion);
+    return m_entityFusion->forward(mixed[int(Modality::Structure)], mixed[int(Modality::Image)], mixed[int(Modality::Text)],
+                                   random::streamKey(m_config.seed, step, kCandidateFusionPurpose));
+}
+
+CandidateMatrices MoMoKModelImpl::candidates(uint64_t step)
+{
+    const auto mixed = candidateAdaptors(step);
+    CandidateMatrices out;
+    for (int m = 0; m < kModalityCount; ++m)
         if (m_decoderActive[size_t(m)])
             out.matrices[size_t(m)] = mixed[size_t(m)];
-    }
-    if (m_decoderActive[int(Decoder::Joint)]) {
-        ProfileScope scope(ProfileSection::Fusion);
-        out.matrices[int(Decoder::Joint)] = m_entityFusion->forward(mixed[int(Modality::Structure)], mixed[int(Modality::Image)], mixed[int(Modality::Text)],
-                                                              random::streamKey(m_config.seed, step, kCandidateFusionPurpose));
-    }
+    if (m_decoderActive[int(Decoder::Joint)])
+        out.matrices[int(Decoder::Joint)] = fuseCandidates(mixed, step);
     return out;
 }
 
@@ -253,58 +264,76 @@ torch::Device MoMoKModelImpl::device() const
     return m_structureEntities.device();
 }
 
-QueryOutput MoMoKModelImpl::forwardRows(const EntityRows &rows, const torch::Tensor &relationIds, uint64_t step)
+QueryAdaptors MoMoKModelImpl::queryAdaptors(const EntityRows &rows, const torch::Tensor &relationIds, uint64_t step)
 {
+    ProfileScope scope(ProfileSection::ExpertsAndGates);
     const torch::Tensor relations = relationIds.to(device());
-    QueryOutput out;
     const int64_t batch = relations.size(0);
-    torch::Tensor temperature, distinct, slot;
-    {
-        ProfileScope scope(ProfileSection::ExpertsAndGates);
-        if (m_config.relationTemperature)
-            temperature = torch::sigmoid(m_relationTemperature.index_select(0, relations));
-        // Distinct relations of the batch: W_r = r·W is formed once for each.
-        std::tie(distinct, slot) = torch::_unique(relations, /*sorted=*/true, /*return_inverse=*/true);
-    }
-    const uint64_t seed = m_config.seed;
-    std::array<torch::Tensor, kModalityCount> relationRows;
+    QueryAdaptors out;
+    torch::Tensor temperature, distinct;
+    if (m_config.relationTemperature)
+        temperature = torch::sigmoid(m_relationTemperature.index_select(0, relations));
+    // Distinct relations of the batch: W_r = r·W is formed once for each.
+    std::tie(distinct, out.slot) = torch::_unique(relations, /*sorted=*/true, /*return_inverse=*/true);
     for (int m = 0; m < kModalityCount; ++m) {
         if (!m_modalityUsed[size_t(m)])
             continue;
-        {
-            ProfileScope scope(ProfileSection::ExpertsAndGates);
-            relationRows[size_t(m)] = m_relationEmbeddings[size_t(m)].index_select(0, distinct);
-            if (!rows[size_t(m)].defined())
-                continue; // a new entity without this modality: no adaptor, no decoder
-            out.adaptors[size_t(m)] = m_adaptors[size_t(m)]->forward(rows[size_t(m)], temperature, queryGateNoise(batch),
-                                                                     random::streamKey(seed, step, kQueryExpertPurpose + uint64_t(m)),
-                                                                     /*keepExperts=*/true, m_shardOffset);
-        }
-        if (m_decoderActive[size_t(m)])
-            out.vectors[size_t(m)] = m_decoders[size_t(m)]->forward(out.adaptors[size_t(m)].mixed, relationRows[size_t(m)],
-                                                                    slot, random::streamKey(seed, step, uint64_t(m)),
-                                                                    m_config.sharedRelationMask, m_shardOffset);
+        out.relationRows[size_t(m)] = m_relationEmbeddings[size_t(m)].index_select(0, distinct);
+        if (!rows[size_t(m)].defined())
+            continue; // a new entity without this modality: no adaptor, no decoder
+        out.adaptors[size_t(m)] = m_adaptors[size_t(m)]->forward(rows[size_t(m)], temperature, queryGateNoise(batch),
+                                                                 random::streamKey(m_config.seed, step, kQueryExpertPurpose + uint64_t(m)),
+                                                                 /*keepExperts=*/true, m_shardOffset);
     }
+    return out;
+}
+
+torch::Tensor MoMoKModelImpl::decodeModality(int modality, const torch::Tensor &mixed, const torch::Tensor &relationRows,
+                                             const torch::Tensor &slot, uint64_t step)
+{
+    return m_decoders[size_t(modality)]->forward(mixed, relationRows, slot, random::streamKey(m_config.seed, step, uint64_t(modality)),
+                                                 m_config.sharedRelationMask, m_shardOffset);
+}
+
+torch::Tensor MoMoKModelImpl::decodeJoint(const std::array<torch::Tensor, kModalityCount> &mixed,
+                                          const std::array<torch::Tensor, kModalityCount> &relationRows,
+                                          const torch::Tensor &slot, uint64_t step)
+{
+    const uint64_t seed = m_config.seed;
+    const int64_t batch = slot.size(0);
+    std::optional<ProfileScope> fusionScope(std::in_place, ProfileSection::Fusion);
+    auto entity = m_entityFusion->forward(mixed[int(Modality::Structure)], mixed[int(Modality::Image)], mixed[int(Modality::Text)],
+                                          random::streamKey(seed, step, kQueryFusionPurpose), nullptr, m_shardOffset);
+    torch::Tensor fusedRelations, jointSlot = slot;
+    if (is_training() && m_config.fusionDropout > 0) {
+        // Fusion dropout differs per query while training, so each query has its own fused relation.
+        auto perQuery = [&](int m) { return relationRows[size_t(m)].defined() ? relationRows[size_t(m)].index_select(0, slot) : torch::Tensor(); };
+        fusedRelations = m_relationFusion->forward(perQuery(int(Modality::Structure)), perQuery(int(Modality::Image)), perQuery(int(Modality::Text)),
+                                                   random::streamKey(seed, step, kRelationFusionPurpose), nullptr, m_shardOffset);
+        jointSlot = torch::arange(batch, slot.options());
+    } else {
+        fusedRelations = m_relationFusion->forward(relationRows[int(Modality::Structure)], relationRows[int(Modality::Image)],
+                                                   relationRows[int(Modality::Text)]);
+    }
+    fusionScope.reset();
+    return m_decoders[int(Decoder::Joint)]->forward(entity, fusedRelations, jointSlot, random::streamKey(seed, step, int(Decoder::Joint)),
+                                                    m_config.sharedRelationMask, m_shardOffset);
+}
+
+QueryOutput MoMoKModelImpl::forwardRows(const EntityRows &rows, const torch::Tensor &relationIds, uint64_t step)
+{
+    const QueryAdaptors query = queryAdaptors(rows, relationIds, step);
+    QueryOutput out;
+    out.adaptors = query.adaptors;
+    for (int m = 0; m < kModalityCount; ++m)
+        if (m_decoderActive[size_t(m)] && query.adaptors[size_t(m)].mixed.defined())
+            out.vectors[size_t(m)] = decodeModality(m, query.adaptors[size_t(m)].mixed, query.relationRows[size_t(m)],
+                                                    query.slot, step);
     if (m_decoderActive[int(Decoder::Joint)]) {
-        std::optional<ProfileScope> fusionScope(std::in_place, ProfileSection::Fusion);
-        auto entity = m_entityFusion->forward(out.adaptors[int(Modality::Structure)].mixed, out.adaptors[int(Modality::Image)].mixed,
-                                              out.adaptors[int(Modality::Text)].mixed, random::streamKey(seed, step, kQueryFusionPurpose),
-                                              nullptr, m_shardOffset);
-        torch::Tensor fusedRelations, jointSlot = slot;
-        if (is_training() && m_config.fusionDropout > 0) {
-            // Fusion dropout differs per query while training, so each query has its own fused relation.
-            auto perQuery = [&](int m) { return relationRows[size_t(m)].defined() ? relationRows[size_t(m)].index_select(0, slot) : torch::Tensor(); };
-            fusedRelations = m_relationFusion->forward(perQuery(int(Modality::Structure)), perQuery(int(Modality::Image)), perQuery(int(Modality::Text)),
-                                                       random::streamKey(seed, step, kRelationFusionPurpose), nullptr,
-                                                       m_shardOffset);
-            jointSlot = torch::arange(batch, slot.options());
-        } else {
-            fusedRelations = m_relationFusion->forward(relationRows[int(Modality::Structure)], relationRows[int(Modality::Image)], relationRows[int(Modality::Text)]);
-        }
-        fusionScope.reset();
-        out.vectors[int(Decoder::Joint)] = m_decoders[int(Decoder::Joint)]->forward(entity, fusedRelations, jointSlot,
-                                                                        random::streamKey(seed, step, int(Decoder::Joint)),
-                                                                        m_config.sharedRelationMask, m_shardOffset);
+        std::array<torch::Tensor, kModalityCount> mixed;
+        for (int m = 0; m < kModalityCount; ++m)
+            mixed[size_t(m)] = query.adaptors[size_t(m)].mixed;
+        out.vectors[int(Decoder::Joint)] = decodeJoint(mixed, query.relationRows, query.slot, step);
     }
     return out;
 }

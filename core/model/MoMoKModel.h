@@ -38,6 +38,15 @@ struct CandidateMatrices {
 // one a new entity lacks); fusion then works from the others.
 using EntityRows = std::array<torch::Tensor, kModalityCount>;
 
+// The query side of forward() up to the adaptors: each used modality's adaptor output for
+// the rows, its relation embeddings' rows for the batch's distinct relations, and each query's
+// slot among those.
+struct QueryAdaptors {
+    std::array<AdaptorOutput, kModalityCount> adaptors;     // undefined for a modality the rows lack
+    std::array<torch::Tensor, kModalityCount> relationRows; // R'×d_r per used modality
+    torch::Tensor slot;                                     // B: each query's row of relationRows
+};
+
 struct QueryOutput {
     std::array<torch::Tensor, kScoringDecoderCount> vectors; // B×w per decoder (undefined if inactive)
     std::array<AdaptorOutput, kModalityCount> adaptors;  // query-side adaptor outputs (undefined if unused)
@@ -79,6 +88,22 @@ public:
     CandidateMatrices representations(const EntityRows &rows, int64_t directedRelation = -1);
     // forward() for explicit table rows instead of entity ids (a new entity's rows).
     QueryOutput forwardRows(const EntityRows &rows, const torch::Tensor &relations, uint64_t step = 0);
+
+    // ---- the pieces candidates() and forward() are made of ----
+    // The training step runs them on their own (see Trainer): the modality decoders and the
+    // joint decoder each from their own detached copies of the adaptors' outputs.
+    // Every entity through each used modality's adaptor: E×w per used modality.
+    std::array<torch::Tensor, kModalityCount> candidateAdaptors(uint64_t step = 0);
+    // The joint decoder's candidates: the entity fusion of candidateAdaptors()'s matrices.
+    torch::Tensor fuseCandidates(const std::array<torch::Tensor, kModalityCount> &mixed, uint64_t step = 0);
+    QueryAdaptors queryAdaptors(const EntityRows &rows, const torch::Tensor &relations, uint64_t step = 0);
+    // Decoder `modality` (S, I or T) on its adaptor's query rows: B×w.
+    torch::Tensor decodeModality(int modality, const torch::Tensor &mixed, const torch::Tensor &relationRows,
+                                 const torch::Tensor &slot, uint64_t step = 0);
+    // The joint decoder on the fused query rows and fused relations: B×d.
+    torch::Tensor decodeJoint(const std::array<torch::Tensor, kModalityCount> &mixed,
+                              const std::array<torch::Tensor, kModalityCount> &relationRows, const torch::Tensor &slot,
+                              uint64_t step = 0);
 
     // ---- data-parallel training (see distributed/DistributedGroup.h) ----
     // The queries of the coming forward() calls are rows offset … of a batch of `total` split
