@@ -438,7 +438,9 @@ int runTrain(const QStringList &args, QTextStream &out, QTextStream &err)
     out << QStringLiteral("training %1 epochs (%2 batches each) with decoders %3, K = %4, dim %5, relation dim %6, %7 thread%8%9%10\n")
                .arg(c.epochs).arg(trainer.batchesPerEpoch()).arg(trainer.activeDecoderKeys().join(' ')).arg(c.experts)
                .arg(c.dim).arg(c.relationDim).arg(threads).arg(threads == 1 ? "" : "s")
-               .arg(c.threads > 0 ? QString() : QStringLiteral(" (automatic)"))
+               .arg(c.threads > 0 ? QString()
+                    : trainer.branchThreads() > 1 ? QStringLiteral(" (automatic; the modality decoders and the joint decoder at once, one more thread)")
+                                                  : QStringLiteral(" (automatic)"))
                .arg(layout.setup.distributed() ? QStringLiteral(" per process, %1 processes").arg(layout.setup.worldSize)
                                                : QString());
     ConsoleObserver console(out, commandLine.isSet("quiet"));

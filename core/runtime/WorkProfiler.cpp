@@ -293,6 +293,11 @@ ProfileScope::~ProfileScope()
     r->pop();
 }
 
+bool profilerRecording()
+{
+    return t_recording != nullptr;
+}
+
 void profileFlop(double flop)
 {
     if (Recording *r = t_recording)

@@ -82,6 +82,8 @@ private:
 
 // Adds FLOPs to the innermost open section of the recording profiler (no-op otherwise).
 void profileFlop(double flop);
+// Whether a profiler records on this thread (it follows that thread alone).
+bool profilerRecording();
 
 // Records on the thread that calls start() until stop(); one profiler at a time.
 class WorkProfiler

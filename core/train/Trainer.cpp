@@ -10,6 +10,7 @@
 #include "eval/Evaluator.h"
 #include "model/CounterRandom.h"
 #include "model/SmoothedBceLoss.h"
+#include "train/BranchedStep.h"
 #include "train/Checkpoint.h"
 #include "train/FusedAdam.h"
 #include "train/RunContext.h"
@@ -24,6 +25,7 @@
 
 #include <torch/cuda.h>
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 
@@ -105,7 +107,10 @@ struct Trainer::Private {
     EvaluationReport bestValid, test;
     // The B×E score buffer, reused by every decoder and step: a fresh 60 MB allocation
     // would be page-faulted in again each time.
-    torch::Tensor scoreBuffer;
+    torch::Tensor scoreBuffer, jointScoreBuffer; // the joint decoder's, for when the branches run at once
+    // The step's two branches on two threads (see BranchedStep.h): set per run by branchThreads().
+    bool parallelBranches = false;
+    int branchThreadsOverride = 0; // setBranchThreads
 
     // Data-parallel training (group null: one process).
     DistributedSetup distributedSetup;
@@ -137,6 +142,7 @@ struct Trainer::Private {
     void releaseTrainingBuffers()
     {
         scoreBuffer = torch::Tensor();
+        jointScoreBuffer = torch::Tensor();
         for (auto &p : context->model->parameters())
             p.mutable_grad() = torch::Tensor();
         releaseFreeHeapPages(); // the holes training left, before evaluation allocates its own
@@ -290,50 +296,103 @@ struct Trainer::Private {
         const int ranks = group ? group->size() : 1;
         model->train();
         model->setQueryShard(offset, group ? globalRows : -1);
-        const CandidateMatrices candidates = model->candidates(uint64_t(state.step));
-        const QueryOutput out = model->forward(entities, relations, uint64_t(state.step));
-        torch::Tensor bce;
-        for (int d : model->activeDecoders()) {
-            ProfileScope scope(ProfileSection::EntityScoring);
-            auto loss = smoothedBceScores(out.vectors[size_t(d)], candidates.matrices[size_t(d)], labels, c.labelSmoothing,
-                                          scoreBuffer);
-            bce = bce.defined() ? bce + loss : loss;
+        const uint64_t stepKey = uint64_t(state.step);
+        // The adaptors (below both branches; they draw the gate noise, in this order).
+        const auto candidateMixed = model->candidateAdaptors(stepKey);
+        EntityRows rows;
+        {
+            ProfileScope scope(ProfileSection::ExpertsAndGates);
+            rows = model->entityRows(entities);
         }
-        StepLosses losses;
-        torch::Tensor total = group ? bce * share : bce;
+        const QueryAdaptors query = model->queryAdaptors(rows, relations, stepKey);
+
         const bool exid = estimatorOptimizer != nullptr && c.mu > 0;
         std::vector<int> estimated;
+        std::array<bool, kModalityCount> withExperts{};
         for (int m = 0; m < kModalityCount; ++m)
-            if (out.adaptors[size_t(m)].experts.defined() && !model->estimator(m).is_empty())
+            if (query.adaptors[size_t(m)].experts.defined() && !model->estimator(m).is_empty()) {
                 estimated.push_back(m);
-        if (exid && !estimated.empty()) {
-            ProfileScope scope(ProfileSection::Estimator);
-            const auto [i, j] = expertPair(kExpertPairPurpose);
-            torch::Tensor mi;
-            for (int m : estimated) {
-                // The CLUB bound is taken over the batch: over the whole one, gathered from
-                // every rank (each rank then computes the same bound).
-                const auto experts = group ? allGatherWithGradient(*group, out.adaptors[size_t(m)].experts, rowsPerRank(globalRows))
-                                           : out.adaptors[size_t(m)].experts;
-                // MI is never negative, so max(CLUB, 0) is still an upper bound. A negative CLUB
-                // value only says the estimator lags behind the experts, and minimising it let
-                // the experts blow their outputs up (MKG-Y at lr 1e-2: the estimate fell to -1e7
-                // and validation MRR collapsed); clamped, that term then has no gradient.
-                auto bound = model->estimator(m)->upperBound(experts.select(1, i), experts.select(1, j)).clamp_min(0);
-                mi = mi.defined() ? mi + bound : bound;
+                withExperts[size_t(m)] = exid;
             }
-            mi = mi / double(estimated.size());
-            // Every rank adds 1/N of the bound: the gather's backward sums them back to one.
-            total = total + (c.mu / double(ranks)) * mi;
-            losses.mi = mi.item<double>();
-        }
+        const std::vector<int> decoders = model->activeDecoders();
+        const bool joint = model->decoderActive(int(Decoder::Joint));
+        // Two threads only for one process on the CPU, and not while the profiler records
+        // (it follows one thread). One after the other, both branches add into the same
+        // copies (M first): the same sums as two threads' copies added M then J, in less memory.
+        const bool parallel = parallelBranches && !group && joint && !profilerRecording();
+        const BranchInputs modalityInputs = detachedBranchInputs(candidateMixed, query, withExperts);
+        const BranchInputs jointInputs = parallel ? detachedBranchInputs(candidateMixed, query, {}) : modalityInputs;
+        std::array<torch::Tensor, kScoringDecoderCount> decoderLoss;
+        torch::Tensor mi;
+
+        // Branch M: the modality decoders' scores and the CLUB bound.
+        auto modalityBranch = [&] {
+            torch::Tensor branchLoss;
+            for (int d : decoders) {
+                if (d == int(Decoder::Joint))
+                    continue;
+                const auto vectors = model->decodeModality(d, modalityInputs.queries[size_t(d)],
+                                                           modalityInputs.relations[size_t(d)], query.slot, stepKey);
+                ProfileScope scope(ProfileSection::EntityScoring);
+                decoderLoss[size_t(d)] = smoothedBceScores(vectors, modalityInputs.candidates[size_t(d)], labels,
+                                                           c.labelSmoothing, scoreBuffer);
+                branchLoss = branchLoss.defined() ? branchLoss + decoderLoss[size_t(d)] : decoderLoss[size_t(d)];
+            }
+            if (branchLoss.defined() && group)
+                branchLoss = branchLoss * share;
+            if (exid && !estimated.empty()) {
+                ProfileScope scope(ProfileSection::Estimator);
+                const auto [i, j] = expertPair(kExpertPairPurpose);
+                for (int m : estimated) {
+                    // The CLUB bound is taken over the batch: over the whole one, gathered from
+                    // every rank (each rank then computes the same bound).
+                    const auto &own = modalityInputs.experts[size_t(m)];
+                    const auto experts = group ? allGatherWithGradient(*group, own, rowsPerRank(globalRows)) : own;
+                    // MI is never negative, so max(CLUB, 0) is still an upper bound. A negative CLUB
+                    // value only says the estimator lags behind the experts, and minimising it let
+                    // the experts blow their outputs up (MKG-Y at lr 1e-2: the estimate fell to -1e7
+                    // and validation MRR collapsed); clamped, that term then has no gradient.
+                    auto bound = model->estimator(m)->upperBound(experts.select(1, i), experts.select(1, j)).clamp_min(0);
+                    mi = mi.defined() ? mi + bound : bound;
+                }
+                mi = mi / double(estimated.size());
+                // Every rank adds 1/N of the bound: the gather's backward sums them back to one.
+                const auto term = (c.mu / double(ranks)) * mi;
+                branchLoss = branchLoss.defined() ? branchLoss + term : term;
+            }
+            if (branchLoss.defined())
+                branchLoss.backward();
+        };
+        // Branch J: the fusion, the joint decoder and its scores.
+        auto jointBranch = [&] {
+            if (!joint)
+                return;
+            const auto candidates = model->fuseCandidates(jointInputs.candidates, stepKey);
+            const auto vectors = model->decodeJoint(jointInputs.queries, jointInputs.relations, query.slot, stepKey);
+            ProfileScope scope(ProfileSection::EntityScoring);
+            auto &loss = decoderLoss[int(Decoder::Joint)];
+            loss = smoothedBceScores(vectors, candidates, labels, c.labelSmoothing, parallel ? jointScoreBuffer : scoreBuffer);
+            (group ? loss * share : loss).backward();
+        };
         {
             // Already released after the last step; this guards a step that threw between its
             // backward and its optimiser step, whose gradients must not add to this one's.
             ProfileScope scope(ProfileSection::Optimiser);
             optimizer->releaseGradients();
         }
-        total.backward();
+        runBranches(parallel, modalityBranch, jointBranch);
+        backwardThroughAdaptors(candidateMixed, query, modalityInputs, jointInputs);
+
+        // The step's losses as one graph would add them: the decoders in order, then the bound.
+        StepLosses losses;
+        torch::Tensor bce;
+        for (int d : decoders)
+            bce = bce.defined() ? bce + decoderLoss[size_t(d)].detach() : decoderLoss[size_t(d)].detach();
+        torch::Tensor total = group ? bce * share : bce;
+        if (mi.defined()) {
+            total = total + (c.mu / double(ranks)) * mi.detach();
+            losses.mi = mi.item<double>();
+        }
         losses.bce = bce.item<double>();
         if (group) {
             const auto sums = reduceGradients(optimizer->param_groups()[0].params(),
@@ -667,6 +726,18 @@ int Trainer::computeThreads() const
     return step < kSmallStep ? 1 : cores;
 }
 
+int Trainer::branchThreads() const
+{
+    if (d->branchThreadsOverride > 0)
+        return d->branchThreadsOverride;
+    const RunContext &context = *d->context;
+    const bool oneProcess = !d->distributedSetup.distributed();
+    const bool automaticSmallStep = context.spec.config.threads <= 0 && computeThreads() == 1;
+    return oneProcess && automaticSmallStep && context.model->device().is_cpu() && physicalCoreCount() >= 2 ? 2 : 1;
+}
+
+void Trainer::setBranchThreads(int threads) { d->branchThreadsOverride = std::clamp(threads, 0, 2); }
+
 EpochShape Trainer::epochShape() const
 {
     const RunContext &context = *d->context;
@@ -715,6 +786,7 @@ Outcome Trainer::run(TrainingObserver *observer, Feedback *feedback, QString *er
     const int batches = int(batchesPerEpoch());
 
     const bool coordinator = !d->distributedSetup.distributed() || d->distributedSetup.rank == 0;
+    d->parallelBranches = branchThreads() >= 2;
     try {
         if (d->distributedSetup.distributed() && !d->group) {
             // What cannot be split the same way across processes is refused before any starts.

@@ -97,7 +97,7 @@ void TrainingWorker::run()
         }
         runId = recorder.runId();
         Q_EMIT started(runId, trainer.spec().runDir, trainer.completedEpochs(), trainer.spec().config.epochs,
-                       int(trainer.batchesPerEpoch()), trainer.activeDecoders(), threads, trainer.worldSize(),
+                       int(trainer.batchesPerEpoch()), trainer.activeDecoders(), threads * trainer.branchThreads(), trainer.worldSize(),
                        trainer.spec().config.device);
         TrainingObserver *observer = recording ? static_cast<TrainingObserver *>(&recorder) : &forwarder;
         const Outcome outcome = trainer.run(observer, &m_feedback, &error);

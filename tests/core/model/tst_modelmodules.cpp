@@ -4,10 +4,15 @@
 #include "model/ModalityFusion.h"
 #include "model/MoMoKModel.h"
 #include "model/TuckerDecoder.h"
+#include "model/SmoothedBceLoss.h"
+#include "train/BranchedStep.h"
 
 #include <QtTest>
 
+#include <atomic>
+#include <chrono>
 #include <functional>
+#include <thread>
 
 using namespace momok;
 
@@ -220,6 +225,118 @@ private Q_SLOTS:
         auto ga = a->forward(torch::tensor({3}, torch::kLong), torch::tensor({1}, torch::kLong)).adaptors[int(Modality::Image)].gates;
         auto gb = b->forward(torch::tensor({3}, torch::kLong), torch::tensor({1}, torch::kLong)).adaptors[int(Modality::Image)].gates;
         QVERIFY(!torch::allclose(ga, gb, 1e-4, 1e-4));
+    }
+
+    void theBranchedStepHasTheOneGraphsGradients()
+    {
+        // The training step cuts its graph at the adaptors' outputs (train/BranchedStep.h) and
+        // runs the modality decoders and the joint decoder on two threads: the same losses to
+        // the bit, and one graph's gradients up to the order in which two are added.
+        ModelConfig c = smallConfig();
+        c.inputDropout = c.hiddenDropout = c.outputDropout = 0.2;
+        c.expertDropout = 0.1;
+        MoMoKModel model = makeModel(c);
+        model->train();
+        const auto entities = torch::tensor({0, 3, 5, 7, 9, 11, 2, 4, 28, 17}, torch::kLong);
+        const auto relations = torch::tensor({0, 1, 2, 3, 0, 1, 5, 6, 7, 5}, torch::kLong);
+        const auto labels = torch::tensor({1, 30 + 4, 2 * 30 + 6, 5 * 30 + 29, 9 * 30 + 0}, torch::kLong);
+        const uint64_t step = 7;
+        torch::Tensor buffer, jointBuffer;
+        auto bce = [&](const torch::Tensor &q, const torch::Tensor &cand, torch::Tensor &buf) {
+            return smoothedBceScores(q, cand, labels, 0.1, buf);
+        };
+        auto experts = [](const torch::Tensor &e) { return 0.01 * e.pow(2).mean(); }; // stands in for the CLUB bound
+        auto takeGradients = [&] {
+            std::vector<torch::Tensor> out;
+            for (auto &p : model->parameters()) {
+                out.push_back(p.grad().defined() ? p.grad().clone() : torch::Tensor());
+                p.mutable_grad() = torch::Tensor();
+            }
+            return out;
+        };
+
+        // One graph.
+        torch::manual_seed(5); // the gate noise
+        const CandidateMatrices candidates = model->candidates(step);
+        const QueryOutput out = model->forward(entities, relations, step);
+        std::array<torch::Tensor, kScoringDecoderCount> oneGraphLoss;
+        torch::Tensor total;
+        for (int d : model->activeDecoders()) {
+            oneGraphLoss[size_t(d)] = bce(out.vectors[size_t(d)], candidates.matrices[size_t(d)], buffer);
+            total = total.defined() ? total + oneGraphLoss[size_t(d)] : oneGraphLoss[size_t(d)];
+        }
+        for (const auto &a : out.adaptors)
+            total = total + experts(a.experts);
+        total.backward();
+        const auto oneGraph = takeGradients();
+
+        // Branched, the joint branch on another thread.
+        torch::manual_seed(5);
+        const auto mixed = model->candidateAdaptors(step);
+        const QueryAdaptors query = model->queryAdaptors(model->entityRows(entities), relations, step);
+        const BranchInputs m = detachedBranchInputs(mixed, query, {true, true, true});
+        const BranchInputs j = detachedBranchInputs(mixed, query, {});
+        std::array<torch::Tensor, kScoringDecoderCount> branchedLoss;
+        runBranches(
+            true,
+            [&] {
+                torch::Tensor loss;
+                for (Modality modality : kModalities) {
+                    const size_t i = size_t(modality);
+                    const auto vectors = model->decodeModality(int(modality), m.queries[i], m.relations[i], query.slot, step);
+                    branchedLoss[i] = bce(vectors, m.candidates[i], buffer);
+                    loss = (loss.defined() ? loss + branchedLoss[i] : branchedLoss[i]) + experts(m.experts[i]);
+                }
+                loss.backward();
+            },
+            [&] {
+                const auto vectors = model->decodeJoint(j.queries, j.relations, query.slot, step);
+                auto &loss = branchedLoss[int(Decoder::Joint)];
+                loss = bce(vectors, model->fuseCandidates(j.candidates, step), jointBuffer);
+                loss.backward();
+            });
+        backwardThroughAdaptors(mixed, query, m, j);
+        const auto branched = takeGradients();
+
+        for (int d : model->activeDecoders())
+            QCOMPARE(branchedLoss[size_t(d)].item<float>(), oneGraphLoss[size_t(d)].item<float>());
+        QCOMPARE(branched.size(), oneGraph.size());
+        int compared = 0;
+        for (size_t i = 0; i < oneGraph.size(); ++i) {
+            QCOMPARE(branched[i].defined(), oneGraph[i].defined());
+            if (!oneGraph[i].defined())
+                continue;
+            const double scale = oneGraph[i].abs().max().item<double>();
+            const double gap = (branched[i] - oneGraph[i]).abs().max().item<double>();
+            QVERIFY2(gap <= 1e-5 * std::max(scale, 1e-3), qPrintable(QStringLiteral("parameter %1: %2 of %3").arg(i).arg(gap).arg(scale)));
+            ++compared;
+        }
+        QVERIFY(compared > 30); // every module's parameters, the fixed feature tables aside
+    }
+
+    void aBranchThatThrowsIsReportedAfterBothEnded()
+    {
+        std::atomic<bool> secondEnded{false};
+        bool thrown = false;
+        try {
+            runBranches(
+                true, [] { throw std::runtime_error("first"); },
+                [&] {
+                    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+                    secondEnded = true;
+                });
+        } catch (const std::runtime_error &e) {
+            thrown = QByteArray(e.what()) == "first";
+            QVERIFY(secondEnded.load());
+        }
+        QVERIFY(thrown);
+        thrown = false;
+        try {
+            runBranches(true, [] {}, [] { throw std::runtime_error("second"); });
+        } catch (const std::runtime_error &e) {
+            thrown = QByteArray(e.what()) == "second";
+        }
+        QVERIFY(thrown);
     }
 
     void clubSeparatesDependentFromIndependent()

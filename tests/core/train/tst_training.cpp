@@ -9,6 +9,8 @@
 
 #include <QtTest>
 
+#include <tuple>
+
 using namespace momok;
 
 namespace {
@@ -217,6 +219,39 @@ private Q_SLOTS:
         const auto a = once("det-a"), b = once("det-b");
         QCOMPARE(a.first, b.first);
         QCOMPARE(a.second, b.second);
+    }
+
+    void twoBranchThreadsGiveOneThreadsBits()
+    {
+        // A small step's two branches (the modality decoders; the fusion and joint decoder) run
+        // on two threads when training picks one thread automatically: the same bits as one.
+        auto once = [&](const QString &name, int branches) {
+            Trainer t;
+            QString error;
+            if (!t.start(smallRun(m_dataset, m_dir.filePath(name), 3), nullptr, &error))
+                qFatal("%s", qPrintable(error));
+            if (branches > 0)
+                t.setBranchThreads(branches);
+            const int used = t.branchThreads();
+            t.run(nullptr, nullptr, &error);
+            return std::make_tuple(used, losses(t), t.testReport().headline().mrr);
+        };
+        const auto automatic = once("branches-auto", 0);
+        QCOMPARE(std::get<0>(automatic), physicalCoreCount() >= 2 ? 2 : 1);
+        const auto one = once("branches-1", 1), two = once("branches-2", 2);
+        QCOMPARE(std::get<0>(one), 1);
+        QCOMPARE(std::get<0>(two), 2);
+        QCOMPARE(std::get<1>(two), std::get<1>(one));
+        QCOMPARE(std::get<2>(two), std::get<2>(one));
+        QCOMPARE(std::get<1>(automatic), std::get<1>(one));
+
+        // An explicit thread count is what it says: one thread, one after the other.
+        RunSpec spec = smallRun(m_dataset, m_dir.filePath("branches-explicit"), 1);
+        spec.config.threads = 1;
+        Trainer explicitOne;
+        QString error;
+        QVERIFY2(explicitOne.start(spec, nullptr, &error), qPrintable(error));
+        QCOMPARE(explicitOne.branchThreads(), 1);
     }
 
     void resumeEqualsUninterrupted()
