@@ -48,7 +48,18 @@ class LargeBlockAllocator final : public c10::Allocator
 public:
     explicit LargeBlockAllocator(c10::Allocator *fallback) : m_fallback(fallback) {}
 
-    c10::DataPtr allocate(size_t requested) const override
+    // LibTorch 1.13 declares allocate() const, recent ones (2.x) not: both are defined, without
+    // `override`, and whichever the base class declares is the one it calls.
+    c10::DataPtr allocate(size_t requested) const { return allocateBlock(requested); }
+    c10::DataPtr allocate(size_t requested) { return allocateBlock(requested); }
+
+    // Pure in recent LibTorch (2.x), absent from 1.13: hence no `override` either.
+    void copy_data(void *destination, const void *source, std::size_t count) const
+    {
+        std::memcpy(destination, source, count);
+    }
+
+    c10::DataPtr allocateBlock(size_t requested) const
     {
         if (int64_t(requested) < kLargeBlockBytes)
             return m_fallback->allocate(requested);

@@ -5,8 +5,28 @@
 #include <ATen/Parallel.h>
 
 #include <cmath>
+#include <sstream>
+#include <string>
+#include <type_traits>
 
 namespace momok {
+
+namespace {
+// The optimiser state's key for a parameter, as torch::optim's own Adam makes it: its
+// TensorImpl's address, printed (LibTorch 1.13) or as the pointer itself (2.x).
+template <typename StateMap>
+typename StateMap::key_type stateKey(const torch::Tensor &p)
+{
+    using Key = typename StateMap::key_type;
+    if constexpr (std::is_same_v<Key, std::string>) {
+        std::ostringstream text;
+        text << p.unsafeGetTensorImpl();
+        return text.str();
+    } else {
+        return static_cast<Key>(p.unsafeGetTensorImpl());
+    }
+}
+} // namespace
 
 namespace {
 
@@ -64,7 +84,7 @@ torch::Tensor FusedAdam::step(LossClosure closure)
         for (auto &p : group.params()) {
             if (!p.grad().defined())
                 continue;
-            const auto key = c10::guts::to_string(p.unsafeGetTensorImpl());
+            const auto key = stateKey<decltype(state_)>(p);
             auto found = state_.find(key);
             if (found == state_.end()) {
                 auto fresh = std::make_unique<torch::optim::AdamParamState>();
@@ -81,11 +101,12 @@ torch::Tensor FusedAdam::step(LossClosure closure)
                                   float(std::sqrt(correction2)), float(options.eps()),
                                   float(options.lr() / correction1)};
             const torch::Tensor grad = p.grad().contiguous();
-            torch::Tensor &m = state.exp_avg(), &v = state.exp_avg_sq();
+            // Handles on the state's tensors (the same storage): recent LibTorch returns them const.
+            torch::Tensor m = state.exp_avg(), v = state.exp_avg_sq();
             if (!m.is_contiguous())
-                m = m.contiguous();
+                state.exp_avg(m = m.contiguous());
             if (!v.is_contiguous())
-                v = v.contiguous();
+                state.exp_avg_sq(v = v.contiguous());
             float *ps = p.data_ptr<float>(), *ms = m.data_ptr<float>(), *vs = v.data_ptr<float>();
             const float *gs = grad.data_ptr<float>();
             constexpr int64_t kChunk = 1 << 15;
