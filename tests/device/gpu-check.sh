@@ -217,9 +217,11 @@ grep -E -- '-- NCCL: ' "$OUT/configure.log" | sed 's/^-- /  /' | tee -a "$summar
 [[ $configure_only == 1 ]] && { say "done (--configure-only)"; exit 0; }
 
 # ---- build the command line -------------------------------------------------------------
-phase build-momok cmake --build "$build_dir" --target momok -j "$JOBS" ||
+# The command (a launcher, app/momok) and the program it starts (libexec/momok-studio/momok).
+phase build-momok cmake --build "$build_dir" --target momok momok_program -j "$JOBS" ||
     stop "building momok failed: see build-momok.log." "$(grep -m3 -E 'error|Error' "$OUT/build-momok.log" | tr '\n' ' ')"
 momok=$build_dir/app/momok
+[[ -x $momok ]] || stop "the build left no $momok: see build-momok.log."
 "$momok" --version > "$OUT/momok-version.txt" 2>&1 || true
 export QT_QPA_PLATFORM=offscreen
 
