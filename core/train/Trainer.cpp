@@ -316,10 +316,11 @@ struct Trainer::Private {
             }
         const std::vector<int> decoders = model->activeDecoders();
         const bool joint = model->decoderActive(int(Decoder::Joint));
-        // Two threads only for one process on the CPU, and not while the profiler records
-        // (it follows one thread). One after the other, both branches add into the same
-        // copies (M first): the same sums as two threads' copies added M then J, in less memory.
-        const bool parallel = parallelBranches && !group && joint && !profilerRecording();
+        // branchThreads() decides; never with collectives (their order must be the same on
+        // every rank), nor while the profiler records (it follows one thread). One after the
+        // other, both branches add into the same copies (M first): the same sums as two
+        // threads' copies added M then J, in less memory.
+        const bool parallel = parallelBranches && !group && !profilerRecording();
         const BranchInputs modalityInputs = detachedBranchInputs(candidateMixed, query, withExperts);
         const BranchInputs jointInputs = parallel ? detachedBranchInputs(candidateMixed, query, {}) : modalityInputs;
         std::array<torch::Tensor, kScoringDecoderCount> decoderLoss;
@@ -733,7 +734,11 @@ int Trainer::branchThreads() const
     const RunContext &context = *d->context;
     const bool oneProcess = !d->distributedSetup.distributed();
     const bool automaticSmallStep = context.spec.config.threads <= 0 && computeThreads() == 1;
-    return oneProcess && automaticSmallStep && context.model->device().is_cpu() && physicalCoreCount() >= 2 ? 2 : 1;
+    // Without the joint decoder there is no second branch.
+    const bool twoBranches = context.model->decoderActive(int(Decoder::Joint));
+    return oneProcess && automaticSmallStep && twoBranches && context.model->device().is_cpu() && physicalCoreCount() >= 2
+        ? 2
+        : 1;
 }
 
 void Trainer::setBranchThreads(int threads) { d->branchThreadsOverride = std::clamp(threads, 0, 2); }

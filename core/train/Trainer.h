@@ -65,9 +65,9 @@ public:
     // otherwise (divided among the processes of this machine in data-parallel training).
     int computeThreads() const;
     // Threads a step's two branches (the modality decoders, and the fusion with the joint
-    // decoder; see train/BranchedStep.h) run on: 2 when the automatic choice trains a small
-    // step on one thread, on the CPU, in one process, with two physical cores or more per
-    // process; else 1. Either way the step gives the same bits.
+    // decoder; see train/BranchedStep.h) run on: 2 when the joint decoder is active and the
+    // automatic choice trains a small step on one thread, on the CPU, in one process, with two
+    // physical cores or more; else 1. Either way the step gives the same bits.
     int branchThreads() const;
     // Overrides that choice (1 or 2; 0: automatic again), e.g. to compare the two.
     void setBranchThreads(int threads);
