@@ -59,14 +59,6 @@ public:
         std::memcpy(destination, source, count);
     }
 
-    c10::DataPtr allocateBlock(size_t requested) const
-    {
-        if (int64_t(requested) < kLargeBlockBytes)
-            return m_fallback->allocate(requested);
-        void *address = const_cast<LargeBlockAllocator *>(this)->take(int64_t(requested));
-        return {address, address, &LargeBlockAllocator::release, c10::Device(c10::DeviceType::CPU)};
-    }
-
     // Frees both kinds: a small block (not in m_blocks) goes to the fallback's deleter.
     c10::DeleterFnPtr raw_deleter() const override { return &LargeBlockAllocator::release; }
 
@@ -85,6 +77,14 @@ public:
     }
 
 private:
+    c10::DataPtr allocateBlock(size_t requested) const
+    {
+        if (int64_t(requested) < kLargeBlockBytes)
+            return m_fallback->allocate(requested);
+        void *address = const_cast<LargeBlockAllocator *>(this)->take(int64_t(requested));
+        return {address, address, &LargeBlockAllocator::release, c10::Device(c10::DeviceType::CPU)};
+    }
+
     void *take(int64_t requested)
     {
         const int64_t bytes = (requested + kGranule - 1) / kGranule * kGranule;

@@ -26,10 +26,6 @@ typename StateMap::key_type stateKey(const torch::Tensor &p)
         return static_cast<Key>(p.unsafeGetTensorImpl());
     }
 }
-} // namespace
-
-namespace {
-
 
 struct AdamConstants {
     float beta1, beta2, oneMinusBeta1, oneMinusBeta2, rootCorrection2, eps, stepSize;
