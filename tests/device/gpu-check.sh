@@ -217,12 +217,9 @@ grep -E -- '-- NCCL: ' "$OUT/configure.log" | sed 's/^-- /  /' | tee -a "$summar
 [[ $configure_only == 1 ]] && { say "done (--configure-only)"; exit 0; }
 
 # ---- build the command line -------------------------------------------------------------
-# The command (a launcher, app/momok) and the program it starts (libexec/momok-studio/momok).
-# Ninja's alias `momok` names the program's file (its output name), not the launcher target,
-# so with Ninja the launcher is asked for by its file.
-launcher_target=momok
-[[ ${generator[*]} == *Ninja* ]] && launcher_target=app/momok
-phase build-momok cmake --build "$build_dir" --target momok_program "$launcher_target" -j "$JOBS" ||
+# The command (a launcher, app/momok); building it builds the program it starts
+# (libexec/momok-studio/momok).
+phase build-momok cmake --build "$build_dir" --target momok -j "$JOBS" ||
     stop "building momok failed: see build-momok.log." "$(grep -m3 -E 'error|Error' "$OUT/build-momok.log" | tr '\n' ' ')"
 momok=$build_dir/app/momok
 [[ -x $momok ]] || stop "the build left no $momok: see build-momok.log."
