@@ -12,6 +12,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QSet>
 
 #include <dlfcn.h>
@@ -54,7 +55,9 @@ void detectBlas(ComputeInfo &info)
         return;
     }
     const QString lower = info.blasLibrary.toLower();
-    if (lower.contains("mkl")) {
+    // PyTorch's x86 wheels link MKL into libtorch_cpu itself: sgemm_ resolves there.
+    const bool insideLibTorch = QFileInfo(lower).fileName().startsWith(QLatin1String("libtorch"));
+    if (lower.contains("mkl") || (insideLibTorch && at::hasMKL())) {
         info.blasName = QStringLiteral("Intel MKL");
     } else if (lower.contains("blis")) {
         info.blasName = QStringLiteral("BLIS");

@@ -5,28 +5,11 @@
 #include <ATen/Parallel.h>
 
 #include <cmath>
-#include <sstream>
 #include <string>
-#include <type_traits>
 
 namespace momok {
 
 namespace {
-// The optimiser state's key for a parameter, as torch::optim's own Adam makes it: its
-// TensorImpl's address, printed (LibTorch 1.13) or as the pointer itself (2.x).
-template <typename StateMap>
-typename StateMap::key_type stateKey(const torch::Tensor &p)
-{
-    using Key = typename StateMap::key_type;
-    if constexpr (std::is_same_v<Key, std::string>) {
-        std::ostringstream text;
-        text << p.unsafeGetTensorImpl();
-        return text.str();
-    } else {
-        return static_cast<Key>(p.unsafeGetTensorImpl());
-    }
-}
-
 struct AdamConstants {
     float beta1, beta2, oneMinusBeta1, oneMinusBeta2, rootCorrection2, eps, stepSize;
 };
@@ -80,7 +63,7 @@ torch::Tensor FusedAdam::step(LossClosure closure)
         for (auto &p : group.params()) {
             if (!p.grad().defined())
                 continue;
-            const auto key = stateKey<decltype(state_)>(p);
+            const auto key = adamStateKey(state(), p);
             auto found = state_.find(key);
             if (found == state_.end()) {
                 auto fresh = std::make_unique<torch::optim::AdamParamState>();

@@ -9,7 +9,25 @@
 // cover (weight decay, AMSGrad, non-float or non-CPU tensors) fall back to Adam::step.
 #include <torch/torch.h>
 
+#include <sstream>
+#include <type_traits>
+
 namespace momok {
+
+// The key under which torch::optim's Adam keeps a parameter's state in STATE: its
+// TensorImpl's address, printed (LibTorch 1.13) or the pointer itself (2.x).
+template <typename StateMap>
+typename StateMap::key_type adamStateKey(const StateMap &, const torch::Tensor &p)
+{
+    using Key = typename StateMap::key_type;
+    if constexpr (std::is_same_v<Key, std::string>) {
+        std::ostringstream text;
+        text << p.unsafeGetTensorImpl();
+        return text.str();
+    } else {
+        return static_cast<Key>(p.unsafeGetTensorImpl());
+    }
+}
 
 class FusedAdam : public torch::optim::Adam
 {

@@ -38,7 +38,10 @@ runtime_packages=(
     libglib2.0-0 libsystemd0 libcap2 libgcrypt20 libgpg-error0 liblz4-1 liblzma5 libdbus-1-3
     libmd4c0 libpng16-16 libfreetype6 libbrotli1 libharfbuzz0b libgraphite2-3 libfontconfig1
     libexpat1 libxkbcommon0 libx11-6 libxcb1 libxau6 libxdmcp6 libbsd0 libmd0
-    libgl1 libglx0 libglvnd0 libopengl0 libegl1 libsqlite3-0)
+    libgl1 libglx0 libglvnd0 libopengl0 libegl1 libsqlite3-0
+    # Entity images: Qt's JPEG, SVG, WebP and TIFF plugins and what they link (tests read them).
+    libqt6svg6 qt6-image-formats-plugins libjpeg62-turbo libwebp7 libwebpdemux2 libwebpmux3
+    libtiff6 libdeflate0 libjbig0 liblerc4 liblcms2-2 libmng1)
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

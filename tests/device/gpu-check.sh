@@ -289,7 +289,10 @@ for label in "${labels[@]}"; do
     # is built under its program's name.
     for suite in "${suites[@]}"; do [[ $suite == tst_* ]] && targets+=(--target "${suite%_portable}"); done
     if [[ ${#targets[@]} -gt 0 ]]; then
-        phase "build-tests-$label" cmake --build "$build_dir" "${targets[@]}" -j "$JOBS" ||
+        # Keep going past a suite that fails to compile: the others still build and run.
+        keep_going=(-k 0)
+        [[ ${#generator[@]} -eq 0 ]] && keep_going=(-k)
+        phase "build-tests-$label" cmake --build "$build_dir" "${targets[@]}" -j "$JOBS" -- "${keep_going[@]}" ||
             say "  some $label suites failed to build: see build-tests-$label.log"
     fi
     phase "ctest-$label" ctest --test-dir "$build_dir" -L "^$label\$" --output-on-failure \

@@ -7,6 +7,7 @@
 #include "model/PortableKernels.h"
 #include "model/TuckerDecoder.h"
 #include "model/SmoothedBceLoss.h"
+#include "runtime/ComputeEnvironment.h"
 #include "train/FusedAdam.h"
 
 #include <QtTest>
@@ -262,7 +263,7 @@ private Q_SLOTS:
         input.load_from(saved);
         reloaded.load(input);
         auto &state = static_cast<torch::optim::AdamParamState &>(
-            *reloaded.state().at(c10::guts::to_string(fused[0].unsafeGetTensorImpl())));
+            *reloaded.state().at(adamStateKey(reloaded.state(), fused[0])));
         QCOMPARE(state.step(), int64_t(5));
         QVERIFY(state.exp_avg().abs().sum().item<double>() > 0);
     }
@@ -374,8 +375,18 @@ private Q_SLOTS:
         at::set_num_threads(before);
         setPortableKernelsForced(qgetenv("MOMOK_PORTABLE_KERNELS") == "1");
         QCOMPARE(one.size(), three.size());
-        for (size_t i = 0; i < one.size(); ++i)
-            QVERIFY2(torch::equal(one[i], three[i]), qPrintable(QStringLiteral("result %1 differs").arg(i)));
+        // Some results pass through BLAS products as well (the experts' weight gradient, for
+        // one). OpenBLAS, the project's BLAS, splits a product among threads by rows and
+        // columns, so those too are the same bits; MKL (inside PyTorch's own LibTorch) also
+        // splits the inner dimension, so there they agree to rounding only.
+        const bool blasBitsIndependentOfThreads = currentComputeInfo().blasName.startsWith("OpenBLAS");
+        for (size_t i = 0; i < one.size(); ++i) {
+            if (blasBitsIndependentOfThreads)
+                QVERIFY2(torch::equal(one[i], three[i]), qPrintable(QStringLiteral("result %1 differs").arg(i)));
+            else
+                QVERIFY2(torch::allclose(one[i], three[i], 1e-5, 1e-5),
+                         qPrintable(QStringLiteral("result %1 differs beyond rounding (%2)").arg(i).arg(currentComputeInfo().blasName)));
+        }
     }
 
     // A process's share of a batch split across processes (rows r0… of the whole, given
