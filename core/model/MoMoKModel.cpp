@@ -179,17 +179,20 @@ torch::Tensor MoMoKModelImpl::expertOutputs(int modality, const torch::Tensor &e
 std::array<torch::Tensor, kModalityCount> MoMoKModelImpl::candidateAdaptors(uint64_t step)
 {
     std::array<torch::Tensor, kModalityCount> mixed;
-    for (int m = 0; m < kModalityCount; ++m) {
-        if (!m_modalityUsed[size_t(m)])
-            continue;
-        ProfileScope scope(ProfileSection::ExpertsAndGates);
-        mixed[size_t(m)] = m_adaptors[size_t(m)]
-                               ->forward(entityTable(m), {}, gateNoise(m_entities),
-                                         random::streamKey(m_config.seed, step, kCandidateExpertPurpose + uint64_t(m)),
-                                         /*keepExperts=*/false)
-                               .mixed;
-    }
+    for (int m = 0; m < kModalityCount; ++m)
+        if (m_modalityUsed[size_t(m)])
+            mixed[size_t(m)] = candidateAdaptor(m, gateNoise(m_entities), step);
     return mixed;
+}
+
+torch::Tensor MoMoKModelImpl::candidateAdaptor(int modality, const torch::Tensor &noise, uint64_t step)
+{
+    ProfileScope scope(ProfileSection::ExpertsAndGates);
+    return m_adaptors[size_t(modality)]
+        ->forward(entityTable(modality), {}, noise,
+                  random::streamKey(m_config.seed, step, kCandidateExpertPurpose + uint64_t(modality)),
+                  /*keepExperts=*/false)
+        .mixed;
 }
 
 torch::Tensor MoMoKModelImpl::fuseCandidates(const std::array<torch::Tensor, kModalityCount> &mixed, uint64_t step)
@@ -216,7 +219,7 @@ EntityRows MoMoKModelImpl::entityRows(const torch::Tensor &entities) const
     EntityRows rows;
     for (int m = 0; m < kModalityCount; ++m)
         if (m_modalityUsed[size_t(m)])
-            rows[size_t(m)] = entityTable(m).index_select(0, entities.to(device()));
+            rows[size_t(m)] = entityRowsOf(m, entities);
     return rows;
 }
 
@@ -267,9 +270,9 @@ torch::Device MoMoKModelImpl::device() const
 QueryAdaptors MoMoKModelImpl::queryAdaptors(const EntityRows &rows, const torch::Tensor &relationIds, uint64_t step)
 {
     ProfileScope scope(ProfileSection::ExpertsAndGates);
+    QueryAdaptors out;
     const torch::Tensor relations = relationIds.to(device());
     const int64_t batch = relations.size(0);
-    QueryAdaptors out;
     torch::Tensor temperature, distinct;
     if (m_config.relationTemperature)
         temperature = torch::sigmoid(m_relationTemperature.index_select(0, relations));
@@ -278,14 +281,47 @@ QueryAdaptors MoMoKModelImpl::queryAdaptors(const EntityRows &rows, const torch:
     for (int m = 0; m < kModalityCount; ++m) {
         if (!m_modalityUsed[size_t(m)])
             continue;
-        out.relationRows[size_t(m)] = m_relationEmbeddings[size_t(m)].index_select(0, distinct);
-        if (!rows[size_t(m)].defined())
-            continue; // a new entity without this modality: no adaptor, no decoder
-        out.adaptors[size_t(m)] = m_adaptors[size_t(m)]->forward(rows[size_t(m)], temperature, queryGateNoise(batch),
-                                                                 random::streamKey(m_config.seed, step, kQueryExpertPurpose + uint64_t(m)),
-                                                                 /*keepExperts=*/true, m_shardOffset);
+        out.relationRows[size_t(m)] = queryRelationRows(m, distinct);
+        if (rows[size_t(m)].defined()) // else a new entity without this modality: no adaptor, no decoder
+            out.adaptors[size_t(m)] = queryAdaptor(m, rows[size_t(m)], temperature, queryGateNoise(batch), step);
     }
     return out;
+}
+
+MoMoKModelImpl::AdaptorDraws MoMoKModelImpl::adaptorDraws(const torch::Tensor &relationIds)
+{
+    AdaptorDraws draws;
+    for (int m = 0; m < kModalityCount; ++m)
+        if (m_modalityUsed[size_t(m)])
+            draws.candidateNoise[size_t(m)] = gateNoise(m_entities);
+    const torch::Tensor relations = relationIds.to(device());
+    const int64_t batch = relations.size(0);
+    if (m_config.relationTemperature)
+        draws.temperature = torch::sigmoid(m_relationTemperature.index_select(0, relations));
+    std::tie(draws.distinct, draws.slot) = torch::_unique(relations, /*sorted=*/true, /*return_inverse=*/true);
+    for (int m = 0; m < kModalityCount; ++m)
+        if (m_modalityUsed[size_t(m)])
+            draws.queryNoise[size_t(m)] = queryGateNoise(batch);
+    return draws;
+}
+
+torch::Tensor MoMoKModelImpl::entityRowsOf(int modality, const torch::Tensor &entities) const
+{
+    return entityTable(modality).index_select(0, entities.to(device()));
+}
+
+AdaptorOutput MoMoKModelImpl::queryAdaptor(int modality, const torch::Tensor &rows, const torch::Tensor &temperature,
+                                           const torch::Tensor &noise, uint64_t step)
+{
+    ProfileScope scope(ProfileSection::ExpertsAndGates);
+    return m_adaptors[size_t(modality)]->forward(rows, temperature, noise,
+                                                 random::streamKey(m_config.seed, step, kQueryExpertPurpose + uint64_t(modality)),
+                                                 /*keepExperts=*/true, m_shardOffset);
+}
+
+torch::Tensor MoMoKModelImpl::queryRelationRows(int modality, const torch::Tensor &distinct) const
+{
+    return m_relationEmbeddings[size_t(modality)].index_select(0, distinct);
 }
 
 torch::Tensor MoMoKModelImpl::decodeModality(int modality, const torch::Tensor &mixed, const torch::Tensor &relationRows,

@@ -97,6 +97,26 @@ public:
     // The joint decoder's candidates: the entity fusion of candidateAdaptors()'s matrices.
     torch::Tensor fuseCandidates(const std::array<torch::Tensor, kModalityCount> &mixed, uint64_t step = 0);
     QueryAdaptors queryAdaptors(const EntityRows &rows, const torch::Tensor &relations, uint64_t step = 0);
+    // The pieces of those two, one modality at a time, so that modalities can run on their
+    // own threads (every random draw comes first, from adaptorDraws, in the order the two
+    // above make them, for training batches where every used modality has its rows; the rest
+    // draws from counter streams only).
+    struct AdaptorDraws {
+        std::array<torch::Tensor, kModalityCount> candidateNoise, queryNoise; // gate noise (training)
+        torch::Tensor temperature;                                          // B×1 σ(ε_r), or undefined
+        torch::Tensor slot;                                                 // B: each query's distinct relation
+        torch::Tensor distinct;                                             // R': the batch's distinct relations
+    };
+    AdaptorDraws adaptorDraws(const torch::Tensor &relations);
+    // The rows of modality `modality`'s table for these entities (entityRows' part).
+    torch::Tensor entityRowsOf(int modality, const torch::Tensor &entities) const;
+    torch::Tensor candidateAdaptor(int modality, const torch::Tensor &noise, uint64_t step = 0);
+    // Query side of modality `modality` (rows: its table's rows for the batch) under the given
+    // temperature (draws.temperature or a copy of it): its adaptor output and relation rows.
+    AdaptorOutput queryAdaptor(int modality, const torch::Tensor &rows, const torch::Tensor &temperature,
+                               const torch::Tensor &noise, uint64_t step = 0);
+    torch::Tensor queryRelationRows(int modality, const torch::Tensor &distinct) const;
+    bool modalityUsed(int modality) const { return m_modalityUsed[size_t(modality)]; }
     // Decoder `modality` (S, I or T) on its adaptor's query rows: B×w.
     torch::Tensor decodeModality(int modality, const torch::Tensor &mixed, const torch::Tensor &relationRows,
                                  const torch::Tensor &slot, uint64_t step = 0);

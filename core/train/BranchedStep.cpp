@@ -1,5 +1,7 @@
 #include "train/BranchedStep.h"
 
+#include "runtime/WorkProfiler.h"
+
 #include <ATen/Parallel.h>
 
 #include <exception>
@@ -34,27 +36,72 @@ BranchInputs detachedBranchInputs(const std::array<torch::Tensor, kModalityCount
     return out;
 }
 
-void backwardThroughAdaptors(const std::array<torch::Tensor, kModalityCount> &candidates, const QueryAdaptors &query,
-                             const BranchInputs &modalityBranch, const BranchInputs &jointBranch)
+StepAdaptors runAdaptors(MoMoKModel &model, const torch::Tensor &entities, const torch::Tensor &relations, uint64_t step,
+                         bool parallel)
 {
-    std::vector<torch::Tensor> roots, gradients;
-    auto add = [&](const torch::Tensor &root, const torch::Tensor &first, const torch::Tensor &second) {
-        // Branches run one after the other may share their copies: then the copy holds both.
-        const torch::Tensor a = gradientOf(first), b = second.is_same(first) ? torch::Tensor() : gradientOf(second);
-        const torch::Tensor sum = a.defined() && b.defined() ? a + b : a.defined() ? a : b;
-        if (sum.defined() && root.defined() && root.requires_grad()) {
-            roots.push_back(root);
-            gradients.push_back(sum);
+    StepAdaptors out;
+    const MoMoKModelImpl::AdaptorDraws draws = model->adaptorDraws(relations);
+    out.temperature = draws.temperature;
+    out.query.slot = draws.slot;
+    std::vector<int> used;
+    for (int m = 0; m < kModalityCount; ++m) {
+        if (!model->modalityUsed(m))
+            continue;
+        used.push_back(m);
+        if (draws.temperature.defined())
+            out.temperatureCopies[size_t(m)] = leafCopy(draws.temperature);
+    }
+    runModalities(parallel, used, [&](int m) {
+        const size_t i = size_t(m);
+        torch::Tensor rows;
+        {
+            ProfileScope scope(ProfileSection::ExpertsAndGates);
+            rows = model->entityRowsOf(m, entities);
         }
-    };
-    for (size_t m = 0; m < size_t(kModalityCount); ++m) {
-        add(candidates[m], modalityBranch.candidates[m], jointBranch.candidates[m]);
+        out.candidates[i] = model->candidateAdaptor(m, draws.candidateNoise[i], step);
+        out.query.relationRows[i] = model->queryRelationRows(m, draws.distinct);
+        out.query.adaptors[i] = model->queryAdaptor(m, rows, out.temperatureCopies[i], draws.queryNoise[i], step);
+    });
+    return out;
+}
+
+void backwardThroughAdaptors(const StepAdaptors &adaptors, const BranchInputs &modalityBranch,
+                             const BranchInputs &jointBranch, bool parallel)
+{
+    const QueryAdaptors &query = adaptors.query;
+    std::vector<int> modalities;
+    for (int m = 0; m < kModalityCount; ++m)
+        if (adaptors.candidates[size_t(m)].defined() || query.adaptors[size_t(m)].mixed.defined())
+            modalities.push_back(m);
+    runModalities(parallel, modalities, [&](int modality) {
+        const size_t m = size_t(modality);
+        std::vector<torch::Tensor> roots, gradients;
+        auto add = [&](const torch::Tensor &root, const torch::Tensor &first, const torch::Tensor &second) {
+            // Branches run one after the other may share their copies: then the copy holds both.
+            const torch::Tensor a = gradientOf(first), b = second.is_same(first) ? torch::Tensor() : gradientOf(second);
+            const torch::Tensor sum = a.defined() && b.defined() ? a + b : a.defined() ? a : b;
+            if (sum.defined() && root.defined() && root.requires_grad()) {
+                roots.push_back(root);
+                gradients.push_back(sum);
+            }
+        };
+        add(adaptors.candidates[m], modalityBranch.candidates[m], jointBranch.candidates[m]);
         add(query.adaptors[m].mixed, modalityBranch.queries[m], jointBranch.queries[m]);
         add(query.adaptors[m].experts, modalityBranch.experts[m], jointBranch.experts[m]);
         add(query.relationRows[m], modalityBranch.relations[m], jointBranch.relations[m]);
+        if (!roots.empty())
+            torch::autograd::backward(roots, gradients);
+    });
+    // The relation temperature, shared by the modalities' query adaptors: their gradients on
+    // its copies, added S, I, T.
+    if (adaptors.temperature.defined() && adaptors.temperature.requires_grad()) {
+        torch::Tensor sum;
+        for (const auto &copy : adaptors.temperatureCopies)
+            if (const torch::Tensor g = gradientOf(copy); g.defined())
+                sum = sum.defined() ? sum + g : g;
+        if (sum.defined())
+            torch::autograd::backward({adaptors.temperature}, {sum});
     }
-    if (!roots.empty())
-        torch::autograd::backward(roots, gradients);
 }
 
 void runBranches(bool parallel, const std::function<void()> &first, const std::function<void()> &second)
@@ -89,6 +136,21 @@ void runBranches(bool parallel, const std::function<void()> &first, const std::f
     if (firstFailure)
         std::rethrow_exception(firstFailure);
     secondEnded.get();
+}
+
+void runModalities(bool parallel, const std::vector<int> &modalities, const std::function<void(int)> &work)
+{
+    const size_t onThisThread = parallel ? (modalities.size() + 1) / 2 : modalities.size();
+    runBranches(
+        parallel && modalities.size() > 1,
+        [&] {
+            for (size_t i = 0; i < onThisThread; ++i)
+                work(modalities[i]);
+        },
+        [&] {
+            for (size_t i = onThisThread; i < modalities.size(); ++i)
+                work(modalities[i]);
+        });
 }
 
 } // namespace momok

@@ -14,8 +14,28 @@
 
 #include <array>
 #include <functional>
+#include <vector>
 
 namespace momok {
+
+// The adaptors of one training step, below both branches: every entity (the candidates) and
+// the batch's queries through each used modality's adaptor. Each modality's part runs on its
+// own (two threads with `parallel`), so no node of the graph may be shared between
+// modalities: each takes its own copy of the relation temperature σ(ε_r), whose gradients
+// are summed S, I, T into `temperature` by backwardThroughAdaptors. And each modality's
+// nodes are all made on one thread, its table's rows included: backward runs ready nodes in
+// the order of their thread's sequence numbers, and that order decides in which order the
+// candidates' and the queries' gradients are added into the table's.
+struct StepAdaptors {
+    std::array<torch::Tensor, kModalityCount> candidates; // E×w per used modality
+    QueryAdaptors query;
+    std::array<torch::Tensor, kModalityCount> temperatureCopies; // leaves, one per modality with queries
+    torch::Tensor temperature;                                 // B×1, or undefined
+};
+// The gate noise is drawn first, in the order MoMoKModel's candidateAdaptors() and
+// queryAdaptors() draw it: the same numbers, so the same values as those two.
+StepAdaptors runAdaptors(MoMoKModel &model, const torch::Tensor &entities, const torch::Tensor &relations, uint64_t step,
+                         bool parallel);
 
 // One branch's copies of the adaptors' outputs: leaves that collect the branch's gradients.
 struct BranchInputs {
@@ -30,13 +50,19 @@ BranchInputs detachedBranchInputs(const std::array<torch::Tensor, kModalityCount
                                   const std::array<bool, kModalityCount> &withExperts);
 
 // Backward from the adaptors' outputs with the gradients both branches left on their copies
-// (summed M then J, a fixed order): the adaptors', tables' and relation embeddings' gradients.
+// (summed M then J, a fixed order): the adaptors', tables' and relation embeddings' gradients,
+// each modality's on its own (two threads with `parallel`), then the relation temperature's.
 // The two may be the same copies (branches run one after the other, each adding into them).
-void backwardThroughAdaptors(const std::array<torch::Tensor, kModalityCount> &candidates, const QueryAdaptors &query,
-                             const BranchInputs &modalityBranch, const BranchInputs &jointBranch);
+void backwardThroughAdaptors(const StepAdaptors &adaptors, const BranchInputs &modalityBranch,
+                             const BranchInputs &jointBranch, bool parallel);
 
 // Runs both; with `parallel`, `second` on LibTorch's inter-op pool meanwhile. Returns once both
 // ended, then rethrows the first one's exception, else the second one's.
 void runBranches(bool parallel, const std::function<void()> &first, const std::function<void()> &second);
+
+// work(m) for each of `modalities`; with `parallel`, the first half (rounded up) on this
+// thread and the rest on the pool meanwhile. Each modality's work must touch only its own
+// tensors: then the results are the same bits either way.
+void runModalities(bool parallel, const std::vector<int> &modalities, const std::function<void(int)> &work);
 
 } // namespace momok

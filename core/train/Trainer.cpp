@@ -297,14 +297,13 @@ struct Trainer::Private {
         model->train();
         model->setQueryShard(offset, group ? globalRows : -1);
         const uint64_t stepKey = uint64_t(state.step);
-        // The adaptors (below both branches; they draw the gate noise, in this order).
-        const auto candidateMixed = model->candidateAdaptors(stepKey);
-        EntityRows rows;
-        {
-            ProfileScope scope(ProfileSection::ExpertsAndGates);
-            rows = model->entityRows(entities);
-        }
-        const QueryAdaptors query = model->queryAdaptors(rows, relations, stepKey);
+        // branchThreads() decides; never with collectives (their order must be the same on
+        // every rank), nor while the profiler records (it follows one thread).
+        const bool parallel = parallelBranches && !group && !profilerRecording();
+        // The adaptors, below both branches, each modality's on its own.
+        const StepAdaptors adaptors = runAdaptors(model, entities, relations, stepKey, parallel);
+        const auto &candidateMixed = adaptors.candidates;
+        const QueryAdaptors &query = adaptors.query;
 
         const bool exid = estimatorOptimizer != nullptr && c.mu > 0;
         std::vector<int> estimated;
@@ -316,11 +315,8 @@ struct Trainer::Private {
             }
         const std::vector<int> decoders = model->activeDecoders();
         const bool joint = model->decoderActive(int(Decoder::Joint));
-        // branchThreads() decides; never with collectives (their order must be the same on
-        // every rank), nor while the profiler records (it follows one thread). One after the
-        // other, both branches add into the same copies (M first): the same sums as two
-        // threads' copies added M then J, in less memory.
-        const bool parallel = parallelBranches && !group && !profilerRecording();
+        // One after the other, both branches add into the same copies (M first): the same
+        // sums as two threads' copies added M then J, in less memory.
         const BranchInputs modalityInputs = detachedBranchInputs(candidateMixed, query, withExperts);
         const BranchInputs jointInputs = parallel ? detachedBranchInputs(candidateMixed, query, {}) : modalityInputs;
         std::array<torch::Tensor, kScoringDecoderCount> decoderLoss;
@@ -382,7 +378,7 @@ struct Trainer::Private {
             optimizer->releaseGradients();
         }
         runBranches(parallel, modalityBranch, jointBranch);
-        backwardThroughAdaptors(candidateMixed, query, modalityInputs, jointInputs);
+        backwardThroughAdaptors(adaptors, modalityInputs, jointInputs, parallel);
 
         // The step's losses as one graph would add them: the decoders in order, then the bound.
         StepLosses losses;
@@ -419,18 +415,26 @@ struct Trainer::Private {
             ProfileScope scope(ProfileSection::Estimator);
             const auto [i, j] = expertPair(kExpertPairPurpose + 1);
             estimatorOptimizer->releaseGradients(); // as above: a guard, normally already released
-            torch::Tensor nll;
-            for (int m : estimated) {
+            // Each modality's estimator on its own (two threads with `parallel`): its own
+            // parameters, and the gradient of its term divided by the count is the same bits
+            // as that of the mean of all terms.
+            std::array<torch::Tensor, kModalityCount> terms;
+            const double count = double(estimated.size());
+            runModalities(parallel, estimated, [&](int m) {
                 torch::Tensor experts;
                 {
                     torch::NoGradGuard noGrad;
                     experts = model->expertOutputs(m, entities, uint64_t(state.step));
                 }
-                auto term = -model->estimator(m)->logLikelihood(experts.select(1, i), experts.select(1, j));
-                nll = nll.defined() ? nll + term : term;
-            }
-            nll = nll / double(estimated.size());
-            (group ? nll * share : nll).backward();
+                const auto term = -model->estimator(m)->logLikelihood(experts.select(1, i), experts.select(1, j));
+                const auto scaled = term / count;
+                (group ? scaled * share : scaled).backward();
+                terms[size_t(m)] = term.detach();
+            });
+            torch::Tensor nll;
+            for (int m : estimated)
+                nll = nll.defined() ? nll + terms[size_t(m)] : terms[size_t(m)];
+            nll = nll / count;
             losses.estimator = nll.item<double>();
             if (group)
                 losses.estimator = reduceGradients(estimatorOptimizer->param_groups()[0].params(),

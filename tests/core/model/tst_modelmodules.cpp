@@ -270,10 +270,13 @@ private Q_SLOTS:
         total.backward();
         const auto oneGraph = takeGradients();
 
-        // Branched, the joint branch on another thread.
+        // Branched, the joint branch on another thread, and the adaptors a modality at a time,
+        // the last one on another thread.
         torch::manual_seed(5);
-        const auto mixed = model->candidateAdaptors(step);
-        const QueryAdaptors query = model->queryAdaptors(model->entityRows(entities), relations, step);
+        const StepAdaptors adaptors = runAdaptors(model, entities, relations, step, true);
+        const auto &mixed = adaptors.candidates;
+        const QueryAdaptors &query = adaptors.query;
+        QVERIFY(adaptors.temperature.defined()); // shared by the modalities: each has a copy
         const BranchInputs m = detachedBranchInputs(mixed, query, {true, true, true});
         const BranchInputs j = detachedBranchInputs(mixed, query, {});
         std::array<torch::Tensor, kScoringDecoderCount> branchedLoss;
@@ -295,7 +298,7 @@ private Q_SLOTS:
                 loss = bce(vectors, model->fuseCandidates(j.candidates, step), jointBuffer);
                 loss.backward();
             });
-        backwardThroughAdaptors(mixed, query, m, j);
+        backwardThroughAdaptors(adaptors, m, j, true);
         const auto branched = takeGradients();
 
         for (int d : model->activeDecoders())
