@@ -271,21 +271,29 @@ QueryAdaptors MoMoKModelImpl::queryAdaptors(const EntityRows &rows, const torch:
 {
     ProfileScope scope(ProfileSection::ExpertsAndGates);
     QueryAdaptors out;
-    const torch::Tensor relations = relationIds.to(device());
-    const int64_t batch = relations.size(0);
-    torch::Tensor temperature, distinct;
-    if (m_config.relationTemperature)
-        temperature = torch::sigmoid(m_relationTemperature.index_select(0, relations));
-    // Distinct relations of the batch: W_r = r·W is formed once for each.
-    std::tie(distinct, out.slot) = torch::_unique(relations, /*sorted=*/true, /*return_inverse=*/true);
+    const RelationPlan plan = relationPlan(relationIds);
+    const int64_t batch = plan.slot.size(0);
+    out.slot = plan.slot;
     for (int m = 0; m < kModalityCount; ++m) {
         if (!m_modalityUsed[size_t(m)])
             continue;
-        out.relationRows[size_t(m)] = queryRelationRows(m, distinct);
+        out.relationRows[size_t(m)] = queryRelationRows(m, plan.distinct);
         if (rows[size_t(m)].defined()) // else a new entity without this modality: no adaptor, no decoder
-            out.adaptors[size_t(m)] = queryAdaptor(m, rows[size_t(m)], temperature, queryGateNoise(batch), step);
+            out.adaptors[size_t(m)] = queryAdaptor(m, rows[size_t(m)], plan.temperature, queryGateNoise(batch), step);
     }
     return out;
+}
+
+MoMoKModelImpl::RelationPlan MoMoKModelImpl::relationPlan(const torch::Tensor &relationIds) const
+{
+    // No random draw here, so callers may place it anywhere among their draws.
+    RelationPlan plan;
+    const torch::Tensor relations = relationIds.to(device());
+    if (m_config.relationTemperature)
+        plan.temperature = torch::sigmoid(m_relationTemperature.index_select(0, relations));
+    // Distinct relations of the batch: W_r = r·W is formed once for each.
+    std::tie(plan.distinct, plan.slot) = torch::_unique(relations, /*sorted=*/true, /*return_inverse=*/true);
+    return plan;
 }
 
 MoMoKModelImpl::AdaptorDraws MoMoKModelImpl::adaptorDraws(const torch::Tensor &relationIds)
@@ -294,11 +302,11 @@ MoMoKModelImpl::AdaptorDraws MoMoKModelImpl::adaptorDraws(const torch::Tensor &r
     for (int m = 0; m < kModalityCount; ++m)
         if (m_modalityUsed[size_t(m)])
             draws.candidateNoise[size_t(m)] = gateNoise(m_entities);
-    const torch::Tensor relations = relationIds.to(device());
-    const int64_t batch = relations.size(0);
-    if (m_config.relationTemperature)
-        draws.temperature = torch::sigmoid(m_relationTemperature.index_select(0, relations));
-    std::tie(draws.distinct, draws.slot) = torch::_unique(relations, /*sorted=*/true, /*return_inverse=*/true);
+    RelationPlan plan = relationPlan(relationIds);
+    const int64_t batch = plan.slot.size(0);
+    draws.temperature = std::move(plan.temperature);
+    draws.slot = std::move(plan.slot);
+    draws.distinct = std::move(plan.distinct);
     for (int m = 0; m < kModalityCount; ++m)
         if (m_modalityUsed[size_t(m)])
             draws.queryNoise[size_t(m)] = queryGateNoise(batch);

@@ -146,6 +146,12 @@ private:
     torch::Tensor relationTable(int modality) const;
     torch::Tensor gateNoise(int64_t rows) const;
     torch::Tensor queryGateNoise(int64_t rows) const;
+    // What queryAdaptors() and adaptorDraws() both need from a batch's relations: σ(ε_r) per
+    // query (undefined without learnt temperatures), its distinct relations and each query's slot.
+    struct RelationPlan {
+        torch::Tensor temperature, distinct, slot;
+    };
+    RelationPlan relationPlan(const torch::Tensor &relations) const;
 
     ModelConfig m_config;
     int64_t m_entities, m_relations;
