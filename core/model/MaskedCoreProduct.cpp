@@ -7,6 +7,8 @@
 
 #include <ATen/Parallel.h>
 
+#include <algorithm>
+
 namespace momok {
 namespace {
 
@@ -17,15 +19,26 @@ MOMOK_KERNEL void forwardRow(float *o, const float *Wi, float xi, uint32_t row, 
         o[j] += (random::keepElement(row, uint32_t(j), threshold) ? xi : 0.0f) * Wi[j]; // branch-free: vectorises
 }
 
+// `first`: Gi holds nothing yet (it is not zeroed beforehand), so 0 + v is written: the same
+// bits as adding v to a zeroed row (that addition too turns a product's −0 into +0).
 MOMOK_KERNEL float backwardRow(float *Gi, const float *Wi, const float *gb, float xi, uint32_t row, uint32_t threshold,
-                               int64_t w)
+                               int64_t w, bool first)
 {
     float sum = 0.0f;
+    if (first) {
 #pragma omp simd reduction(+ : sum)
-    for (int64_t j = 0; j < w; ++j) {
-        const float keep = random::keepElement(row, uint32_t(j), threshold) ? 1.0f : 0.0f;
-        sum += keep * Wi[j] * gb[j];
-        Gi[j] += keep * xi * gb[j];
+        for (int64_t j = 0; j < w; ++j) {
+            const float keep = random::keepElement(row, uint32_t(j), threshold) ? 1.0f : 0.0f;
+            sum += keep * Wi[j] * gb[j];
+            Gi[j] = 0.0f + keep * xi * gb[j];
+        }
+    } else {
+#pragma omp simd reduction(+ : sum)
+        for (int64_t j = 0; j < w; ++j) {
+            const float keep = random::keepElement(row, uint32_t(j), threshold) ? 1.0f : 0.0f;
+            sum += keep * Wi[j] * gb[j];
+            Gi[j] += keep * xi * gb[j];
+        }
     }
     return sum;
 }
@@ -84,7 +97,10 @@ public:
 
         const int64_t batch = x.size(0), w = x.size(1), relations = matrices.size(0);
         auto gx = torch::empty_like(x);
-        auto gm = torch::zeros_like(matrices);
+        // Every row of gm is written below (a relation's first query sets it, the rest add, a
+        // relation without queries gets zeros): no pass to zero it first. The joint decoder's
+        // per-query matrices are B×d×d, 16 MB for MKG-Y's benchmark batch.
+        auto gm = torch::empty_like(matrices);
         // Queries grouped by relation: each (relation, row) of the gradient is owned by one task.
         std::vector<std::vector<int64_t>> members(static_cast<size_t>(relations));
         const int64_t *slots = slot.data_ptr<int64_t>();
@@ -101,11 +117,16 @@ public:
                 const int64_t r = rowIndex / w, i = rowIndex % w;
                 const float *Wi = ws + rowIndex * w;
                 float *Gi = gms + rowIndex * w;
-                for (int64_t b : members[size_t(r)]) {
+                const std::vector<int64_t> &queries = members[size_t(r)];
+                if (queries.empty())
+                    std::fill(Gi, Gi + w, 0.0f);
+                bool first = true;
+                for (int64_t b : queries) {
                     const uint32_t row = random::rowKey(key, rowOffset + b, i);
                     const float *gb = gs + b * w;
                     const float xi = xs[b * w + i] * scale;
-                    gxs[b * w + i] = backwardRow(Gi, Wi, gb, xi, row, threshold, w) * scale;
+                    gxs[b * w + i] = backwardRow(Gi, Wi, gb, xi, row, threshold, w, first) * scale;
+                    first = false;
                 }
             }
         });
