@@ -27,11 +27,11 @@ AdaptorOutput ExpertAdaptorImpl::forward(const torch::Tensor &x, const torch::Te
     if (m_noisyGating && noise.defined()) {
         // x·[W_gate | W_noise] in one product: with K = 3 columns each, these products only
         // stream x from memory, so one pass over x (and one over its gradient) instead of two.
-        const auto both = x.mm(torch::cat({gateWeights, noiseWeights}, 1));
+        const auto both = narrowProduct(x, torch::cat({gateWeights, noiseWeights}, 1));
         const auto stddev = torch::softplus(both.narrow(1, m_experts, m_experts)) + kNoiseFloor;
         logits = both.narrow(1, 0, m_experts) + noise * stddev;
     } else {
-        logits = x.mm(gateWeights);
+        logits = narrowProduct(x, gateWeights);
     }
     if (temperature.defined())
         logits = logits / temperature;

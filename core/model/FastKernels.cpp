@@ -3,6 +3,7 @@
 #include "model/CounterRandom.h"
 #include "model/PortableKernels.h"
 #include "runtime/KernelTargets.h"
+#include "runtime/WorkProfiler.h"
 
 #include <ATen/Parallel.h>
 
@@ -465,11 +466,115 @@ public:
     }
 };
 
+// ---- x·W for a W of a few columns (the gates' logits) ----
+// OpenBLAS streams x at a few GFLOP/s for such products (N×256 by 256×6 on MKG-Y: 3 ms a
+// pass, three passes a step per modality); these loops read x once per pass at memory speed.
+// Each output element is one thread's sum in a fixed order, and the weights' gradient sums
+// fixed blocks of rows, then the blocks in order: the same bits on any thread count.
+
+constexpr int64_t kNarrowRowBlock = 512;
+
+// Rows [begin, end) of out = x·W (x N×k; weightsT: Wᵀ, n×k; out N×n).
+MOMOK_KERNEL void narrowRows(const float *x, const float *weightsT, float *out, int64_t begin, int64_t end, int64_t k,
+                             int64_t n)
+{
+    for (int64_t row = begin; row < end; ++row) {
+        const float *xRow = x + row * k;
+        for (int64_t j = 0; j < n; ++j) {
+            const float *wj = weightsT + j * k;
+            float dot = 0.0f;
+#pragma omp simd reduction(+ : dot)
+            for (int64_t c = 0; c < k; ++c)
+                dot += xRow[c] * wj[c];
+            out[row * n + j] = dot;
+        }
+    }
+}
+
+// Rows [begin, end) of ∂x = ∂out·Wᵀ (∂out N×n; weightsT n×k; ∂x N×k).
+MOMOK_KERNEL void narrowGradXRows(const float *grad, const float *weightsT, float *gradX, int64_t begin, int64_t end,
+                                  int64_t k, int64_t n)
+{
+    for (int64_t row = begin; row < end; ++row)
+        for (int64_t j = 0; j < n; ++j)
+            addScaledRow(gradX + row * k, weightsT + j * k, grad[row * n + j], k, j == 0);
+}
+
+// One block's part of ∂Wᵀ = ∂outᵀ·x (n×k): rows [begin, end) summed in order into partial.
+MOMOK_KERNEL void narrowGradWeightsRows(const float *x, const float *grad, float *partial, int64_t begin, int64_t end,
+                                        int64_t k, int64_t n)
+{
+    for (int64_t row = begin; row < end; ++row)
+        for (int64_t j = 0; j < n; ++j)
+            addScaledRow(partial + j * k, x + row * k, grad[row * n + j], k, row == begin);
+}
+
+class NarrowProductFunction : public torch::autograd::Function<NarrowProductFunction>
+{
+public:
+    static torch::Tensor forward(torch::autograd::AutogradContext *ctx, const torch::Tensor &xIn, const torch::Tensor &weights)
+    {
+        const auto x = xIn.contiguous();
+        const auto weightsT = weights.t().contiguous();
+        ctx->save_for_backward({x, weightsT});
+        const int64_t rows = x.size(0), k = x.size(1), n = weights.size(1);
+        auto out = torch::empty({rows, n}, x.options());
+        profileFlop(2.0 * double(rows) * double(k) * double(n));
+        const float *xs = x.data_ptr<float>(), *ws = weightsT.data_ptr<float>();
+        float *os = out.data_ptr<float>();
+        at::parallel_for(0, rows, 64, [&](int64_t begin, int64_t end) { narrowRows(xs, ws, os, begin, end, k, n); });
+        return out;
+    }
+
+    static torch::autograd::variable_list backward(torch::autograd::AutogradContext *ctx,
+                                                   torch::autograd::variable_list grads)
+    {
+        const auto saved = ctx->get_saved_variables();
+        const torch::Tensor &x = saved[0], &weightsT = saved[1];
+        const auto grad = grads[0].contiguous();
+        const int64_t rows = x.size(0), k = x.size(1), n = weightsT.size(0);
+        const float *xs = x.data_ptr<float>(), *ws = weightsT.data_ptr<float>(), *gs = grad.data_ptr<float>();
+        torch::Tensor gradX;
+        if (ctx->needs_input_grad(0)) {
+            gradX = torch::empty_like(x);
+            float *gx = gradX.data_ptr<float>();
+            profileFlop(2.0 * double(rows) * double(k) * double(n));
+            at::parallel_for(0, rows, 64, [&](int64_t begin, int64_t end) { narrowGradXRows(gs, ws, gx, begin, end, k, n); });
+        }
+        torch::Tensor gradWeights;
+        if (ctx->needs_input_grad(1)) {
+            const int64_t blocks = std::max<int64_t>(1, (rows + kNarrowRowBlock - 1) / kNarrowRowBlock);
+            auto partial = torch::zeros({blocks, n, k}, x.options()); // a block without rows (rows == 0) adds zeros
+            float *ps = partial.data_ptr<float>();
+            profileFlop(2.0 * double(rows) * double(k) * double(n));
+            at::parallel_for(0, blocks, 1, [&](int64_t b0, int64_t b1) {
+                for (int64_t b = b0; b < b1; ++b)
+                    narrowGradWeightsRows(xs, gs, ps + b * n * k, b * kNarrowRowBlock,
+                                          std::min(rows, (b + 1) * kNarrowRowBlock), k, n);
+            });
+            auto sum = partial[0].clone(); // the blocks added in order
+            for (int64_t b = 1; b < blocks; ++b)
+                sum.add_(partial[b]);
+            gradWeights = sum.t();
+        }
+        return {gradX, gradWeights};
+    }
+};
+
 } // namespace
 
 torch::Tensor linearExpertOutputs(const torch::Tensor &x, const torch::Tensor &stacked, const torch::Tensor &shiftRow)
 {
     return torch::addmm(shiftRow.neg(), x, stacked.t());
+}
+
+torch::Tensor narrowProduct(const torch::Tensor &x, const torch::Tensor &weights)
+{
+    TORCH_CHECK(x.dim() == 2 && weights.dim() == 2 && x.size(1) == weights.size(0), "narrowProduct: shape mismatch");
+    if (x.scalar_type() != torch::kFloat || weights.scalar_type() != torch::kFloat || weights.size(1) > kNarrowMaxColumns
+        || !cpuKernelsServe(x))
+        return x.mm(weights);
+    return NarrowProductFunction::apply(x, weights);
 }
 
 torch::Tensor mixLinearExperts(const torch::Tensor &gates, const torch::Tensor &x, const torch::Tensor &stacked,

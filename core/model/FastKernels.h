@@ -19,6 +19,11 @@ torch::Tensor mixExperts(const torch::Tensor &gates, const torch::Tensor &expert
 torch::Tensor mixLinearExperts(const torch::Tensor &gates, const torch::Tensor &x, const torch::Tensor &stacked,
                                const torch::Tensor &shiftRow);
 
+// x·weights (x N×k, weights k×n) for weights of at most kNarrowMaxColumns columns, such as the
+// gates' logits; differentiable. OpenBLAS runs such products far below its speed (they only
+// stream x); this reads x once per pass. Wider weights, other types and other devices: mm.
+constexpr int64_t kNarrowMaxColumns = 16;
+torch::Tensor narrowProduct(const torch::Tensor &x, const torch::Tensor &weights);
 // The linear experts' outputs side by side, E = x·stackedᵀ − shiftRow (N×K·w): one GEMM.
 torch::Tensor linearExpertOutputs(const torch::Tensor &x, const torch::Tensor &stacked, const torch::Tensor &shiftRow);
 

@@ -23,7 +23,9 @@ private Q_SLOTS:
         torch::manual_seed(1);
         const int64_t batch = 9, w = 13;
         auto x = torch::randn({batch, w}, torch::requires_grad());
-        auto matrices = torch::randn({3, w, w}, torch::requires_grad());
+        // Relation 3 has no query in the batch: its gradient must be zeros (the kernel writes
+        // each gradient row rather than adding into a zeroed one).
+        auto matrices = torch::randn({4, w, w}, torch::requires_grad());
         auto slot = torch::tensor({0, 2, 1, 1, 0, 2, 2, 0, 1}, torch::kLong);
         const uint64_t stream = 12345;
         const double p = 0.4;
@@ -42,6 +44,7 @@ private Q_SLOTS:
         QVERIFY(torch::allclose(out, expected, 1e-4, 1e-5));
         QVERIFY(torch::allclose(gx, x2.grad(), 1e-4, 1e-5));
         QVERIFY(torch::allclose(gm, m2.grad(), 1e-4, 1e-5));
+        QVERIFY(torch::equal(gm[3], torch::zeros({w, w})));
         // About p of the entries are dropped, and each query has its own mask.
         const double kept = masks.mean().item<double>();
         QVERIFY2(std::abs(kept - 0.6) < 0.05, qPrintable(QString::number(kept)));
@@ -133,6 +136,44 @@ private Q_SLOTS:
         (mixLinearExperts(gates, frozen, stacked, shift) * upstream).sum().backward();
         QVERIFY(!frozen.grad().defined());
         QVERIFY(torch::allclose(stacked.grad(), s2.grad(), 1e-4, 1e-4));
+    }
+
+    void narrowProductMatchesMm_data()
+    {
+        QTest::addColumn<qint64>("rows");
+        QTest::addColumn<qint64>("columns");
+        QTest::newRow("one block, the gates' K") << qint64(41) << qint64(3);
+        QTest::newRow("several row blocks, gates and noise") << qint64(9001) << qint64(6); // blocks of 512 rows
+        QTest::newRow("widest served") << qint64(700) << qint64(kNarrowMaxColumns);
+        QTest::newRow("wider: plain mm") << qint64(700) << qint64(kNarrowMaxColumns + 1);
+    }
+
+    // x·W for a few columns against LibTorch's mm: the product and both gradients, and a fixed
+    // x (a frozen feature table) that gets none.
+    void narrowProductMatchesMm()
+    {
+        QFETCH(qint64, rows);
+        QFETCH(qint64, columns);
+        torch::manual_seed(13);
+        const int64_t k = 37; // not a multiple of any vector width
+        auto x = torch::randn({rows, k}).requires_grad_(true);
+        auto weights = torch::randn({k, columns}).requires_grad_(true);
+        auto upstream = torch::randn({rows, columns});
+        auto out = narrowProduct(x, weights);
+        (out * upstream).sum().backward();
+
+        auto x2 = x.detach().clone().requires_grad_(true), w2 = weights.detach().clone().requires_grad_(true);
+        auto expected = x2.mm(w2);
+        (expected * upstream).sum().backward();
+        QVERIFY(torch::allclose(out, expected, 1e-5, 1e-5));
+        QVERIFY(torch::allclose(x.grad(), x2.grad(), 1e-5, 1e-5));
+        QVERIFY(torch::allclose(weights.grad(), w2.grad(), 1e-4, 1e-4));
+
+        auto frozen = x.detach();
+        weights.grad().zero_();
+        (narrowProduct(frozen, weights) * upstream).sum().backward();
+        QVERIFY(!frozen.grad().defined());
+        QVERIFY(torch::allclose(weights.grad(), w2.grad(), 1e-4, 1e-4));
     }
 
     // The fused attention over modalities against the stack-softmax-sum it replaces, with
@@ -329,6 +370,13 @@ private Q_SLOTS:
             auto plainMix = mixExperts(gates, experts);
             ((mixed + plainMix) * torch::randn({n, e})).sum().backward();
             for (const auto &t : {mixed, plainMix, gates.grad(), rows.grad(), stacked.grad(), shift.grad(), experts.grad()})
+                keep(t);
+
+            auto narrowX = torch::randn({n, e}).requires_grad_(true); // the gates' logits: 18 blocks of 512 rows
+            auto narrowWeights = torch::randn({e, 2 * k}).requires_grad_(true);
+            auto logitsOut = narrowProduct(narrowX, narrowWeights);
+            (logitsOut * torch::randn({n, 2 * k})).sum().backward();
+            for (const auto &t : {logitsOut, narrowX.grad(), narrowWeights.grad()})
                 keep(t);
 
             std::vector<torch::Tensor> p; // the fused attention: 18 backward blocks of 512 rows
