@@ -15,6 +15,7 @@
 #include <QtTest>
 
 #include <sys/stat.h>
+#include <utility>
 #include <unistd.h>
 
 using namespace momok;
@@ -236,11 +237,32 @@ private Q_SLOTS:
         QVERIFY(dir.isValid());
         QVERIFY(QFile::setPermissions(dir.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner
                                                       | QFileDevice::ReadOther | QFileDevice::ExeOther));
+        // The user nobody may not be able to reach the build tree (a checkout in a folder of
+        // mode 0700, as `mktemp -d` makes), so as root the CLI runs from a copy in this test's
+        // folder, which nobody can reach: the launcher and the program it starts, in the
+        // build tree's layout (app/ and libexec/momok-studio/ side by side).
+        QString cli = QStringLiteral(MOMOK_CLI);
+        if (root) {
+            const QFileDevice::Permissions runnable = QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner
+                | QFileDevice::ReadGroup | QFileDevice::ExeGroup | QFileDevice::ReadOther | QFileDevice::ExeOther;
+            const QString program = QFileInfo(cli).absolutePath() + "/../libexec/momok-studio/" + QFileInfo(cli).fileName();
+            const QString copy = dir.filePath("cli/app/") + QFileInfo(cli).fileName();
+            const QString programCopy = dir.filePath("cli/libexec/momok-studio/") + QFileInfo(cli).fileName();
+            for (const auto &[from, to] : {std::pair{cli, copy}, std::pair{program, programCopy}}) {
+                QVERIFY2(QDir().mkpath(QFileInfo(to).absolutePath()) && QFile::copy(from, to)
+                             && QFile::setPermissions(to, runnable),
+                         qPrintable("cannot copy " + from + " to " + to));
+                QVERIFY(QFile::setPermissions(QFileInfo(to).absolutePath(), runnable));
+            }
+            QVERIFY(QFile::setPermissions(dir.filePath("cli"), runnable));
+            QVERIFY(QFile::setPermissions(dir.filePath("cli/libexec"), runnable));
+            cli = copy;
+        }
         auto asUser = [&](const QStringList &args) {
             if (!root)
                 return runCli(args);
             QProcess p;
-            p.start(setpriv, QStringList{"--reuid=65534", "--regid=65534", "--clear-groups", QStringLiteral(MOMOK_CLI)} + args);
+            p.start(setpriv, QStringList{"--reuid=65534", "--regid=65534", "--clear-groups", cli} + args);
             CliResult r;
             if (p.waitForFinished(60000) && p.exitStatus() == QProcess::NormalExit)
                 r.exitCode = p.exitCode();
@@ -248,6 +270,11 @@ private Q_SLOTS:
             r.err = QString::fromUtf8(p.readAllStandardError());
             return r;
         };
+        if (root) {
+            const CliResult r = asUser({"--version"});
+            QVERIFY2(r.exitCode == 0, qPrintable("the user nobody cannot run " + cli + " (is the temporary folder, "
+                                                 + dir.path() + ", reachable by others?): " + r.err));
+        }
         auto giveToUser = [&](const QString &path) { return !root || ::chown(QFile::encodeName(path).constData(), 65534, 65534) == 0; };
         const QFileDevice::Permissions readable = QFileDevice::ReadOwner | QFileDevice::ReadGroup | QFileDevice::ReadOther;
         const QFileDevice::Permissions folder = readable | QFileDevice::ExeOwner | QFileDevice::ExeGroup | QFileDevice::ExeOther;
