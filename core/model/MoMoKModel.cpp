@@ -302,11 +302,8 @@ MoMoKModelImpl::AdaptorDraws MoMoKModelImpl::adaptorDraws(const torch::Tensor &r
     for (int m = 0; m < kModalityCount; ++m)
         if (m_modalityUsed[size_t(m)])
             draws.candidateNoise[size_t(m)] = gateNoise(m_entities);
-    RelationPlan plan = relationPlan(relationIds);
-    const int64_t batch = plan.slot.size(0);
-    draws.temperature = std::move(plan.temperature);
-    draws.slot = std::move(plan.slot);
-    draws.distinct = std::move(plan.distinct);
+    static_cast<RelationPlan &>(draws) = relationPlan(relationIds);
+    const int64_t batch = draws.slot.size(0);
     for (int m = 0; m < kModalityCount; ++m)
         if (m_modalityUsed[size_t(m)])
             draws.queryNoise[size_t(m)] = queryGateNoise(batch);

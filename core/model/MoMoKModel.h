@@ -101,11 +101,14 @@ public:
     // own threads (every random draw comes first, from adaptorDraws, in the order the two
     // above make them, for training batches where every used modality has its rows; the rest
     // draws from counter streams only).
-    struct AdaptorDraws {
+    // What every adaptor needs from a batch's relations (no random draw).
+    struct RelationPlan {
+        torch::Tensor temperature; // B×1 σ(ε_r), or undefined without learnt temperatures
+        torch::Tensor slot;        // B: each query's distinct relation
+        torch::Tensor distinct;    // R': the batch's distinct relations
+    };
+    struct AdaptorDraws : RelationPlan {
         std::array<torch::Tensor, kModalityCount> candidateNoise, queryNoise; // gate noise (training)
-        torch::Tensor temperature;                                          // B×1 σ(ε_r), or undefined
-        torch::Tensor slot;                                                 // B: each query's distinct relation
-        torch::Tensor distinct;                                             // R': the batch's distinct relations
     };
     AdaptorDraws adaptorDraws(const torch::Tensor &relations);
     // The rows of modality `modality`'s table for these entities (entityRows' part).
@@ -146,11 +149,7 @@ private:
     torch::Tensor relationTable(int modality) const;
     torch::Tensor gateNoise(int64_t rows) const;
     torch::Tensor queryGateNoise(int64_t rows) const;
-    // What queryAdaptors() and adaptorDraws() both need from a batch's relations: σ(ε_r) per
-    // query (undefined without learnt temperatures), its distinct relations and each query's slot.
-    struct RelationPlan {
-        torch::Tensor temperature, distinct, slot;
-    };
+    // The one place queryAdaptors() and adaptorDraws() get their RelationPlan from.
     RelationPlan relationPlan(const torch::Tensor &relations) const;
 
     ModelConfig m_config;
