@@ -398,6 +398,17 @@ MOMOK_KERNEL void attentionBackwardRows(const float *const *p, float *const *gp,
     }
 }
 
+// Blocks' partial results, partial[0], partial[1], …, added in block order: a sum whose
+// rounding does not depend on how many threads computed the blocks. The kernels here whose
+// gradients sum over rows (∂v of the attention fusion, ∂W of the narrow product) end with it.
+torch::Tensor sumBlocksInOrder(const torch::Tensor &partial)
+{
+    auto sum = partial[0].clone();
+    for (int64_t b = 1; b < partial.size(0); ++b)
+        sum.add_(partial[b]);
+    return sum;
+}
+
 class AttentionFusionFunction : public torch::autograd::Function<AttentionFusionFunction>
 {
 public:
@@ -455,7 +466,7 @@ public:
                 attentionBackwardRows(ps, gps, m, vs, as, gs, partials + b * d, b * kRowBlock,
                                       std::min(n, (b + 1) * kRowBlock), d);
         });
-        auto gradV = partial.sum(0, true).view(v.sizes());
+        auto gradV = sumBlocksInOrder(partial).view(v.sizes());
         const int64_t defined = ctx->saved_data["defined"].toInt();
         torch::autograd::variable_list out;
         size_t next = 0;
@@ -552,10 +563,7 @@ public:
                     narrowGradWeightsRows(xs, gs, ps + b * n * k, b * kNarrowRowBlock,
                                           std::min(rows, (b + 1) * kNarrowRowBlock), k, n);
             });
-            auto sum = partial[0].clone(); // the blocks added in order
-            for (int64_t b = 1; b < blocks; ++b)
-                sum.add_(partial[b]);
-            gradWeights = sum.t();
+            gradWeights = sumBlocksInOrder(partial).t();
         }
         return {gradX, gradWeights};
     }
