@@ -1,11 +1,13 @@
 #include "train/FusedAdam.h"
 
 #include "runtime/KernelTargets.h"
+#include "train/BranchedStep.h"
 
 #include <ATen/Parallel.h>
 
 #include <cmath>
 #include <string>
+#include <vector>
 
 namespace momok {
 
@@ -25,6 +27,15 @@ MOMOK_KERNEL void adamRange(float *p, const float *g, float *m, float *v, int64_
         p[i] -= c.stepSize * mi / (std::sqrt(vi) / c.rootCorrection2 + c.eps);
     }
 }
+
+// A stretch of one parameter's memory and the constants of its update.
+struct AdamChunk {
+    float *p;
+    const float *g;
+    float *m, *v;
+    int64_t length;
+    AdamConstants constants;
+};
 
 bool fusable(const torch::Tensor &t)
 {
@@ -57,6 +68,11 @@ torch::Tensor FusedAdam::step(LossClosure closure)
     }
     TORCH_CHECK(closure == nullptr, "FusedAdam: closures are not supported");
     torch::NoGradGuard noGrad;
+    // ---- each parameter's state and constants, then its memory in chunks ----
+    constexpr int64_t kChunk = 1 << 15;
+    std::vector<torch::Tensor> grads;
+    std::vector<AdamChunk> chunks;
+    int64_t elements = 0;
     for (auto &group : param_groups_) {
         const auto &options = static_cast<const torch::optim::AdamOptions &>(group.options());
         const double beta1 = std::get<0>(options.betas()), beta2 = std::get<1>(options.betas());
@@ -79,7 +95,7 @@ torch::Tensor FusedAdam::step(LossClosure closure)
             const AdamConstants c{float(beta1), float(beta2), float(1 - beta1), float(1 - beta2),
                                   float(std::sqrt(correction2)), float(options.eps()),
                                   float(options.lr() / correction1)};
-            const torch::Tensor grad = p.grad().contiguous();
+            grads.push_back(p.grad().contiguous()); // kept alive until the updates below have run
             // Handles on the state's tensors (the same storage): recent LibTorch returns them const.
             torch::Tensor m = state.exp_avg(), v = state.exp_avg_sq();
             if (!m.is_contiguous())
@@ -87,17 +103,29 @@ torch::Tensor FusedAdam::step(LossClosure closure)
             if (!v.is_contiguous())
                 state.exp_avg_sq(v = v.contiguous());
             float *ps = p.data_ptr<float>(), *ms = m.data_ptr<float>(), *vs = v.data_ptr<float>();
-            const float *gs = grad.data_ptr<float>();
-            constexpr int64_t kChunk = 1 << 15;
+            const float *gs = grads.back().data_ptr<float>();
             const int64_t n = p.numel();
-            // Element-wise: the result does not depend on how the range is split among threads.
-            at::parallel_for(0, (n + kChunk - 1) / kChunk, 1, [&](int64_t c0, int64_t c1) {
-                for (int64_t chunk = c0; chunk < c1; ++chunk) {
-                    const int64_t begin = chunk * kChunk, len = std::min(kChunk, n - begin);
-                    adamRange(ps + begin, gs + begin, ms + begin, vs + begin, len, c);
-                }
-            });
+            for (int64_t begin = 0; begin < n; begin += kChunk) {
+                const int64_t length = std::min(kChunk, n - begin);
+                chunks.push_back({ps + begin, gs + begin, ms + begin, vs + begin, length, c});
+                elements += length;
+            }
         }
+    }
+    // ---- the updates: element-wise, so how they are split among threads changes no bit ----
+    auto update = [&chunks](size_t from, size_t to) {
+        for (size_t i = from; i < to; ++i) {
+            const AdamChunk &k = chunks[i];
+            adamRange(k.p, k.g, k.m, k.v, k.length, k.constants);
+        }
+    };
+    if (m_secondThread && chunks.size() > 1) {
+        size_t split = 0;
+        for (int64_t first = 0; split < chunks.size() && 2 * first < elements; ++split)
+            first += chunks[split].length;
+        runBranches(true, [&] { update(0, split); }, [&] { update(split, chunks.size()); });
+    } else {
+        at::parallel_for(0, int64_t(chunks.size()), 1, [&](int64_t from, int64_t to) { update(size_t(from), size_t(to)); });
     }
     return {};
 }

@@ -38,6 +38,15 @@ public:
     // Forgets every gradient (instead of zeroing it): backward then stores the new gradient
     // in place of adding it to zeros, one pass less per parameter.
     void releaseGradients();
+
+    // With `on`, step() shares the update between this thread and one more, half of the
+    // elements each (runBranches in train/BranchedStep.h): for steps trained on one intra-op
+    // thread while another core waits, such as the quick demo's. The update is element-wise,
+    // so the parameters and the state are the same bits either way.
+    void setSecondThread(bool on) { m_secondThread = on; }
+
+private:
+    bool m_secondThread = false;
 };
 
 } // namespace momok

@@ -400,6 +400,7 @@ struct Trainer::Private {
         }
         {
             ProfileScope scope(ProfileSection::Optimiser);
+            optimizer->setSecondThread(parallel); // the core the branches used would wait
             optimizer->step();
             // Spent gradients go now, not at the next backward: held through the next forward
             // pass they added the size of every parameter to the step's peak memory.
@@ -439,6 +440,7 @@ struct Trainer::Private {
             if (group)
                 losses.estimator = reduceGradients(estimatorOptimizer->param_groups()[0].params(),
                                                    {losses.estimator * share}, "summing the estimators' gradients")[0];
+            estimatorOptimizer->setSecondThread(parallel);
             estimatorOptimizer->step();
             estimatorOptimizer->releaseGradients();
         }

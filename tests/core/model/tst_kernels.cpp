@@ -298,23 +298,28 @@ private Q_SLOTS:
 
     // The one-pass Adam against LibTorch's: the same parameters after several steps, the
     // same state (so checkpoints stay interchangeable), and parameters without a gradient
-    // left alone by both.
+    // left alone by both. Shared with a second thread, it gives the same bits as on one.
     void fusedAdamMatchesLibTorchAdam()
     {
         torch::manual_seed(5);
-        auto a = torch::randn({1000, 37}), b = torch::randn({5});
+        auto a = torch::randn({1000, 37}), b = torch::randn({5}); // a: two chunks of the update
         auto idle = torch::randn({3});
-        std::vector<torch::Tensor> fused{a.clone().requires_grad_(true), b.clone().requires_grad_(true),
-                                         idle.clone().requires_grad_(true)};
-        std::vector<torch::Tensor> plain{a.clone().requires_grad_(true), b.clone().requires_grad_(true),
-                                         idle.clone().requires_grad_(true)};
+        auto copies = [&] {
+            return std::vector<torch::Tensor>{a.clone().requires_grad_(true), b.clone().requires_grad_(true),
+                                              idle.clone().requires_grad_(true)};
+        };
+        std::vector<torch::Tensor> fused = copies(), shared = copies(), plain = copies();
         FusedAdam fusedOptimiser(fused, torch::optim::AdamOptions(3e-2));
+        FusedAdam sharedOptimiser(shared, torch::optim::AdamOptions(3e-2));
+        sharedOptimiser.setSecondThread(true);
         torch::optim::Adam plainOptimiser(plain, torch::optim::AdamOptions(3e-2));
         for (int step = 0; step < 5; ++step) {
             auto target = torch::randn({1000, 37});
-            fusedOptimiser.releaseGradients();
-            ((fused[0] - target).pow(2).sum() + fused[1].pow(3).sum()).backward();
-            fusedOptimiser.step();
+            for (auto [optimiser, parameters] : {std::pair{&fusedOptimiser, &fused}, std::pair{&sharedOptimiser, &shared}}) {
+                optimiser->releaseGradients();
+                (((*parameters)[0] - target).pow(2).sum() + (*parameters)[1].pow(3).sum()).backward();
+                optimiser->step();
+            }
             plainOptimiser.zero_grad();
             ((plain[0] - target).pow(2).sum() + plain[1].pow(3).sum()).backward();
             plainOptimiser.step();
@@ -324,6 +329,8 @@ private Q_SLOTS:
         QVERIFY(!torch::equal(fused[0], a)); // it did move
         QVERIFY(torch::equal(fused[2], idle));
         QVERIFY(torch::equal(plain[2], idle));
+        for (size_t i = 0; i < fused.size(); ++i)
+            QVERIFY2(torch::equal(shared[i], fused[i]), qPrintable(QStringLiteral("parameter %1").arg(i)));
         // Its state is Adam's: a LibTorch Adam loaded from it continues identically.
         std::stringstream saved;
         {
