@@ -89,6 +89,13 @@ public:
     // forward() for explicit table rows instead of entity ids (a new entity's rows).
     QueryOutput forwardRows(const EntityRows &rows, const torch::Tensor &relations, uint64_t step = 0);
 
+    // What every adaptor needs from a batch's relations (no random draw).
+    struct RelationPlan {
+        torch::Tensor temperature; // B×1 σ(ε_r), or undefined without learnt temperatures
+        torch::Tensor slot;        // B: each query's distinct relation
+        torch::Tensor distinct;    // R': the batch's distinct relations
+    };
+
     // ---- the pieces candidates() and forward() are made of ----
     // The training step runs them on their own (see Trainer): the modality decoders and the
     // joint decoder each from their own detached copies of the adaptors' outputs.
@@ -101,12 +108,6 @@ public:
     // own threads (every random draw comes first, from adaptorDraws, in the order the two
     // above make them, for training batches where every used modality has its rows; the rest
     // draws from counter streams only).
-    // What every adaptor needs from a batch's relations (no random draw).
-    struct RelationPlan {
-        torch::Tensor temperature; // B×1 σ(ε_r), or undefined without learnt temperatures
-        torch::Tensor slot;        // B: each query's distinct relation
-        torch::Tensor distinct;    // R': the batch's distinct relations
-    };
     struct AdaptorDraws : RelationPlan {
         std::array<torch::Tensor, kModalityCount> candidateNoise, queryNoise; // gate noise (training)
     };

@@ -241,10 +241,11 @@ private Q_SLOTS:
         // mode 0700, as `mktemp -d` makes), so as root the CLI runs from a copy in this test's
         // folder, which nobody can reach: the launcher and the program it starts, in the
         // build tree's layout (app/ and libexec/momok-studio/ side by side).
+        const QFileDevice::Permissions readable = QFileDevice::ReadOwner | QFileDevice::ReadGroup | QFileDevice::ReadOther;
+        const QFileDevice::Permissions folder = readable | QFileDevice::ExeOwner | QFileDevice::ExeGroup | QFileDevice::ExeOther;
         QString cli = QStringLiteral(MOMOK_CLI);
         if (root) {
-            const QFileDevice::Permissions runnable = QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner
-                | QFileDevice::ReadGroup | QFileDevice::ExeGroup | QFileDevice::ReadOther | QFileDevice::ExeOther;
+            const QFileDevice::Permissions runnable = folder | QFileDevice::WriteOwner;
             const QString program = QFileInfo(cli).absolutePath() + "/../libexec/momok-studio/" + QFileInfo(cli).fileName();
             const QString copy = dir.filePath("cli/app/") + QFileInfo(cli).fileName();
             const QString programCopy = dir.filePath("cli/libexec/momok-studio/") + QFileInfo(cli).fileName();
@@ -276,8 +277,6 @@ private Q_SLOTS:
                                                  + dir.path() + ", reachable by others?): " + r.err));
         }
         auto giveToUser = [&](const QString &path) { return !root || ::chown(QFile::encodeName(path).constData(), 65534, 65534) == 0; };
-        const QFileDevice::Permissions readable = QFileDevice::ReadOwner | QFileDevice::ReadGroup | QFileDevice::ReadOther;
-        const QFileDevice::Permissions folder = readable | QFileDevice::ExeOwner | QFileDevice::ExeGroup | QFileDevice::ExeOther;
 
         // (1) The file is read-only, its folder writable by the user.
         const QString own = dir.filePath("own");
