@@ -13,14 +13,81 @@ namespace momok {
 ClubEstimatorImpl::ClubEstimatorImpl(int64_t xWidth, int64_t yWidth, int64_t hidden)
 {
     const int64_t h = std::max<int64_t>(1, hidden / 2);
-    m_mean = register_module("mean", torch::nn::Sequential(torch::nn::Linear(xWidth, h), torch::nn::ReLU(),
-                                                           torch::nn::Linear(h, yWidth)));
-    m_logVariance = register_module("log_variance",
-                                    torch::nn::Sequential(torch::nn::Linear(xWidth, h), torch::nn::ReLU(),
-                                                          torch::nn::Linear(h, yWidth), torch::nn::Tanh()));
+    m_meanIn = torch::nn::Linear(xWidth, h);
+    m_meanOut = torch::nn::Linear(h, yWidth);
+    m_logVarianceIn = torch::nn::Linear(xWidth, h);
+    m_logVarianceOut = torch::nn::Linear(h, yWidth);
+    m_mean = register_module("mean", torch::nn::Sequential(m_meanIn, torch::nn::ReLU(), m_meanOut));
+    m_logVariance = register_module("log_variance", torch::nn::Sequential(m_logVarianceIn, torch::nn::ReLU(),
+                                                                          m_logVarianceOut, torch::nn::Tanh()));
 }
 
+namespace {
+
+// Q_θ's moments, mean = W2m·relu(W1m·x + b1m) + b2m and log-variance =
+// tanh(W2v·relu(W1v·x + b1v) + b2v), as one operator each way. The two first layers share x,
+// so they are one product of x by [W1m; W1v] (and one for each of its gradients), and the
+// backward pass forms each gradient directly rather than through a dozen autograd nodes:
+// the estimator runs six times a step (each modality's fit and its CLUB bound).
+class QMomentsFunction : public torch::autograd::Function<QMomentsFunction>
+{
+public:
+    static torch::autograd::variable_list forward(torch::autograd::AutogradContext *ctx, const torch::Tensor &x,
+                                                  const torch::Tensor &meanInWeight, const torch::Tensor &meanInBias,
+                                                  const torch::Tensor &meanOutWeight, const torch::Tensor &meanOutBias,
+                                                  const torch::Tensor &varInWeight, const torch::Tensor &varInBias,
+                                                  const torch::Tensor &varOutWeight, const torch::Tensor &varOutBias)
+    {
+        const int64_t h = meanInWeight.size(0);
+        const auto inWeight = torch::cat({meanInWeight, varInWeight}, 0); // 2h×xWidth
+        const auto hidden = torch::addmm(torch::cat({meanInBias, varInBias}), x, inWeight.t()).relu_();
+        auto mean = torch::addmm(meanOutBias, hidden.narrow(1, 0, h), meanOutWeight.t());
+        auto logVariance = torch::addmm(varOutBias, hidden.narrow(1, h, h), varOutWeight.t()).tanh_();
+        ctx->save_for_backward({x, inWeight, meanOutWeight, varOutWeight, hidden, logVariance});
+        return {mean, logVariance};
+    }
+
+    static torch::autograd::variable_list backward(torch::autograd::AutogradContext *ctx,
+                                                   torch::autograd::variable_list grads)
+    {
+        const auto saved = ctx->get_saved_variables();
+        const torch::Tensor &x = saved[0], &inWeight = saved[1], &meanOutWeight = saved[2], &varOutWeight = saved[3],
+                            &hidden = saved[4], &logVariance = saved[5];
+        const int64_t h = meanOutWeight.size(1);
+        const torch::Tensor gMean = grads[0].defined() ? grads[0] : torch::zeros_like(logVariance);
+        const torch::Tensor gVarPre = grads[1].defined() ? at::tanh_backward(grads[1], logVariance)
+                                                         : torch::zeros_like(logVariance);
+        // The hidden layer's gradient, both halves side by side, then through the ReLU.
+        auto gHidden = torch::empty_like(hidden);
+        auto gMeanHidden = gHidden.narrow(1, 0, h), gVarHidden = gHidden.narrow(1, h, h);
+        at::mm_out(gMeanHidden, gMean, meanOutWeight);
+        at::mm_out(gVarHidden, gVarPre, varOutWeight);
+        gHidden = at::threshold_backward(gHidden, hidden, 0);
+        const auto gInWeight = gHidden.t().mm(x), gInBias = gHidden.sum(0);
+        torch::Tensor gX;
+        if (ctx->needs_input_grad(0))
+            gX = gHidden.mm(inWeight);
+        return {gX,
+                gInWeight.narrow(0, 0, h), gInBias.narrow(0, 0, h),
+                gMean.t().mm(hidden.narrow(1, 0, h)), gMean.sum(0),
+                gInWeight.narrow(0, h, h), gInBias.narrow(0, h, h),
+                gVarPre.t().mm(hidden.narrow(1, h, h)), gVarPre.sum(0)};
+    }
+};
+
+} // namespace
+
 std::pair<torch::Tensor, torch::Tensor> ClubEstimatorImpl::meanAndLogVariance(const torch::Tensor &x)
+{
+    if (!cpuKernelsServe(x))
+        return plainMeanAndLogVariance(x);
+    const auto moments = QMomentsFunction::apply(x, m_meanIn->weight, m_meanIn->bias, m_meanOut->weight, m_meanOut->bias,
+                                                 m_logVarianceIn->weight, m_logVarianceIn->bias,
+                                                 m_logVarianceOut->weight, m_logVarianceOut->bias);
+    return {moments[0], moments[1]};
+}
+
+std::pair<torch::Tensor, torch::Tensor> ClubEstimatorImpl::plainMeanAndLogVariance(const torch::Tensor &x)
 {
     return {m_mean->forward(x), m_logVariance->forward(x)};
 }

@@ -17,9 +17,16 @@ public:
     // Mean log-likelihood of y given x under Q_θ (maximised to fit the estimator).
     torch::Tensor logLikelihood(const torch::Tensor &x, const torch::Tensor &y);
 
-private:
+    // Q_θ's mean and log-variance (N×yWidth each): on the CPU one fused operator each way,
+    // elsewhere the two MLPs' own layers. plainMeanAndLogVariance always takes the layers
+    // (the fused operator's reference in tests).
     std::pair<torch::Tensor, torch::Tensor> meanAndLogVariance(const torch::Tensor &x);
+    std::pair<torch::Tensor, torch::Tensor> plainMeanAndLogVariance(const torch::Tensor &x);
+
+private:
     torch::nn::Sequential m_mean{nullptr}, m_logVariance{nullptr};
+    // The Sequentials' Linear layers (the same modules, so parameter names stay as they were).
+    torch::nn::Linear m_meanIn{nullptr}, m_meanOut{nullptr}, m_logVarianceIn{nullptr}, m_logVarianceOut{nullptr};
 };
 TORCH_MODULE(ClubEstimator);
 

@@ -296,6 +296,61 @@ private Q_SLOTS:
         QVERIFY(torch::allclose(logVar.grad(), lv2.grad(), 1e-4, 1e-5));
     }
 
+    // Q_θ's fused moments against its two MLPs' own layers: values, and the gradients to every
+    // parameter and to x, whether both moments, only the mean or only the log-variance carry a
+    // gradient. With the portable kernels forced both sides are the layers.
+    void qMomentsMatchTheLayers_data()
+    {
+        QTest::addColumn<int>("used"); // 3: both moments, 1: the mean only, 2: the log-variance only
+        QTest::newRow("both") << 3;
+        QTest::newRow("mean only") << 1;
+        QTest::newRow("log-variance only") << 2;
+    }
+
+    void qMomentsMatchTheLayers()
+    {
+        QFETCH(int, used);
+        torch::manual_seed(23);
+        ClubEstimator estimator(6, 5, 18); // 9 hidden units per MLP
+        // Biases away from zero, so that the ReLU's mask and every bias gradient matter.
+        for (auto &p : estimator->parameters())
+            p.data().add_(torch::randn_like(p) * 0.3);
+        const auto x = torch::randn({29, 6}).requires_grad_(), x2 = x.detach().clone().requires_grad_();
+        const auto weights = torch::randn({29, 5});
+        auto loss = [&](const std::pair<torch::Tensor, torch::Tensor> &moments) {
+            torch::Tensor total = torch::zeros({});
+            if (used & 1)
+                total = total + (moments.first * weights).sum();
+            if (used & 2)
+                total = total + (moments.second * weights.flip(0)).sum();
+            return total;
+        };
+        auto takeGradients = [&] {
+            std::vector<torch::Tensor> out;
+            for (auto &p : estimator->parameters()) {
+                out.push_back(p.grad().defined() ? p.grad().clone() : torch::zeros_like(p));
+                p.mutable_grad() = torch::Tensor();
+            }
+            return out;
+        };
+        const auto fused = estimator->meanAndLogVariance(x);
+        const auto plain = estimator->plainMeanAndLogVariance(x2);
+        QVERIFY(torch::allclose(fused.first, plain.first, 1e-5, 1e-6));
+        QVERIFY(torch::allclose(fused.second, plain.second, 1e-5, 1e-6));
+        QVERIFY(fused.second.abs().max().item<double>() < 1.0); // tanh
+        loss(fused).backward();
+        const auto fusedGradients = takeGradients();
+        loss(plain).backward();
+        const auto plainGradients = takeGradients();
+        int nonZero = 0;
+        for (size_t i = 0; i < plainGradients.size(); ++i) {
+            QVERIFY2(torch::allclose(fusedGradients[i], plainGradients[i], 1e-4, 1e-5), qPrintable(QString::number(i)));
+            nonZero += plainGradients[i].abs().sum().item<double>() > 0;
+        }
+        QCOMPARE(nonZero, used == 3 ? 8 : 4); // only the used MLP's four parameters otherwise
+        QVERIFY(torch::allclose(x.grad(), x2.grad(), 1e-4, 1e-5));
+    }
+
     // The one-pass Adam against LibTorch's: the same parameters after several steps, the
     // same state (so checkpoints stay interchangeable), and parameters without a gradient
     // left alone by both. Shared with a second thread, it gives the same bits as on one.
