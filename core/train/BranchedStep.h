@@ -1,7 +1,9 @@
 #pragma once
 // The training step's graph cut in three (see Trainer's step): the adaptors below, and two
 // branches above them whose parameters do not overlap, the modality decoders with their
-// scores and the CLUB bound (M), and the fusion with the joint decoder and its scores (J).
+// scores and the CLUB bound (M), and the fusion with the joint decoder and its scores (J;
+// its candidates' fusion is formed on M's thread, the shorter branch, as a graph of its own:
+// see Trainer's step).
 // Each branch runs forward and backward from its own detached copies of the adaptors'
 // outputs, so the two can run at once on two threads and give the same bits as one after the
 // other; their gradients are then added, M's first, and taken down through the adaptors. (One

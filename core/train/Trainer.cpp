@@ -27,6 +27,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <future>
 #include <optional>
 
 namespace momok {
@@ -321,9 +322,25 @@ struct Trainer::Private {
         const BranchInputs jointInputs = parallel ? detachedBranchInputs(candidateMixed, query, {}) : modalityInputs;
         std::array<torch::Tensor, kScoringDecoderCount> decoderLoss;
         torch::Tensor mi;
+        // The joint decoder's candidates, the entity fusion of every entity: formed by branch M
+        // before its own work (M is the shorter branch by about that much) and taken down by J
+        // after its backward, a graph of its own. The fusion's parameters then receive two
+        // gradients, these candidates' and J's queries', the same bits in either order.
+        torch::Tensor fusedCandidates;
+        std::promise<void> fusedCandidatesMade;
+        std::shared_future<void> fusedCandidatesReady = fusedCandidatesMade.get_future().share();
 
-        // Branch M: the modality decoders' scores and the CLUB bound.
+        // Branch M: the candidates' fusion for J, the modality decoders' scores and the CLUB bound.
         auto modalityBranch = [&] {
+            if (joint) {
+                try {
+                    fusedCandidates = model->fuseCandidates(jointInputs.candidates, stepKey);
+                    fusedCandidatesMade.set_value();
+                } catch (...) {
+                    fusedCandidatesMade.set_exception(std::current_exception()); // J would wait for ever
+                    throw;
+                }
+            }
             torch::Tensor branchLoss;
             for (int d : decoders) {
                 if (d == int(Decoder::Joint))
@@ -360,16 +377,25 @@ struct Trainer::Private {
             if (branchLoss.defined())
                 branchLoss.backward();
         };
-        // Branch J: the fusion, the joint decoder and its scores.
+        // Branch J: the joint decoder (with the queries' fusion), its scores against M's fused
+        // candidates, and the backward pass through those candidates' fusion.
         auto jointBranch = [&] {
             if (!joint)
                 return;
-            const auto candidates = model->fuseCandidates(jointInputs.candidates, stepKey);
             const auto vectors = model->decodeJoint(jointInputs.queries, jointInputs.relations, query.slot, stepKey);
-            ProfileScope scope(ProfileSection::EntityScoring);
-            auto &loss = decoderLoss[int(Decoder::Joint)];
-            loss = smoothedBceScores(vectors, candidates, labels, c.labelSmoothing, parallel ? jointScoreBuffer : scoreBuffer);
-            (group ? loss * share : loss).backward();
+            fusedCandidatesReady.get(); // rethrows M's failure to form them
+            const torch::Tensor candidates = fusedCandidates.detach().requires_grad_(true);
+            {
+                ProfileScope scope(ProfileSection::EntityScoring);
+                auto &loss = decoderLoss[int(Decoder::Joint)];
+                loss = smoothedBceScores(vectors, candidates, labels, c.labelSmoothing,
+                                         parallel ? jointScoreBuffer : scoreBuffer);
+                (group ? loss * share : loss).backward();
+            }
+            if (candidates.grad().defined() && fusedCandidates.requires_grad()) {
+                ProfileScope scope(ProfileSection::Fusion);
+                torch::autograd::backward({fusedCandidates}, {candidates.grad()});
+            }
         };
         {
             // Already released after the last step; this guards a step that threw between its
