@@ -149,6 +149,40 @@ public:
     }
 };
 
+// relu(dropout(x)·Wᵀ + b), the dropout counterDropout's: one autograd node where the layers
+// made four (the dropout, the product, its transpose and the ReLU), and the dropout's mask
+// regenerated in backward as counterDropout does. p = 0: no dropout.
+class ProjectReluFunction : public torch::autograd::Function<ProjectReluFunction>
+{
+public:
+    static torch::Tensor forward(torch::autograd::AutogradContext *ctx, const torch::Tensor &x, const torch::Tensor &weight,
+                                 const torch::Tensor &bias, double p, int64_t stream, int64_t first)
+    {
+        const torch::Tensor dropped = p > 0 ? applyCounterMask(x, p, uint64_t(stream), first) : x;
+        auto out = torch::addmm(bias, dropped, weight.t()).relu_();
+        ctx->save_for_backward({dropped, weight, out});
+        ctx->saved_data["p"] = p;
+        ctx->saved_data["stream"] = stream;
+        ctx->saved_data["first"] = first;
+        return out;
+    }
+
+    static torch::autograd::variable_list backward(torch::autograd::AutogradContext *ctx, torch::autograd::variable_list grads)
+    {
+        const auto saved = ctx->get_saved_variables();
+        const torch::Tensor &dropped = saved[0], &weight = saved[1], &out = saved[2];
+        const double p = ctx->saved_data["p"].toDouble();
+        const torch::Tensor g = at::threshold_backward(grads[0], out, 0);
+        torch::Tensor gX;
+        if (ctx->needs_input_grad(0)) {
+            gX = g.mm(weight);
+            if (p > 0)
+                gX = applyCounterMask(gX, p, uint64_t(ctx->saved_data["stream"].toInt()), ctx->saved_data["first"].toInt());
+        }
+        return {gX, g.t().mm(dropped), g.sum(0), torch::Tensor(), torch::Tensor(), torch::Tensor()};
+    }
+};
+
 // dst ← weight·src (first) or dst += weight·src: one term of a row's weighted sum. Inlined
 // into each kernel clone, where it vectorises for that clone's instruction set.
 __attribute__((always_inline)) inline void addScaledRow(float *dst, const float *src, float weight, int64_t w, bool first)
@@ -633,6 +667,17 @@ torch::Tensor counterDropout(const torch::Tensor &x, double p, bool training, ui
     if (!cpuKernelsServe(x))
         return portable::counterDropout(x, p, stream, rowOffset * rowWidth);
     return CounterDropoutFunction::apply(x, p, int64_t(stream), rowOffset * rowWidth);
+}
+
+torch::Tensor projectRelu(const torch::Tensor &x, const torch::Tensor &weight, const torch::Tensor &bias, double p,
+                          bool training, uint64_t stream, int64_t rowOffset)
+{
+    if (!training)
+        p = 0;
+    if (!cpuKernelsServe(x) || x.scalar_type() != torch::kFloat || !bias.defined())
+        return torch::relu(torch::nn::functional::linear(counterDropout(x, p, training, stream, rowOffset), weight, bias));
+    const int64_t rowWidth = x.dim() > 0 && x.size(0) > 0 ? x.numel() / x.size(0) : 0;
+    return ProjectReluFunction::apply(x, weight, bias, p, int64_t(stream), rowOffset * rowWidth);
 }
 
 double smoothedBceInPlace(torch::Tensor &logits, const torch::Tensor &positives, double base, double lift, double scale)

@@ -40,6 +40,12 @@ std::vector<torch::Tensor> attentionFusion(const torch::Tensor &p0, const torch:
 // a batch split across processes), and gets those rows of the whole's mask.
 torch::Tensor counterDropout(const torch::Tensor &x, double p, bool training, uint64_t stream, int64_t rowOffset = 0);
 
+// relu(counterDropout(x, p, training, stream, rowOffset)·weightᵀ + bias): a fusion head's
+// projection of one modality, as one differentiable operator (the same mask and values as
+// those layers, fewer autograd nodes).
+torch::Tensor projectRelu(const torch::Tensor &x, const torch::Tensor &weight, const torch::Tensor &bias, double p,
+                          bool training, uint64_t stream, int64_t rowOffset = 0);
+
 // One pass over contiguous B×E logits z for labels y = base + lift·[positive]:
 // returns Σ (softplus(z) − y·z) and overwrites z with (σ(z) − y)·scale, its gradient.
 // positives: flat indices of the answers.

@@ -35,9 +35,9 @@ torch::Tensor ModalityFusionImpl::forward(const torch::Tensor &structure, const 
         for (int m = 0; m < 3; ++m) {
             if (!inputs[m]->defined() || m_projections[size_t(h)][size_t(m)].is_empty())
                 continue;
-            auto x = counterDropout(*inputs[m], m_dropout, is_training(), random::mix64(stream + uint64_t(h * 3 + m)),
-                                    rowOffset);
-            projected[size_t(m)] = torch::relu(m_projections[size_t(h)][size_t(m)](x));
+            const auto &projection = m_projections[size_t(h)][size_t(m)];
+            projected[size_t(m)] = projectRelu(*inputs[m], projection->weight, projection->bias, m_dropout, is_training(),
+                                               random::mix64(stream + uint64_t(h * 3 + m)), rowOffset);
         }
         torch::Tensor head, attention;
         if (m_adaptive) {

@@ -296,6 +296,45 @@ private Q_SLOTS:
         QVERIFY(torch::allclose(logVar.grad(), lv2.grad(), 1e-4, 1e-5));
     }
 
+    // A fusion head's projection, relu(dropout(x)·Wᵀ + b), as one operator against the layers it
+    // replaces (counterDropout, a Linear, a ReLU): the same values and gradients, bit for bit
+    // on the CPU kernels (the same products in the same layout).
+    void projectReluMatchesTheLayers_data()
+    {
+        QTest::addColumn<double>("p");
+        QTest::addColumn<bool>("training");
+        QTest::addColumn<qint64>("rowOffset");
+        QTest::newRow("dropout") << 0.3 << true << qint64(0);
+        QTest::newRow("dropout, rows of a split batch") << 0.3 << true << qint64(7);
+        QTest::newRow("no dropout") << 0.0 << true << qint64(0);
+        QTest::newRow("evaluation") << 0.3 << false << qint64(0);
+    }
+
+    void projectReluMatchesTheLayers()
+    {
+        QFETCH(double, p);
+        QFETCH(bool, training);
+        QFETCH(qint64, rowOffset);
+        torch::manual_seed(29);
+        torch::nn::Linear layer(12, 7);
+        const auto x = torch::randn({41, 12}).requires_grad_(), x2 = x.detach().clone().requires_grad_();
+        const auto weights = torch::randn({41, 7});
+        const auto fused = projectRelu(x, layer->weight, layer->bias, p, training, 77, rowOffset);
+        const auto plain = torch::relu(layer(counterDropout(x2, p, training, 77, rowOffset)));
+        QVERIFY(torch::equal(fused, plain));
+        QVERIFY(fused.eq(0).any().item<bool>() && fused.gt(0).any().item<bool>()); // the ReLU's both sides
+        (fused * weights).sum().backward();
+        const auto gW = layer->weight.grad().clone(), gB = layer->bias.grad().clone();
+        layer->weight.mutable_grad() = torch::Tensor();
+        layer->bias.mutable_grad() = torch::Tensor();
+        (plain * weights).sum().backward();
+        QVERIFY(torch::equal(x.grad(), x2.grad()));
+        QVERIFY(torch::equal(gW, layer->weight.grad()));
+        QVERIFY(torch::equal(gB, layer->bias.grad()));
+        if (p > 0 && training) // the mask reaches the input's gradient: dropped elements get none
+            QVERIFY(x.grad().eq(0).sum().item<int64_t>() > 41 * 12 / 10);
+    }
+
     // Q_θ's fused moments against its two MLPs' own layers: values, and the gradients to every
     // parameter and to x, whether both moments, only the mean or only the log-variance carry a
     // gradient. With the portable kernels forced both sides are the layers.
