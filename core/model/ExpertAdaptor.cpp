@@ -23,19 +23,11 @@ ExpertAdaptorImpl::ExpertAdaptorImpl(int64_t width, int64_t experts, double drop
 AdaptorOutput ExpertAdaptorImpl::forward(const torch::Tensor &x, const torch::Tensor &temperature, const torch::Tensor &noise,
                                          uint64_t stream, bool keepExperts, int64_t rowOffset)
 {
-    torch::Tensor logits;
-    if (m_noisyGating && noise.defined()) {
-        // x·[W_gate | W_noise] in one product: with K = 3 columns each, these products only
-        // stream x from memory, so one pass over x (and one over its gradient) instead of two.
-        const auto both = narrowProduct(x, torch::cat({gateWeights, noiseWeights}, 1));
-        const auto stddev = torch::softplus(both.narrow(1, m_experts, m_experts)) + kNoiseFloor;
-        logits = both.narrow(1, 0, m_experts) + noise * stddev;
-    } else {
-        logits = narrowProduct(x, gateWeights);
-    }
-    if (temperature.defined())
-        logits = logits / temperature;
-    auto gates = torch::softmax(logits, 1);
+    // With noise, x·[W_gate | W_noise] in one product: with K = 3 columns each, these products
+    // only stream x from memory, so one pass over x (and one over its gradient) instead of two.
+    const torch::Tensor noisy = m_noisyGating && noise.defined() ? noise : torch::Tensor();
+    const auto logits = narrowProduct(x, noisy.defined() ? torch::cat({gateWeights, noiseWeights}, 1) : gateWeights);
+    auto gates = gateSoftmax(logits, noisy, temperature, kNoiseFloor);
 
     if (!keepExperts && !(m_dropout > 0 && is_training())) {
         const auto [stacked, shifted] = stackedLinearForm();

@@ -149,6 +149,131 @@ public:
     }
 };
 
+// ---- the gates: softmax((a + n·(softplus(b) + floor)) / T) over each row's K logits ----
+// Rows of K = 3 to 8 values: the layers made eight small operators of them each way (two
+// narrows, softplus, add, multiply, add, divide, softmax); this is one pass over the rows.
+// Each row is one thread's, in a fixed order: the same bits on any thread count.
+
+struct GateRows {
+    const float *logits = nullptr; // N×K (no noise) or N×2K: [a | b]
+    const float *noise = nullptr;  // N×K, or null
+    const float *temperature = nullptr; // N (one per row), or null
+    int64_t k = 0, stride = 0;
+    float floor = 0;
+};
+
+// z: the row's logits before the softmax (a + n·s, divided by T); softplus as LibTorch's
+// (beta 1, threshold 20).
+inline void gateLogits(const GateRows &r, int64_t row, float *z)
+{
+    const float *l = r.logits + row * r.stride;
+    for (int64_t j = 0; j < r.k; ++j) {
+        float v = l[j];
+        if (r.noise) {
+            const float b = l[r.k + j];
+            const float softplus = b > 20.0f ? b : std::log1p(std::exp(b));
+            v += r.noise[row * r.k + j] * (softplus + r.floor);
+        }
+        z[j] = r.temperature ? v / r.temperature[row] : v;
+    }
+}
+
+inline void softmaxRow(const float *z, float *g, int64_t k)
+{
+    float top = z[0];
+    for (int64_t j = 1; j < k; ++j)
+        top = std::max(top, z[j]);
+    float sum = 0;
+    for (int64_t j = 0; j < k; ++j) {
+        g[j] = std::exp(z[j] - top);
+        sum += g[j];
+    }
+    for (int64_t j = 0; j < k; ++j)
+        g[j] /= sum;
+}
+
+class GateSoftmaxFunction : public torch::autograd::Function<GateSoftmaxFunction>
+{
+public:
+    static constexpr int64_t kMaxExperts = 64;
+
+    static GateRows rowsOf(const torch::Tensor &logits, const torch::Tensor &noise, const torch::Tensor &temperature,
+                           double floor)
+    {
+        GateRows r;
+        r.logits = logits.data_ptr<float>();
+        r.noise = noise.numel() > 0 ? noise.data_ptr<float>() : nullptr;
+        r.temperature = temperature.numel() > 0 ? temperature.data_ptr<float>() : nullptr;
+        r.stride = logits.size(1);
+        r.k = r.noise ? r.stride / 2 : r.stride;
+        r.floor = float(floor);
+        return r;
+    }
+
+    static torch::Tensor forward(torch::autograd::AutogradContext *ctx, const torch::Tensor &logitsIn,
+                                 const torch::Tensor &noiseIn, const torch::Tensor &temperatureIn, double floor)
+    {
+        const auto logits = logitsIn.contiguous(), noise = noiseIn.contiguous(), temperature = temperatureIn.contiguous();
+        const GateRows r = rowsOf(logits, noise, temperature, floor);
+        TORCH_CHECK(r.k > 0 && r.k <= kMaxExperts, "gateSoftmax: 1 to 64 experts");
+        const int64_t n = logits.size(0);
+        auto gates = torch::empty({n, r.k}, logits.options());
+        float *gs = gates.data_ptr<float>();
+        at::parallel_for(0, n, 1024, [&](int64_t begin, int64_t end) {
+            float z[kMaxExperts];
+            for (int64_t row = begin; row < end; ++row) {
+                gateLogits(r, row, z);
+                softmaxRow(z, gs + row * r.k, r.k);
+            }
+        });
+        ctx->save_for_backward({logits, noise, temperature, gates});
+        ctx->saved_data["floor"] = floor;
+        return gates;
+    }
+
+    static torch::autograd::variable_list backward(torch::autograd::AutogradContext *ctx, torch::autograd::variable_list grads)
+    {
+        const auto saved = ctx->get_saved_variables();
+        const torch::Tensor &logits = saved[0], &noise = saved[1], &temperature = saved[2], &gates = saved[3];
+        const GateRows r = rowsOf(logits, noise, temperature, ctx->saved_data["floor"].toDouble());
+        const auto g = grads[0].contiguous();
+        const int64_t n = logits.size(0);
+        auto gLogits = torch::empty_like(logits);
+        auto gTemperature = r.temperature ? torch::empty_like(temperature) : torch::Tensor();
+        const float *gg = g.data_ptr<float>(), *gs = gates.data_ptr<float>();
+        float *gl = gLogits.data_ptr<float>(), *gt = r.temperature ? gTemperature.data_ptr<float>() : nullptr;
+        at::parallel_for(0, n, 1024, [&](int64_t begin, int64_t end) {
+            float z[kMaxExperts];
+            for (int64_t row = begin; row < end; ++row) {
+                const float *gRow = gg + row * r.k, *gates = gs + row * r.k;
+                float dot = 0;
+                for (int64_t j = 0; j < r.k; ++j)
+                    dot += gRow[j] * gates[j];
+                const float t = r.temperature ? r.temperature[row] : 1.0f;
+                if (gt)
+                    gateLogits(r, row, z);
+                float gT = 0;
+                float *out = gl + row * r.stride;
+                for (int64_t j = 0; j < r.k; ++j) {
+                    const float gz = gates[j] * (gRow[j] - dot); // ∂ through the softmax
+                    if (gt)
+                        gT -= gz * z[j] / t;
+                    const float ga = r.temperature ? gz / t : gz;
+                    out[j] = ga;
+                    if (r.noise) {
+                        const float b = r.logits[row * r.stride + r.k + j];
+                        const float sigmoid = b > 20.0f ? 1.0f : 1.0f / (1.0f + std::exp(-b)); // softplus′
+                        out[r.k + j] = ga * r.noise[row * r.k + j] * sigmoid;
+                    }
+                }
+                if (gt)
+                    gt[row] = gT;
+            }
+        });
+        return {gLogits, torch::Tensor(), gTemperature, torch::Tensor()};
+    }
+};
+
 // relu(dropout(x)·Wᵀ + b), the dropout counterDropout's: one autograd node where the layers
 // made four (the dropout, the product, its transpose and the ReLU), and the dropout's mask
 // regenerated in backward as counterDropout does. p = 0: no dropout.
@@ -667,6 +792,18 @@ torch::Tensor counterDropout(const torch::Tensor &x, double p, bool training, ui
     if (!cpuKernelsServe(x))
         return portable::counterDropout(x, p, stream, rowOffset * rowWidth);
     return CounterDropoutFunction::apply(x, p, int64_t(stream), rowOffset * rowWidth);
+}
+
+torch::Tensor gateSoftmax(const torch::Tensor &logits, const torch::Tensor &noise, const torch::Tensor &temperature,
+                          double noiseFloor)
+{
+    if (!cpuKernelsServe(logits) || logits.scalar_type() != torch::kFloat)
+        return portable::gateSoftmax(logits, noise, temperature, noiseFloor);
+    const int64_t k = noise.defined() ? logits.size(1) / 2 : logits.size(1);
+    TORCH_CHECK(!noise.defined() || (noise.size(0) == logits.size(0) && noise.size(1) == k), "gateSoftmax: noise shape");
+    TORCH_CHECK(!temperature.defined() || temperature.numel() == logits.size(0), "gateSoftmax: one temperature a row");
+    auto given = [&](const torch::Tensor &t) { return t.defined() ? t : torch::empty({0}, logits.options()); };
+    return GateSoftmaxFunction::apply(logits, given(noise), given(temperature), noiseFloor);
 }
 
 torch::Tensor projectRelu(const torch::Tensor &x, const torch::Tensor &weight, const torch::Tensor &bias, double p,

@@ -40,6 +40,12 @@ std::vector<torch::Tensor> attentionFusion(const torch::Tensor &p0, const torch:
 // a batch split across processes), and gets those rows of the whole's mask.
 torch::Tensor counterDropout(const torch::Tensor &x, double p, bool training, uint64_t stream, int64_t rowOffset = 0);
 
+// The gates from their logits, softmax((a + noise·(softplus(b) + noiseFloor)) / temperature)
+// over each row: logits N×2K = [a | b] with noise (N×K), or N×K = a without noise (undefined);
+// temperature N×1 (or N), or undefined for 1. Differentiable in logits and temperature.
+torch::Tensor gateSoftmax(const torch::Tensor &logits, const torch::Tensor &noise, const torch::Tensor &temperature,
+                          double noiseFloor);
+
 // relu(counterDropout(x, p, training, stream, rowOffset)·weightᵀ + bias): a fusion head's
 // projection of one modality, as one differentiable operator (the same mask and values as
 // those layers, fewer autograd nodes).

@@ -122,6 +122,19 @@ torch::Tensor maskedCoreProduct(const torch::Tensor &x, const torch::Tensor &rel
     return torch::bmm(x.mul(1.0 / (1.0 - p)).unsqueeze(1), perQuery).squeeze(1);
 }
 
+torch::Tensor gateSoftmax(const torch::Tensor &logits, const torch::Tensor &noise, const torch::Tensor &temperature,
+                          double noiseFloor)
+{
+    torch::Tensor z = logits;
+    if (noise.defined()) {
+        const int64_t k = logits.size(1) / 2;
+        z = logits.narrow(1, 0, k) + noise * (torch::softplus(logits.narrow(1, k, k)) + noiseFloor);
+    }
+    if (temperature.defined())
+        z = z / temperature.reshape({-1, 1});
+    return torch::softmax(z, 1);
+}
+
 torch::Tensor mixExperts(const torch::Tensor &gates, const torch::Tensor &experts)
 {
     return (gates.unsqueeze(2) * experts).sum(1);

@@ -30,6 +30,8 @@ torch::Tensor coreKeepMasks(int64_t batch, int64_t width, uint64_t stream, doubl
 torch::Tensor maskedCoreProduct(const torch::Tensor &x, const torch::Tensor &relationMatrices,
                                 const torch::Tensor &slot, uint64_t stream, double p, int64_t rowOffset);
 
+torch::Tensor gateSoftmax(const torch::Tensor &logits, const torch::Tensor &noise, const torch::Tensor &temperature,
+                          double noiseFloor);
 torch::Tensor mixExperts(const torch::Tensor &gates, const torch::Tensor &experts);
 torch::Tensor mixLinearExperts(const torch::Tensor &gates, const torch::Tensor &x, const torch::Tensor &stacked,
                                const torch::Tensor &shiftRow);

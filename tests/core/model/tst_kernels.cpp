@@ -296,6 +296,52 @@ private Q_SLOTS:
         QVERIFY(torch::allclose(logVar.grad(), lv2.grad(), 1e-4, 1e-5));
     }
 
+    // The gates from their logits, one pass each way, against the operators they replace
+    // (portable::gateSoftmax: narrows, softplus, multiply, add, divide, softmax): values and the
+    // gradients to the logits and the temperature, with and without noise and temperature.
+    void gateSoftmaxMatchesTheLayers_data()
+    {
+        QTest::addColumn<bool>("withNoise");
+        QTest::addColumn<bool>("withTemperature");
+        QTest::newRow("noise and temperature (queries)") << true << true;
+        QTest::newRow("noise (candidates)") << true << false;
+        QTest::newRow("temperature") << false << true;
+        QTest::newRow("neither (evaluation)") << false << false;
+    }
+
+    void gateSoftmaxMatchesTheLayers()
+    {
+        QFETCH(bool, withNoise);
+        QFETCH(bool, withTemperature);
+        torch::manual_seed(31);
+        const int64_t n = 53, k = 3;
+        auto logits = (torch::randn({n, withNoise ? 2 * k : k}) * 3).contiguous();
+        const auto noise = withNoise ? torch::randn({n, k}) : torch::Tensor();
+        if (withNoise) { // row 0: softplus's linear branch (above its threshold of 20), gates far from saturated
+            logits[0].narrow(0, 0, k).zero_();
+            logits[0][k] = 20.5f;
+            noise[0][0] = 0.05f;
+        }
+        const auto temperature = withTemperature ? torch::sigmoid(torch::randn({n, 1})) : torch::Tensor();
+        auto leaf = [](const torch::Tensor &t) { return t.defined() ? t.clone().requires_grad_() : torch::Tensor(); };
+        const auto l1 = leaf(logits), l2 = leaf(logits), t1 = leaf(temperature), t2 = leaf(temperature);
+        const auto fused = gateSoftmax(l1, noise, t1, 1e-2);
+        const auto plain = portable::gateSoftmax(l2, noise, t2, 1e-2);
+        QCOMPARE(fused.sizes(), plain.sizes());
+        QVERIFY(torch::allclose(fused, plain, 1e-5, 1e-6));
+        QVERIFY(torch::allclose(fused.sum(1), torch::ones({n}), 1e-5, 1e-6));
+        const auto weights = torch::randn({n, k});
+        (fused * weights).sum().backward();
+        (plain * weights).sum().backward();
+        QVERIFY(torch::allclose(l1.grad(), l2.grad(), 1e-4, 1e-6));
+        if (withNoise) // the noise's logits get a gradient (through softplus)
+            QVERIFY(l1.grad().narrow(1, k, k).abs().sum().item<double>() > 0);
+        if (withTemperature) {
+            QCOMPARE(t1.grad().sizes(), t1.sizes());
+            QVERIFY(torch::allclose(t1.grad(), t2.grad(), 1e-4, 1e-6));
+        }
+    }
+
     // A fusion head's projection, relu(dropout(x)·Wᵀ + b), as one operator against the layers it
     // replaces (counterDropout, a Linear, a ReLU): the same values and gradients, bit for bit
     // on the CPU kernels (the same products in the same layout).
