@@ -588,6 +588,13 @@ private Q_SLOTS:
             for (const auto &t : {bound, likelihood, mu.grad(), logVar.grad(), y.grad()})
                 keep(t);
 
+            auto gateLogits = torch::randn({5000, 6}).requires_grad_(true); // the gates: 5 row ranges
+            auto temperature = torch::sigmoid(torch::randn({5000, 1})).requires_grad_(true);
+            auto softGates = gateSoftmax(gateLogits, torch::randn({5000, 3}), temperature, 1e-2);
+            (softGates * torch::randn({5000, 3})).sum().backward();
+            for (const auto &t : {softGates, gateLogits.grad(), temperature.grad()})
+                keep(t);
+
             auto parameter = torch::randn({300000}).requires_grad_(true); // Adam: 10 chunks
             FusedAdam adam({parameter}, torch::optim::AdamOptions(1e-2));
             for (int step = 0; step < 3; ++step) {
