@@ -769,6 +769,7 @@ int runBench(const QStringList &args, QTextStream &out, QTextStream &err)
     CommandLine commandLine(QStringLiteral("bench"), QStringLiteral(
         "Train and evaluate like `train` and report speed: median epoch time, the median of three full\n"
         "filtered test evaluations, peak memory (training and its evaluation), measured sgemm GFLOP/s\n"
+        "(2048² products, by the engine's matrix products and by LibTorch's BLAS; shares are of the first)\n"
         "and the GFLOP/s the epoch achieved (every matrix product it makes, counted from the shapes).\n"
         "--profile adds one more epoch and one more evaluation, recorded operator by operator, and\n"
         "prints where each spends its time, grouped by what the maths does, with FLOPs and rates.\n"
@@ -858,7 +859,7 @@ int runBench(const QStringList &args, QTextStream &out, QTextStream &err)
     QJsonArray evalArray;
     for (double s : evals) evalArray.append(s);
     std::sort(evals.begin(), evals.end());
-    const double sgemm = measureSgemmGflops();
+    const double sgemm = measureSgemmGflops(SgemmPath::Engine), blasSgemm = measureSgemmGflops(SgemmPath::LibTorch);
     const ComputeInfo info = currentComputeInfo();
     QJsonArray epochArray;
     for (double s : observer.seconds) epochArray.append(s);
@@ -875,7 +876,9 @@ int runBench(const QStringList &args, QTextStream &out, QTextStream &err)
                                                     {"reuses", double(blocks.reuses)},
                                                     {"peak_in_use_mb", double(blocks.peakInUseBytes) / 1048576.0},
                                                     {"peak_mapped_mb", double(blocks.peakMappedBytes) / 1048576.0}}},
-                       {"sgemm_gflops", sgemm},
+                       {"sgemm_gflops", sgemm}, // the rate the engine's products can reach: shares are of it
+                       {"blas_sgemm_gflops", blasSgemm}, // LibTorch's own mm on the system BLAS
+                       {"gemm", info.gemm},
                        {"achieved_gflops", products.total() / medianEpoch / 1e9},
                        {"epoch_gflop", products.total() / 1e9},
                        // The count without fusion, the estimator, the batch's experts and the gates:
@@ -886,7 +889,8 @@ int runBench(const QStringList &args, QTextStream &out, QTextStream &err)
                        {"test_mrr", trainerTest.headline().mrr},
                        {"threads", info.intraOpThreads},
                        {"branch_threads", branchThreads},
-                       {"blas", info.blasName.section(' ', 0, 1)}};
+                       {"blas", info.blasName.section(' ', 0, 1)},
+                       {"blas_config", info.blasName}}; // OpenBLAS's names the kernels it runs (Haswell, SkylakeX…)
     if (profile)
         result.insert("profile", QJsonObject{{"epoch", observer.epochProfile.toJson()},
                                              {"evaluation", evaluationProfile.toJson()}});

@@ -2,6 +2,7 @@
 
 #include "eval/RankCounter.h"
 #include "model/FastKernels.h"
+#include "runtime/Gemm.h"
 #include "runtime/WorkProfiler.h"
 
 #include <ATen/Parallel.h>
@@ -150,7 +151,7 @@ EvaluationReport Evaluator::evaluate(Split split, int64_t batchSize, Feedback *f
             if (!scores[size_t(d)].defined() || scores[size_t(d)].size(0) != rows)
                 scores[size_t(d)] = torch::empty({rows, entities});
             if (out.vectors[size_t(d)].is_cpu())
-                torch::mm_out(scores[size_t(d)], out.vectors[size_t(d)], candidates.matrices[size_t(d)].t());
+                gemmInto(scores[size_t(d)], out.vectors[size_t(d)], candidates.matrices[size_t(d)].t());
             else // scored on the GPU, ranked here: the ranking below reads host memory
                 scores[size_t(d)].copy_(out.vectors[size_t(d)].mm(candidates.matrices[size_t(d)].t()));
             scoring.push_back(d);

@@ -1,6 +1,7 @@
 #include "model/ClubEstimator.h"
 
 #include "model/PortableKernels.h"
+#include "runtime/Gemm.h"
 
 #include <ATen/Parallel.h>
 
@@ -40,9 +41,9 @@ public:
     {
         const int64_t h = meanInWeight.size(0);
         const auto inWeight = torch::cat({meanInWeight, varInWeight}, 0); // 2h×xWidth
-        const auto hidden = torch::addmm(torch::cat({meanInBias, varInBias}), x, inWeight.t()).relu_();
-        auto mean = torch::addmm(meanOutBias, hidden.narrow(1, 0, h), meanOutWeight.t());
-        auto logVariance = torch::addmm(varOutBias, hidden.narrow(1, h, h), varOutWeight.t()).tanh_();
+        const auto hidden = gemmWithBias(torch::cat({meanInBias, varInBias}), x, inWeight.t()).relu_();
+        auto mean = gemmWithBias(meanOutBias, hidden.narrow(1, 0, h), meanOutWeight.t());
+        auto logVariance = gemmWithBias(varOutBias, hidden.narrow(1, h, h), varOutWeight.t()).tanh_();
         ctx->save_for_backward({x, inWeight, meanOutWeight, varOutWeight, hidden, logVariance});
         return {mean, logVariance};
     }
@@ -60,18 +61,18 @@ public:
         // The hidden layer's gradient, both halves side by side, then through the ReLU.
         auto gHidden = torch::empty_like(hidden);
         auto gMeanHidden = gHidden.narrow(1, 0, h), gVarHidden = gHidden.narrow(1, h, h);
-        at::mm_out(gMeanHidden, gMean, meanOutWeight);
-        at::mm_out(gVarHidden, gVarPre, varOutWeight);
+        gemmInto(gMeanHidden, gMean, meanOutWeight);
+        gemmInto(gVarHidden, gVarPre, varOutWeight);
         gHidden = at::threshold_backward(gHidden, hidden, 0);
-        const auto gInWeight = gHidden.t().mm(x), gInBias = gHidden.sum(0);
+        const auto gInWeight = gemm(gHidden.t(), x), gInBias = gHidden.sum(0);
         torch::Tensor gX;
         if (ctx->needs_input_grad(0))
-            gX = gHidden.mm(inWeight);
+            gX = gemm(gHidden, inWeight);
         return {gX,
                 gInWeight.narrow(0, 0, h), gInBias.narrow(0, 0, h),
-                gMean.t().mm(hidden.narrow(1, 0, h)), gMean.sum(0),
+                gemm(gMean.t(), hidden.narrow(1, 0, h)), gMean.sum(0),
                 gInWeight.narrow(0, h, h), gInBias.narrow(0, h, h),
-                gVarPre.t().mm(hidden.narrow(1, h, h)), gVarPre.sum(0)};
+                gemm(gVarPre.t(), hidden.narrow(1, h, h)), gVarPre.sum(0)};
     }
 };
 

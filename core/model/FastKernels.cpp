@@ -2,6 +2,7 @@
 
 #include "model/CounterRandom.h"
 #include "model/PortableKernels.h"
+#include "runtime/Gemm.h"
 #include "runtime/KernelTargets.h"
 #include "runtime/WorkProfiler.h"
 
@@ -284,7 +285,7 @@ public:
                                  const torch::Tensor &bias, double p, int64_t stream, int64_t first)
     {
         const torch::Tensor dropped = p > 0 ? applyCounterMask(x, p, uint64_t(stream), first) : x;
-        auto out = torch::addmm(bias, dropped, weight.t()).relu_();
+        auto out = gemmWithBias(bias, dropped, weight.t()).relu_();
         ctx->save_for_backward({dropped, weight, out});
         ctx->saved_data["p"] = p;
         ctx->saved_data["stream"] = stream;
@@ -300,11 +301,11 @@ public:
         const torch::Tensor g = at::threshold_backward(grads[0], out, 0);
         torch::Tensor gX;
         if (ctx->needs_input_grad(0)) {
-            gX = g.mm(weight);
+            gX = gemm(g, weight);
             if (p > 0)
                 gX = applyCounterMask(gX, p, uint64_t(ctx->saved_data["stream"].toInt()), ctx->saved_data["first"].toInt());
         }
-        return {gX, g.t().mm(dropped), g.sum(0), torch::Tensor(), torch::Tensor(), torch::Tensor()};
+        return {gX, gemm(g.t(), dropped), g.sum(0), torch::Tensor(), torch::Tensor(), torch::Tensor()};
     }
 };
 
@@ -480,15 +481,12 @@ public:
             const int64_t rows = std::min(kExpertRowBlock, n - begin);
             auto ub = u.narrow(0, 0, rows);
             const auto gradRows = grad.narrow(0, begin, rows), xRows = x.narrow(0, begin, rows);
-            torch::mm_out(ub, gradRows, wideWeights);
+            gemmInto(ub, gradRows, wideWeights);
             linearExpertRowsBackward(gates.data_ptr<float>() + begin * k, xRows.data_ptr<float>(),
                                      gradRows.data_ptr<float>(), shift.data_ptr<float>(), ub.data_ptr<float>(),
                                      gradGates.data_ptr<float>() + begin * k,
                                      gradX.defined() ? gradX.data_ptr<float>() + begin * w : nullptr, rows, k, w);
-            if (begin == 0)
-                torch::mm_out(gradStacked, ub.t(), xRows);
-            else
-                gradStacked.addmm_(ub.t(), xRows);
+            gemmInto(gradStacked, ub.t(), xRows, begin > 0);
             columnSums.add_(ub.sum(0, true));
         }
         return {gradGates, gradX, gradStacked, columnSums.neg_()};
@@ -732,7 +730,7 @@ public:
 
 torch::Tensor linearExpertOutputs(const torch::Tensor &x, const torch::Tensor &stacked, const torch::Tensor &shiftRow)
 {
-    return torch::addmm(shiftRow.neg(), x, stacked.t());
+    return gemmWithBias(shiftRow.neg(), x, stacked.t());
 }
 
 torch::Tensor narrowProduct(const torch::Tensor &x, const torch::Tensor &weights)

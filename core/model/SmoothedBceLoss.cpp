@@ -1,6 +1,7 @@
 #include "model/SmoothedBceLoss.h"
 
 #include "model/FastKernels.h"
+#include "runtime/Gemm.h"
 #include "runtime/WorkProfiler.h"
 
 namespace momok {
@@ -15,14 +16,18 @@ using torch::autograd::variable_list;
 // w = 64: Gᵀ·Q 25 ms against 11 ms, G·C 15 ms against 12 ms. Within a profiled MKG-Y epoch the
 // two products of the 64-wide decoders took 1.11 s against 1.35 s, less about 0.1 s for copies
 // downstream that want them row-major. At w = 256 the gain was under 10 % and the copies ate
-// it, so wide results stay row-major. The result may be a transposed view (strides differ, values
+// it, so wide results stay row-major. oneDNN (runtime/Gemm.h) prefers G·C row-major (348 against
+// 164 GFLOP/s alone, same shapes) and Gᵀ·Q transposed (369 against 255): the transposed form
+// only where a is a transposed view. The result may be a transposed view (strides differ, values
 // do not); its consumers accept any strides.
 constexpr int64_t kNarrowWidth = 128;
 torch::Tensor tallProduct(const torch::Tensor &a, const torch::Tensor &b)
 {
-    if (b.size(1) > kNarrowWidth || a.size(0) <= b.size(1))
-        return a.mm(b);
-    return b.t().mm(a.t()).t();
+    const bool transposedFaster = gemmLibrary() == GemmLibrary::OneDnn ? a.stride(0) == 1 && a.stride(1) != 1
+                                                                       : a.size(0) > b.size(1);
+    if (b.size(1) > kNarrowWidth || !transposedFaster)
+        return gemm(a, b);
+    return gemm(b.t(), a.t()).t();
 }
 
 class SmoothedBceScoresFunction : public torch::autograd::Function<SmoothedBceScoresFunction>
@@ -36,7 +41,7 @@ public:
         const double base = 1.0 / double(entities); // label of a non-answer after smoothing
         const double lift = 1.0 - smoothing;         // extra label of an answer
         torch::NoGradGuard noGrad;
-        torch::mm_out(buffer, queries, candidates.t());
+        gemmInto(buffer, queries, candidates.t());
         // loss = mean(softplus(z) − y·z); the kernel replaces z by (σ(z) − y)/n in place.
         double total = 0;
         {

@@ -1,6 +1,7 @@
 #include "runtime/ComputeEnvironment.h"
 
 #include "distributed/DistributedSetup.h"
+#include "runtime/Gemm.h"
 #include "runtime/LargeBlockAllocator.h"
 #include "runtime/WaitPolicies.h"
 
@@ -132,6 +133,7 @@ ComputeInfo currentComputeInfo()
     info.appVersion = QStringLiteral(MOMOK_VERSION_STRING);
     info.torchVersion = QStringLiteral(TORCH_VERSION);
     detectBlas(info);
+    info.gemm = gemmDescription();
     info.intraOpThreads = at::get_num_threads();
     info.kernelThreads = measureKernelThreads();
     info.physicalCores = physicalCoreCount();
@@ -195,6 +197,7 @@ QString longDescription(const ComputeInfo &info)
           << QStringLiteral("LibTorch %1").arg(info.torchVersion)
           << QStringLiteral("BLAS: %1%2").arg(info.blasName,
                  info.blasLibrary.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(info.blasLibrary))
+          << QStringLiteral("The engine's matrix products: %1").arg(info.gemm)
           << QStringLiteral("Intra-op threads: %1 (physical cores: %2; the engine's kernels: %3)")
                  .arg(info.intraOpThreads)
                  .arg(info.physicalCores)

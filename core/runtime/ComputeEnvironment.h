@@ -21,6 +21,7 @@ struct ComputeInfo {
     // runtime/WaitPolicies.h), as the libraries read them when the program was loaded; empty
     // when none is set (the libraries' defaults).
     QStringList waitPolicies;
+    QString gemm;              // where the engine's own products go (runtime/Gemm.h): "oneDNN 2.6.3"…
     QString device;            // "cpu" or "cuda:N"
     QStringList availableDevices;
 };

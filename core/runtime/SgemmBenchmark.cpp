@@ -1,5 +1,7 @@
 #include "runtime/SgemmBenchmark.h"
 
+#include "runtime/Gemm.h"
+
 #include <torch/torch.h>
 
 #include <QElapsedTimer>
@@ -9,17 +11,24 @@
 
 namespace momok {
 
-double measureSgemmGflops()
+double measureSgemmGflops(SgemmPath path)
 {
     torch::NoGradGuard noGrad;
     const int64_t n = 2048;
     auto a = torch::randn({n, n}), b = torch::randn({n, n});
-    auto c = a.mm(b); // warm up
+    auto c = torch::empty({n, n});
+    auto product = [&] {
+        if (path == SgemmPath::Engine)
+            gemmInto(c, a, b);
+        else
+            torch::mm_out(c, a, b);
+    };
+    product(); // warm up
     std::vector<double> rates;
     for (int i = 0; i < 5; ++i) {
         QElapsedTimer t;
         t.start();
-        c = a.mm(b);
+        product();
         rates.push_back(2.0 * n * n * n / (double(t.nsecsElapsed()) / 1e9) / 1e9);
     }
     std::sort(rates.begin(), rates.end());

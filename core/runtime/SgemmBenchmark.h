@@ -1,9 +1,14 @@
 #pragma once
-// The machine's dense float matrix-product speed as LibTorch sees it: what `momok bench`
-// sets the epoch's achieved GFLOP/s against. Torch-free header.
+// The machine's dense float matrix-product speed: what `momok bench` sets the epoch's achieved
+// GFLOP/s against. Torch-free header.
 namespace momok {
 
-// GFLOP/s of a 2048×2048 float product: the median of five, after one warm-up.
-double measureSgemmGflops();
+enum class SgemmPath {
+    Engine,  // the engine's products (runtime/Gemm.h: oneDNN where present)
+    LibTorch // LibTorch's own mm, on the system BLAS
+};
+
+// GFLOP/s of a 2048×2048 float product on that path: the median of five, after one warm-up.
+double measureSgemmGflops(SgemmPath path = SgemmPath::Engine);
 
 } // namespace momok

@@ -114,7 +114,7 @@ ProductShape productShape(const char *name, c10::ArrayRef<const c10::IValue> in)
 {
     auto is = [&](const char *n) { return std::strcmp(name, n) == 0; };
     auto d = [&](size_t i, int64_t axis) { return double(dim(in[i], axis)); };
-    if (is("aten::mm") && in.size() >= 2)
+    if ((is("aten::mm") || is("momok::gemm")) && in.size() >= 2)
         return {1, d(0, 0), d(0, 1), d(1, 1)};
     if ((is("aten::addmm") || is("aten::addmm_")) && in.size() >= 3)
         return {1, d(1, 0), d(1, 1), d(2, 1)};

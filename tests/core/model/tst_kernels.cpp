@@ -8,6 +8,7 @@
 #include "model/TuckerDecoder.h"
 #include "model/SmoothedBceLoss.h"
 #include "runtime/ComputeEnvironment.h"
+#include "runtime/Gemm.h"
 #include "runtime/LargeBlockAllocator.h"
 #include "train/FusedAdam.h"
 
@@ -345,15 +346,21 @@ private Q_SLOTS:
     // A fusion head's projection, relu(dropout(x)·Wᵀ + b), as one operator against the layers it
     // replaces (counterDropout, a Linear, a ReLU): the same values and gradients, bit for bit
     // on the CPU kernels (the same products in the same layout).
+    // With its products on LibTorch's BLAS, as the layers' are, the fused projection gives the
+    // layers' bits; on oneDNN (where this LibTorch has it) their values to rounding.
     void projectReluMatchesTheLayers_data()
     {
         QTest::addColumn<double>("p");
         QTest::addColumn<bool>("training");
         QTest::addColumn<qint64>("rowOffset");
-        QTest::newRow("dropout") << 0.3 << true << qint64(0);
-        QTest::newRow("dropout, rows of a split batch") << 0.3 << true << qint64(7);
-        QTest::newRow("no dropout") << 0.0 << true << qint64(0);
-        QTest::newRow("evaluation") << 0.3 << false << qint64(0);
+        QTest::addColumn<bool>("blasProducts");
+        for (const bool blas : {true, false}) {
+            const char *library = blas ? "BLAS" : "engine's products";
+            QTest::addRow("dropout, %s", library) << 0.3 << true << qint64(0) << blas;
+            QTest::addRow("dropout, rows of a split batch, %s", library) << 0.3 << true << qint64(7) << blas;
+            QTest::addRow("no dropout, %s", library) << 0.0 << true << qint64(0) << blas;
+            QTest::addRow("evaluation, %s", library) << 0.3 << false << qint64(0) << blas;
+        }
     }
 
     void projectReluMatchesTheLayers()
@@ -361,24 +368,91 @@ private Q_SLOTS:
         QFETCH(double, p);
         QFETCH(bool, training);
         QFETCH(qint64, rowOffset);
+        QFETCH(bool, blasProducts);
+        forceGemmLibrary(blasProducts ? GemmLibrary::Blas : GemmLibrary::OneDnn);
+        const bool sameBits = gemmLibrary() == GemmLibrary::Blas;
+        auto same = [&](const torch::Tensor &a, const torch::Tensor &b) {
+            return sameBits ? torch::equal(a, b) : torch::allclose(a, b, 1e-5, 1e-6);
+        };
         torch::manual_seed(29);
         torch::nn::Linear layer(12, 7);
         const auto x = torch::randn({41, 12}).requires_grad_(), x2 = x.detach().clone().requires_grad_();
         const auto weights = torch::randn({41, 7});
         const auto fused = projectRelu(x, layer->weight, layer->bias, p, training, 77, rowOffset);
         const auto plain = torch::relu(layer(counterDropout(x2, p, training, 77, rowOffset)));
-        QVERIFY(torch::equal(fused, plain));
+        forceGemmLibrary(GemmLibrary::OneDnn);
+        QVERIFY(same(fused, plain));
         QVERIFY(fused.eq(0).any().item<bool>() && fused.gt(0).any().item<bool>()); // the ReLU's both sides
+        forceGemmLibrary(blasProducts ? GemmLibrary::Blas : GemmLibrary::OneDnn);
         (fused * weights).sum().backward();
+        forceGemmLibrary(GemmLibrary::OneDnn);
         const auto gW = layer->weight.grad().clone(), gB = layer->bias.grad().clone();
         layer->weight.mutable_grad() = torch::Tensor();
         layer->bias.mutable_grad() = torch::Tensor();
         (plain * weights).sum().backward();
-        QVERIFY(torch::equal(x.grad(), x2.grad()));
-        QVERIFY(torch::equal(gW, layer->weight.grad()));
-        QVERIFY(torch::equal(gB, layer->bias.grad()));
+        QVERIFY(same(x.grad(), x2.grad()));
+        QVERIFY(same(gW, layer->weight.grad()));
+        QVERIFY(same(gB, layer->bias.grad()));
         if (p > 0 && training) // the mask reaches the input's gradient: dropped elements get none
             QVERIFY(x.grad().eq(0).sum().item<int64_t>() > 41 * 12 / 10);
+    }
+
+    // The engine's products (runtime/Gemm.h) against LibTorch's mm, for every layout the kernels
+    // hand it: transposed views, rows longer than their width (narrowed columns), a result that
+    // is a view into a wider tensor, accumulation, one row or one column, an empty inner
+    // dimension; and where autograd would record the product, LibTorch's mm with its graph.
+    void gemmMatchesLibTorchsProduct_data()
+    {
+        QTest::addColumn<QString>("layout");
+        for (const char *layout : {"NN", "NT", "TN", "TT", "NN, wider than a column block", "NT, wider than a column block",
+                                   "narrowed operands", "into a view", "accumulate",
+                                   "one row", "one column", "empty inner dimension", "with bias"})
+            QTest::newRow(layout) << QString::fromLatin1(layout);
+    }
+    void gemmMatchesLibTorchsProduct()
+    {
+        QFETCH(QString, layout);
+        torch::manual_seed(5);
+        const bool transposedA = layout.startsWith(QLatin1String("T")),
+                   transposedB = layout.startsWith(QLatin1String("NT")) || layout.startsWith(QLatin1String("TT"));
+        const int64_t m = layout == "one row" ? 1 : 37,
+                      n = layout == "one column" ? 1 : layout.contains("column block") ? 2 * 2048 + 37 : 23,
+                      k = layout == "empty inner dimension" ? 0 : 19;
+        torch::Tensor a = transposedA ? torch::randn({k, m}).t() : torch::randn({m, k});
+        torch::Tensor b = transposedB ? torch::randn({n, k}).t() : torch::randn({k, n});
+        if (layout == "narrowed operands") {
+            a = torch::randn({m, k + 5}).narrow(1, 2, k);
+            b = torch::randn({k, n + 3}).narrow(1, 1, n);
+        }
+        const torch::Tensor expected = a.mm(b);
+        if (layout == "with bias") { // one row as well: the bias itself is never the result
+            for (const int64_t rows : {m, int64_t(1)}) {
+                const auto bias = torch::randn({n}), kept = bias.clone();
+                const auto aRows = a.narrow(0, 0, rows);
+                QVERIFY(torch::allclose(gemmWithBias(bias, aRows, b), torch::addmm(bias, aRows, b), 1e-5, 1e-5));
+                QVERIFY(torch::equal(bias, kept));
+            }
+            return;
+        }
+        if (layout == "into a view" || layout == "accumulate") {
+            auto wide = torch::randn({m, n + 4});
+            const auto before = wide.clone();
+            auto view = wide.narrow(1, 1, n);
+            gemmInto(view, a, b, layout == "accumulate");
+            const auto want = layout == "accumulate" ? before.narrow(1, 1, n) + expected : expected;
+            QVERIFY(torch::allclose(view, want, 1e-5, 1e-5));
+            QVERIFY(torch::equal(wide.narrow(1, 0, 1), before.narrow(1, 0, 1))); // the columns beside it
+            QVERIFY(torch::equal(wide.narrow(1, n + 1, 3), before.narrow(1, n + 1, 3)));
+            return;
+        }
+        auto out = torch::full({m, n}, std::numeric_limits<float>::quiet_NaN()); // every element written
+        gemmInto(out, a, b);
+        QVERIFY(torch::allclose(out, expected, 1e-5, 1e-5));
+        QVERIFY(torch::allclose(gemm(a, b), expected, 1e-5, 1e-5));
+        // A product autograd must see keeps its graph.
+        const auto leaf = a.detach().clone().requires_grad_(true);
+        gemm(leaf, b).sum().backward();
+        QVERIFY(torch::allclose(leaf.grad(), b.sum(1).unsqueeze(0).expand({m, k}), 1e-4, 1e-4));
     }
 
     // Q_θ's fused moments against its two MLPs' own layers: values, and the gradients to every

@@ -1,0 +1,187 @@
+#include "runtime/Gemm.h"
+
+#include <ATen/record_function.h>
+
+#include <algorithm>
+#include <atomic>
+#include <dlfcn.h>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+
+namespace momok {
+namespace {
+
+// oneDNN's C interface (dnnl.h, stable across its 2.x and 3.x releases), declared here
+// because LibTorch loads the library but installs no header for it: row-major
+// C = alpha·op(A)·op(B) + beta·C, op given by 'N' or 'T'.
+using DnnlSgemm = int (*)(char transa, char transb, int64_t m, int64_t n, int64_t k, float alpha, const float *a,
+                          int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc);
+struct DnnlVersion {
+    int major, minor, patch;
+    const char *hash, *cpuRuntime, *gpuRuntime;
+};
+using DnnlVersionFunction = const DnnlVersion *(*)();
+constexpr int kDnnlSuccess = 0;
+
+// oneDNN's sgemm copies (packs) the whole of op(B) for each thread. For the scoring products
+// (B: every entity, 15,000×256 for MKG-Y) that was 33 MB more peak memory than OpenBLAS, and
+// slower: alone on 2 cores, 1,024×256 by 256×15,000 ran at 224 GFLOP/s with +66 MB in one
+// call, at 355 GFLOP/s with +25 MB in blocks of 2,048 columns. Blocks of columns leave the
+// inner dimension whole.
+constexpr int64_t kColumnBlock = 2048;
+
+struct GemmChoice {
+    GemmLibrary library = GemmLibrary::Blas;
+    DnnlSgemm sgemm = nullptr;
+    QString description;
+};
+
+std::atomic<bool> g_blasForced{false};
+
+const GemmChoice &detectedChoice()
+{
+    static const GemmChoice chosen = [] {
+        GemmChoice c;
+        const char *wanted = std::getenv("MOMOK_GEMM");
+        const bool blasWanted = wanted && std::strcmp(wanted, "blas") == 0;
+        c.sgemm = reinterpret_cast<DnnlSgemm>(dlsym(RTLD_DEFAULT, "dnnl_sgemm"));
+        auto version = reinterpret_cast<DnnlVersionFunction>(dlsym(RTLD_DEFAULT, "dnnl_version"));
+        if (c.sgemm && !blasWanted) {
+            c.library = GemmLibrary::OneDnn;
+            const DnnlVersion *v = version ? version() : nullptr;
+            c.description = v ? QStringLiteral("oneDNN %1.%2.%3").arg(v->major).arg(v->minor).arg(v->patch)
+                              : QStringLiteral("oneDNN");
+        } else {
+            c.sgemm = nullptr;
+            c.description = blasWanted ? QStringLiteral("the BLAS (MOMOK_GEMM=blas)")
+                                       : QStringLiteral("the BLAS (this LibTorch has no oneDNN sgemm)");
+        }
+        return c;
+    }();
+    return chosen;
+}
+
+const GemmChoice &choice()
+{
+    static const GemmChoice blas{GemmLibrary::Blas, nullptr, QStringLiteral("the BLAS (forced)")};
+    return g_blasForced.load(std::memory_order_relaxed) ? blas : detectedChoice();
+}
+
+// How oneDNN reads a 2-D operand: 'N' with its row stride, 'T' (a transposed view) with its
+// column stride, or not at all (other strides: the caller copies it first).
+bool operandLayout(const torch::Tensor &t, char *trans, int64_t *ld)
+{
+    const int64_t rows = t.size(0), cols = t.size(1);
+    if (t.stride(1) == 1 && (rows <= 1 || t.stride(0) >= std::max<int64_t>(cols, 1))) {
+        *trans = 'N';
+        *ld = rows <= 1 ? std::max<int64_t>(cols, 1) : t.stride(0);
+        return true;
+    }
+    if (t.stride(0) == 1 && (cols <= 1 || t.stride(1) >= std::max<int64_t>(rows, 1))) {
+        *trans = 'T';
+        *ld = cols <= 1 ? std::max<int64_t>(rows, 1) : t.stride(1);
+        return true;
+    }
+    return false;
+}
+
+// A 2-D float32 CPU tensor that no autograd graph would record a product of.
+bool plainOperand(const torch::Tensor &t)
+{
+    return t.dim() == 2 && t.device().is_cpu() && t.scalar_type() == torch::kFloat
+        && !(t.requires_grad() && at::GradMode::is_enabled());
+}
+
+bool oneDnnServes(const torch::Tensor &a, const torch::Tensor &b)
+{
+    return choice().sgemm && plainOperand(a) && plainOperand(b);
+}
+
+bool oneDnnServes(const torch::Tensor &out, const torch::Tensor &a, const torch::Tensor &b)
+{
+    return oneDnnServes(a, b) && plainOperand(out) && out.stride(1) == 1
+        && (out.size(0) <= 1 || out.stride(0) >= out.size(1));
+}
+
+} // namespace
+
+bool forceGemmLibrary(GemmLibrary library)
+{
+    g_blasForced.store(library == GemmLibrary::Blas);
+    return gemmLibrary() == library;
+}
+
+GemmLibrary gemmLibrary()
+{
+    return choice().library;
+}
+
+QString gemmDescription()
+{
+    return choice().description;
+}
+
+void gemmInto(const torch::Tensor &out, const torch::Tensor &aIn, const torch::Tensor &bIn, bool accumulate)
+{
+    TORCH_CHECK(aIn.dim() == 2 && bIn.dim() == 2 && out.dim() == 2 && aIn.size(1) == bIn.size(0)
+                    && out.size(0) == aIn.size(0) && out.size(1) == bIn.size(1),
+                "gemmInto: shape mismatch");
+    if (!oneDnnServes(out, aIn, bIn)) { // LibTorch's operators, which the profiler sees themselves
+        torch::NoGradGuard noGrad;
+        if (accumulate)
+            const_cast<torch::Tensor &>(out).addmm_(aIn, bIn);
+        else
+            torch::mm_out(const_cast<torch::Tensor &>(out), aIn, bIn);
+        return;
+    }
+    RECORD_FUNCTION("momok::gemm", std::vector<c10::IValue>({aIn, bIn}));
+    const int64_t m = out.size(0), n = out.size(1), k = aIn.size(1);
+    if (m == 0 || n == 0)
+        return;
+    if (k == 0) {
+        if (!accumulate)
+            const_cast<torch::Tensor &>(out).zero_();
+        return;
+    }
+    char transA = 'N', transB = 'N';
+    int64_t lda = 0, ldb = 0;
+    const torch::Tensor a = operandLayout(aIn, &transA, &lda) ? aIn : aIn.contiguous();
+    const torch::Tensor b = operandLayout(bIn, &transB, &ldb) ? bIn : bIn.contiguous();
+    if (!a.is_same(aIn))
+        operandLayout(a, &transA, &lda);
+    if (!b.is_same(bIn))
+        operandLayout(b, &transB, &ldb);
+    const int64_t ldc = m <= 1 ? std::max<int64_t>(n, 1) : out.stride(0);
+    const float *aData = a.data_ptr<float>(), *bData = b.data_ptr<float>();
+    float *outData = out.data_ptr<float>();
+    for (int64_t column = 0; column < n; column += kColumnBlock) {
+        const int64_t columns = std::min(kColumnBlock, n - column);
+        const float *bColumns = bData + (transB == 'N' ? column : column * ldb);
+        const int status = choice().sgemm(transA, transB, m, columns, k, 1.0f, aData, lda, bColumns, ldb,
+                                          accumulate ? 1.0f : 0.0f, outData + column, ldc);
+        TORCH_CHECK(status == kDnnlSuccess, "oneDNN's sgemm failed (status ", status, ") on ", m, "x", k, "x", n);
+    }
+}
+
+torch::Tensor gemm(const torch::Tensor &a, const torch::Tensor &b)
+{
+    if (!oneDnnServes(a, b))
+        return a.mm(b);
+    auto out = torch::empty({a.size(0), b.size(1)}, a.options());
+    gemmInto(out, a, b);
+    return out;
+}
+
+torch::Tensor gemmWithBias(const torch::Tensor &bias, const torch::Tensor &a, const torch::Tensor &b)
+{
+    if (!oneDnnServes(a, b) || !plainOperand(bias.dim() == 1 ? bias.unsqueeze(0) : bias))
+        return torch::addmm(bias, a, b);
+    // A fresh tensor, never a view of bias (contiguous() of one row would be bias itself).
+    auto out = torch::empty({a.size(0), b.size(1)}, a.options());
+    out.copy_(bias.reshape({1, b.size(1)}).expand({a.size(0), b.size(1)}));
+    gemmInto(out, a, b, true);
+    return out;
+}
+
+} // namespace momok

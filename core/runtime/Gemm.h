@@ -1,0 +1,40 @@
+#pragma once
+// The engine's matrix products on the CPU, in one place: every product its own operators form
+// (scoring, the experts, the core, the fusion, the estimator) goes through here.
+//
+// LibTorch's products go to the system BLAS (OpenBLAS on Debian), whose kernels are the ones it
+// picks for the CPU or the ones OPENBLAS_CORETYPE names. LibTorch also carries oneDNN, whose
+// sgemm compiles its kernels for the CPU it runs on. Where the process has oneDNN's sgemm, the
+// engine's products use it: on 2 cores of an AVX-512 machine whose OpenBLAS ran its AVX2
+// kernels it did the engine's shapes 1.3 to 2.1 times as fast (tests/bench/HISTORY.md). The
+// choice is made once per process; MOMOK_GEMM=blas in the environment keeps every product on
+// LibTorch's BLAS (MOMOK_GEMM=onednn asks for oneDNN, which is the default where present).
+// Only the rounding differs between the two (another order of the same sums).
+#include <torch/torch.h>
+
+#include <QString>
+
+namespace momok {
+
+enum class GemmLibrary { Blas, OneDnn };
+
+// Where this process's products go, decided on the first call.
+GemmLibrary gemmLibrary();
+// For --version and bench: "oneDNN 2.6.3" or "the BLAS (MOMOK_GEMM=blas)" and the like.
+QString gemmDescription();
+
+// For tests that compare against LibTorch's layers bit for bit: while forced to Blas, every
+// product goes to LibTorch's BLAS; forcing OneDnn restores the process's choice and returns
+// whether that is oneDNN (false where the process has none).
+bool forceGemmLibrary(GemmLibrary library);
+
+// out ← a·b (accumulate: out ← out + a·b). Float32 CPU tensors, 2-D, out row-major (stride 1
+// along rows' elements); a and b may be transposed views. Other devices, types or layouts
+// take LibTorch's own product. Under a WorkProfiler the product counts as "momok::gemm".
+void gemmInto(const torch::Tensor &out, const torch::Tensor &a, const torch::Tensor &b, bool accumulate = false);
+// a·b as a new row-major tensor.
+torch::Tensor gemm(const torch::Tensor &a, const torch::Tensor &b);
+// bias + a·b with bias broadcast over the rows (1×n or n): addmm.
+torch::Tensor gemmWithBias(const torch::Tensor &bias, const torch::Tensor &a, const torch::Tensor &b);
+
+} // namespace momok
