@@ -27,9 +27,10 @@ constexpr int kDnnlSuccess = 0;
 // oneDNN's sgemm copies (packs) the whole of op(B) for each thread. For the scoring products
 // (B: every entity, 15,000×256 for MKG-Y) that was 33 MB more peak memory than OpenBLAS, and
 // slower: alone on 2 cores, 1,024×256 by 256×15,000 ran at 224 GFLOP/s with +66 MB in one
-// call, at 355 GFLOP/s with +25 MB in blocks of 2,048 columns. Blocks of columns leave the
-// inner dimension whole.
-constexpr int64_t kColumnBlock = 2048;
+// call, at 355 GFLOP/s with +25 MB in blocks of 2,048 columns and 367 GFLOP/s with +19 MB in
+// blocks of 1,024. MKG-Y's bench peaked at 803–804 MB with 1,024 against 815–829 MB with
+// 2,048, the epoch and the losses the same. Blocks of columns leave the inner dimension whole.
+constexpr int64_t kColumnBlock = 1024;
 
 struct GemmChoice {
     GemmLibrary library = GemmLibrary::Blas;

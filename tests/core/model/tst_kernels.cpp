@@ -416,7 +416,7 @@ private Q_SLOTS:
         const bool transposedA = layout.startsWith(QLatin1String("T")),
                    transposedB = layout.startsWith(QLatin1String("NT")) || layout.startsWith(QLatin1String("TT"));
         const int64_t m = layout == "one row" ? 1 : 37,
-                      n = layout == "one column" ? 1 : layout.contains("column block") ? 2 * 2048 + 37 : 23,
+                      n = layout == "one column" ? 1 : layout.contains("column block") ? 2 * 1024 + 37 : 23,
                       k = layout == "empty inner dimension" ? 0 : 19;
         torch::Tensor a = transposedA ? torch::randn({k, m}).t() : torch::randn({m, k});
         torch::Tensor b = transposedB ? torch::randn({n, k}).t() : torch::randn({k, n});
