@@ -781,15 +781,24 @@ std::vector<torch::Tensor> attentionFusion(const torch::Tensor &p0, const torch:
     return AttentionFusionFunction::apply(given(p0), given(p1), given(p2), v);
 }
 
+namespace {
+// The mask's element for x's first element, when x holds rows rowOffset… of the masked whole:
+// the one rule every masked operator here follows, so that their masks agree.
+int64_t maskFirstElement(const torch::Tensor &x, int64_t rowOffset)
+{
+    const int64_t rowWidth = x.dim() > 0 && x.size(0) > 0 ? x.numel() / x.size(0) : 0;
+    return rowOffset * rowWidth;
+}
+} // namespace
+
 torch::Tensor counterDropout(const torch::Tensor &x, double p, bool training, uint64_t stream, int64_t rowOffset)
 {
     if (!training || p <= 0)
         return x;
     TORCH_CHECK(x.scalar_type() == torch::kFloat, "counterDropout needs float32 input");
-    const int64_t rowWidth = x.dim() > 0 && x.size(0) > 0 ? x.numel() / x.size(0) : 0;
     if (!cpuKernelsServe(x))
-        return portable::counterDropout(x, p, stream, rowOffset * rowWidth);
-    return CounterDropoutFunction::apply(x, p, int64_t(stream), rowOffset * rowWidth);
+        return portable::counterDropout(x, p, stream, maskFirstElement(x, rowOffset));
+    return CounterDropoutFunction::apply(x, p, int64_t(stream), maskFirstElement(x, rowOffset));
 }
 
 torch::Tensor gateSoftmax(const torch::Tensor &logits, const torch::Tensor &noise, const torch::Tensor &temperature,
@@ -811,8 +820,7 @@ torch::Tensor projectRelu(const torch::Tensor &x, const torch::Tensor &weight, c
         p = 0;
     if (!cpuKernelsServe(x) || x.scalar_type() != torch::kFloat || !bias.defined())
         return torch::relu(torch::nn::functional::linear(counterDropout(x, p, training, stream, rowOffset), weight, bias));
-    const int64_t rowWidth = x.dim() > 0 && x.size(0) > 0 ? x.numel() / x.size(0) : 0;
-    return ProjectReluFunction::apply(x, weight, bias, p, int64_t(stream), rowOffset * rowWidth);
+    return ProjectReluFunction::apply(x, weight, bias, p, int64_t(stream), maskFirstElement(x, rowOffset));
 }
 
 double smoothedBceInPlace(torch::Tensor &logits, const torch::Tensor &positives, double base, double lift, double scale)

@@ -8,12 +8,13 @@
 #include <future>
 
 namespace momok {
-namespace {
 
 torch::Tensor leafCopy(const torch::Tensor &t)
 {
     return t.defined() ? t.detach().requires_grad_(true) : torch::Tensor();
 }
+
+namespace {
 
 torch::Tensor gradientOf(const torch::Tensor &leaf)
 {

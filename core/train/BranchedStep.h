@@ -47,6 +47,9 @@ struct BranchInputs {
     std::array<torch::Tensor, kModalityCount> relations;  // R'×d_r
 };
 
+// t detached, as a leaf that collects a branch's gradient (undefined stays undefined).
+torch::Tensor leafCopy(const torch::Tensor &t);
+
 // Detached copies of what is defined; experts only for the modalities marked in withExperts.
 BranchInputs detachedBranchInputs(const std::array<torch::Tensor, kModalityCount> &candidates, const QueryAdaptors &query,
                                   const std::array<bool, kModalityCount> &withExperts);

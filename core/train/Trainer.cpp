@@ -328,7 +328,7 @@ struct Trainer::Private {
         // gradients, these candidates' and J's queries', the same bits in either order.
         torch::Tensor fusedCandidates;
         std::promise<void> fusedCandidatesMade;
-        std::shared_future<void> fusedCandidatesReady = fusedCandidatesMade.get_future().share();
+        std::future<void> fusedCandidatesReady = fusedCandidatesMade.get_future(); // J's alone
 
         // Branch M: the candidates' fusion for J, the modality decoders' scores and the CLUB bound.
         auto modalityBranch = [&] {
@@ -384,7 +384,7 @@ struct Trainer::Private {
                 return;
             const auto vectors = model->decodeJoint(jointInputs.queries, jointInputs.relations, query.slot, stepKey);
             fusedCandidatesReady.get(); // rethrows M's failure to form them
-            const torch::Tensor candidates = fusedCandidates.detach().requires_grad_(true);
+            const torch::Tensor candidates = leafCopy(fusedCandidates);
             {
                 ProfileScope scope(ProfileSection::EntityScoring);
                 auto &loss = decoderLoss[int(Decoder::Joint)];
