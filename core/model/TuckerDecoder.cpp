@@ -5,6 +5,7 @@
 #include "model/MaskedCoreProduct.h"
 #include "model/PortableKernels.h"
 #include "model/FastKernels.h"
+#include "runtime/Gemm.h"
 #include "runtime/WorkProfiler.h"
 
 #include <optional>
@@ -38,7 +39,8 @@ torch::Tensor TuckerDecoderImpl::forward(const torch::Tensor &entity, const torc
     }
     std::optional<ProfileScope> coreScope(std::in_place, ProfileSection::CoreProducts);
     // W_r = r·W once per distinct relation of the batch (exact: the product is linear in r).
-    auto matrices = relations.mm(core.view({m_relationWidth, m_width * m_width})).view({-1, m_width, m_width});
+    auto matrices = differentiableGemm(relations, core.view({m_relationWidth, m_width * m_width}))
+                        .view({-1, m_width, m_width});
     if (is_training() && m_hiddenDropout > 0) {
         if (sharedMask) {
             // One mask per distinct relation of the batch, built where the matrices are.

@@ -87,11 +87,15 @@ bool operandLayout(const torch::Tensor &t, char *trans, int64_t *ld)
     return false;
 }
 
+bool floatCpuMatrix(const torch::Tensor &t)
+{
+    return t.dim() == 2 && t.device().is_cpu() && t.scalar_type() == torch::kFloat;
+}
+
 // A 2-D float32 CPU tensor that no autograd graph would record a product of.
 bool plainOperand(const torch::Tensor &t)
 {
-    return t.dim() == 2 && t.device().is_cpu() && t.scalar_type() == torch::kFloat
-        && !(t.requires_grad() && at::GradMode::is_enabled());
+    return floatCpuMatrix(t) && !(t.requires_grad() && at::GradMode::is_enabled());
 }
 
 bool oneDnnServes(const torch::Tensor &a, const torch::Tensor &b)
@@ -172,6 +176,39 @@ torch::Tensor gemm(const torch::Tensor &a, const torch::Tensor &b)
     auto out = torch::empty({a.size(0), b.size(1)}, a.options());
     gemmInto(out, a, b);
     return out;
+}
+
+namespace {
+
+class GemmFunction : public torch::autograd::Function<GemmFunction>
+{
+public:
+    static torch::Tensor forward(torch::autograd::AutogradContext *ctx, const torch::Tensor &a, const torch::Tensor &b)
+    {
+        ctx->save_for_backward({a, b});
+        return gemm(a, b);
+    }
+    static torch::autograd::variable_list backward(torch::autograd::AutogradContext *ctx,
+                                                   torch::autograd::variable_list grads)
+    {
+        const auto saved = ctx->get_saved_variables();
+        const torch::Tensor &a = saved[0], &b = saved[1];
+        torch::NoGradGuard noGrad;
+        return {ctx->needs_input_grad(0) ? gemm(grads[0], b.t()) : torch::Tensor(),
+                ctx->needs_input_grad(1) ? gemm(a.t(), grads[0]) : torch::Tensor()};
+    }
+};
+
+} // namespace
+
+torch::Tensor differentiableGemm(const torch::Tensor &a, const torch::Tensor &b)
+{
+    TORCH_CHECK(a.dim() == 2 && b.dim() == 2 && a.size(1) == b.size(0), "differentiableGemm: shape mismatch");
+    if (!(at::GradMode::is_enabled() && (a.requires_grad() || b.requires_grad())))
+        return gemm(a, b);
+    if (!choice().sgemm || !floatCpuMatrix(a) || !floatCpuMatrix(b))
+        return a.mm(b);
+    return GemmFunction::apply(a, b);
 }
 
 torch::Tensor gemmWithBias(const torch::Tensor &bias, const torch::Tensor &a, const torch::Tensor &b)

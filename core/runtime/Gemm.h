@@ -36,5 +36,8 @@ void gemmInto(const torch::Tensor &out, const torch::Tensor &a, const torch::Ten
 torch::Tensor gemm(const torch::Tensor &a, const torch::Tensor &b);
 // bias + a·b with bias broadcast over the rows (1×n or n): addmm.
 torch::Tensor gemmWithBias(const torch::Tensor &bias, const torch::Tensor &a, const torch::Tensor &b);
+// a·b for autograd: its two gradients (∂·bᵀ, aᵀ·∂) are formed here too. Where oneDNN does not
+// serve (another device or type), LibTorch's mm with its own gradients.
+torch::Tensor differentiableGemm(const torch::Tensor &a, const torch::Tensor &b);
 
 } // namespace momok

@@ -449,10 +449,21 @@ private Q_SLOTS:
         gemmInto(out, a, b);
         QVERIFY(torch::allclose(out, expected, 1e-5, 1e-5));
         QVERIFY(torch::allclose(gemm(a, b), expected, 1e-5, 1e-5));
-        // A product autograd must see keeps its graph.
+        // A product autograd must see keeps its graph; differentiableGemm forms both gradients.
         const auto leaf = a.detach().clone().requires_grad_(true);
         gemm(leaf, b).sum().backward();
         QVERIFY(torch::allclose(leaf.grad(), b.sum(1).unsqueeze(0).expand({m, k}), 1e-4, 1e-4));
+        const auto weights = torch::randn({m, n});
+        const auto a1 = a.detach().clone().requires_grad_(true), b1 = b.detach().clone().requires_grad_(true);
+        const auto a2 = a.detach().clone().requires_grad_(true), b2 = b.detach().clone().requires_grad_(true);
+        const auto product = differentiableGemm(a1, b1);
+        QVERIFY(torch::allclose(product, expected, 1e-5, 1e-5));
+        (product * weights).sum().backward();
+        (a2.mm(b2) * weights).sum().backward();
+        if (k > 0) {
+            QVERIFY(torch::allclose(a1.grad(), a2.grad(), 1e-4, 1e-4));
+            QVERIFY(torch::allclose(b1.grad(), b2.grad(), 1e-4, 1e-4));
+        }
     }
 
     // Q_θ's fused moments against its two MLPs' own layers: values, and the gradients to every
