@@ -162,6 +162,7 @@ if os.path.exists(f"{work}/momok.log"):
         "peak_rss_method": how or "momok bench's peak_rss_mb",
         "sgemm_gflops": bench["sgemm_gflops"], "achieved_gflops": bench["achieved_gflops"],
         "epoch_gflop": bench["epoch_gflop"], "threads": bench["threads"], "blas": bench["blas"],
+        "gemm": bench.get("gemm"), "blas_sgemm_gflops": bench.get("blas_sgemm_gflops"),
         "achieved_gflops_dominant_products": bench.get("achieved_gflops_dominant_products"),
         "epoch_gflop_dominant_products": bench.get("epoch_gflop_dominant_products"),
         "bench_json": bench,
@@ -200,6 +201,10 @@ if mom:
     report.append(f"momok: {mom['achieved_gflops']:.1f} GFLOP/s achieved in training "
                   f"({mom['epoch_gflop']:.1f} GFLOP per epoch), {mom['sgemm_gflops']:.1f} GFLOP/s measured sgemm, "
                   f"{100 * mom['achieved_gflops'] / mom['sgemm_gflops']:.0f} % of it.")
+    if mom.get("blas_sgemm_gflops"):
+        report.append(f"momok's products go to {mom['gemm']}; LibTorch's own mm on the BLAS measured "
+                      f"{mom['blas_sgemm_gflops']:.1f} GFLOP/s (the achieved rate is "
+                      f"{100 * mom['achieved_gflops'] / mom['blas_sgemm_gflops']:.0f} % of that).")
     if mom["epoch_gflop_dominant_products"]:
         report.append(f"By the older count of the dominant products only ({mom['epoch_gflop_dominant_products']:.1f} GFLOP "
                       f"per epoch): {mom['achieved_gflops_dominant_products']:.1f} GFLOP/s, "
