@@ -180,6 +180,9 @@ void releaseFreeHeapPages()
 QString shortDescription(const ComputeInfo &info)
 {
     QString blas = info.blasName.section(' ', 0, info.blasName.startsWith("OpenBLAS") ? 1 : 2);
+    // On the CPU the engine's own products may go to oneDNN (runtime/Gemm.h): name it first.
+    if (info.device == QLatin1String("cpu") && info.gemm.startsWith(QLatin1String("oneDNN")))
+        blas = info.gemm + QStringLiteral(" / ") + blas;
     QString text = QStringLiteral("%1 · %2 thread%3 · %4")
                        .arg(info.device.toUpper(), QString::number(info.intraOpThreads),
                             info.intraOpThreads == 1 ? QString() : QStringLiteral("s"), blas);

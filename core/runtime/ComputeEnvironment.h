@@ -52,7 +52,8 @@ void releaseFreeHeapPages();
 // What is in effect now, without changing anything.
 ComputeInfo currentComputeInfo();
 
-// One line for a status bar: "CPU · 2 threads · OpenBLAS 0.3.21".
+// One line for a status bar: "CPU · 2 threads · oneDNN 2.6.3 / OpenBLAS 0.3.21" (oneDNN named
+// where the engine's products go there).
 QString shortDescription(const ComputeInfo &info);
 // Several lines for `--version` and the About dialog.
 QString longDescription(const ComputeInfo &info);

@@ -1,5 +1,6 @@
 #include "distributed/DistributedSetup.h"
 #include "runtime/ComputeEnvironment.h"
+#include "runtime/Gemm.h"
 
 #include <torch/torch.h>
 
@@ -66,6 +67,12 @@ private Q_SLOTS:
         QCOMPARE(longDescription(info).contains("(this build has no NCCL)"), !ncclBuiltIn());
         const QString blas = info.blasName.section(' ', 0, 1);
         info.availableDevices = {QStringLiteral("cpu")};
+        // Where the engine's products go is named too, when that is oneDNN.
+        QCOMPARE(info.gemm, gemmDescription());
+        info.gemm = QStringLiteral("oneDNN 2.6.3");
+        QCOMPARE(shortDescription(info), QStringLiteral("CPU · 2 threads · oneDNN 2.6.3 / ") + blas);
+        QVERIFY(longDescription(info).contains("The engine's matrix products: oneDNN 2.6.3\n"));
+        info.gemm = QStringLiteral("the BLAS (MOMOK_GEMM=blas)");
         QCOMPARE(shortDescription(info), QStringLiteral("CPU · 2 threads · ") + blas);
         // A GPU the machine offers is named; a run on it names its device first.
         info.availableDevices << QStringLiteral("cuda:0");
