@@ -45,6 +45,7 @@ public:
         auto mean = gemmWithBias(meanOutBias, hidden.narrow(1, 0, h), meanOutWeight.t());
         auto logVariance = gemmWithBias(varOutBias, hidden.narrow(1, h, h), varOutWeight.t()).tanh_();
         ctx->save_for_backward({x, inWeight, meanOutWeight, varOutWeight, hidden, logVariance});
+        ctx->set_materialize_grads(false); // an unused moment's gradient stays undefined (backward)
         return {mean, logVariance};
     }
 
@@ -55,24 +56,34 @@ public:
         const torch::Tensor &x = saved[0], &inWeight = saved[1], &meanOutWeight = saved[2], &varOutWeight = saved[3],
                             &hidden = saved[4], &logVariance = saved[5];
         const int64_t h = meanOutWeight.size(1);
-        const torch::Tensor gMean = grads[0].defined() ? grads[0] : torch::zeros_like(logVariance);
-        const torch::Tensor gVarPre = grads[1].defined() ? at::tanh_backward(grads[1], logVariance)
-                                                         : torch::zeros_like(logVariance);
-        // The hidden layer's gradient, both halves side by side, then through the ReLU.
+        // A moment without a gradient leaves its MLP's parameters without one, as autograd
+        // does for the layers: no products through it, and Adam skips them.
+        const bool meanUsed = grads[0].defined(), varianceUsed = grads[1].defined();
+        const torch::Tensor gMean = grads[0];
+        const torch::Tensor gVarPre = varianceUsed ? at::tanh_backward(grads[1], logVariance) : torch::Tensor();
+        // The hidden layer's gradient, both halves side by side (an unused half zero), then
+        // through the ReLU.
         auto gHidden = torch::empty_like(hidden);
         auto gMeanHidden = gHidden.narrow(1, 0, h), gVarHidden = gHidden.narrow(1, h, h);
-        gemmInto(gMeanHidden, gMean, meanOutWeight);
-        gemmInto(gVarHidden, gVarPre, varOutWeight);
+        if (meanUsed)
+            gemmInto(gMeanHidden, gMean, meanOutWeight);
+        else
+            gMeanHidden.zero_();
+        if (varianceUsed)
+            gemmInto(gVarHidden, gVarPre, varOutWeight);
+        else
+            gVarHidden.zero_();
         gHidden = at::threshold_backward(gHidden, hidden, 0);
         const auto gInWeight = gemm(gHidden.t(), x), gInBias = gHidden.sum(0);
         torch::Tensor gX;
         if (ctx->needs_input_grad(0))
             gX = gemm(gHidden, inWeight);
+        const torch::Tensor none;
         return {gX,
-                gInWeight.narrow(0, 0, h), gInBias.narrow(0, 0, h),
-                gemm(gMean.t(), hidden.narrow(1, 0, h)), gMean.sum(0),
-                gInWeight.narrow(0, h, h), gInBias.narrow(0, h, h),
-                gemm(gVarPre.t(), hidden.narrow(1, h, h)), gVarPre.sum(0)};
+                meanUsed ? gInWeight.narrow(0, 0, h) : none, meanUsed ? gInBias.narrow(0, 0, h) : none,
+                meanUsed ? gemm(gMean.t(), hidden.narrow(1, 0, h)) : none, meanUsed ? gMean.sum(0) : none,
+                varianceUsed ? gInWeight.narrow(0, h, h) : none, varianceUsed ? gInBias.narrow(0, h, h) : none,
+                varianceUsed ? gemm(gVarPre.t(), hidden.narrow(1, h, h)) : none, varianceUsed ? gVarPre.sum(0) : none};
     }
 };
 
