@@ -859,7 +859,8 @@ int runBench(const QStringList &args, QTextStream &out, QTextStream &err)
     QJsonArray evalArray;
     for (double s : evals) evalArray.append(s);
     std::sort(evals.begin(), evals.end());
-    const double sgemm = measureSgemmGflops(SgemmPath::Engine), blasSgemm = measureSgemmGflops(SgemmPath::LibTorch);
+    const SgemmRates rates = measureSgemmRates();
+    const double sgemm = rates.engine, blasSgemm = rates.libTorch;
     const ComputeInfo info = currentComputeInfo();
     QJsonArray epochArray;
     for (double s : observer.seconds) epochArray.append(s);

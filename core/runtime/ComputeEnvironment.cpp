@@ -134,6 +134,7 @@ ComputeInfo currentComputeInfo()
     info.torchVersion = QStringLiteral(TORCH_VERSION);
     detectBlas(info);
     info.gemm = gemmDescription();
+    info.gemmSettingProblem = gemmSettingProblem();
     info.intraOpThreads = at::get_num_threads();
     info.kernelThreads = measureKernelThreads();
     info.physicalCores = physicalCoreCount();
@@ -228,6 +229,8 @@ QString performanceWarning(const ComputeInfo &info)
         "warning: LibTorch is using the reference BLAS (%1), which is about 20x slower than OpenBLAS.\n"
         "         Install libopenblas0-pthread (sudo apt-get install libopenblas0-pthread) and restart.")
                         .arg(info.blasLibrary);
+    if (!info.gemmSettingProblem.isEmpty())
+        warnings << QStringLiteral("warning: %1.").arg(info.gemmSettingProblem);
     return warnings.join('\n');
 }
 

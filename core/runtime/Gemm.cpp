@@ -7,7 +7,6 @@
 #include <dlfcn.h>
 #include <cstdint>
 #include <cstdlib>
-#include <cstring>
 
 namespace momok {
 namespace {
@@ -36,6 +35,7 @@ struct GemmChoice {
     GemmLibrary library = GemmLibrary::Blas;
     DnnlSgemm sgemm = nullptr;
     QString description;
+    QString settingProblem;
 };
 
 std::atomic<bool> g_blasForced{false};
@@ -44,8 +44,7 @@ const GemmChoice &detectedChoice()
 {
     static const GemmChoice chosen = [] {
         GemmChoice c;
-        const char *wanted = std::getenv("MOMOK_GEMM");
-        const bool blasWanted = wanted && std::strcmp(wanted, "blas") == 0;
+        const bool blasWanted = readGemmRequest(std::getenv("MOMOK_GEMM"), &c.settingProblem) == GemmRequest::Blas;
         c.sgemm = reinterpret_cast<DnnlSgemm>(dlsym(RTLD_DEFAULT, "dnnl_sgemm"));
         auto version = reinterpret_cast<DnnlVersionFunction>(dlsym(RTLD_DEFAULT, "dnnl_version"));
         if (c.sgemm && !blasWanted) {
@@ -65,26 +64,38 @@ const GemmChoice &detectedChoice()
 
 const GemmChoice &choice()
 {
-    static const GemmChoice blas{GemmLibrary::Blas, nullptr, QStringLiteral("the BLAS (forced)")};
+    static const GemmChoice blas{GemmLibrary::Blas, nullptr, QStringLiteral("the BLAS (forced)"), QString()};
     return g_blasForced.load(std::memory_order_relaxed) ? blas : detectedChoice();
 }
 
-// How oneDNN reads a 2-D operand: 'N' with its row stride, 'T' (a transposed view) with its
-// column stride, or not at all (other strides: the caller copies it first).
-bool operandLayout(const torch::Tensor &t, char *trans, int64_t *ld)
+// An operand as oneDNN reads it: the tensor ('N': its row stride; 'T': a transposed view, its
+// column stride). Other strides are copied to row-major first.
+struct ReadableOperand {
+    torch::Tensor tensor;
+    char trans = 'N';
+    int64_t ld = 0;
+};
+
+bool readsInPlace(const torch::Tensor &t, ReadableOperand *r)
 {
     const int64_t rows = t.size(0), cols = t.size(1);
     if (t.stride(1) == 1 && (rows <= 1 || t.stride(0) >= std::max<int64_t>(cols, 1))) {
-        *trans = 'N';
-        *ld = rows <= 1 ? std::max<int64_t>(cols, 1) : t.stride(0);
+        *r = {t, 'N', rows <= 1 ? std::max<int64_t>(cols, 1) : t.stride(0)};
         return true;
     }
     if (t.stride(0) == 1 && (cols <= 1 || t.stride(1) >= std::max<int64_t>(rows, 1))) {
-        *trans = 'T';
-        *ld = cols <= 1 ? std::max<int64_t>(rows, 1) : t.stride(1);
+        *r = {t, 'T', cols <= 1 ? std::max<int64_t>(rows, 1) : t.stride(1)};
         return true;
     }
     return false;
+}
+
+ReadableOperand readable(const torch::Tensor &t)
+{
+    ReadableOperand r;
+    if (!readsInPlace(t, &r))
+        r = {t.contiguous(), 'N', std::max<int64_t>(t.size(1), 1)};
+    return r;
 }
 
 bool floatCpuMatrix(const torch::Tensor &t)
@@ -92,21 +103,54 @@ bool floatCpuMatrix(const torch::Tensor &t)
     return t.dim() == 2 && t.device().is_cpu() && t.scalar_type() == torch::kFloat;
 }
 
-// A 2-D float32 CPU tensor that no autograd graph would record a product of.
-bool plainOperand(const torch::Tensor &t)
+bool recorded(const torch::Tensor &t)
 {
-    return floatCpuMatrix(t) && !(t.requires_grad() && at::GradMode::is_enabled());
+    return t.requires_grad() && at::GradMode::is_enabled();
 }
 
+// The one rule for "oneDNN can form a·b", autograd aside (differentiableGemm records it itself).
+bool oneDnnTakes(const torch::Tensor &a, const torch::Tensor &b)
+{
+    return choice().sgemm && floatCpuMatrix(a) && floatCpuMatrix(b);
+}
+
+// ... and no autograd graph would record the product.
 bool oneDnnServes(const torch::Tensor &a, const torch::Tensor &b)
 {
-    return choice().sgemm && plainOperand(a) && plainOperand(b);
+    return oneDnnTakes(a, b) && !recorded(a) && !recorded(b);
 }
 
-bool oneDnnServes(const torch::Tensor &out, const torch::Tensor &a, const torch::Tensor &b)
+// An output oneDNN can write in place: row-major rows (any row stride at least their width).
+bool writableInPlace(const torch::Tensor &out)
 {
-    return oneDnnServes(a, b) && plainOperand(out) && out.stride(1) == 1
+    return floatCpuMatrix(out) && !recorded(out) && out.stride(1) == 1
         && (out.size(0) <= 1 || out.stride(0) >= out.size(1));
+}
+
+// out ← a·b (+ out with accumulate) by oneDNN; the caller has checked oneDnnServes(a, b) and
+// writableInPlace(out), and the shapes.
+void oneDnnGemm(const torch::Tensor &out, const torch::Tensor &aIn, const torch::Tensor &bIn, bool accumulate)
+{
+    RECORD_FUNCTION("momok::gemm", std::vector<c10::IValue>({aIn, bIn}));
+    const int64_t m = out.size(0), n = out.size(1), k = aIn.size(1);
+    if (m == 0 || n == 0)
+        return;
+    if (k == 0) {
+        if (!accumulate)
+            const_cast<torch::Tensor &>(out).zero_();
+        return;
+    }
+    const ReadableOperand a = readable(aIn), b = readable(bIn);
+    const int64_t ldc = m <= 1 ? std::max<int64_t>(n, 1) : out.stride(0);
+    const float *aData = a.tensor.data_ptr<float>(), *bData = b.tensor.data_ptr<float>();
+    float *outData = out.data_ptr<float>();
+    for (int64_t column = 0; column < n; column += kColumnBlock) {
+        const int64_t columns = std::min(kColumnBlock, n - column);
+        const float *bColumns = bData + (b.trans == 'N' ? column : column * b.ld);
+        const int status = choice().sgemm(a.trans, b.trans, m, columns, k, 1.0f, aData, a.ld, bColumns, b.ld,
+                                          accumulate ? 1.0f : 0.0f, outData + column, ldc);
+        TORCH_CHECK(status == kDnnlSuccess, "oneDNN's sgemm failed (status ", status, ") on ", m, "x", k, "x", n);
+    }
 }
 
 } // namespace
@@ -127,54 +171,51 @@ QString gemmDescription()
     return choice().description;
 }
 
-void gemmInto(const torch::Tensor &out, const torch::Tensor &aIn, const torch::Tensor &bIn, bool accumulate)
+GemmRequest readGemmRequest(const char *value, QString *problem)
 {
-    TORCH_CHECK(aIn.dim() == 2 && bIn.dim() == 2 && out.dim() == 2 && aIn.size(1) == bIn.size(0)
-                    && out.size(0) == aIn.size(0) && out.size(1) == bIn.size(1),
+    const QString asked = QString::fromLocal8Bit(value ? value : "").trimmed();
+    if (asked.isEmpty())
+        return GemmRequest::Default;
+    if (asked.compare(QLatin1String("blas"), Qt::CaseInsensitive) == 0)
+        return GemmRequest::Blas;
+    if (asked.compare(QLatin1String("onednn"), Qt::CaseInsensitive) == 0)
+        return GemmRequest::OneDnn;
+    if (problem)
+        *problem = QStringLiteral("MOMOK_GEMM=%1 is not understood (it takes blas or onednn); "
+                                  "the matrix products keep the default")
+                       .arg(asked);
+    return GemmRequest::Default;
+}
+
+QString gemmSettingProblem()
+{
+    return detectedChoice().settingProblem;
+}
+
+void gemmInto(const torch::Tensor &out, const torch::Tensor &a, const torch::Tensor &b, bool accumulate)
+{
+    TORCH_CHECK(a.dim() == 2 && b.dim() == 2 && out.dim() == 2 && a.size(1) == b.size(0)
+                    && out.size(0) == a.size(0) && out.size(1) == b.size(1),
                 "gemmInto: shape mismatch");
-    if (!oneDnnServes(out, aIn, bIn)) { // LibTorch's operators, which the profiler sees themselves
-        torch::NoGradGuard noGrad;
-        if (accumulate)
-            const_cast<torch::Tensor &>(out).addmm_(aIn, bIn);
-        else
-            torch::mm_out(const_cast<torch::Tensor &>(out), aIn, bIn);
+    if (oneDnnServes(a, b) && writableInPlace(out)) {
+        oneDnnGemm(out, a, b, accumulate);
         return;
     }
-    RECORD_FUNCTION("momok::gemm", std::vector<c10::IValue>({aIn, bIn}));
-    const int64_t m = out.size(0), n = out.size(1), k = aIn.size(1);
-    if (m == 0 || n == 0)
-        return;
-    if (k == 0) {
-        if (!accumulate)
-            const_cast<torch::Tensor &>(out).zero_();
-        return;
-    }
-    char transA = 'N', transB = 'N';
-    int64_t lda = 0, ldb = 0;
-    const torch::Tensor a = operandLayout(aIn, &transA, &lda) ? aIn : aIn.contiguous();
-    const torch::Tensor b = operandLayout(bIn, &transB, &ldb) ? bIn : bIn.contiguous();
-    if (!a.is_same(aIn))
-        operandLayout(a, &transA, &lda);
-    if (!b.is_same(bIn))
-        operandLayout(b, &transB, &ldb);
-    const int64_t ldc = m <= 1 ? std::max<int64_t>(n, 1) : out.stride(0);
-    const float *aData = a.data_ptr<float>(), *bData = b.data_ptr<float>();
-    float *outData = out.data_ptr<float>();
-    for (int64_t column = 0; column < n; column += kColumnBlock) {
-        const int64_t columns = std::min(kColumnBlock, n - column);
-        const float *bColumns = bData + (transB == 'N' ? column : column * ldb);
-        const int status = choice().sgemm(transA, transB, m, columns, k, 1.0f, aData, lda, bColumns, ldb,
-                                          accumulate ? 1.0f : 0.0f, outData + column, ldc);
-        TORCH_CHECK(status == kDnnlSuccess, "oneDNN's sgemm failed (status ", status, ") on ", m, "x", k, "x", n);
-    }
+    // LibTorch's operators, which the profiler sees themselves.
+    torch::NoGradGuard noGrad;
+    if (accumulate)
+        const_cast<torch::Tensor &>(out).addmm_(a, b);
+    else
+        torch::mm_out(const_cast<torch::Tensor &>(out), a, b);
 }
 
 torch::Tensor gemm(const torch::Tensor &a, const torch::Tensor &b)
 {
     if (!oneDnnServes(a, b))
         return a.mm(b);
+    TORCH_CHECK(a.size(1) == b.size(0), "gemm: shape mismatch");
     auto out = torch::empty({a.size(0), b.size(1)}, a.options());
-    gemmInto(out, a, b);
+    oneDnnGemm(out, a, b, false);
     return out;
 }
 
@@ -204,21 +245,23 @@ public:
 torch::Tensor differentiableGemm(const torch::Tensor &a, const torch::Tensor &b)
 {
     TORCH_CHECK(a.dim() == 2 && b.dim() == 2 && a.size(1) == b.size(0), "differentiableGemm: shape mismatch");
-    if (!(at::GradMode::is_enabled() && (a.requires_grad() || b.requires_grad())))
+    if (!recorded(a) && !recorded(b))
         return gemm(a, b);
-    if (!choice().sgemm || !floatCpuMatrix(a) || !floatCpuMatrix(b))
+    if (!oneDnnTakes(a, b))
         return a.mm(b);
     return GemmFunction::apply(a, b);
 }
 
 torch::Tensor gemmWithBias(const torch::Tensor &bias, const torch::Tensor &a, const torch::Tensor &b)
 {
-    if (!oneDnnServes(a, b) || !plainOperand(bias.dim() == 1 ? bias.unsqueeze(0) : bias))
+    const bool rowBias = (bias.dim() == 1 || (bias.dim() == 2 && bias.size(0) == 1)) && bias.numel() == b.size(1)
+        && bias.device().is_cpu() && bias.scalar_type() == torch::kFloat && !recorded(bias);
+    if (!rowBias || !oneDnnServes(a, b) || a.size(1) != b.size(0))
         return torch::addmm(bias, a, b);
     // A fresh tensor, never a view of bias (contiguous() of one row would be bias itself).
     auto out = torch::empty({a.size(0), b.size(1)}, a.options());
     out.copy_(bias.reshape({1, b.size(1)}).expand({a.size(0), b.size(1)}));
-    gemmInto(out, a, b, true);
+    oneDnnGemm(out, a, b, true);
     return out;
 }
 

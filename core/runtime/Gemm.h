@@ -23,6 +23,13 @@ GemmLibrary gemmLibrary();
 // For --version and bench: "oneDNN 2.6.3" or "the BLAS (MOMOK_GEMM=blas)" and the like.
 QString gemmDescription();
 
+// MOMOK_GEMM as read: unset, empty, "onednn" or "blas" (any case, spaces around ignored).
+// Any other value leaves the default and is named in *problem, a sentence for the user.
+enum class GemmRequest { Default, Blas, OneDnn };
+GemmRequest readGemmRequest(const char *value, QString *problem);
+// The process's MOMOK_GEMM, if it was not understood: that sentence; otherwise empty.
+QString gemmSettingProblem();
+
 // For tests that compare against LibTorch's layers bit for bit: while forced to Blas, every
 // product goes to LibTorch's BLAS; forcing OneDnn restores the process's choice and returns
 // whether that is oneDNN (false where the process has none).

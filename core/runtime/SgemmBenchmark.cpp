@@ -35,4 +35,12 @@ double measureSgemmGflops(SgemmPath path)
     return rates[rates.size() / 2];
 }
 
+SgemmRates measureSgemmRates()
+{
+    SgemmRates rates;
+    rates.engine = measureSgemmGflops(SgemmPath::Engine);
+    rates.libTorch = gemmLibrary() == GemmLibrary::Blas ? rates.engine : measureSgemmGflops(SgemmPath::LibTorch);
+    return rates;
+}
+
 } // namespace momok

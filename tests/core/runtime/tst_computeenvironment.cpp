@@ -80,6 +80,25 @@ private Q_SLOTS:
         info.device = QStringLiteral("cuda:0");
         QCOMPARE(shortDescription(info), QStringLiteral("CUDA:0 · 2 threads · ") + blas);
     }
+    // MOMOK_GEMM takes blas or onednn; anything else keeps the default and is said at start.
+    void readsTheProductsSetting()
+    {
+        QString problem;
+        QCOMPARE(readGemmRequest(nullptr, &problem), GemmRequest::Default);
+        QCOMPARE(readGemmRequest("", &problem), GemmRequest::Default);
+        QCOMPARE(readGemmRequest("blas", &problem), GemmRequest::Blas);
+        QCOMPARE(readGemmRequest(" BLAS\n", &problem), GemmRequest::Blas);
+        QCOMPARE(readGemmRequest("oneDNN", &problem), GemmRequest::OneDnn);
+        QVERIFY(problem.isEmpty());
+        QCOMPARE(readGemmRequest("mkl", &problem), GemmRequest::Default);
+        QVERIFY2(problem.contains("MOMOK_GEMM=mkl") && problem.contains("blas or onednn"), qPrintable(problem));
+        // This process's own setting (the suite runs without one) raises no warning.
+        ComputeInfo info = currentComputeInfo();
+        QVERIFY(info.gemmSettingProblem.isEmpty());
+        QVERIFY(!performanceWarning(info).contains("MOMOK_GEMM"));
+        info.gemmSettingProblem = problem;
+        QVERIFY(performanceWarning(info).contains("warning: MOMOK_GEMM=mkl is not understood"));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestComputeEnvironment)
