@@ -246,17 +246,17 @@ public:
         at::parallel_for(0, n, 1024, [&](int64_t begin, int64_t end) {
             float z[kMaxExperts];
             for (int64_t row = begin; row < end; ++row) {
-                const float *gRow = gg + row * r.k, *gates = gs + row * r.k;
+                const float *gRow = gg + row * r.k, *gateRow = gs + row * r.k;
                 float dot = 0;
                 for (int64_t j = 0; j < r.k; ++j)
-                    dot += gRow[j] * gates[j];
+                    dot += gRow[j] * gateRow[j];
                 const float t = r.temperature ? r.temperature[row] : 1.0f;
                 if (gt)
                     gateLogits(r, row, z);
                 float gT = 0;
                 float *out = gl + row * r.stride;
                 for (int64_t j = 0; j < r.k; ++j) {
-                    const float gz = gates[j] * (gRow[j] - dot); // ∂ through the softmax
+                    const float gz = gateRow[j] * (gRow[j] - dot); // ∂ through the softmax
                     if (gt)
                         gT -= gz * z[j] / t;
                     const float ga = r.temperature ? gz / t : gz;
