@@ -134,6 +134,7 @@ ComputeInfo currentComputeInfo()
     info.torchVersion = QStringLiteral(TORCH_VERSION);
     detectBlas(info);
     info.gemm = gemmDescription();
+    info.gemmOnOneDnn = gemmLibrary() == GemmLibrary::OneDnn;
     info.gemmSettingProblem = gemmSettingProblem();
     info.intraOpThreads = at::get_num_threads();
     info.kernelThreads = measureKernelThreads();
@@ -182,7 +183,7 @@ QString shortDescription(const ComputeInfo &info)
 {
     QString blas = info.blasName.section(' ', 0, info.blasName.startsWith("OpenBLAS") ? 1 : 2);
     // On the CPU the engine's own products may go to oneDNN (runtime/Gemm.h): name it first.
-    if (info.device == QLatin1String("cpu") && info.gemm.startsWith(QLatin1String("oneDNN")))
+    if (info.device == QLatin1String("cpu") && info.gemmOnOneDnn)
         blas = info.gemm + QStringLiteral(" / ") + blas;
     QString text = QStringLiteral("%1 · %2 thread%3 · %4")
                        .arg(info.device.toUpper(), QString::number(info.intraOpThreads),

@@ -22,6 +22,7 @@ struct ComputeInfo {
     // when none is set (the libraries' defaults).
     QStringList waitPolicies;
     QString gemm;              // where the engine's own products go (runtime/Gemm.h): "oneDNN 2.6.3"…
+    bool gemmOnOneDnn = false; // …and whether that is oneDNN (gemmLibrary())
     QString gemmSettingProblem; // MOMOK_GEMM not understood: that sentence; otherwise empty
     QString device;            // "cpu" or "cuda:N"
     QStringList availableDevices;

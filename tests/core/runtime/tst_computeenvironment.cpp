@@ -69,10 +69,13 @@ private Q_SLOTS:
         info.availableDevices = {QStringLiteral("cpu")};
         // Where the engine's products go is named too, when that is oneDNN.
         QCOMPARE(info.gemm, gemmDescription());
+        QCOMPARE(info.gemmOnOneDnn, gemmLibrary() == GemmLibrary::OneDnn);
         info.gemm = QStringLiteral("oneDNN 2.6.3");
+        info.gemmOnOneDnn = true;
         QCOMPARE(shortDescription(info), QStringLiteral("CPU · 2 threads · oneDNN 2.6.3 / ") + blas);
         QVERIFY(longDescription(info).contains("The engine's matrix products: oneDNN 2.6.3\n"));
         info.gemm = QStringLiteral("the BLAS (MOMOK_GEMM=blas)");
+        info.gemmOnOneDnn = false;
         QCOMPARE(shortDescription(info), QStringLiteral("CPU · 2 threads · ") + blas);
         // A GPU the machine offers is named; a run on it names its device first.
         info.availableDevices << QStringLiteral("cuda:0");
