@@ -5,7 +5,9 @@
 
 #include <ATen/Parallel.h>
 
+#include <atomic>
 #include <cmath>
+#include <unordered_set>
 #include <string>
 #include <vector>
 
@@ -37,7 +39,7 @@ struct AdamChunk {
     AdamConstants constants;
 };
 
-bool fusable(const torch::Tensor &t)
+bool fusableTensor(const torch::Tensor &t)
 {
     return t.defined() && t.scalar_type() == torch::kFloat && t.device().is_cpu() && t.is_contiguous();
 }
@@ -56,28 +58,59 @@ void FusedAdam::releaseGradients()
             p.mutable_grad() = torch::Tensor();
 }
 
-torch::Tensor FusedAdam::step(LossClosure closure)
-{
-    for (auto &group : param_groups_) {
-        const auto &options = static_cast<const torch::optim::AdamOptions &>(group.options());
-        bool fallback = options.weight_decay() != 0 || options.amsgrad();
-        for (auto &p : group.params())
-            fallback = fallback || (p.grad().defined() && (!fusable(p) || p.grad().scalar_type() != torch::kFloat));
-        if (fallback)
-            return torch::optim::Adam::step(std::move(closure));
-    }
-    TORCH_CHECK(closure == nullptr, "FusedAdam: closures are not supported");
-    torch::NoGradGuard noGrad;
-    // ---- each parameter's state and constants, then its memory in chunks ----
-    constexpr int64_t kChunk = 1 << 15;
-    std::vector<torch::Tensor> grads;
+struct AdamUpdate::Chunks {
+    std::vector<torch::Tensor> grads; // kept alive until the updates have run
     std::vector<AdamChunk> chunks;
     int64_t elements = 0;
+    std::atomic<size_t> next{0};
+};
+
+AdamUpdate::AdamUpdate() : m_chunks(std::make_unique<Chunks>()) {}
+AdamUpdate::~AdamUpdate() = default;
+AdamUpdate::AdamUpdate(AdamUpdate &&) noexcept = default;
+AdamUpdate &AdamUpdate::operator=(AdamUpdate &&) noexcept = default;
+
+void AdamUpdate::run()
+{
+    for (size_t i = m_chunks->next++; i < m_chunks->chunks.size(); i = m_chunks->next++) {
+        const AdamChunk &k = m_chunks->chunks[i];
+        adamRange(k.p, k.g, k.m, k.v, k.length, k.constants);
+    }
+}
+
+int64_t AdamUpdate::elements() const
+{
+    return m_chunks->elements;
+}
+
+bool FusedAdam::fusable() const
+{
+    for (const auto &group : param_groups_) {
+        const auto &options = static_cast<const torch::optim::AdamOptions &>(group.options());
+        if (options.weight_decay() != 0 || options.amsgrad())
+            return false;
+        for (const auto &p : group.params())
+            if (!fusableTensor(p) || (p.grad().defined() && p.grad().scalar_type() != torch::kFloat))
+                return false;
+    }
+    return true;
+}
+
+AdamUpdate FusedAdam::prepareUpdate(const std::vector<torch::Tensor> &parameters)
+{
+    torch::NoGradGuard noGrad;
+    constexpr int64_t kChunk = kAdamChunkElements;
+    std::unordered_set<const void *> wanted;
+    for (const auto &p : parameters)
+        wanted.insert(p.unsafeGetTensorImpl());
+    AdamUpdate update;
+    AdamUpdate::Chunks &out = *update.m_chunks;
+    // ---- each parameter's state and constants, then its memory in chunks ----
     for (auto &group : param_groups_) {
         const auto &options = static_cast<const torch::optim::AdamOptions &>(group.options());
         const double beta1 = std::get<0>(options.betas()), beta2 = std::get<1>(options.betas());
         for (auto &p : group.params()) {
-            if (!p.grad().defined())
+            if (!p.grad().defined() || !wanted.count(p.unsafeGetTensorImpl()))
                 continue;
             const auto key = adamStateKey(state(), p);
             auto found = state_.find(key);
@@ -95,7 +128,7 @@ torch::Tensor FusedAdam::step(LossClosure closure)
             const AdamConstants c{float(beta1), float(beta2), float(1 - beta1), float(1 - beta2),
                                   float(std::sqrt(correction2)), float(options.eps()),
                                   float(options.lr() / correction1)};
-            grads.push_back(p.grad().contiguous()); // kept alive until the updates below have run
+            out.grads.push_back(p.grad().contiguous());
             // Handles on the state's tensors (the same storage): recent LibTorch returns them const.
             torch::Tensor m = state.exp_avg(), v = state.exp_avg_sq();
             if (!m.is_contiguous())
@@ -103,30 +136,33 @@ torch::Tensor FusedAdam::step(LossClosure closure)
             if (!v.is_contiguous())
                 state.exp_avg_sq(v = v.contiguous());
             float *ps = p.data_ptr<float>(), *ms = m.data_ptr<float>(), *vs = v.data_ptr<float>();
-            const float *gs = grads.back().data_ptr<float>();
+            const float *gs = out.grads.back().data_ptr<float>();
             const int64_t n = p.numel();
             for (int64_t begin = 0; begin < n; begin += kChunk) {
                 const int64_t length = std::min(kChunk, n - begin);
-                chunks.push_back({ps + begin, gs + begin, ms + begin, vs + begin, length, c});
-                elements += length;
+                out.chunks.push_back({ps + begin, gs + begin, ms + begin, vs + begin, length, c});
+                out.elements += length;
             }
         }
     }
+    return update;
+}
+
+torch::Tensor FusedAdam::step(LossClosure closure)
+{
+    if (!fusable())
+        return torch::optim::Adam::step(std::move(closure));
+    TORCH_CHECK(closure == nullptr, "FusedAdam: closures are not supported");
+    std::vector<torch::Tensor> all;
+    for (auto &group : param_groups_)
+        for (auto &p : group.params())
+            all.push_back(p);
+    AdamUpdate update = prepareUpdate(all);
     // ---- the updates: element-wise, so how they are split among threads changes no bit ----
-    auto update = [&chunks](size_t from, size_t to) {
-        for (size_t i = from; i < to; ++i) {
-            const AdamChunk &k = chunks[i];
-            adamRange(k.p, k.g, k.m, k.v, k.length, k.constants);
-        }
-    };
-    if (m_secondThread && chunks.size() > 1) {
-        size_t split = 0;
-        for (int64_t first = 0; split < chunks.size() && 2 * first < elements; ++split)
-            first += chunks[split].length;
-        runBranches(true, [&] { update(0, split); }, [&] { update(split, chunks.size()); });
-    } else {
-        at::parallel_for(0, int64_t(chunks.size()), 1, [&](int64_t from, int64_t to) { update(size_t(from), size_t(to)); });
-    }
+    if (m_secondThread && update.m_chunks->chunks.size() > 1)
+        runBranches(true, [&] { update.run(); }, [&] { update.run(); });
+    else
+        at::parallel_for(0, int64_t(update.m_chunks->chunks.size()), 1, [&](int64_t, int64_t) { update.run(); });
     return {};
 }
 

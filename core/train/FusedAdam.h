@@ -6,9 +6,11 @@
 //   m ← β₁m + (1−β₁)g,  v ← β₂v + (1−β₂)g²,
 //   p ← p − lr/(1−β₁ᵗ) · m / (√v/√(1−β₂ᵗ) + ε)
 // Parameters without a gradient are skipped, as Adam does. Options this kernel does not
-// cover (weight decay, AMSGrad, non-float or non-CPU tensors) fall back to Adam::step.
+// cover (weight decay, AMSGrad, non-float, non-contiguous or non-CPU parameters) fall back to
+// Adam::step.
 #include <torch/torch.h>
 
+#include <memory>
 #include <sstream>
 #include <type_traits>
 
@@ -29,6 +31,28 @@ typename StateMap::key_type adamStateKey(const StateMap &, const torch::Tensor &
     }
 }
 
+// The update works through a parameter's memory in stretches of this many elements.
+constexpr int64_t kAdamChunkElements = int64_t(1) << 15;
+
+// One prepared update of some of an optimiser's parameters, in chunks that any number of
+// threads may take (run()) until none is left: the same bits whichever thread takes which.
+class AdamUpdate
+{
+public:
+    AdamUpdate();
+    ~AdamUpdate();
+    AdamUpdate(AdamUpdate &&) noexcept;
+    AdamUpdate &operator=(AdamUpdate &&) noexcept;
+    // Takes chunks until none is left; safe from several threads at once.
+    void run();
+    int64_t elements() const;
+
+private:
+    friend class FusedAdam;
+    struct Chunks;
+    std::unique_ptr<Chunks> m_chunks;
+};
+
 class FusedAdam : public torch::optim::Adam
 {
 public:
@@ -44,6 +68,16 @@ public:
     // thread while another core waits, such as the quick demo's. The update is element-wise,
     // so the parameters and the state are the same bits either way.
     void setSecondThread(bool on) { m_secondThread = on; }
+
+    // Whether the one-pass update covers this optimiser's options and every parameter (float,
+    // on the CPU, contiguous; else step() falls back to Adam::step).
+    bool fusable() const;
+    // The update of the given parameters alone (some of this optimiser's; those without a
+    // gradient are skipped): their states advance now, their memory changes as the result's
+    // chunks run. Each parameter's update is its own, so updating the parameters in several
+    // such parts, or by step(), gives the same bits. The caller checks fusable() first and
+    // keeps the gradients until the update has run.
+    AdamUpdate prepareUpdate(const std::vector<torch::Tensor> &parameters);
 
 private:
     bool m_secondThread = false;

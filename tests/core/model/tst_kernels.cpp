@@ -550,10 +550,14 @@ private Q_SLOTS:
             return std::vector<torch::Tensor>{a.clone().requires_grad_(true), b.clone().requires_grad_(true),
                                               idle.clone().requires_grad_(true)};
         };
-        std::vector<torch::Tensor> fused = copies(), shared = copies(), plain = copies();
+        std::vector<torch::Tensor> fused = copies(), shared = copies(), plain = copies(), parted = copies();
         FusedAdam fusedOptimiser(fused, torch::optim::AdamOptions(3e-2));
         FusedAdam sharedOptimiser(shared, torch::optim::AdamOptions(3e-2));
         sharedOptimiser.setSecondThread(true);
+        // Updated in two parts, each prepared apart and run by two threads at once (as the
+        // training step does: the branches' parameters, then the rest).
+        FusedAdam partedOptimiser(parted, torch::optim::AdamOptions(3e-2));
+        QVERIFY(partedOptimiser.fusable());
         torch::optim::Adam plainOptimiser(plain, torch::optim::AdamOptions(3e-2));
         for (int step = 0; step < 5; ++step) {
             auto target = torch::randn({1000, 37});
@@ -565,7 +569,17 @@ private Q_SLOTS:
             plainOptimiser.zero_grad();
             ((plain[0] - target).pow(2).sum() + plain[1].pow(3).sum()).backward();
             plainOptimiser.step();
+            partedOptimiser.releaseGradients();
+            ((parted[0] - target).pow(2).sum() + parted[1].pow(3).sum()).backward();
+            for (const std::vector<torch::Tensor> &part : {std::vector<torch::Tensor>{parted[1], parted[2]},
+                                                           std::vector<torch::Tensor>{parted[0]}}) {
+                AdamUpdate update = partedOptimiser.prepareUpdate(part);
+                QCOMPARE(update.elements(), part.size() == 1 ? int64_t(1000 * 37) : int64_t(5)); // not the idle one
+                runBranches(true, [&update] { update.run(); }, [&update] { update.run(); });
+            }
         }
+        for (size_t i = 0; i < fused.size(); ++i)
+            QVERIFY2(torch::equal(parted[i], fused[i]), qPrintable(QStringLiteral("parameter %1 in parts").arg(i)));
         QVERIFY(torch::allclose(fused[0], plain[0], 1e-5, 1e-6));
         QVERIFY(torch::allclose(fused[1], plain[1], 1e-5, 1e-6));
         QVERIFY(!torch::equal(fused[0], a)); // it did move
