@@ -389,6 +389,23 @@ std::vector<torch::Tensor> MoMoKModelImpl::modelParameters()
     return out;
 }
 
+std::vector<torch::Tensor> MoMoKModelImpl::branchParameters()
+{
+    std::vector<torch::Tensor> out;
+    auto add = [&out](const torch::nn::Module &module) {
+        for (const auto &p : module.parameters())
+            if (p.requires_grad())
+                out.push_back(p);
+    };
+    for (const auto &decoder : m_decoders)
+        if (decoder)
+            add(*decoder);
+    for (const auto &fusion : {m_entityFusion, m_relationFusion})
+        if (fusion)
+            add(*fusion);
+    return out;
+}
+
 std::vector<torch::Tensor> MoMoKModelImpl::estimatorParameters()
 {
     std::vector<torch::Tensor> out;

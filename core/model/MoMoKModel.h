@@ -140,6 +140,11 @@ public:
     // Parameters of the model proper and of the MI estimators (trained by separate optimisers).
     std::vector<torch::Tensor> modelParameters();
     std::vector<torch::Tensor> estimatorParameters();
+    // The decoders' and the fusions' parameters (some of modelParameters()): the training step
+    // runs them in branches that start from detached copies of the adaptors' outputs, so their
+    // gradients are complete when the branches end, before the backward pass through the
+    // adaptors (see Trainer's step).
+    std::vector<torch::Tensor> branchParameters();
     ClubEstimator estimator(int modality) { return m_estimators[size_t(modality)]; }
     // Every expert's output (N×K×w) for these entities' rows of a modality's table, with the
     // current parameters: what the MI estimators are fitted to after each main step.

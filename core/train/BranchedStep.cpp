@@ -4,6 +4,7 @@
 
 #include <ATen/Parallel.h>
 
+#include <algorithm>
 #include <exception>
 #include <future>
 
@@ -38,7 +39,7 @@ BranchInputs detachedBranchInputs(const std::array<torch::Tensor, kModalityCount
 }
 
 StepAdaptors runAdaptors(MoMoKModel &model, const torch::Tensor &entities, const torch::Tensor &relations, uint64_t step,
-                         bool parallel)
+                         bool parallel, const WorkBeside &beside)
 {
     StepAdaptors out;
     const MoMoKModelImpl::AdaptorDraws draws = model->adaptorDraws(relations);
@@ -52,7 +53,7 @@ StepAdaptors runAdaptors(MoMoKModel &model, const torch::Tensor &entities, const
         if (draws.temperature.defined())
             out.temperatureCopies[size_t(m)] = leafCopy(draws.temperature);
     }
-    runModalities(parallel, used, [&](int m) {
+    auto adaptor = [&](int m) {
         const size_t i = size_t(m);
         torch::Tensor rows;
         {
@@ -62,19 +63,41 @@ StepAdaptors runAdaptors(MoMoKModel &model, const torch::Tensor &entities, const
         out.candidates[i] = model->candidateAdaptor(m, draws.candidateNoise[i], step);
         out.query.relationRows[i] = model->queryRelationRows(m, draws.distinct);
         out.query.adaptors[i] = model->queryAdaptor(m, rows, out.temperatureCopies[i], draws.queryNoise[i], step);
-    });
+    };
+    if (beside.modalities.empty()) {
+        runModalities(parallel, used, adaptor);
+        return out;
+    }
+    // This thread takes the first half of the adaptors (rounded up) and of the work beside
+    // (rounded down), the pool the rest: with three modalities, two adaptors and one piece
+    // beside here, one and two there (an adaptor costs more than an estimator's fit).
+    const size_t adaptorsHere = (used.size() + 1) / 2, besideHere = beside.modalities.size() / 2;
+    std::vector<std::function<void()>> tasks;
+    auto addAdaptors = [&](size_t from, size_t to) {
+        for (size_t i = from; i < to; ++i)
+            tasks.push_back([&adaptor, m = used[i]] { adaptor(m); });
+    };
+    auto addBeside = [&](size_t from, size_t to) {
+        for (size_t i = from; i < to; ++i)
+            tasks.push_back([&beside, m = beside.modalities[i]] { beside.work(m); });
+    };
+    addAdaptors(0, adaptorsHere);
+    addBeside(0, besideHere);
+    addAdaptors(adaptorsHere, used.size());
+    addBeside(besideHere, beside.modalities.size());
+    runTasks(parallel, tasks, adaptorsHere + besideHere);
     return out;
 }
 
 void backwardThroughAdaptors(const StepAdaptors &adaptors, const BranchInputs &modalityBranch,
-                             const BranchInputs &jointBranch, bool parallel)
+                             const BranchInputs &jointBranch, bool parallel, const std::function<void()> &alongside)
 {
     const QueryAdaptors &query = adaptors.query;
     std::vector<int> modalities;
     for (int m = 0; m < kModalityCount; ++m)
         if (adaptors.candidates[size_t(m)].defined() || query.adaptors[size_t(m)].mixed.defined())
             modalities.push_back(m);
-    runModalities(parallel, modalities, [&](int modality) {
+    auto modalityBackward = [&](int modality) {
         const size_t m = size_t(modality);
         std::vector<torch::Tensor> roots, gradients;
         auto add = [&](const torch::Tensor &root, const torch::Tensor &first, const torch::Tensor &second) {
@@ -92,7 +115,18 @@ void backwardThroughAdaptors(const StepAdaptors &adaptors, const BranchInputs &m
         add(query.relationRows[m], modalityBranch.relations[m], jointBranch.relations[m]);
         if (!roots.empty())
             torch::autograd::backward(roots, gradients);
-    });
+    };
+    const bool twoThreads = parallel && modalities.size() > 1;
+    const size_t here = twoThreads ? (modalities.size() + 1) / 2 : modalities.size();
+    std::vector<std::function<void()>> tasks;
+    for (size_t i = 0; i < modalities.size(); ++i) {
+        tasks.push_back([&modalityBackward, m = modalities[i]] { modalityBackward(m); });
+        if (alongside && ((twoThreads && i + 1 == here) || i + 1 == modalities.size()))
+            tasks.push_back(alongside);
+    }
+    if (alongside && modalities.empty())
+        tasks.push_back(alongside);
+    runTasks(twoThreads, tasks, alongside && twoThreads ? here + 1 : here);
     // The relation temperature, shared by the modalities' query adaptors: their gradients on
     // its copies, added S, I, T.
     if (adaptors.temperature.defined() && adaptors.temperature.requires_grad()) {
@@ -139,19 +173,27 @@ void runBranches(bool parallel, const std::function<void()> &first, const std::f
     secondEnded.get();
 }
 
-void runModalities(bool parallel, const std::vector<int> &modalities, const std::function<void(int)> &work)
+void runTasks(bool parallel, const std::vector<std::function<void()>> &tasks, size_t onThisThread)
 {
-    const size_t onThisThread = parallel ? (modalities.size() + 1) / 2 : modalities.size();
+    onThisThread = std::min(onThisThread, tasks.size());
     runBranches(
-        parallel && modalities.size() > 1,
+        parallel && onThisThread > 0 && onThisThread < tasks.size(),
         [&] {
             for (size_t i = 0; i < onThisThread; ++i)
-                work(modalities[i]);
+                tasks[i]();
         },
         [&] {
-            for (size_t i = onThisThread; i < modalities.size(); ++i)
-                work(modalities[i]);
+            for (size_t i = onThisThread; i < tasks.size(); ++i)
+                tasks[i]();
         });
+}
+
+void runModalities(bool parallel, const std::vector<int> &modalities, const std::function<void(int)> &work)
+{
+    std::vector<std::function<void()>> tasks;
+    for (int m : modalities)
+        tasks.push_back([&work, m] { work(m); });
+    runTasks(parallel, tasks, parallel ? (modalities.size() + 1) / 2 : modalities.size());
 }
 
 } // namespace momok

@@ -8,7 +8,8 @@
 // outputs, so the two can run at once on two threads and give the same bits as one after the
 // other; their gradients are then added, M's first, and taken down through the adaptors. (One
 // after the other, both may add into the same copies: IEEE addition commutes, so the sums
-// are the same bits.)
+// are the same bits.) M's work after the candidates' fusion is in pieces (each modality
+// decoder, the CLUB bound) that J's thread takes too once J is done.
 #include "domain/Vocabulary.h"
 #include "model/MoMoKModel.h"
 
@@ -34,10 +35,18 @@ struct StepAdaptors {
     std::array<torch::Tensor, kModalityCount> temperatureCopies; // leaves, one per modality with queries
     torch::Tensor temperature;                                 // B×1, or undefined
 };
+// Work of other modalities' that may run beside the adaptors (the estimators' fit held over
+// from the step before, see Trainer's step): work(m) for each of `modalities`, touching none
+// of the adaptors' graph.
+struct WorkBeside {
+    std::vector<int> modalities;
+    std::function<void(int)> work;
+};
 // The gate noise is drawn first, in the order MoMoKModel's candidateAdaptors() and
-// queryAdaptors() draw it: the same numbers, so the same values as those two.
+// queryAdaptors() draw it: the same numbers, so the same values as those two. With `parallel`
+// the modalities' adaptors and the work beside are shared between this thread and the pool.
 StepAdaptors runAdaptors(MoMoKModel &model, const torch::Tensor &entities, const torch::Tensor &relations, uint64_t step,
-                         bool parallel);
+                         bool parallel, const WorkBeside &beside = {});
 
 // One branch's copies of the adaptors' outputs: leaves that collect the branch's gradients.
 struct BranchInputs {
@@ -58,12 +67,20 @@ BranchInputs detachedBranchInputs(const std::array<torch::Tensor, kModalityCount
 // (summed M then J, a fixed order): the adaptors', tables' and relation embeddings' gradients,
 // each modality's on its own (two threads with `parallel`), then the relation temperature's.
 // The two may be the same copies (branches run one after the other, each adding into them).
+// `alongside`, if set, runs on each thread once that thread's modalities are done (with
+// `parallel` on both at once, so it must share its work safely), before the temperature's.
 void backwardThroughAdaptors(const StepAdaptors &adaptors, const BranchInputs &modalityBranch,
-                             const BranchInputs &jointBranch, bool parallel);
+                             const BranchInputs &jointBranch, bool parallel,
+                             const std::function<void()> &alongside = {});
 
 // Runs both; with `parallel`, `second` on LibTorch's inter-op pool meanwhile. Returns once both
 // ended, then rethrows the first one's exception, else the second one's.
 void runBranches(bool parallel, const std::function<void()> &first, const std::function<void()> &second);
+
+// Each of `tasks` in order; with `parallel`, the first `onThisThread` on this thread and the
+// rest on the pool meanwhile, each side in order. Tasks that share no tensor they write give
+// the same bits either way.
+void runTasks(bool parallel, const std::vector<std::function<void()>> &tasks, size_t onThisThread);
 
 // work(m) for each of `modalities`; with `parallel`, the first half (rounded up) on this
 // thread and the rest on the pool meanwhile. Each modality's work must touch only its own

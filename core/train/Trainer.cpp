@@ -27,8 +27,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <atomic>
 #include <future>
 #include <optional>
+#include <unordered_set>
 
 namespace momok {
 
@@ -102,6 +104,7 @@ QJsonObject epochToJson(const EpochRecord &r)
 struct Trainer::Private {
     std::unique_ptr<RunContext> context;
     std::unique_ptr<FusedAdam> optimizer, estimatorOptimizer;
+    std::vector<torch::Tensor> branchParameters, adaptorSideParameters; // optimizer's, in two parts
     TrainingState state;
     int savedEpoch = 0; // the epoch last.pt holds: where a resume starts
     QJsonArray history; // {"type":"epoch",...} and {"type":"eval",...}
@@ -130,6 +133,16 @@ struct Trainer::Private {
         const ModelConfig &c = spec.config;
         optimizer = std::make_unique<FusedAdam>(context->model->modelParameters(),
                                                 torch::optim::AdamOptions(c.learningRate));
+        // The main optimiser's parameters in two parts, updated apart by a step whose
+        // branches run on two threads: those of the branches and the rest (see step()).
+        branchParameters = context->model->branchParameters();
+        std::unordered_set<const void *> inBranches;
+        for (const auto &p : branchParameters)
+            inBranches.insert(p.unsafeGetTensorImpl());
+        adaptorSideParameters.clear();
+        for (const auto &p : context->model->modelParameters())
+            if (!inBranches.count(p.unsafeGetTensorImpl()))
+                adaptorSideParameters.push_back(p);
         auto estimatorParameters = context->model->estimatorParameters();
         if (!estimatorParameters.empty())
             estimatorOptimizer = std::make_unique<FusedAdam>(estimatorParameters,
@@ -211,10 +224,10 @@ struct Trainer::Private {
     }
 
     // Two distinct experts, chosen per step and purpose from the run's seed.
-    std::pair<int64_t, int64_t> expertPair(uint64_t purpose) const
+    std::pair<int64_t, int64_t> expertPair(uint64_t purpose, uint64_t step) const
     {
         const int64_t k = context->spec.config.experts;
-        const uint64_t bits = random::mix64(random::streamKey(context->spec.config.seed, uint64_t(state.step), purpose));
+        const uint64_t bits = random::mix64(random::streamKey(context->spec.config.seed, step, purpose));
         const int64_t first = int64_t(bits % uint64_t(k));
         const int64_t second = (first + 1 + int64_t((bits >> 32) % uint64_t(k - 1))) % k;
         return {first, second};
@@ -268,8 +281,86 @@ struct Trainer::Private {
         return out;
     }
 
+    // ---- the estimators' fit ----
+
+    // The estimators fit Q_θ with their own optimiser on the experts' outputs for a step's
+    // entities, recomputed after that step's main update without gradients (as the reference
+    // does), so that they track the experts as they now are. What the fit reads (the experts'
+    // parameters, the entity tables) does not change until the next step's update, and only the
+    // next step's CLUB bound reads what it writes (the estimators): so with the branches on two
+    // threads it is held over and runs beside the next step's adaptors (runAdaptors shares the
+    // six pieces between the threads, each modality's adaptor whole on one of them). Three
+    // modalities' work on two threads left one thread idle for a third of each of the two
+    // passes. The same bits as the fit at the end of its own step: no random draw, the same
+    // reads, and the estimators' update still before the next bound.
+    struct EstimatorFit {
+        torch::Tensor entities;
+        uint64_t step = 0;
+        std::vector<int> modalities;
+        std::array<torch::Tensor, kModalityCount> terms; // each modality's −log-likelihood
+    };
+    std::optional<EstimatorFit> heldFit; // set only between steps of one epoch, with the branches parallel
+
+    // One modality's part: its term's gradient, into its own estimator's parameters (so the
+    // modalities' parts may run at once). The gradient of term/count is the same bits as that
+    // of the mean of all terms.
+    void fitEstimatorTerm(EstimatorFit &fit, int m, double share)
+    {
+        ProfileScope scope(ProfileSection::Estimator);
+        const auto [i, j] = expertPair(kExpertPairPurpose + 1, fit.step);
+        torch::Tensor experts;
+        {
+            torch::NoGradGuard noGrad;
+            experts = context->model->expertOutputs(m, fit.entities, fit.step);
+        }
+        const auto term = -context->model->estimator(m)->logLikelihood(experts.select(1, i), experts.select(1, j));
+        const auto scaled = term / double(fit.modalities.size());
+        (group ? scaled * share : scaled).backward();
+        fit.terms[size_t(m)] = term.detach();
+    }
+
+    // After every modality's part: the estimators' update. Returns the mean −log-likelihood
+    // (over every rank's rows).
+    double finishEstimatorFit(EstimatorFit &fit, double share, bool parallel)
+    {
+        ProfileScope scope(ProfileSection::Estimator);
+        torch::Tensor nll;
+        for (int m : fit.modalities)
+            nll = nll.defined() ? nll + fit.terms[size_t(m)] : fit.terms[size_t(m)];
+        nll = nll / double(fit.modalities.size());
+        double loss = nll.item<double>();
+        if (group)
+            loss = reduceGradients(estimatorOptimizer->param_groups()[0].params(), {loss * share},
+                                   "summing the estimators' gradients")[0];
+        estimatorOptimizer->setSecondThread(parallel);
+        estimatorOptimizer->step();
+        estimatorOptimizer->releaseGradients();
+        return loss;
+    }
+
+    // The whole fit at once, each modality's part on its own (two threads with `parallel`).
+    double fitEstimators(EstimatorFit &fit, double share, bool parallel)
+    {
+        estimatorOptimizer->releaseGradients(); // a guard, as in step(): normally already released
+        runModalities(parallel, fit.modalities, [&](int m) { fitEstimatorTerm(fit, m, share); });
+        return finishEstimatorFit(fit, share, parallel);
+    }
+
+    // Runs the fit held over from the last step, if any: at the end of an epoch, before
+    // anything reads or saves the estimators. Returns its loss (0 when none was held).
+    double runHeldFit()
+    {
+        if (!heldFit)
+            return 0;
+        EstimatorFit fit = std::move(*heldFit);
+        heldFit.reset();
+        return fitEstimators(fit, 1.0, parallelBranches);
+    }
+
     // ---- one optimisation step ----
 
+    // estimator: the loss of the estimators' fit made in this step (with a held-over fit, the
+    // previous step's; see EstimatorFit).
     struct StepLosses { double total = 0, bce = 0, mi = 0, estimator = 0; };
 
     // queries: this rank's rows of the global batch, which starts at row `offset` of the
@@ -301,8 +392,18 @@ struct Trainer::Private {
         // branchThreads() decides; never with collectives (their order must be the same on
         // every rank), nor while the profiler records (it follows one thread).
         const bool parallel = parallelBranches && !group && !profilerRecording();
-        // The adaptors, below both branches, each modality's on its own.
-        const StepAdaptors adaptors = runAdaptors(model, entities, relations, stepKey, parallel);
+        // The adaptors, below both branches, each modality's on its own; beside them the fit
+        // held over from the last step.
+        std::optional<EstimatorFit> earlierFit;
+        std::swap(earlierFit, heldFit);
+        WorkBeside beside;
+        if (earlierFit) {
+            estimatorOptimizer->releaseGradients(); // a guard, as below
+            beside.modalities = earlierFit->modalities;
+            beside.work = [&](int m) { fitEstimatorTerm(*earlierFit, m, 1.0); };
+        }
+        const StepAdaptors adaptors = runAdaptors(model, entities, relations, stepKey, parallel, beside);
+        const double earlierEstimatorLoss = earlierFit ? finishEstimatorFit(*earlierFit, 1.0, parallel) : 0.0;
         const auto &candidateMixed = adaptors.candidates;
         const QueryAdaptors &query = adaptors.query;
 
@@ -330,33 +431,31 @@ struct Trainer::Private {
         std::promise<void> fusedCandidatesMade;
         std::future<void> fusedCandidatesReady = fusedCandidatesMade.get_future(); // J's alone
 
-        // Branch M: the candidates' fusion for J, the modality decoders' scores and the CLUB bound.
-        auto modalityBranch = [&] {
-            if (joint) {
-                try {
-                    fusedCandidates = model->fuseCandidates(jointInputs.candidates, stepKey);
-                    fusedCandidatesMade.set_value();
-                } catch (...) {
-                    fusedCandidatesMade.set_exception(std::current_exception()); // J would wait for ever
-                    throw;
-                }
-            }
-            torch::Tensor branchLoss;
-            for (int d : decoders) {
-                if (d == int(Decoder::Joint))
-                    continue;
+        // Branch M's work after the candidates' fusion: each modality decoder's scores, and the
+        // CLUB bound, as pieces that either thread may take (M's thread first; J's once its own
+        // work is done), each with its own backward pass. Each piece writes gradients only into
+        // its own modality's copies (the bound into the experts' copies, which no decoder reads)
+        // and its own parameters, and the gradient of a sum is the same bits as its terms'
+        // apart: the same bits whichever thread takes which. `buffer`: the taking thread's.
+        std::vector<std::function<void(torch::Tensor &)>> modalityPieces;
+        for (int d : decoders) {
+            if (d == int(Decoder::Joint))
+                continue;
+            modalityPieces.push_back([&, d](torch::Tensor &buffer) {
                 const auto vectors = model->decodeModality(d, modalityInputs.queries[size_t(d)],
                                                            modalityInputs.relations[size_t(d)], query.slot, stepKey);
                 ProfileScope scope(ProfileSection::EntityScoring);
-                decoderLoss[size_t(d)] = smoothedBceScores(vectors, modalityInputs.candidates[size_t(d)], labels,
-                                                           c.labelSmoothing, scoreBuffer);
-                branchLoss = branchLoss.defined() ? branchLoss + decoderLoss[size_t(d)] : decoderLoss[size_t(d)];
-            }
-            if (branchLoss.defined() && group)
-                branchLoss = branchLoss * share;
-            if (exid && !estimated.empty()) {
+                const auto loss = smoothedBceScores(vectors, modalityInputs.candidates[size_t(d)], labels,
+                                                    c.labelSmoothing, buffer);
+                decoderLoss[size_t(d)] = loss;
+                (group ? loss * share : loss).backward();
+            });
+        }
+        if (exid && !estimated.empty()) {
+            modalityPieces.push_back([&](torch::Tensor &) {
                 ProfileScope scope(ProfileSection::Estimator);
-                const auto [i, j] = expertPair(kExpertPairPurpose);
+                const auto [i, j] = expertPair(kExpertPairPurpose, stepKey);
+                torch::Tensor bounds;
                 for (int m : estimated) {
                     // The CLUB bound is taken over the batch: over the whole one, gathered from
                     // every rank (each rank then computes the same bound).
@@ -367,15 +466,32 @@ struct Trainer::Private {
                     // the experts blow their outputs up (MKG-Y at lr 1e-2: the estimate fell to -1e7
                     // and validation MRR collapsed); clamped, that term then has no gradient.
                     auto bound = model->estimator(m)->upperBound(experts.select(1, i), experts.select(1, j)).clamp_min(0);
-                    mi = mi.defined() ? mi + bound : bound;
+                    bounds = bounds.defined() ? bounds + bound : bound;
                 }
-                mi = mi / double(estimated.size());
+                mi = bounds / double(estimated.size());
                 // Every rank adds 1/N of the bound: the gather's backward sums them back to one.
-                const auto term = (c.mu / double(ranks)) * mi;
-                branchLoss = branchLoss.defined() ? branchLoss + term : term;
+                ((c.mu / double(ranks)) * mi).backward();
+            });
+        }
+        std::atomic<size_t> nextModalityPiece{0};
+        auto takeModalityPieces = [&](torch::Tensor &buffer) {
+            for (size_t k = nextModalityPiece++; k < modalityPieces.size(); k = nextModalityPiece++)
+                modalityPieces[k](buffer);
+        };
+
+        // Branch M: the candidates' fusion for J, then the modality decoders' scores and the
+        // CLUB bound.
+        auto modalityBranch = [&] {
+            if (joint) {
+                try {
+                    fusedCandidates = model->fuseCandidates(jointInputs.candidates, stepKey);
+                    fusedCandidatesMade.set_value();
+                } catch (...) {
+                    fusedCandidatesMade.set_exception(std::current_exception()); // J would wait for ever
+                    throw;
+                }
             }
-            if (branchLoss.defined())
-                branchLoss.backward();
+            takeModalityPieces(scoreBuffer);
         };
         // Branch J: the joint decoder (with the queries' fusion), its scores against M's fused
         // candidates, and the backward pass through those candidates' fusion.
@@ -397,14 +513,32 @@ struct Trainer::Private {
                 torch::autograd::backward({fusedCandidates}, {candidates.grad()});
             }
         };
+        // With the branches on two threads, J's thread then helps with M's pieces.
+        auto jointThread = [&] {
+            jointBranch();
+            takeModalityPieces(parallel ? jointScoreBuffer : scoreBuffer);
+        };
         {
             // Already released after the last step; this guards a step that threw between its
             // backward and its optimiser step, whose gradients must not add to this one's.
             ProfileScope scope(ProfileSection::Optimiser);
             optimizer->releaseGradients();
         }
-        runBranches(parallel, modalityBranch, jointBranch);
-        backwardThroughAdaptors(adaptors, modalityInputs, jointInputs, parallel);
+        runBranches(parallel, modalityBranch, jointThread);
+        // The decoders' and fusions' gradients are complete now (the branches start from
+        // detached copies). With the branches on two threads, their update runs on each thread
+        // as soon as it is done with its modalities' backward through the adaptors: three
+        // modalities on two threads left one idle for a third of that pass. Adam is
+        // element-wise, and each parameter's update its own: the same bits as one step().
+        const bool updateAlongside = parallel && optimizer->fusable();
+        AdamUpdate branchUpdate;
+        if (updateAlongside) {
+            ProfileScope scope(ProfileSection::Optimiser);
+            branchUpdate = optimizer->prepareUpdate(branchParameters);
+        }
+        backwardThroughAdaptors(adaptors, modalityInputs, jointInputs, parallel,
+                                updateAlongside ? std::function<void()>([&branchUpdate] { branchUpdate.run(); })
+                                                : std::function<void()>());
 
         // The step's losses as one graph would add them: the decoders in order, then the bound.
         StepLosses losses;
@@ -426,8 +560,13 @@ struct Trainer::Private {
         }
         {
             ProfileScope scope(ProfileSection::Optimiser);
-            optimizer->setSecondThread(parallel); // the core the branches used would wait
-            optimizer->step();
+            if (updateAlongside) {
+                AdamUpdate rest = optimizer->prepareUpdate(adaptorSideParameters);
+                runBranches(rest.elements() > kAdamChunkElements, [&rest] { rest.run(); }, [&rest] { rest.run(); });
+            } else {
+                optimizer->setSecondThread(parallel); // the core the branches used would wait
+                optimizer->step();
+            }
             // Spent gradients go now, not at the next backward: held through the next forward
             // pass they added the size of every parameter to the step's peak memory.
             optimizer->releaseGradients();
@@ -435,40 +574,16 @@ struct Trainer::Private {
         if (!group)
             losses.total = total.item<double>();
 
+        // This step's fit, or the one held over from the last step (one of the two is 0).
+        losses.estimator = earlierEstimatorLoss;
         if (estimatorOptimizer && !estimated.empty()) {
-            // The estimators fit Q_θ with their own optimiser on the experts' outputs for the
-            // batch's entities, recomputed after the main step without gradients (as the
-            // reference does), so that they track the experts as they now are.
-            ProfileScope scope(ProfileSection::Estimator);
-            const auto [i, j] = expertPair(kExpertPairPurpose + 1);
-            estimatorOptimizer->releaseGradients(); // as above: a guard, normally already released
-            // Each modality's estimator on its own (two threads with `parallel`): its own
-            // parameters, and the gradient of its term divided by the count is the same bits
-            // as that of the mean of all terms.
-            std::array<torch::Tensor, kModalityCount> terms;
-            const double count = double(estimated.size());
-            runModalities(parallel, estimated, [&](int m) {
-                torch::Tensor experts;
-                {
-                    torch::NoGradGuard noGrad;
-                    experts = model->expertOutputs(m, entities, uint64_t(state.step));
-                }
-                const auto term = -model->estimator(m)->logLikelihood(experts.select(1, i), experts.select(1, j));
-                const auto scaled = term / count;
-                (group ? scaled * share : scaled).backward();
-                terms[size_t(m)] = term.detach();
-            });
-            torch::Tensor nll;
-            for (int m : estimated)
-                nll = nll.defined() ? nll + terms[size_t(m)] : terms[size_t(m)];
-            nll = nll / count;
-            losses.estimator = nll.item<double>();
-            if (group)
-                losses.estimator = reduceGradients(estimatorOptimizer->param_groups()[0].params(),
-                                                   {losses.estimator * share}, "summing the estimators' gradients")[0];
-            estimatorOptimizer->setSecondThread(parallel);
-            estimatorOptimizer->step();
-            estimatorOptimizer->releaseGradients();
+            EstimatorFit fit{entities, stepKey, estimated, {}};
+            // Held over with the branches on two threads (the epoch's end runs the last one),
+            // but not while the step trace records each step's parameters.
+            if (parallel && stepTraceFile().isEmpty())
+                heldFit = std::move(fit);
+            else
+                losses.estimator += fitEstimators(fit, share, parallel);
         }
         ++state.step;
         return losses;
@@ -522,9 +637,15 @@ struct Trainer::Private {
     // Appends one line per step to FILE (FILE.rankN in a data-parallel run): the step, its
     // losses, and a digest of every parameter and buffer. With one process and with several
     // the lines of all ranks must agree; the digests say whether ranks hold the same bits.
-    void traceStep(const StepLosses &losses)
+    static const QString &stepTraceFile()
     {
         static const QString base = qEnvironmentVariable("MOMOK_STEP_TRACE");
+        return base;
+    }
+
+    void traceStep(const StepLosses &losses)
+    {
+        const QString &base = stepTraceFile();
         if (base.isEmpty())
             return;
         QCryptographicHash digest(QCryptographicHash::Sha1);
@@ -862,6 +983,7 @@ Outcome Trainer::run(TrainingObserver *observer, Feedback *feedback, QString *er
             for (int b = 0; b < batches; ++b) {
                 // Several processes agree on a cancel inside the step (any rank may ask).
                 if (d->group ? d->cancelAgreed : isCancelled(feedback)) {
+                    d->runHeldFit(); // the model stays in use (and the estimators with it)
                     say(QStringLiteral("cancelled during epoch %1; the run resumes from epoch %2").arg(epoch).arg(d->savedEpoch));
                     return Outcome::Cancelled;
                 }
@@ -888,6 +1010,7 @@ Outcome Trainer::run(TrainingObserver *observer, Feedback *feedback, QString *er
                     observer->batchFinished(epoch, b + 1, batches);
                 reportProgress(feedback, {WorkStage::Training, b + 1, batches, epoch});
             }
+            sum.estimator += d->runHeldFit(); // the epoch's last fit, before anything reads or saves it
             EpochRecord record;
             record.epoch = epoch;
             record.mainLoss = sum.total / batches;

@@ -72,7 +72,7 @@ QString losses(const Trainer &t)
 {
     QStringList out;
     for (const EpochRecord &r : t.history())
-        out << QString::number(r.mainLoss, 'g', 17);
+        out << QString::number(r.mainLoss, 'g', 17) + QLatin1Char('/') + QString::number(r.estimatorLoss, 'g', 17);
     return out.join(' ');
 }
 
@@ -224,7 +224,10 @@ private Q_SLOTS:
     void twoBranchThreadsGiveOneThreadsBits()
     {
         // A small step's two branches (the modality decoders; the fusion and joint decoder) run
-        // on two threads when training picks one thread automatically: the same bits as one.
+        // on two threads when training picks one thread automatically, with the estimators' fit
+        // held over beside the next step's adaptors and the branches' parameters updated beside
+        // the backward pass through the adaptors: the same bits as one thread (the losses, the
+        // estimators' losses and the test MRR).
         auto once = [&](const QString &name, int branches) {
             Trainer t;
             QString error;
