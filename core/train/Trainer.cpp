@@ -973,6 +973,7 @@ Outcome Trainer::run(TrainingObserver *observer, Feedback *feedback, QString *er
         QElapsedTimer sinceSaved;
         sinceSaved.start();
         bool stop = d->state.evaluationsWithoutImprovement >= c.patience;
+        d->runHeldFit(); // none, unless an earlier run() ended in an exception mid-epoch
         while (!stop && d->state.epoch < c.epochs) {
             const int epoch = d->state.epoch + 1;
             QElapsedTimer epochClock;
