@@ -1,10 +1,14 @@
 #include "runtime/Gemm.h"
 
+#include "runtime/ComputeEnvironment.h"
+
 #include <ATen/Parallel.h>
 #include <ATen/record_function.h>
 
 #include <algorithm>
 #include <atomic>
+#include <mutex>
+#include <thread>
 #include <dlfcn.h>
 #include <cstdint>
 #include <cstdlib>
@@ -155,6 +159,31 @@ void oneDnnGemm(const torch::Tensor &out, const torch::Tensor &aIn, const torch:
 }
 
 } // namespace
+
+void prepareGemmInBackground()
+{
+    // A joinable thread, joined by a static's destructor: a program that ends at once (a bad
+    // argument) then waits for the set-up rather than unloading oneDNN under it.
+    struct Preparation {
+        std::thread thread;
+        ~Preparation()
+        {
+            if (thread.joinable())
+                thread.join();
+        }
+    };
+    static Preparation preparation;
+    static std::once_flag started;
+    std::call_once(started, [] {
+        const DnnlSgemm sgemm = choice().sgemm;
+        if (!sgemm)
+            return;
+        preparation.thread = std::thread([sgemm] {
+            float a[4] = {1, 0, 0, 1}, b[4] = {1, 2, 3, 4}, c[4];
+            sgemm('N', 'N', 2, 2, 2, 1.0f, a, 2, b, 2, 0.0f, c, 2);
+        });
+    });
+}
 
 bool forceGemmLibrary(GemmLibrary library)
 {

@@ -19,6 +19,7 @@
 #include <ATen/Parallel.h>
 
 #include <limits>
+#include <tuple>
 
 using namespace momok;
 
@@ -26,6 +27,19 @@ class TestKernels : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    // The first test: products made while oneDNN's set-up still runs on its own thread
+    // (started by the CLI and the app at start-up) wait for it and come out right.
+    void productsWhileTheSetUpRuns()
+    {
+        prepareGemmInBackground();
+        prepareGemmInBackground(); // once only
+        torch::manual_seed(3);
+        for (const auto &[m, k, n] : {std::tuple<int64_t, int64_t, int64_t>{353, 64, 192}, {128, 4096, 64}, {7, 3, 5}}) {
+            const auto a = torch::randn({m, k}), b = torch::randn({k, n});
+            QVERIFY(torch::allclose(gemm(a, b), a.mm(b), 1e-3, 1e-3));
+        }
+    }
+
     void maskedCoreMatchesExplicitMasks()
     {
         torch::manual_seed(1);
