@@ -53,7 +53,6 @@ int runStudio(int argc, char **argv)
     }
 
     const ComputeInfo info = configureComputeEnvironment();
-    prepareGemmInBackground(); // beside opening the window and the dataset
     std::fprintf(stderr, "%s\n", qPrintable(shortDescription(info)));
     const QString warning = performanceWarning(info);
     if (!warning.isEmpty())

@@ -53,8 +53,6 @@ int runCli(int argc, char **argv)
         return first.isEmpty() ? 2 : 0;
     }
     const ComputeInfo info = configureComputeEnvironment();
-    if (command && command->computesAtLength)
-        prepareGemmInBackground(); // beside loading the dataset
     const QString warning = performanceWarning(info);
     if (!warning.isEmpty())
         err << warning << Qt::endl;

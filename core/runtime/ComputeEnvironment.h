@@ -46,14 +46,6 @@ int physicalCoreCount();
 // tensors (runtime/LargeBlockAllocator.h). Call once at start.
 ComputeInfo configureComputeEnvironment(int threads = 0);
 
-// Starts the one-time set-up of the engine's matrix products (runtime/Gemm.h) on a thread of
-// its own and returns at once. oneDNN generates its sgemm kernels on its first product, about
-// 0.09 s on this project's 2-core machine; begun at start-up it overlaps loading the dataset,
-// and a product made meanwhile waits inside oneDNN for it. Does nothing where the products go
-// to the BLAS, or after the first call. The thread is joined when the program exits.
-void prepareGemmInBackground();
-
-
 // Hands the heap's free pages and the cached large blocks back to the system. Both are kept
 // while training (see configureComputeEnvironment); call this between phases whose peaks
 // should not add up.

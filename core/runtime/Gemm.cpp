@@ -1,13 +1,10 @@
 #include "runtime/Gemm.h"
 
-#include "runtime/ComputeEnvironment.h"
-
 #include <ATen/Parallel.h>
 #include <ATen/record_function.h>
 
 #include <algorithm>
 #include <atomic>
-#include <mutex>
 #include <thread>
 #include <dlfcn.h>
 #include <cstdint>
@@ -160,29 +157,22 @@ void oneDnnGemm(const torch::Tensor &out, const torch::Tensor &aIn, const torch:
 
 } // namespace
 
-void prepareGemmInBackground()
+GemmPreparation::GemmPreparation()
 {
-    // A joinable thread, joined by a static's destructor: a program that ends at once (a bad
-    // argument) then waits for the set-up rather than unloading oneDNN under it.
-    struct Preparation {
-        std::thread thread;
-        ~Preparation()
-        {
-            if (thread.joinable())
-                thread.join();
-        }
-    };
-    static Preparation preparation;
-    static std::once_flag started;
-    std::call_once(started, [] {
-        const DnnlSgemm sgemm = choice().sgemm;
-        if (!sgemm)
-            return;
-        preparation.thread = std::thread([sgemm] {
-            float a[4] = {1, 0, 0, 1}, b[4] = {1, 2, 3, 4}, c[4];
-            sgemm('N', 'N', 2, 2, 2, 1.0f, a, 2, b, 2, 0.0f, c, 2);
-        });
+    static std::atomic<bool> started{false};
+    const DnnlSgemm sgemm = choice().sgemm;
+    if (!sgemm || started.exchange(true))
+        return;
+    m_thread = std::thread([sgemm] {
+        float a[4] = {1, 0, 0, 1}, b[4] = {1, 2, 3, 4}, c[4];
+        sgemm('N', 'N', 2, 2, 2, 1.0f, a, 2, b, 2, 0.0f, c, 2);
     });
+}
+
+GemmPreparation::~GemmPreparation()
+{
+    if (m_thread.joinable())
+        m_thread.join();
 }
 
 bool forceGemmLibrary(GemmLibrary library)

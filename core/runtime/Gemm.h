@@ -14,6 +14,8 @@
 
 #include <QString>
 
+#include <thread>
+
 namespace momok {
 
 enum class GemmLibrary { Blas, OneDnn };
@@ -29,6 +31,24 @@ enum class GemmRequest { Default, Blas, OneDnn };
 GemmRequest readGemmRequest(const char *value, QString *problem);
 // The process's MOMOK_GEMM, if it was not understood: that sentence; otherwise empty.
 QString gemmSettingProblem();
+
+// oneDNN's one-time set-up, on a thread of its own for as long as this object lives: oneDNN
+// generates its sgemm kernels on its first product (84–94 ms on this project's 2-core machine,
+// whatever the shape), and a Trainer has it done while it loads the dataset. A product made
+// meanwhile waits inside oneDNN. Only the first such object in a process starts it, and none
+// where the products go to the BLAS. The destructor waits for the thread: a process that
+// ended while it ran could unload oneDNN under it.
+class GemmPreparation
+{
+public:
+    GemmPreparation();
+    ~GemmPreparation();
+    GemmPreparation(const GemmPreparation &) = delete;
+    GemmPreparation &operator=(const GemmPreparation &) = delete;
+
+private:
+    std::thread m_thread;
+};
 
 // For tests that compare against LibTorch's layers bit for bit: while forced to Blas, every
 // product goes to LibTorch's BLAS; forcing OneDnn restores the process's choice and returns

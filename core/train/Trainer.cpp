@@ -3,6 +3,7 @@
 #include "runtime/AtomicFile.h"
 #include "runtime/ComputeEnvironment.h"
 #include "runtime/CrashPoints.h"
+#include "runtime/Gemm.h"
 #include "runtime/JsonFile.h"
 #include "runtime/WorkProfiler.h"
 
@@ -127,6 +128,7 @@ struct Trainer::Private {
 
     bool build(const RunSpec &spec, Feedback *feedback, QString *error)
     {
+        const GemmPreparation preparation; // beside loading the dataset and its features
         context = RunContext::create(spec, error, feedback);
         if (!context)
             return false;

@@ -27,12 +27,11 @@ class TestKernels : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
-    // The first test: products made while oneDNN's set-up still runs on its own thread
-    // (started by the CLI and the app at start-up) wait for it and come out right.
+    // The first test: products made while oneDNN's set-up still runs on its own thread (as a
+    // Trainer does while it loads the dataset) wait for it and come out right.
     void productsWhileTheSetUpRuns()
     {
-        prepareGemmInBackground();
-        prepareGemmInBackground(); // once only
+        const GemmPreparation preparation, second; // the second starts nothing
         torch::manual_seed(3);
         for (const auto &[m, k, n] : {std::tuple<int64_t, int64_t, int64_t>{353, 64, 192}, {128, 4096, 64}, {7, 3, 5}}) {
             const auto a = torch::randn({m, k}), b = torch::randn({k, n});
