@@ -99,7 +99,8 @@ bool FusedAdam::fusable() const
 AdamUpdate FusedAdam::prepareUpdate(const std::vector<torch::Tensor> &parameters)
 {
     torch::NoGradGuard noGrad;
-    constexpr int64_t kChunk = kAdamChunkElements;
+    // The update works through a parameter's memory in stretches of this many elements.
+    constexpr int64_t kChunk = int64_t(1) << 15;
     std::unordered_set<const void *> wanted;
     for (const auto &p : parameters)
         wanted.insert(p.unsafeGetTensorImpl());
@@ -158,12 +159,18 @@ torch::Tensor FusedAdam::step(LossClosure closure)
         for (auto &p : group.params())
             all.push_back(p);
     AdamUpdate update = prepareUpdate(all);
-    // ---- the updates: element-wise, so how they are split among threads changes no bit ----
-    if (m_secondThread && update.m_chunks->chunks.size() > 1)
+    apply(update);
+    return {};
+}
+
+void FusedAdam::apply(AdamUpdate &update)
+{
+    // Element-wise, so how the chunks are split among threads changes no bit.
+    const int64_t chunks = int64_t(update.m_chunks->chunks.size());
+    if (m_secondThread && chunks > 1)
         runBranches(true, [&] { update.run(); }, [&] { update.run(); });
     else
-        at::parallel_for(0, int64_t(update.m_chunks->chunks.size()), 1, [&](int64_t, int64_t) { update.run(); });
-    return {};
+        at::parallel_for(0, chunks, 1, [&](int64_t, int64_t) { update.run(); });
 }
 
 } // namespace momok

@@ -31,9 +31,6 @@ typename StateMap::key_type adamStateKey(const StateMap &, const torch::Tensor &
     }
 }
 
-// The update works through a parameter's memory in stretches of this many elements.
-constexpr int64_t kAdamChunkElements = int64_t(1) << 15;
-
 // One prepared update of some of an optimiser's parameters, in chunks that any number of
 // threads may take (run()) until none is left: the same bits whichever thread takes which.
 class AdamUpdate
@@ -63,10 +60,11 @@ public:
     // in place of adding it to zeros, one pass less per parameter.
     void releaseGradients();
 
-    // With `on`, step() shares the update between this thread and one more, half of the
-    // elements each (runBranches in train/BranchedStep.h): for steps trained on one intra-op
-    // thread while another core waits, such as the quick demo's. The update is element-wise,
-    // so the parameters and the state are the same bits either way.
+    // With `on`, step() and apply() share an update of more than one chunk between this
+    // thread and one more (runBranches in train/BranchedStep.h): for steps trained on one
+    // intra-op thread while another core waits, such as the quick demo's. Without it, the
+    // chunks go to the intra-op pool. The update is element-wise, so the parameters and the
+    // state are the same bits either way.
     void setSecondThread(bool on) { m_secondThread = on; }
 
     // Whether the one-pass update covers this optimiser's options and every parameter (float,
@@ -78,6 +76,9 @@ public:
     // such parts, or by step(), gives the same bits. The caller checks fusable() first and
     // keeps the gradients until the update has run.
     AdamUpdate prepareUpdate(const std::vector<torch::Tensor> &parameters);
+    // Runs a prepared update to its end on the threads setSecondThread chose; step() is
+    // apply(prepareUpdate(every parameter)).
+    void apply(AdamUpdate &update);
 
 private:
     bool m_secondThread = false;

@@ -562,11 +562,11 @@ struct Trainer::Private {
         }
         {
             ProfileScope scope(ProfileSection::Optimiser);
+            optimizer->setSecondThread(parallel); // the core the branches used would wait
             if (updateAlongside) {
                 AdamUpdate rest = optimizer->prepareUpdate(adaptorSideParameters);
-                runBranches(rest.elements() > kAdamChunkElements, [&rest] { rest.run(); }, [&rest] { rest.run(); });
+                optimizer->apply(rest);
             } else {
-                optimizer->setSecondThread(parallel); // the core the branches used would wait
                 optimizer->step();
             }
             // Spent gradients go now, not at the next backward: held through the next forward

@@ -568,9 +568,10 @@ private Q_SLOTS:
         FusedAdam sharedOptimiser(shared, torch::optim::AdamOptions(3e-2));
         sharedOptimiser.setSecondThread(true);
         // Updated in two parts, each prepared apart and run by two threads at once (as the
-        // training step does: the branches' parameters, then the rest).
+        // training step does: the branches' parameters, then the rest through apply()).
         FusedAdam partedOptimiser(parted, torch::optim::AdamOptions(3e-2));
         QVERIFY(partedOptimiser.fusable());
+        partedOptimiser.setSecondThread(true);
         torch::optim::Adam plainOptimiser(plain, torch::optim::AdamOptions(3e-2));
         for (int step = 0; step < 5; ++step) {
             auto target = torch::randn({1000, 37});
@@ -588,7 +589,7 @@ private Q_SLOTS:
                                                            std::vector<torch::Tensor>{parted[0]}}) {
                 AdamUpdate update = partedOptimiser.prepareUpdate(part);
                 QCOMPARE(update.elements(), part.size() == 1 ? int64_t(1000 * 37) : int64_t(5)); // not the idle one
-                runBranches(true, [&update] { update.run(); }, [&update] { update.run(); });
+                partedOptimiser.apply(update); // the big part's two chunks on two threads
             }
         }
         for (size_t i = 0; i < fused.size(); ++i)
