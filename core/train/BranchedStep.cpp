@@ -3,10 +3,23 @@
 #include "runtime/WorkProfiler.h"
 
 #include <ATen/Parallel.h>
+#include <ATen/ThreadLocalState.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <exception>
 #include <future>
+#include <mutex>
+#include <thread>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+#if defined(__linux__)
+#include <pthread.h>
+#endif
 
 namespace momok {
 
@@ -16,6 +29,118 @@ torch::Tensor leafCopy(const torch::Tensor &t)
 }
 
 namespace {
+
+// ---- the second branch's thread ----
+
+// How long a thread that waits here spins before it sleeps. A step hands work over four or
+// five times, each a millisecond or less after the last: spinning through that, the other
+// thread starts within a microsecond, where waking one from LibTorch's inter-op pool took
+// 45-65 µs and its end as long again on a 2-core virtual machine (about 0.3 ms of a 6-8 ms
+// quick-demo step). Spinning is bounded, so an idle process sleeps.
+constexpr std::chrono::microseconds kSpinBeforeSleeping{2000};
+
+inline void spinPause()
+{
+#if defined(__x86_64__) || defined(__i386__)
+    _mm_pause();
+#endif
+}
+
+// Spins on `ready` for at most kSpinBeforeSleeping; true once it holds.
+template <typename Ready>
+bool spinUntil(const Ready &ready)
+{
+    const auto until = std::chrono::steady_clock::now() + kSpinBeforeSleeping;
+    for (unsigned i = 1;; ++i) {
+        if (ready())
+            return true;
+        spinPause();
+        if (i % 64 == 0 && std::chrono::steady_clock::now() > until)
+            return false;
+    }
+}
+
+// One thread kept for runBranches' second branch, one branch at a time. It spins a while
+// after each, then sleeps until the next. Made on first use and never destroyed: at exit it
+// is asleep or spinning on its own members, and touches nothing another static owns.
+class BranchThread
+{
+public:
+    static BranchThread &shared()
+    {
+        static BranchThread *const thread = new BranchThread;
+        return *thread;
+    }
+
+    // Starts `task` there; false (nothing started) when the thread is taken: a runBranches
+    // inside a branch, or two trainings at once. `task` must not throw, and must live until
+    // finish() returns.
+    bool tryStart(const std::function<void()> *task)
+    {
+        if (std::this_thread::get_id() == m_id)
+            return false;
+        bool expected = false;
+        if (!m_taken.compare_exchange_strong(expected, true, std::memory_order_acquire))
+            return false;
+        m_done.store(false, std::memory_order_relaxed);
+        m_task.store(task, std::memory_order_release);
+        std::lock_guard<std::mutex> lock(m_mutex); // see run(): it checks m_task under it
+        if (m_threadSleeps)
+            m_wake.notify_one();
+        return true;
+    }
+
+    // Waits until the task tryStart started has ended, and frees the thread.
+    void finish()
+    {
+        if (!spinUntil([this] { return m_done.load(std::memory_order_acquire); })) {
+            std::unique_lock<std::mutex> lock(m_mutex);
+            m_callerSleeps = true;
+            m_wake.wait(lock, [this] { return m_done.load(std::memory_order_acquire); });
+            m_callerSleeps = false;
+        }
+        m_taken.store(false, std::memory_order_release);
+    }
+
+private:
+    BranchThread()
+    {
+        std::thread thread([this] { run(); });
+        m_id = thread.get_id();
+        thread.detach();
+    }
+
+    void run()
+    {
+#if defined(__linux__)
+        pthread_setname_np(pthread_self(), "momok-branch");
+#endif
+        at::init_num_threads();
+        for (;;) {
+            const std::function<void()> *task = nullptr;
+            auto taken = [&] { return (task = m_task.load(std::memory_order_acquire)) != nullptr; };
+            if (!spinUntil(taken)) {
+                std::unique_lock<std::mutex> lock(m_mutex);
+                m_threadSleeps = true;
+                m_wake.wait(lock, taken);
+                m_threadSleeps = false;
+            }
+            m_task.store(nullptr, std::memory_order_relaxed);
+            (*task)();
+            m_done.store(true, std::memory_order_release);
+            std::lock_guard<std::mutex> lock(m_mutex);
+            if (m_callerSleeps)
+                m_wake.notify_all();
+        }
+    }
+
+    std::atomic<const std::function<void()> *> m_task{nullptr};
+    std::atomic<bool> m_done{false}, m_taken{false};
+    std::mutex m_mutex;
+    std::condition_variable m_wake; // the thread's and the caller's sleeps, under m_mutex
+    bool m_threadSleeps = false, m_callerSleeps = false;
+    std::thread::id m_id;
+};
 
 torch::Tensor gradientOf(const torch::Tensor &leaf)
 {
@@ -146,31 +271,48 @@ void runBranches(bool parallel, const std::function<void()> &first, const std::f
         second();
         return;
     }
-    std::promise<void> secondDone;
-    std::future<void> secondEnded = secondDone.get_future();
     // The pool's threads take the intra-op count when they start; it may have changed since.
-    // LibTorch's reductions split their sums by thread: the same count, the same bits.
+    // LibTorch's reductions split their sums by thread: the same count, the same bits. The
+    // caller's thread-local state (grad mode, the profiler's callbacks) goes with `second`,
+    // as at::launch takes it.
     const int threads = at::get_num_threads();
-    at::launch([&second, &secondDone, threads] {
+    std::exception_ptr secondFailure;
+    const std::function<void()> secondThere = [&second, &secondFailure, threads, state = at::ThreadLocalState()] {
         try {
+            at::ThreadLocalStateGuard guard(state);
             if (at::get_num_threads() != threads)
                 at::set_num_threads(threads);
             second();
-            secondDone.set_value();
         } catch (...) {
-            secondDone.set_exception(std::current_exception());
+            secondFailure = std::current_exception();
         }
-    });
+    };
+    BranchThread &thread = BranchThread::shared();
+    std::promise<void> poolDone; // when the branch thread is taken: LibTorch's inter-op pool
+    std::future<void> poolEnded;
+    const bool onBranchThread = thread.tryStart(&secondThere);
+    if (!onBranchThread) {
+        poolEnded = poolDone.get_future();
+        at::launch([&secondThere, &poolDone] {
+            secondThere();
+            poolDone.set_value();
+        });
+    }
     std::exception_ptr firstFailure;
     try {
         first();
     } catch (...) {
         firstFailure = std::current_exception();
     }
-    secondEnded.wait(); // `second` refers to the caller's state: never unwind before it ended
+    // `second` refers to the caller's state: never unwind before it ended.
+    if (onBranchThread)
+        thread.finish();
+    else
+        poolEnded.wait();
     if (firstFailure)
         std::rethrow_exception(firstFailure);
-    secondEnded.get();
+    if (secondFailure)
+        std::rethrow_exception(secondFailure);
 }
 
 void runTasks(bool parallel, const std::vector<std::function<void()>> &tasks, size_t onThisThread)

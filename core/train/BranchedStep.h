@@ -73,8 +73,9 @@ void backwardThroughAdaptors(const StepAdaptors &adaptors, const BranchInputs &m
                              const BranchInputs &jointBranch, bool parallel,
                              const std::function<void()> &alongside = {});
 
-// Runs both; with `parallel`, `second` on LibTorch's inter-op pool meanwhile. Returns once both
-// ended, then rethrows the first one's exception, else the second one's.
+// Runs both; with `parallel`, `second` meanwhile on a thread kept for it (on LibTorch's
+// inter-op pool when that one is taken, as by a runBranches inside a branch). Returns once
+// both ended, then rethrows the first one's exception, else the second one's.
 void runBranches(bool parallel, const std::function<void()> &first, const std::function<void()> &second);
 
 // Each of `tasks` in order; with `parallel`, the first `onThisThread` on this thread and the
