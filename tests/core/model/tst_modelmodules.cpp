@@ -9,6 +9,7 @@
 
 #include <QtTest>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -340,6 +341,53 @@ private Q_SLOTS:
             thrown = QByteArray(e.what()) == "second";
         }
         QVERIFY(thrown);
+    }
+
+    // The second branch runs at once with the first, on another thread, whether that thread
+    // was spinning or asleep (a pause longer than its spin); branches that start branches of
+    // their own get them at once too (the kept thread is taken: LibTorch's pool runs them);
+    // and the caller's grad mode goes with the second branch.
+    void branchesRunAtOnceEvenInsideBranches()
+    {
+        // Returns when `other` has started, or false after 10 s: a pair run one after the
+        // other would wait here for ever.
+        auto meet = [](std::atomic<int> &mine, const std::atomic<int> &other) {
+            mine = 1;
+            const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+            while (!other.load())
+                if (std::chrono::steady_clock::now() > until)
+                    return false;
+            return true;
+        };
+        for (int pause : {0, 20}) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(pause));
+            std::atomic<int> a{0}, b{0};
+            bool aMet = false, bMet = false, secondHadGrad = true;
+            std::thread::id firstThread, secondThread;
+            {
+                torch::NoGradGuard noGrad;
+                runBranches(
+                    true, [&] { firstThread = std::this_thread::get_id(); aMet = meet(a, b); },
+                    [&] {
+                        secondThread = std::this_thread::get_id();
+                        secondHadGrad = torch::GradMode::is_enabled();
+                        bMet = meet(b, a);
+                    });
+            }
+            QVERIFY(aMet && bMet);
+            QCOMPARE(firstThread, std::this_thread::get_id());
+            QVERIFY(secondThread != firstThread);
+            QVERIFY(!secondHadGrad);
+        }
+        std::array<std::atomic<int>, 4> started{};
+        std::array<bool, 4> met{};
+        auto pair = [&](size_t i, size_t j) {
+            runBranches(true, [&, i, j] { met[i] = meet(started[i], started[j]); },
+                        [&, i, j] { met[j] = meet(started[j], started[i]); });
+        };
+        runBranches(true, [&] { pair(0, 1); }, [&] { pair(2, 3); });
+        for (size_t i = 0; i < met.size(); ++i)
+            QVERIFY2(met[i], qPrintable(QStringLiteral("inner branch %1").arg(i)));
     }
 
     void clubSeparatesDependentFromIndependent()
