@@ -171,8 +171,16 @@ ComputeInfo configureComputeEnvironment(int threads)
     return currentComputeInfo();
 }
 
-void releaseFreeHeapPages()
+void releaseFreeHeapPages(int64_t onlyAbove)
 {
+    if (onlyAbove > 0) {
+        int64_t free = largeBlockStatistics().cachedBytes;
+#ifdef __GLIBC__
+        free += int64_t(mallinfo2().fordblks);
+#endif
+        if (free <= onlyAbove)
+            return;
+    }
     releaseCachedLargeBlocks();
 #ifdef __GLIBC__
     malloc_trim(0);

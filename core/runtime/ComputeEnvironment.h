@@ -48,8 +48,9 @@ ComputeInfo configureComputeEnvironment(int threads = 0);
 
 // Hands the heap's free pages and the cached large blocks back to the system. Both are kept
 // while training (see configureComputeEnvironment); call this between phases whose peaks
-// should not add up.
-void releaseFreeHeapPages();
+// should not add up. With `onlyAbove`, only when together they are more than that many
+// bytes: below it, the next phase's page faults cost more than the memory is worth.
+void releaseFreeHeapPages(int64_t onlyAbove = 0);
 
 // What is in effect now, without changing anything.
 ComputeInfo currentComputeInfo();

@@ -153,6 +153,19 @@ private Q_SLOTS:
         QVERIFY(after.inUseBytes >= 4 * kMiB);
     }
 
+    // With a floor, memory goes back only when more than that is free: the trainer keeps a
+    // small model's few MB through its evaluations instead of faulting them in again.
+    void releaseWithAFloorKeepsWhatIsBelowIt()
+    {
+        { auto freed = floatsOfBytes(12 * kMiB); }
+        const int64_t cached = largeBlockStatistics().cachedBytes;
+        QVERIFY(cached >= 12 * kMiB);
+        releaseFreeHeapPages(int64_t(1) << 40); // more than this process can hold
+        QCOMPARE(largeBlockStatistics().cachedBytes, cached);
+        releaseFreeHeapPages(kMiB);
+        QCOMPARE(largeBlockStatistics().cachedBytes, int64_t(0));
+    }
+
     void trainingGradientsMatchWithTheDefaultAllocatorsResults()
     {
         // A product and its backward through large blocks, reused across steps, give the
