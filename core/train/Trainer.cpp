@@ -44,7 +44,9 @@ constexpr uint64_t kExpertPairPurpose = 0xC1B;
 // loses at most this much training.
 constexpr qint64 kLastCheckpointIntervalMs = 30000;
 // Free memory below this stays with the process when training starts and before each
-// evaluation (releaseFreeHeapPages): the page faults that follow a release cost more.
+// evaluation (releaseFreeHeapPages): the page faults that follow a release cost more. MKG-Y's
+// benchmark frees 380-390 MB before its evaluation and hands it back; the quick demo frees
+// about 25 MB, whose release and the faults after it took about 50 ms of each validation.
 constexpr int64_t kHeapHolesWorthReleasing = int64_t(64) << 20;
 // Joining a data-parallel run and receiving it may wait this long for the slowest rank to
 // start and build its model (it may extract features on another machine).
@@ -164,10 +166,7 @@ struct Trainer::Private {
         jointScoreBuffer = torch::Tensor();
         for (auto &p : context->model->parameters())
             p.mutable_grad() = torch::Tensor();
-        // The holes training left, before evaluation allocates its own: worth it on MKG-Y
-        // (hundreds of MB), not on the quick demo (about 16 MB, whose release and page
-        // faults after it took about 20 ms of each validation).
-        releaseFreeHeapPages(kHeapHolesWorthReleasing);
+        releaseFreeHeapPages(kHeapHolesWorthReleasing); // the holes training left, before evaluation allocates its own
     }
 
     // --track-test: the test split at this evaluation, kept in the history (not reported to
