@@ -2,6 +2,7 @@
 
 #include "model/CounterRandom.h"
 #include "model/PortableKernels.h"
+#include "runtime/Gemm.h"
 #include "runtime/KernelTargets.h"
 #include "runtime/WorkProfiler.h"
 
@@ -46,6 +47,35 @@ MOMOK_KERNEL float backwardRow(float *Gi, const float *Wi, const float *gb, floa
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
+// x_b · dropout_b(W_{slot_b}) for every query b: matrices R'×w×w (or B×w² rows, one per query,
+// with slots null). The loop both autograd functions below run forward.
+torch::Tensor maskedForward(const torch::Tensor &x, const torch::Tensor &matrices, const int64_t *slots, uint64_t key,
+                            double p, int64_t rowOffset)
+{
+    const int64_t batch = x.size(0), w = x.size(1);
+    auto out = torch::zeros({batch, w}, x.options());
+    const float *xs = x.data_ptr<float>();
+    const float *ws = matrices.data_ptr<float>();
+    float *os = out.data_ptr<float>();
+    const uint32_t threshold = random::dropThreshold(p);
+    const float scale = float(1.0 / (1.0 - p));
+    profileFlop(2.0 * double(batch) * double(w) * double(w));
+    at::parallel_for(0, batch, 8, [&](int64_t begin, int64_t end) {
+        for (int64_t b = begin; b < end; ++b) {
+            const float *W = ws + (slots ? slots[b] : b) * w * w;
+            float *o = os + b * w;
+            for (int64_t i = 0; i < w; ++i) {
+                const float xi = xs[b * w + i] * scale;
+                if (xi == 0.0f) // input dropout zeroes ~30% of rows: their products vanish
+                    continue;
+                const uint32_t row = random::rowKey(key, rowOffset + b, i);
+                forwardRow(o, W + i * w, xi, row, threshold, w);
+            }
+        }
+    });
+    return out;
+}
+
 class MaskedCoreFunction : public torch::autograd::Function<MaskedCoreFunction>
 {
 public:
@@ -60,30 +90,7 @@ public:
         ctx->saved_data["stream"] = stream;
         ctx->saved_data["p"] = p;
 
-        const int64_t batch = x.size(0), w = x.size(1);
-        auto out = torch::zeros({batch, w}, x.options());
-        const float *xs = x.data_ptr<float>();
-        const float *ws = matrices.data_ptr<float>();
-        const int64_t *slots = slot.data_ptr<int64_t>();
-        float *os = out.data_ptr<float>();
-        const uint32_t threshold = random::dropThreshold(p);
-        const float scale = float(1.0 / (1.0 - p));
-        const uint64_t key = uint64_t(stream);
-        profileFlop(2.0 * double(batch) * double(w) * double(w));
-        at::parallel_for(0, batch, 8, [&](int64_t begin, int64_t end) {
-            for (int64_t b = begin; b < end; ++b) {
-                const float *W = ws + slots[b] * w * w;
-                float *o = os + b * w;
-                for (int64_t i = 0; i < w; ++i) {
-                    const float xi = xs[b * w + i] * scale;
-                    if (xi == 0.0f) // input dropout zeroes ~30% of rows: their products vanish
-                        continue;
-                    const uint32_t row = random::rowKey(key, rowOffset + b, i);
-                    forwardRow(o, W + i * w, xi, row, threshold, w);
-                }
-            }
-        });
-        return out;
+        return maskedForward(x, matrices, slot.data_ptr<int64_t>(), uint64_t(stream), p, rowOffset);
     }
 
     static variable_list backward(AutogradContext *ctx, variable_list grads)
@@ -134,6 +141,84 @@ public:
     }
 };
 
+// Each query with a matrix of its own, W_b = r_b·W: the joint decoder's per-query fused
+// relations while training. Forward forms all B matrices (B×w², one product, as the general
+// path does); backward never forms their B×w² gradient. It goes through column tiles of at
+// most kTileFloats: a tile of ∂W, written by backwardRow (with each ∂x it yields), is at once
+// multiplied into the core's gradient columns and into ∂r while it is still in the core's
+// cache. Formed whole, ∂W (2 MB on the quick demo, 16 MB on MKG-Y's benchmark) went out to
+// memory and was read back by each of the two products. Measured alone (oneDNN, flushed caches,
+// tests/bench/HISTORY.md): the core's gradient 387–513 µs in tiles against 714–1,236 whole on
+// the quick demo's shapes (one thread), 1,982–2,522 against 2,589–3,483 on MKG-Y's (two).
+class MaskedQueryCoreFunction : public torch::autograd::Function<MaskedQueryCoreFunction>
+{
+public:
+    static constexpr int64_t kTileFloats = 131072; // 512 kB, half a core's L2 here: B×T for T columns
+
+    static torch::Tensor forward(AutogradContext *ctx, torch::Tensor x, torch::Tensor relations, torch::Tensor core,
+                                 int64_t stream, double p, int64_t rowOffset)
+    {
+        x = x.contiguous();
+        relations = relations.contiguous();
+        core = core.contiguous();
+        torch::Tensor matrices = gemm(relations, core); // B×w², row b is W_b
+        ctx->save_for_backward({x, relations, core, matrices});
+        ctx->saved_data["stream"] = stream;
+        ctx->saved_data["p"] = p;
+        ctx->saved_data["offset"] = rowOffset;
+        return maskedForward(x, matrices, nullptr, uint64_t(stream), p, rowOffset);
+    }
+
+    static variable_list backward(AutogradContext *ctx, variable_list grads)
+    {
+        const auto saved = ctx->get_saved_variables();
+        const torch::Tensor &x = saved[0], &relations = saved[1], &core = saved[2], &matrices = saved[3];
+        const uint64_t key = uint64_t(ctx->saved_data["stream"].toInt());
+        const double p = ctx->saved_data["p"].toDouble();
+        const int64_t rowOffset = ctx->saved_data["offset"].toInt();
+        const torch::Tensor g = grads[0].contiguous();
+
+        const int64_t batch = x.size(0), w = x.size(1), columns = w * w;
+        // A whole number of W's rows per tile: each of W_b's rows i gives one ∂x_{b,i}.
+        const int64_t tileRows = std::clamp<int64_t>(kTileFloats / std::max<int64_t>(batch * w, 1), 1, w);
+        const int64_t tileColumns = tileRows * w;
+        // ∂r = ∂W·Wᵀ summed over the tiles. On one thread oneDNN forms it faster swapped,
+        // ∂rᵀ = W·∂Wᵀ (the quick demo's 8 tiles: 472–616 µs against 726–1,009 direct, measured
+        // alone); on two the direct one is the faster (MKG-Y: 1,977–2,668 against 2,405–3,669).
+        const bool swapped = at::get_num_threads() == 1;
+        auto gx = torch::empty_like(x);
+        auto gr = swapped ? torch::empty({relations.size(1), batch}, relations.options()) : torch::empty_like(relations);
+        auto gcore = torch::empty_like(core);
+        auto tile = torch::empty({batch, tileColumns}, x.options());
+        const float *xs = x.data_ptr<float>(), *ws = matrices.data_ptr<float>(), *gs = g.data_ptr<float>();
+        float *gxs = gx.data_ptr<float>(), *ts = tile.data_ptr<float>();
+        const uint32_t threshold = random::dropThreshold(p);
+        const float scale = float(1.0 / (1.0 - p));
+        profileFlop(4.0 * double(batch) * double(w) * double(w));
+        for (int64_t first = 0; first < w; first += tileRows) {
+            const int64_t rows = std::min(tileRows, w - first), width = rows * w, column = first * w;
+            at::parallel_for(0, batch, 8, [&](int64_t begin, int64_t end) {
+                for (int64_t b = begin; b < end; ++b)
+                    for (int64_t i = first; i < first + rows; ++i) {
+                        const uint32_t row = random::rowKey(key, rowOffset + b, i);
+                        const float xi = xs[b * w + i] * scale;
+                        float *Gi = ts + b * tileColumns + (i - first) * w;
+                        const float *Wi = ws + b * columns + i * w;
+                        gxs[b * w + i] = backwardRow(Gi, Wi, gs + b * w, xi, row, threshold, w, true) * scale;
+                    }
+            });
+            const torch::Tensor part = tile.narrow(1, 0, width), coreColumns = core.narrow(1, column, width);
+            gemmInto(gcore.narrow(1, column, width), relations.t(), part); // the core's columns: rᵀ·∂W
+            if (swapped)
+                gemmInto(gr, coreColumns, part.t(), /*accumulate=*/first > 0);
+            else
+                gemmInto(gr, part, coreColumns.t(), /*accumulate=*/first > 0);
+        }
+        if (swapped)
+            gr = gr.t().contiguous();
+        return {gx, gr, gcore, torch::Tensor(), torch::Tensor(), torch::Tensor()};
+    }
+};
 } // namespace
 
 torch::Tensor maskedCoreProduct(const torch::Tensor &x, const torch::Tensor &relationMatrices,
@@ -145,6 +230,20 @@ torch::Tensor maskedCoreProduct(const torch::Tensor &x, const torch::Tensor &rel
     if (!cpuKernelsServe(x))
         return portable::maskedCoreProduct(x, relationMatrices, slot, stream, p, rowOffset);
     return MaskedCoreFunction::apply(x, relationMatrices, slot.to(torch::kLong), int64_t(stream), p, rowOffset);
+}
+
+torch::Tensor maskedQueryCoreProduct(const torch::Tensor &x, const torch::Tensor &relations, const torch::Tensor &core,
+                                     uint64_t stream, double p, int64_t rowOffset)
+{
+    TORCH_CHECK(x.dim() == 2 && relations.dim() == 2 && core.dim() == 2 && relations.size(0) == x.size(0)
+                    && relations.size(1) == core.size(0) && core.size(1) == x.size(1) * x.size(1),
+                "maskedQueryCoreProduct: shape mismatch");
+    if (!cpuKernelsServe(x) || !cpuKernelsServe(relations) || !cpuKernelsServe(core)) {
+        const auto slot = torch::arange(x.size(0), torch::TensorOptions().dtype(torch::kLong).device(x.device()));
+        return maskedCoreProduct(x, differentiableGemm(relations, core).view({-1, x.size(1), x.size(1)}), slot, stream,
+                                 p, rowOffset);
+    }
+    return MaskedQueryCoreFunction::apply(x, relations, core, int64_t(stream), p, rowOffset);
 }
 
 torch::Tensor maskedCoreMasks(const torch::Tensor &slot, int64_t width, uint64_t stream, double p, int64_t rowOffset)

@@ -14,6 +14,13 @@ namespace momok {
 torch::Tensor maskedCoreProduct(const torch::Tensor &x, const torch::Tensor &relationMatrices,
                                 const torch::Tensor &slot, uint64_t stream, double p, int64_t rowOffset = 0);
 
+// The same for a batch whose every query has a relation row of its own (the joint decoder's
+// fused relations while training): maskedCoreProduct(x, (relations·core) as B×w×w, 0…B−1, …),
+// the same masks and values. relations: B×d_r, core: d_r×w². Its backward pass never forms the
+// B×w×w gradient of the per-query matrices (see MaskedCoreProduct.cpp).
+torch::Tensor maskedQueryCoreProduct(const torch::Tensor &x, const torch::Tensor &relations, const torch::Tensor &core,
+                                     uint64_t stream, double p, int64_t rowOffset = 0);
+
 // The masks maskedCoreProduct uses, materialised (R'... B×w×w): for tests only.
 torch::Tensor maskedCoreMasks(const torch::Tensor &slot, int64_t width, uint64_t stream, double p, int64_t rowOffset = 0);
 

@@ -341,7 +341,6 @@ torch::Tensor MoMoKModelImpl::decodeJoint(const std::array<torch::Tensor, kModal
                                           const torch::Tensor &slot, uint64_t step)
 {
     const uint64_t seed = m_config.seed;
-    const int64_t batch = slot.size(0);
     std::optional<ProfileScope> fusionScope(std::in_place, ProfileSection::Fusion);
     auto entity = m_entityFusion->forward(mixed[int(Modality::Structure)], mixed[int(Modality::Image)], mixed[int(Modality::Text)],
                                           random::streamKey(seed, step, kQueryFusionPurpose), nullptr, m_shardOffset);
@@ -351,7 +350,7 @@ torch::Tensor MoMoKModelImpl::decodeJoint(const std::array<torch::Tensor, kModal
         auto perQuery = [&](int m) { return relationRows[size_t(m)].defined() ? relationRows[size_t(m)].index_select(0, slot) : torch::Tensor(); };
         fusedRelations = m_relationFusion->forward(perQuery(int(Modality::Structure)), perQuery(int(Modality::Image)), perQuery(int(Modality::Text)),
                                                    random::streamKey(seed, step, kRelationFusionPurpose), nullptr, m_shardOffset);
-        jointSlot = torch::arange(batch, slot.options());
+        jointSlot = torch::Tensor(); // a relation row of its own for each query
     } else {
         fusedRelations = m_relationFusion->forward(relationRows[int(Modality::Structure)], relationRows[int(Modality::Image)],
                                                    relationRows[int(Modality::Text)]);

@@ -38,22 +38,29 @@ torch::Tensor TuckerDecoderImpl::forward(const torch::Tensor &entity, const torc
                            rowOffset);
     }
     std::optional<ProfileScope> coreScope(std::in_place, ProfileSection::CoreProducts);
-    // W_r = r·W once per distinct relation of the batch (exact: the product is linear in r).
-    auto matrices = differentiableGemm(relations, core.view({m_relationWidth, m_width * m_width}))
-                        .view({-1, m_width, m_width});
-    if (is_training() && m_hiddenDropout > 0) {
-        if (sharedMask) {
+    const auto core2d = core.view({m_relationWidth, m_width * m_width});
+    const bool dropout = is_training() && m_hiddenDropout > 0;
+    if (dropout && !sharedMask && !slot.defined()) {
+        // A relation row per query: its matrix's products fused with its masks.
+        x = maskedQueryCoreProduct(x, relations, core2d, stream, m_hiddenDropout, rowOffset);
+    } else {
+        const torch::Tensor slots = slot.defined()
+            ? slot
+            : torch::arange(x.size(0), torch::TensorOptions().dtype(torch::kLong).device(x.device()));
+        // W_r = r·W once per distinct relation of the batch (exact: the product is linear in r).
+        auto matrices = differentiableGemm(relations, core2d).view({-1, m_width, m_width});
+        if (!dropout) {
+            x = groupedCoreProduct(x, matrices, slots);
+        } else if (sharedMask) {
             // One mask per distinct relation of the batch, built where the matrices are.
             const auto masks = cpuKernelsServe(matrices)
                 ? maskedCoreMasks(torch::arange(matrices.size(0), torch::kLong), m_width, stream, m_hiddenDropout)
                 : portable::coreKeepMasks(matrices.size(0), m_width, stream, m_hiddenDropout, 0, matrices.device())
                       .to(matrices.scalar_type());
-            x = groupedCoreProduct(x, matrices * masks / (1.0 - m_hiddenDropout), slot);
+            x = groupedCoreProduct(x, matrices * masks / (1.0 - m_hiddenDropout), slots);
         } else {
-            x = maskedCoreProduct(x, matrices, slot, stream, m_hiddenDropout, rowOffset);
+            x = maskedCoreProduct(x, matrices, slots, stream, m_hiddenDropout, rowOffset);
         }
-    } else {
-        x = groupedCoreProduct(x, matrices, slot);
     }
     coreScope.reset();
     ProfileScope scope(ProfileSection::NormsAndDropout);

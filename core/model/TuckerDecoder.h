@@ -14,7 +14,8 @@ public:
                       double outputDropout);
 
     // entity: B×w query entities, relations: R'×d_r embeddings of the batch's distinct relations,
-    // slot: B indices into them. In training, stream keys the per-query dropout of W_r;
+    // slot: B indices into them; an undefined slot: relations has a row of its own for each
+    // query (B×d_r), in order. In training, stream keys the per-query dropout of W_r;
     // sharedMask uses one mask per relation instead (the faster, non-default variant).
     // rowOffset: the queries are rows rowOffset, … of a batch split across processes.
     torch::Tensor forward(const torch::Tensor &entity, const torch::Tensor &relations, const torch::Tensor &slot,

@@ -76,6 +76,41 @@ private Q_SLOTS:
     // a relation without queries must be zeroed by the kernel itself. Freshly mapped memory is
     // zero already, so the gradient is made to land in a block that held NaNs: a block of the
     // large-block allocator's cache, which the gradient (1 MB) reuses.
+    // A relation row per query (the joint decoder's fused relations): the fused path gives
+    // what the general one gives with the per-query matrices formed first, on one thread (its
+    // ∂r formed swapped) and on two, with W's rows split into column tiles and a last tile of
+    // fewer rows (1,000 queries × 40 wide: tiles of 3 of the 40 rows), and with a row offset.
+    void maskedQueryCoreMatchesTheGeneralPath()
+    {
+        const int threadsBefore = at::get_num_threads();
+        const auto restore = qScopeGuard([threadsBefore] { at::set_num_threads(threadsBefore); });
+        for (int threads : {1, 2}) {
+            at::set_num_threads(threads);
+            for (const auto &[batch, w, k, offset] : {std::tuple<int64_t, int64_t, int64_t, int64_t>{9, 13, 5, 0},
+                                                       {1000, 40, 24, 0}, {128, 64, 32, 7}}) {
+                torch::manual_seed(batch + threads);
+                const auto x0 = torch::randn({batch, w}), r0 = torch::randn({batch, k}), c0 = torch::randn({k, w * w});
+                auto x = x0.clone().requires_grad_(true), r = r0.clone().requires_grad_(true),
+                     core = c0.clone().requires_grad_(true);
+                auto out = maskedQueryCoreProduct(x, r, core, 4242, 0.4, offset);
+                auto upstream = torch::randn({batch, w});
+                (out * upstream).sum().backward();
+
+                auto x2 = x0.clone().requires_grad_(true), r2 = r0.clone().requires_grad_(true),
+                     core2 = c0.clone().requires_grad_(true);
+                const auto matrices = differentiableGemm(r2, core2).view({batch, w, w});
+                auto expected = maskedCoreProduct(x2, matrices, torch::arange(batch), 4242, 0.4, offset);
+                (expected * upstream).sum().backward();
+                const QString where = QStringLiteral("%1 threads, %2×%3").arg(threads).arg(batch).arg(w);
+                QVERIFY2(torch::equal(out, expected), qPrintable(where));
+                QVERIFY2(torch::equal(x.grad(), x2.grad()), qPrintable(where)); // the same rows, the same sums
+                QVERIFY2(torch::allclose(r.grad(), r2.grad(), 1e-4, 1e-4), qPrintable(where));
+                QVERIFY2(torch::allclose(core.grad(), core2.grad(), 1e-4, 1e-4), qPrintable(where));
+                QVERIFY2(r.grad().abs().sum().item<double>() > 0, qPrintable(where));
+            }
+        }
+    }
+
     void maskedCoreZeroesRelationsWithoutQueriesInDirtyMemory()
     {
         installLargeBlockAllocator();
