@@ -183,8 +183,9 @@ public:
         const int64_t tileRows = std::clamp<int64_t>(kTileFloats / std::max<int64_t>(batch * w, 1), 1, w);
         const int64_t tileColumns = tileRows * w;
         // ∂r = ∂W·Wᵀ summed over the tiles. On one thread oneDNN forms it faster swapped,
-        // ∂rᵀ = W·∂Wᵀ (the quick demo's 8 tiles: 472–616 µs against 726–1,009 direct, measured
-        // alone); on two the direct one is the faster (MKG-Y: 1,977–2,668 against 2,405–3,669).
+        // ∂rᵀ = W·∂Wᵀ (the quick demo's shapes in tiles of 512–1,024 columns: 472–616 µs against
+        // 726–1,009 direct, measured alone); on two the direct one is the faster (MKG-Y's, tiles
+        // of 128 columns: 1,977–2,668 against 2,405–3,669).
         const bool swapped = at::get_num_threads() == 1;
         auto gx = torch::empty_like(x);
         auto gr = swapped ? torch::empty({relations.size(1), batch}, relations.options()) : torch::empty_like(relations);
