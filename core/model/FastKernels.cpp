@@ -17,12 +17,10 @@ namespace momok {
 namespace {
 
 
-// exp(x) for x ≤ 0 (Cephes-style: 2^n · polynomial), vectorisable, relative error ~2e-7.
-__attribute__((always_inline)) inline float expNonPositive(float x)
+// 2^n·e^r with r = x − n·ln 2 for n = x·log2(e) rounded (|r| ≤ ln(2)/2): the Cephes-style
+// polynomial of the two exps below, relative error ~2e-7. n within [−126, 127].
+__attribute__((always_inline)) inline float expWithExponent(float x, float n)
 {
-    x = x < -87.0f ? -87.0f : x;
-    // Round to nearest by truncation (x ≤ 0): converts without a floor call, so it vectorises everywhere.
-    const float n = float(int32_t(x * 1.44269504088896341f - 0.5f));
     const float r = x - n * 0.693359375f + n * 2.12194440e-4f;
     float p = 1.9875691500e-4f;
     p = p * r + 1.3981999507e-3f;
@@ -35,6 +33,22 @@ __attribute__((always_inline)) inline float expNonPositive(float x)
     float scale;
     std::memcpy(&scale, &bits, sizeof(scale));
     return p * scale;
+}
+
+// exp(x) for x ≤ 0, vectorisable.
+__attribute__((always_inline)) inline float expNonPositive(float x)
+{
+    x = x < -87.0f ? -87.0f : x;
+    // Round to nearest by truncation (x ≤ 0): converts without a floor call, so it vectorises everywhere.
+    return expWithExponent(x, float(int32_t(x * 1.44269504088896341f - 0.5f)));
+}
+
+// exp(x) for any x, clamped to [e^−87, e^88], vectorisable.
+__attribute__((always_inline)) inline float expClamped(float x)
+{
+    x = x < -87.0f ? -87.0f : (x > 88.0f ? 88.0f : x);
+    // Rounded half away from zero by truncation, as above.
+    return expWithExponent(x, float(int32_t(x * 1.44269504088896341f + (x < 0.0f ? -0.5f : 0.5f))));
 }
 
 // log(1 + e) for e in [0, 1]: log1p via the atanh series of s = e / (2 + e) (|s| ≤ 1/3).
@@ -882,6 +896,34 @@ void meanSigmoidRow(const float *const *rows, int count, int64_t n, float *out)
     const float weight = 1.0f / float(count);
     for (int i = 0; i < count; ++i)
         sigmoidAccumulate(rows[i], out, n, weight, i == 0);
+}
+
+namespace {
+
+// The lanes negatedExp works in: every value, the last few included, goes through the same
+// vector code, so an element's result does not depend on where it sits in the array.
+constexpr int64_t kExpLanes = 16;
+
+MOMOK_KERNEL void negatedExpLanes(const float *x, float *out)
+{
+#pragma omp simd
+    for (int64_t i = 0; i < kExpLanes; ++i)
+        out[i] = expClamped(-x[i]);
+}
+
+} // namespace
+
+void negatedExp(const float *x, float *out, int64_t n)
+{
+    const int64_t whole = n - n % kExpLanes;
+    for (int64_t start = 0; start < whole; start += kExpLanes)
+        negatedExpLanes(x + start, out + start);
+    if (whole < n) {
+        float in[kExpLanes] = {}, result[kExpLanes];
+        std::copy(x + whole, x + n, in);
+        negatedExpLanes(in, result);
+        std::copy(result, result + (n - whole), out + whole);
+    }
 }
 
 } // namespace momok

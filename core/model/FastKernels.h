@@ -34,6 +34,11 @@ torch::Tensor linearExpertOutputs(const torch::Tensor &x, const torch::Tensor &s
 std::vector<torch::Tensor> attentionFusion(const torch::Tensor &p0, const torch::Tensor &p1, const torch::Tensor &p2,
                                            const torch::Tensor &v);
 
+// out[i] = exp(−x[i]) for n values, clamped to [e^−87, e^88], vectorised, within about 2e-7 of
+// exp (relative); an element's result does not depend on n or on where it sits. The CLUB
+// terms' precisions p = exp(−log σ²) (ClubEstimator.cpp).
+void negatedExp(const float *x, float *out, int64_t n);
+
 // Dropout with a counter-based mask: element i of call `stream` is kept with
 // probability 1 − p and scaled by 1/(1 − p). Differentiable; identity when !training.
 // rowOffset: x holds rows rowOffset, rowOffset + 1, … of the masked whole (a process's share of

@@ -305,6 +305,34 @@ private Q_SLOTS:
         QVERIFY(torch::allclose(v.grad(), v2.grad(), 1e-3, 1e-4));
     }
 
+    // negatedExp against exp in double: over the whole range it is meant for, at its clamps
+    // (beyond which exp leaves float's normal numbers), and for an element wherever it sits in
+    // the array (the last few values go through the same code as the rest).
+    void negatedExpMatchesExp()
+    {
+        torch::manual_seed(3);
+        const auto x = torch::cat({torch::linspace(-88, 87, 3501), torch::tanh(torch::randn({999})),
+                                   torch::tensor({-1000.0f, -88.5f, 87.5f, 1000.0f, 0.0f, -0.0f})});
+        const int64_t n = x.numel();
+        std::vector<float> out(static_cast<size_t>(n));
+        negatedExp(x.data_ptr<float>(), out.data(), n);
+        const auto got = torch::from_blob(out.data(), {n}, torch::kFloat).to(torch::kDouble);
+        const auto expected = torch::exp(-x.to(torch::kDouble).clamp(-88, 87));
+        const double worst = ((got - expected).abs() / expected).max().item<double>();
+        QVERIFY2(worst < 1e-6, qPrintable(QString::number(worst)));
+        QCOMPARE(out[size_t(n - 6)], out[size_t(n - 5)]); // −1000 and −88.5: e^88
+        QCOMPARE(out[size_t(n - 3)], out[size_t(n - 4)]); // 1000 and 87.5: e^−87
+        QCOMPARE(out[size_t(n - 2)], 1.0f);
+        for (int64_t offset : {1, 5, 15, 16, 17}) {
+            for (int64_t length : {int64_t(1), int64_t(7), n - offset}) {
+                std::vector<float> part(static_cast<size_t>(length));
+                negatedExp(x.data_ptr<float>() + offset, part.data(), length);
+                for (int64_t i = 0; i < length; ++i)
+                    QCOMPARE(part[size_t(i)], out[size_t(offset + i)]);
+            }
+        }
+    }
+
     // The fused CLUB bound and log-likelihood against their plain LibTorch expressions: values
     // and the gradients to μ, log-variance and y (both experts' outputs receive the bound's).
     void clubTermsMatchPlainFormulas_data()
