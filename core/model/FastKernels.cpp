@@ -904,16 +904,14 @@ namespace {
 // vector code, so an element's result does not depend on where it sits in the array.
 constexpr int64_t kExpLanes = 16;
 
-MOMOK_KERNEL void negatedExpLanes(const float *x, float *out)
+__attribute__((always_inline)) inline void negatedExpLanes(const float *x, float *out)
 {
 #pragma omp simd
     for (int64_t i = 0; i < kExpLanes; ++i)
         out[i] = expClamped(-x[i]);
 }
 
-} // namespace
-
-void negatedExp(const float *x, float *out, int64_t n)
+MOMOK_KERNEL void negatedExpRange(const float *x, float *out, int64_t n)
 {
     const int64_t whole = n - n % kExpLanes;
     for (int64_t start = 0; start < whole; start += kExpLanes)
@@ -924,6 +922,13 @@ void negatedExp(const float *x, float *out, int64_t n)
         negatedExpLanes(in, result);
         std::copy(result, result + (n - whole), out + whole);
     }
+}
+
+} // namespace
+
+void negatedExp(const float *x, float *out, int64_t n)
+{
+    negatedExpRange(x, out, n);
 }
 
 } // namespace momok
