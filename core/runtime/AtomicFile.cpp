@@ -27,6 +27,29 @@ void AtomicFileWriter::fail(const QString &why)
 
 void AtomicFileWriter::write(const char *data, qint64 size)
 {
+    if (!m_failure.isEmpty() || size <= 0)
+        return;
+    if (qint64(m_block.size()) + size > kBlockBytes)
+        writeOut();
+    if (size >= kBlockBytes) {
+        writeToFile(data, size);
+    } else {
+        if (m_block.empty())
+            m_block.reserve(size_t(kBlockBytes));
+        m_block.insert(m_block.end(), data, data + size);
+    }
+}
+
+void AtomicFileWriter::writeOut()
+{
+    if (m_block.empty())
+        return;
+    writeToFile(m_block.data(), qint64(m_block.size()));
+    m_block.clear(); // keeps its capacity for the next block
+}
+
+void AtomicFileWriter::writeToFile(const char *data, qint64 size)
+{
     if (!m_failure.isEmpty())
         return;
     errno = 0;
@@ -43,6 +66,7 @@ void AtomicFileWriter::write(const char *data, qint64 size)
 
 bool AtomicFileWriter::commit(QString *error)
 {
+    writeOut();
     if (m_failure.isEmpty()) {
         crashPoint("file.before-rename");
         if (m_file.commit()) {
@@ -62,6 +86,7 @@ bool writeFileAtomically(const QString &path, const char *data, qint64 size, con
     // In two halves, so that a kill can land with half the bytes written.
     const qint64 half = size / 2;
     file.write(data, half);
+    file.writeOut();
     file.write(data + half, size - half);
     return file.commit(error);
 }
