@@ -20,7 +20,8 @@ QByteArray readAll(const QString &path)
     return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
 }
 
-// The files in `dir` other than `except`: the writer's temporary file while it writes.
+// The files in `dir` other than `except`: a temporary file left behind, if the writer used a
+// named one (Qt's is usually unnamed, O_TMPFILE).
 QStringList otherFiles(const QDir &dir, const QString &except)
 {
     QStringList names = dir.entryList(QDir::Files | QDir::Hidden);
