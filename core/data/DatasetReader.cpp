@@ -3,6 +3,7 @@
 #include "data/DatasetProblemLog.h"
 #include "data/EntityMetadataReader.h"
 #include "data/FeatureIo.h"
+#include "data/ImageCheckRecord.h"
 #include "data/TextLines.h"
 
 #include <QDir>
@@ -591,8 +592,13 @@ DatasetLoadResult DatasetReader::read(const QString &directory, const DatasetLoa
     }
     if (!entities.names.isEmpty()) {
         EntityMetadataReader::read(directory, index, &dataset.entities, log);
-        if (options.checkImages)
-            EntityMetadataReader::checkImages(directory, dataset.entities, log);
+        if (options.checkImages) {
+            QString record;
+            if (options.rememberCheckedImages)
+                record = options.imageCheckRecordDirectory.isEmpty() ? ImageCheckRecord::defaultDirectory()
+                                                                     : options.imageCheckRecordDirectory;
+            EntityMetadataReader::checkImages(directory, dataset.entities, log, record);
+        }
         readFeatureFiles(dir, dataset.entityCount(), options.checkFeatures, &dataset, log);
     }
     dataset.m_entityIndex = std::move(index);

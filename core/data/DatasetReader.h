@@ -35,6 +35,10 @@ struct DatasetLoadOptions {
     int maxProblemsPerFile = 10;
     // Decode every image and thumbnail, so that a corrupt file is reported now, not during extraction.
     bool checkImages = true;
+    // ... except those found fine by an earlier read and unchanged since (ImageCheckRecord),
+    // remembered in imageCheckRecordDirectory (empty: ImageCheckRecord::defaultDirectory()).
+    bool rememberCheckedImages = true;
+    QString imageCheckRecordDirectory;
     // Load the feature files found in the folder to check their row count and values.
     bool checkFeatures = true;
 };

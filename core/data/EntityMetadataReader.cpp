@@ -1,5 +1,6 @@
 #include "data/EntityMetadataReader.h"
 
+#include "data/ImageCheckRecord.h"
 #include "data/TextLines.h"
 
 #include <QDir>
@@ -194,7 +195,7 @@ QString imageProblem(const QString &path)
 } // namespace
 
 void EntityMetadataReader::checkImages(const QString &directory, QVector<EntityInfo> &entities,
-                                       DatasetProblemLog &log)
+                                       DatasetProblemLog &log, const QString &recordDirectory)
 {
     const QDir dir(directory);
     QSet<QString> decodable;
@@ -215,12 +216,32 @@ void EntityMetadataReader::checkImages(const QString &directory, QVector<EntityI
         }
     }
     // Decoding dominates reading a dataset with images: spread it over the cores
-    // (QImageReader is reentrant). Results are logged in entity order.
+    // (QImageReader is reentrant), and skip the files found fine before and unchanged since.
+    // Results are logged in entity order.
+    const QByteArray signature = QStringLiteral("limits %1 %2 %3; Qt %4")
+                                     .arg(kMaxImageFileBytes)
+                                     .arg(kMaxImagePixels)
+                                     .arg(kImageAllocationLimitMiB)
+                                     .arg(QString::fromLatin1(qVersion()))
+                                     .toUtf8();
+    ImageCheckRecord record(recordDirectory, directory, signature);
     std::vector<QString> problems(size_t(paths.size()));
+    std::vector<QByteArray> stamps(size_t(paths.size()));
+    std::vector<char> remember(size_t(paths.size()), 0);
     std::atomic<qsizetype> next{0};
     auto work = [&] {
-        for (qsizetype i = next++; i < paths.size(); i = next++)
-            problems[size_t(i)] = imageProblem(paths[i]);
+        for (qsizetype i = next++; i < paths.size(); i = next++) {
+            // Stamped before decoding: a change while it decodes makes a stamp of its own.
+            bool settled = false;
+            const QByteArray stamp = recordDirectory.isEmpty() ? QByteArray() : ImageCheckRecord::stampOf(paths[i], &settled);
+            if (record.passed(paths[i], stamp)) {
+                remember[size_t(i)] = 1;
+            } else {
+                problems[size_t(i)] = imageProblem(paths[i]);
+                remember[size_t(i)] = settled && problems[size_t(i)].isEmpty();
+            }
+            stamps[size_t(i)] = stamp;
+        }
     };
     const int threads = int(std::clamp<qsizetype>(std::min<qsizetype>(QThread::idealThreadCount(), paths.size() / 16), 1, 8));
     std::vector<std::thread> pool;
@@ -229,6 +250,10 @@ void EntityMetadataReader::checkImages(const QString &directory, QVector<EntityI
     work();
     for (std::thread &t : pool)
         t.join();
+    for (qsizetype i = 0; i < paths.size(); ++i)
+        if (remember[size_t(i)])
+            record.keep(paths[i], stamps[size_t(i)]);
+    record.save(); // a cache: when it cannot be written, the next read decodes again
     const QString group = QStringLiteral("images");
     QSet<QString> unusable;
     for (qsizetype i = 0; i < paths.size(); ++i)

@@ -44,7 +44,10 @@ public:
     // having none (its features are imputed as for a missing row); a bad thumbnail falls
     // back on the images. A summary warning counts them. Formats without a decoder in this
     // build are one warning each. Triples, id files and feature files stay strict.
-    static void checkImages(const QString &directory, QVector<EntityInfo> &entities, DatasetProblemLog &log);
+    // With a `recordDirectory`, the files found fine are remembered there (ImageCheckRecord)
+    // and decoded again only once changed.
+    static void checkImages(const QString &directory, QVector<EntityInfo> &entities, DatasetProblemLog &log,
+                            const QString &recordDirectory = {});
     static constexpr qint64 kMaxImageFileBytes = 64ll << 20;  // 64 MiB
     static constexpr qint64 kMaxImagePixels = 64ll * 1000 * 1000; // 64 megapixels, read from the header
     // The most a decoder may allocate for one image (QImageReader::setAllocationLimit): a

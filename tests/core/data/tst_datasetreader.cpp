@@ -7,6 +7,7 @@
 
 #include "data/DatasetReader.h"
 #include "data/FeatureIo.h"
+#include "data/ImageCheckRecord.h"
 #include "storage/Workspace.h"
 
 #include <QCryptographicHash>
@@ -265,6 +266,7 @@ private Q_SLOTS:
     void badIdFilesDoNotCascade();
 
     void badImagesAreLeftOut();
+    void checkedImagesAreRemembered();
 
     void featureFiles();
     void importStoresMetadata();
@@ -631,6 +633,79 @@ void TestDatasetReader::badImagesAreLeftOut()
     QCOMPARE(cli.exitCode, 0);
     QVERIFY2(cli.out.contains("3 entities are left without an image") || cli.err.contains("3 entities are left without an image"),
              qPrintable(cli.out + cli.err));
+}
+
+// Images found fine are remembered (ImageCheckRecord) and not decoded again while unchanged;
+// freshly written files, changed files and files with a problem are decoded on every read.
+void TestDatasetReader::checkedImagesAreRemembered()
+{
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const QString dir = tmp.filePath("dataset"), records = tmp.filePath("records");
+    writeBase(Base::Named, dir);
+    QFile flag(countriesDir() + "/images/Japan.png");
+    QVERIFY(flag.open(QIODevice::ReadOnly));
+    const QByteArray png = flag.readAll();
+    QVERIFY(copyFile(countriesDir() + "/images/Japan.png", dir + "/images/a.png"));
+    QVERIFY(copyFile(countriesDir() + "/images/France.png", dir + "/images/b.png"));
+    QVERIFY(writeFile(dir + "/images/c.png", png.left(png.size() / 2))); // truncated
+    DatasetLoadOptions options;
+    options.imageCheckRecordDirectory = records;
+    auto read = [&] {
+        const DatasetLoadResult r = DatasetReader::read(dir, options);
+        if (!r.ok())
+            qWarning("%s", qPrintable(r.summary()));
+        return r;
+    };
+    auto warned = [](const DatasetLoadResult &r, const char *file) {
+        return findProblem(r, QString::fromLatin1(file), 0, DatasetProblem::Warning) != nullptr;
+    };
+    auto recordText = [&records]() -> QByteArray {
+        const QStringList files = QDir(records).entryList(QDir::Files);
+        if (files.size() != 1)
+            return {};
+        QFile f(QDir(records).filePath(files.first()));
+        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+    };
+
+    // Just written: within the clock's tick a change could keep a file's times, so nothing is
+    // remembered yet.
+    DatasetLoadResult r = read();
+    QVERIFY(r.ok() && warned(r, "images/c.png"));
+    QVERIFY2(QDir(records).entryList(QDir::Files).isEmpty(), qPrintable(QDir(records).entryList().join(' ')));
+
+    // Settled: the good ones are remembered, the truncated one is not (and is still reported).
+    QTest::qSleep(int(ImageCheckRecord::kSettleSeconds) * 1000 + 300);
+    r = read();
+    QVERIFY(r.ok() && warned(r, "images/c.png"));
+    QByteArray text = recordText();
+    QVERIFY2(text.contains("\timages/a.png\n") && text.contains("\timages/b.png\n"), text.constData());
+    QVERIFY2(!text.contains("images/c.png"), text.constData());
+
+    // What the record says is trusted while the stamp holds: a record claiming the truncated
+    // file fine, with its true stamp, spares it the decoding that would find it corrupt.
+    QFile recordFile(QDir(records).filePath(QDir(records).entryList(QDir::Files).first()));
+    QVERIFY(recordFile.open(QIODevice::Append));
+    recordFile.write(ImageCheckRecord::stampOf(dir + "/images/c.png") + "\timages/c.png\n");
+    recordFile.close();
+    r = read();
+    QVERIFY2(r.ok() && !warned(r, "images/c.png"), qPrintable(r.summary()));
+
+    // A changed file is decoded again, though the record names it.
+    QVERIFY(writeFile(dir + "/images/a.png", png.left(png.size() / 3)));
+    r = read();
+    QVERIFY2(r.ok() && warned(r, "images/a.png"), qPrintable(r.summary()));
+
+    // A record that is not one is ignored: everything is decoded.
+    QVERIFY(writeFile(recordFile.fileName(), "not a record\n"));
+    r = read();
+    QVERIFY(r.ok() && warned(r, "images/a.png") && warned(r, "images/c.png"));
+
+    // Without the record, every file is decoded.
+    options.rememberCheckedImages = false;
+    QVERIFY(writeFile(recordFile.fileName(), text + ImageCheckRecord::stampOf(dir + "/images/c.png") + "\timages/c.png\n"));
+    r = read();
+    QVERIFY(r.ok() && warned(r, "images/c.png"));
 }
 
 void TestDatasetReader::thousandsOfBadLinesAreSummarised()
