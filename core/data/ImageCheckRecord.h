@@ -33,9 +33,6 @@ public:
     // names everything the check's verdict depends on besides the file.
     ImageCheckRecord(const QString &recordDirectory, const QString &datasetDirectory, const QByteArray &checkSignature);
 
-    // The record's file (it may not exist).
-    QString filePath() const { return m_filePath; }
-
     // What a file is known by now: empty when it cannot be stat'ed. `settled`, if given, says
     // whether both its times are kSettleSeconds older than now.
     static QByteArray stampOf(const QString &path, bool *settled = nullptr);
