@@ -61,7 +61,8 @@ bool forceGemmLibrary(GemmLibrary library);
 void gemmInto(const torch::Tensor &out, const torch::Tensor &a, const torch::Tensor &b, bool accumulate = false);
 // a·b as a new row-major tensor.
 torch::Tensor gemm(const torch::Tensor &a, const torch::Tensor &b);
-// bias + a·b with bias broadcast over the rows (1×n or n): addmm.
+// bias + a·b with bias broadcast over the rows (1×n or n): addmm. Where autograd records it,
+// its gradients are formed here too, as differentiableGemm's are.
 torch::Tensor gemmWithBias(const torch::Tensor &bias, const torch::Tensor &a, const torch::Tensor &b);
 // a·b for autograd: its two gradients (∂·bᵀ, aᵀ·∂) are formed here too. Where oneDNN does not
 // serve (another device or type), LibTorch's mm with its own gradients.

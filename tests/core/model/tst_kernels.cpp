@@ -519,6 +519,23 @@ private Q_SLOTS:
                 QVERIFY(torch::allclose(gemmWithBias(bias, aRows, b), torch::addmm(bias, aRows, b), 1e-5, 1e-5));
                 QVERIFY(torch::equal(bias, kept));
             }
+            // Recorded by autograd (a bias of either shape): the same values and the same three
+            // gradients as LibTorch's addmm.
+            for (const auto &biasShape : {std::vector<int64_t>{n}, std::vector<int64_t>{1, n}}) {
+                const auto bias = torch::randn(biasShape), weights = torch::randn({m, n});
+                const auto bias1 = bias.clone().requires_grad_(true), bias2 = bias.clone().requires_grad_(true);
+                const auto a1 = a.detach().clone().requires_grad_(true), a2 = a.detach().clone().requires_grad_(true);
+                const auto b1 = b.detach().clone().requires_grad_(true), b2 = b.detach().clone().requires_grad_(true);
+                const auto product = gemmWithBias(bias1, a1, b1);
+                QVERIFY(product.requires_grad());
+                QVERIFY(torch::allclose(product, torch::addmm(bias, a, b), 1e-5, 1e-5));
+                (product * weights).sum().backward();
+                (torch::addmm(bias2, a2, b2) * weights).sum().backward();
+                QCOMPARE(bias1.grad().sizes(), bias1.sizes());
+                QVERIFY(torch::allclose(bias1.grad(), bias2.grad(), 1e-4, 1e-4));
+                QVERIFY(torch::allclose(a1.grad(), a2.grad(), 1e-4, 1e-4));
+                QVERIFY(torch::allclose(b1.grad(), b2.grad(), 1e-4, 1e-4));
+            }
             return;
         }
         if (layout == "into a view" || layout == "accumulate") {
