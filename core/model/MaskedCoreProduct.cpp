@@ -9,6 +9,7 @@
 #include <ATen/Parallel.h>
 
 #include <algorithm>
+#include <vector>
 
 namespace momok {
 namespace {
@@ -60,8 +61,25 @@ torch::Tensor maskedForward(const torch::Tensor &x, const torch::Tensor &matrice
     const uint32_t threshold = random::dropThreshold(p);
     const float scale = float(1.0 / (1.0 - p));
     profileFlop(2.0 * double(batch) * double(w) * double(w));
+    // Queries taken relation by relation (a counting sort of the slots, stable): consecutive
+    // queries then read the same W_r, which stays in the core's cache, where batch order read
+    // a different one (256 kB on MKG-Y's image and text decoders) for nearly every query. Each
+    // query's row is its own sum, so the order changes no bit of it.
+    std::vector<int64_t> order;
+    if (slots) {
+        const int64_t relations = matrices.size(0);
+        std::vector<int64_t> start(static_cast<size_t>(relations) + 1, 0);
+        for (int64_t b = 0; b < batch; ++b)
+            ++start[size_t(slots[b]) + 1];
+        for (int64_t r = 0; r < relations; ++r)
+            start[size_t(r) + 1] += start[size_t(r)];
+        order.resize(static_cast<size_t>(batch));
+        for (int64_t b = 0; b < batch; ++b)
+            order[size_t(start[size_t(slots[b])]++)] = b;
+    }
     at::parallel_for(0, batch, 8, [&](int64_t begin, int64_t end) {
-        for (int64_t b = begin; b < end; ++b) {
+        for (int64_t position = begin; position < end; ++position) {
+            const int64_t b = slots ? order[size_t(position)] : position;
             const float *W = ws + (slots ? slots[b] : b) * w * w;
             float *o = os + b * w;
             for (int64_t i = 0; i < w; ++i) {
