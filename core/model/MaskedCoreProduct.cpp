@@ -48,6 +48,29 @@ MOMOK_KERNEL float backwardRow(float *Gi, const float *Wi, const float *gb, floa
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
+// Queries grouped by relation, by a stable counting sort of their slots: relation r's queries
+// are order[start[r] … start[r+1]), in batch order. Both passes below take them so.
+struct QueriesByRelation
+{
+    std::vector<int64_t> order;
+    std::vector<int64_t> start; // relations + 1 entries
+};
+
+QueriesByRelation queriesByRelation(const int64_t *slots, int64_t batch, int64_t relations)
+{
+    QueriesByRelation grouped;
+    grouped.start.assign(static_cast<size_t>(relations) + 1, 0);
+    for (int64_t b = 0; b < batch; ++b)
+        ++grouped.start[size_t(slots[b]) + 1];
+    for (int64_t r = 0; r < relations; ++r)
+        grouped.start[size_t(r) + 1] += grouped.start[size_t(r)];
+    std::vector<int64_t> next(grouped.start.begin(), grouped.start.end() - 1);
+    grouped.order.resize(static_cast<size_t>(batch));
+    for (int64_t b = 0; b < batch; ++b)
+        grouped.order[size_t(next[size_t(slots[b])]++)] = b;
+    return grouped;
+}
+
 // x_b · dropout_b(W_{slot_b}) for every query b: matrices R'×w×w (or B×w² rows, one per query,
 // with slots null). The loop both autograd functions below run forward.
 torch::Tensor maskedForward(const torch::Tensor &x, const torch::Tensor &matrices, const int64_t *slots, uint64_t key,
@@ -61,25 +84,14 @@ torch::Tensor maskedForward(const torch::Tensor &x, const torch::Tensor &matrice
     const uint32_t threshold = random::dropThreshold(p);
     const float scale = float(1.0 / (1.0 - p));
     profileFlop(2.0 * double(batch) * double(w) * double(w));
-    // Queries taken relation by relation (a counting sort of the slots, stable): consecutive
-    // queries then read the same W_r, which stays in the core's cache, where batch order read
-    // a different one (256 kB on MKG-Y's image and text decoders) for nearly every query. Each
-    // query's row is its own sum, so the order changes no bit of it.
-    std::vector<int64_t> order;
-    if (slots) {
-        const int64_t relations = matrices.size(0);
-        std::vector<int64_t> start(static_cast<size_t>(relations) + 1, 0);
-        for (int64_t b = 0; b < batch; ++b)
-            ++start[size_t(slots[b]) + 1];
-        for (int64_t r = 0; r < relations; ++r)
-            start[size_t(r) + 1] += start[size_t(r)];
-        order.resize(static_cast<size_t>(batch));
-        for (int64_t b = 0; b < batch; ++b)
-            order[size_t(start[size_t(slots[b])]++)] = b;
-    }
+    // Queries taken relation by relation: consecutive queries then read the same W_r, which
+    // stays in the core's cache, where batch order read a different one (256 kB on MKG-Y's image
+    // and text decoders) for nearly every query. Each query's row is its own sum, so the order
+    // changes no bit of it.
+    const QueriesByRelation grouped = slots ? queriesByRelation(slots, batch, matrices.size(0)) : QueriesByRelation{};
     at::parallel_for(0, batch, 8, [&](int64_t begin, int64_t end) {
         for (int64_t position = begin; position < end; ++position) {
-            const int64_t b = slots ? order[size_t(position)] : position;
+            const int64_t b = slots ? grouped.order[size_t(position)] : position;
             const float *W = ws + (slots ? slots[b] : b) * w * w;
             float *o = os + b * w;
             for (int64_t i = 0; i < w; ++i) {
@@ -127,10 +139,7 @@ public:
         // per-query matrices are B×d×d, 16 MB for MKG-Y's benchmark batch.
         auto gm = torch::empty_like(matrices);
         // Queries grouped by relation: each (relation, row) of the gradient is owned by one task.
-        std::vector<std::vector<int64_t>> members(static_cast<size_t>(relations));
-        const int64_t *slots = slot.data_ptr<int64_t>();
-        for (int64_t b = 0; b < batch; ++b)
-            members[size_t(slots[b])].push_back(b);
+        const QueriesByRelation grouped = queriesByRelation(slot.data_ptr<int64_t>(), batch, relations);
 
         const float *xs = x.data_ptr<float>(), *ws = matrices.data_ptr<float>(), *gs = g.data_ptr<float>();
         float *gxs = gx.data_ptr<float>(), *gms = gm.data_ptr<float>();
@@ -142,11 +151,13 @@ public:
                 const int64_t r = rowIndex / w, i = rowIndex % w;
                 const float *Wi = ws + rowIndex * w;
                 float *Gi = gms + rowIndex * w;
-                const std::vector<int64_t> &queries = members[size_t(r)];
-                if (queries.empty())
+                const int64_t *queriesBegin = grouped.order.data() + grouped.start[size_t(r)];
+                const int64_t *queriesEnd = grouped.order.data() + grouped.start[size_t(r) + 1];
+                if (queriesBegin == queriesEnd)
                     std::fill(Gi, Gi + w, 0.0f);
                 bool first = true;
-                for (int64_t b : queries) {
+                for (const int64_t *query = queriesBegin; query != queriesEnd; ++query) {
+                    const int64_t b = *query;
                     const uint32_t row = random::rowKey(key, rowOffset + b, i);
                     const float *gb = gs + b * w;
                     const float xi = xs[b * w + i] * scale;

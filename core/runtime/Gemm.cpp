@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <thread>
+#include <utility>
 #include <dlfcn.h>
 #include <cstdint>
 #include <cstdlib>
@@ -264,6 +265,16 @@ torch::Tensor gemm(const torch::Tensor &a, const torch::Tensor &b)
 
 namespace {
 
+// The gradients of a product a·b that are inputs aIndex and aIndex + 1 of an autograd function:
+// ∂·bᵀ and aᵀ·∂ on oneDNN, each formed only where autograd asks for it.
+std::pair<torch::Tensor, torch::Tensor> productGradients(torch::autograd::AutogradContext *ctx, size_t aIndex,
+                                                         const torch::Tensor &g, const torch::Tensor &a,
+                                                         const torch::Tensor &b)
+{
+    return {ctx->needs_input_grad(aIndex) ? gemm(g, b.t()) : torch::Tensor(),
+            ctx->needs_input_grad(aIndex + 1) ? gemm(a.t(), g) : torch::Tensor()};
+}
+
 class GemmFunction : public torch::autograd::Function<GemmFunction>
 {
 public:
@@ -278,8 +289,8 @@ public:
         const auto saved = ctx->get_saved_variables();
         const torch::Tensor &a = saved[0], &b = saved[1];
         torch::NoGradGuard noGrad;
-        return {ctx->needs_input_grad(0) ? gemm(grads[0], b.t()) : torch::Tensor(),
-                ctx->needs_input_grad(1) ? gemm(a.t(), grads[0]) : torch::Tensor()};
+        auto [ga, gb] = productGradients(ctx, 0, grads[0], a, b);
+        return {ga, gb};
     }
 };
 
@@ -327,10 +338,10 @@ public:
         const torch::Tensor &a = saved[0], &b = saved[1];
         torch::NoGradGuard noGrad;
         const torch::Tensor &g = grads[0];
+        auto [ga, gb] = productGradients(ctx, 1, g, a, b);
         return {ctx->needs_input_grad(0) ? g.sum(0).reshape(ctx->saved_data["bias_shape"].toIntVector())
                                          : torch::Tensor(),
-                ctx->needs_input_grad(1) ? gemm(g, b.t()) : torch::Tensor(),
-                ctx->needs_input_grad(2) ? gemm(a.t(), g) : torch::Tensor()};
+                ga, gb};
     }
 };
 
