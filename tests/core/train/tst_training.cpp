@@ -345,6 +345,42 @@ private Q_SLOTS:
         QVERIFY(best.value("protocol").toString().contains("not a model selection"));
     }
 
+    // The test split is evaluated on the checkpoint selected on validation: best.pt, reloaded
+    // when training went on after it, or the model in memory when the last evaluation was the
+    // best (then the two hold the same bits). Either way the figures are best.pt's.
+    void testFiguresAreTheSelectedCheckpoints()
+    {
+        QString error;
+        int lastWasBest = 0, earlierWasBest = 0;
+        for (const uint64_t seed : {5u, 6u, 7u, 8u}) {
+            const QString runDir = m_dir.filePath(QStringLiteral("selected-%1").arg(seed));
+            RunSpec spec = smallRun(m_dataset, runDir, 6);
+            spec.config.evalEvery = 1;
+            spec.config.seed = seed;
+            spec.config.learningRate = 8e-2; // large enough that a later epoch may score lower
+            Trainer trainer;
+            QVERIFY2(trainer.start(spec, nullptr, &error), qPrintable(error));
+            QCOMPARE(trainer.run(nullptr, nullptr, &error), Outcome::Finished);
+            const int best = trainer.bestValidReport().epoch;
+            (best == 6 ? lastWasBest : earlierWasBest) += 1;
+            const EvaluationReport test = trainer.testReport();
+            QCOMPARE(test.epoch, best);
+            auto reopened = RunContext::open(runDir, &error); // best.pt
+            QVERIFY2(reopened, qPrintable(error));
+            Evaluator evaluator(reopened->model, reopened->dataset, reopened->allKnown);
+            const EvaluationReport again = evaluator.evaluate(Split::Test, spec.config.evalBatchSize);
+            for (Decoder d : kDecoders) {
+                const RankMetrics &mine = test.overall.both[size_t(d)].realistic;
+                const RankMetrics &theirs = again.overall.both[size_t(d)].realistic;
+                QCOMPARE(mine.count, theirs.count);
+                QCOMPARE(mine.mrr, theirs.mrr);
+                QCOMPARE(mine.mr, theirs.mr);
+                QCOMPARE(mine.hits1, theirs.hits1);
+            }
+        }
+        qInfo("last evaluation the best in %d run(s), an earlier one in %d", lastWasBest, earlierWasBest);
+    }
+
     void checkpointRoundTripGivesIdenticalPredictions()
     {
         const QString runDir = m_dir.filePath("straight"); // trained above
