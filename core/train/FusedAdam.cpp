@@ -96,14 +96,28 @@ bool FusedAdam::fusable() const
     return true;
 }
 
+const FusedAdam::StateKey &FusedAdam::stateKey(const torch::Tensor &p)
+{
+    const void *impl = p.unsafeGetTensorImpl();
+    auto found = m_stateKeys.find(impl);
+    if (found == m_stateKeys.end())
+        found = m_stateKeys.emplace(impl, adamStateKey(state(), p)).first;
+    return found->second;
+}
+
 AdamUpdate FusedAdam::prepareUpdate(const std::vector<torch::Tensor> &parameters)
+{
+    std::unordered_set<const void *> wanted;
+    for (const auto &p : parameters)
+        wanted.insert(p.unsafeGetTensorImpl());
+    return prepare(&wanted);
+}
+
+AdamUpdate FusedAdam::prepare(const std::unordered_set<const void *> *wanted)
 {
     torch::NoGradGuard noGrad;
     // The update works through a parameter's memory in stretches of this many elements.
     constexpr int64_t kChunk = int64_t(1) << 15;
-    std::unordered_set<const void *> wanted;
-    for (const auto &p : parameters)
-        wanted.insert(p.unsafeGetTensorImpl());
     AdamUpdate update;
     AdamUpdate::Chunks &out = *update.m_chunks;
     // ---- each parameter's state and constants, then its memory in chunks ----
@@ -111,9 +125,9 @@ AdamUpdate FusedAdam::prepareUpdate(const std::vector<torch::Tensor> &parameters
         const auto &options = static_cast<const torch::optim::AdamOptions &>(group.options());
         const double beta1 = std::get<0>(options.betas()), beta2 = std::get<1>(options.betas());
         for (auto &p : group.params()) {
-            if (!p.grad().defined() || !wanted.count(p.unsafeGetTensorImpl()))
+            if (!p.grad().defined() || (wanted && !wanted->count(p.unsafeGetTensorImpl())))
                 continue;
-            const auto key = adamStateKey(state(), p);
+            const StateKey &key = stateKey(p);
             auto found = state_.find(key);
             if (found == state_.end()) {
                 auto fresh = std::make_unique<torch::optim::AdamParamState>();
@@ -154,11 +168,7 @@ torch::Tensor FusedAdam::step(LossClosure closure)
     if (!fusable())
         return torch::optim::Adam::step(std::move(closure));
     TORCH_CHECK(closure == nullptr, "FusedAdam: closures are not supported");
-    std::vector<torch::Tensor> all;
-    for (auto &group : param_groups_)
-        for (auto &p : group.params())
-            all.push_back(p);
-    AdamUpdate update = prepareUpdate(all);
+    AdamUpdate update = prepare(nullptr);
     apply(update);
     return {};
 }
