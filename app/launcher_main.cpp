@@ -1,8 +1,9 @@
 // The installed commands `momok` and `momok-studio` are this launcher: it sets the thread
-// pools' waiting policies (runtime/WaitPolicies.h) and starts the program itself,
+// pools' waiting policies and the heap's page size (runtime/WaitPolicies.h) and starts the
+// program itself,
 // BIN/../libexec/momok-studio/NAME, in this process (exec: same process, arguments, standard
-// streams, exit status and signals). OpenBLAS and GNU OpenMP read those policies when they
-// are loaded, before main() runs, so a program started directly has to start itself once
+// streams, exit status and signals). OpenBLAS, GNU OpenMP and glibc read those policies when
+// they are loaded, before main() runs, so a program started directly has to start itself once
 // more to apply them, loading LibTorch's libraries twice (about 0.6 s); this launcher loads
 // none of them. The build tree has the same layout (build/app and build/libexec).
 #include "runtime/WaitPolicies.h"
@@ -20,7 +21,7 @@
 
 int main(int argc, char **argv)
 {
-    momok::setThreadPoolWaitPolicies();
+    momok::setStartupPolicies();
     char self[PATH_MAX];
     const ssize_t length = readlink("/proc/self/exe", self, sizeof self - 1);
     if (length <= 0) {

@@ -80,7 +80,7 @@ void prepareProcessEnvironment(char **argv)
         return;
     // Started by a launcher (app/launcher_main.cpp), the policies are set already and this
     // does nothing; started directly, the program starts itself once more to apply them.
-    if (setThreadPoolWaitPolicies())
+    if (setStartupPolicies())
         execv("/proc/self/exe", argv);
     // exec failed (no /proc) or nothing to change: carry on, the variables stay set.
 }
@@ -142,6 +142,7 @@ ComputeInfo currentComputeInfo()
     for (const char *name : kThreadPoolWaitVariables)
         if (const char *value = std::getenv(name))
             info.waitPolicies << QStringLiteral("%1=%2").arg(QLatin1String(name), QString::fromLocal8Bit(value));
+    info.heapTunables = qEnvironmentVariable(kHeapTunablesVariable);
     info.device = QStringLiteral("cpu");
     info.availableDevices << QStringLiteral("cpu");
     if (torch::cuda::is_available()) {
@@ -218,6 +219,8 @@ QString longDescription(const ComputeInfo &info)
           << QStringLiteral("Idle threads' waiting: %1")
                  .arg(info.waitPolicies.isEmpty() ? QStringLiteral("the libraries' defaults")
                                                   : info.waitPolicies.join(QStringLiteral(", ")))
+          << QStringLiteral("glibc tunables: %1")
+                 .arg(info.heapTunables.isEmpty() ? QStringLiteral("none") : info.heapTunables)
           << QStringLiteral("Devices: %1").arg(info.availableDevices.join(", "))
           << QStringLiteral("Several processes (--nproc, --nnodes): Gloo%1")
                  .arg(ncclBuiltIn() ? QStringLiteral(", NCCL with a GPU per process")

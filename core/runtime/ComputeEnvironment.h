@@ -21,6 +21,7 @@ struct ComputeInfo {
     // runtime/WaitPolicies.h), as the libraries read them when the program was loaded; empty
     // when none is set (the libraries' defaults).
     QStringList waitPolicies;
+    QString heapTunables; // GLIBC_TUNABLES as the process started with it (runtime/WaitPolicies.h)
     QString gemm;              // where the engine's own products go (runtime/Gemm.h): "oneDNN 2.6.3"…
     bool gemmOnOneDnn = false; // …and whether that is oneDNN (gemmLibrary())
     QString gemmSettingProblem; // MOMOK_GEMM not understood: that sentence; otherwise empty
@@ -29,9 +30,9 @@ struct ComputeInfo {
 };
 
 // Call before any other work (a re-executed program starts over). OpenBLAS and GNU OpenMP
-// read their waiting policies when they are loaded, before main() runs: if one that
-// setThreadPoolWaitPolicies() sets (runtime/WaitPolicies.h) is unset, this sets it and
-// re-executes the program once. The installed commands are launchers that set them before
+// read their waiting policies when they are loaded, and glibc its tunables, before main()
+// runs: if one that setStartupPolicies() sets (runtime/WaitPolicies.h) is unset, this sets it
+// and re-executes the program once. The installed commands are launchers that set them before
 // starting the program (app/launcher_main.cpp), so this does nothing there; it does the work
 // for a program started directly, whose second start costs about 0.6 s (LibTorch's
 // libraries loaded again): the CLI calls this only for the commands that compute at length

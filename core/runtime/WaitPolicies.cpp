@@ -1,6 +1,8 @@
 #include "runtime/WaitPolicies.h"
 
 #include <cstdlib>
+#include <cstring>
+#include <string>
 
 namespace momok {
 
@@ -21,6 +23,35 @@ bool setThreadPoolWaitPolicies()
     if (!std::getenv("OMP_WAIT_POLICY"))
         setDefault("GOMP_SPINCOUNT", "1000");
     return changed;
+}
+
+bool setHugePageHeap()
+{
+    const char *own = std::getenv(kHeapTunablesVariable);
+    std::string tunables = own ? own : "";
+    // GLIBC_TUNABLES is a colon-separated list of name=value.
+    for (size_t begin = 0; begin <= tunables.size();) {
+        size_t end = tunables.find(':', begin);
+        if (end == std::string::npos)
+            end = tunables.size();
+        const std::string entry = tunables.substr(begin, end - begin);
+        if (entry.compare(0, std::strlen(kHugePageHeapTunable), kHugePageHeapTunable) == 0
+            && entry.size() > std::strlen(kHugePageHeapTunable) && entry[std::strlen(kHugePageHeapTunable)] == '=')
+            return false; // the user's choice
+        begin = end + 1;
+    }
+    if (!tunables.empty())
+        tunables += ':';
+    tunables += std::string(kHugePageHeapTunable) + "=1";
+    setenv(kHeapTunablesVariable, tunables.c_str(), 1);
+    return true;
+}
+
+bool setStartupPolicies()
+{
+    const bool waits = setThreadPoolWaitPolicies();
+    const bool heap = setHugePageHeap();
+    return waits || heap;
 }
 
 } // namespace momok

@@ -53,6 +53,34 @@ private Q_SLOTS:
         const QString out = QString::fromUtf8(cli.readAllStandardOutput());
         QVERIFY2(out.contains(QStringLiteral("Idle threads' waiting: %1\n").arg(expected)), qPrintable(out));
     }
+    // …and with malloc's heap on transparent huge pages, after the user's own glibc tunables;
+    // a user's own choice of that tunable wins.
+    void theProgramStartsWithTheHeapOnHugePages_data()
+    {
+        QTest::addColumn<QString>("userTunables"); // empty: GLIBC_TUNABLES unset
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("none set") << QString() << QStringLiteral("glibc.malloc.hugetlb=1");
+        QTest::newRow("the user's other tunables") << QStringLiteral("glibc.malloc.arena_max=4")
+                                                   << QStringLiteral("glibc.malloc.arena_max=4:glibc.malloc.hugetlb=1");
+        QTest::newRow("the user's own choice") << QStringLiteral("glibc.malloc.arena_max=4:glibc.malloc.hugetlb=0")
+                                               << QStringLiteral("glibc.malloc.arena_max=4:glibc.malloc.hugetlb=0");
+    }
+    void theProgramStartsWithTheHeapOnHugePages()
+    {
+        QFETCH(QString, userTunables);
+        QFETCH(QString, expected);
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.remove(QString::fromLatin1(momok::kHeapTunablesVariable));
+        if (!userTunables.isEmpty())
+            environment.insert(QString::fromLatin1(momok::kHeapTunablesVariable), userTunables);
+        QProcess cli;
+        cli.setProcessEnvironment(environment);
+        cli.start(QStringLiteral(MOMOK_CLI), {QStringLiteral("--version")});
+        QVERIFY(cli.waitForFinished(60000));
+        QCOMPARE(cli.exitCode(), 0);
+        const QString out = QString::fromUtf8(cli.readAllStandardOutput());
+        QVERIFY2(out.contains(QStringLiteral("glibc tunables: %1\n").arg(expected)), qPrintable(out));
+    }
     void aLauncherAwayFromItsProgramSaysWhatItLacks()
     {
         QTemporaryDir dir;
