@@ -1,8 +1,8 @@
 #include "runtime/WaitPolicies.h"
 
 #include <cstdlib>
-#include <cstring>
 #include <string>
+#include <string_view>
 
 namespace momok {
 
@@ -29,15 +29,15 @@ bool setHugePageHeap()
 {
     const char *own = std::getenv(kHeapTunablesVariable);
     std::string tunables = own ? own : "";
-    // GLIBC_TUNABLES is a colon-separated list of name=value.
+    // GLIBC_TUNABLES is a colon-separated list of name=value; an entry that names this tunable,
+    // whatever its value, is the user's choice.
+    const std::string ownEntry = std::string(kHugePageHeapTunable) + '=';
     for (size_t begin = 0; begin <= tunables.size();) {
         size_t end = tunables.find(':', begin);
         if (end == std::string::npos)
             end = tunables.size();
-        const std::string entry = tunables.substr(begin, end - begin);
-        if (entry.compare(0, std::strlen(kHugePageHeapTunable), kHugePageHeapTunable) == 0
-            && entry.size() > std::strlen(kHugePageHeapTunable) && entry[std::strlen(kHugePageHeapTunable)] == '=')
-            return false; // the user's choice
+        if (std::string_view(tunables).substr(begin, end - begin).substr(0, ownEntry.size()) == ownEntry)
+            return false;
         begin = end + 1;
     }
     if (!tunables.empty())

@@ -3,6 +3,18 @@
 
 #include <QtTest>
 
+// `momok --version` (a command that never re-executes itself) started with `environment`: its
+// standard output in *out once it has exited with 0. Callers check QTest::currentTestFailed().
+static void versionOutput(const QProcessEnvironment &environment, QString *out)
+{
+    QProcess cli;
+    cli.setProcessEnvironment(environment);
+    cli.start(QStringLiteral(MOMOK_CLI), {QStringLiteral("--version")});
+    QVERIFY(cli.waitForFinished(60000));
+    QCOMPARE(cli.exitCode(), 0);
+    *out = QString::fromUtf8(cli.readAllStandardOutput());
+}
+
 class TestCliVersion : public QObject
 {
     Q_OBJECT
@@ -45,12 +57,10 @@ private Q_SLOTS:
             environment.remove(QString::fromLatin1(name));
         for (const QString &setting : userSettings)
             environment.insert(setting.section('=', 0, 0), setting.section('=', 1));
-        QProcess cli;
-        cli.setProcessEnvironment(environment);
-        cli.start(QStringLiteral(MOMOK_CLI), {QStringLiteral("--version")}); // a command that never re-executes itself
-        QVERIFY(cli.waitForFinished(60000));
-        QCOMPARE(cli.exitCode(), 0);
-        const QString out = QString::fromUtf8(cli.readAllStandardOutput());
+        QString out;
+        versionOutput(environment, &out);
+        if (QTest::currentTestFailed())
+            return;
         QVERIFY2(out.contains(QStringLiteral("Idle threads' waiting: %1\n").arg(expected)), qPrintable(out));
     }
     // …and with malloc's heap on transparent huge pages, after the user's own glibc tunables;
@@ -73,12 +83,10 @@ private Q_SLOTS:
         environment.remove(QString::fromLatin1(momok::kHeapTunablesVariable));
         if (!userTunables.isEmpty())
             environment.insert(QString::fromLatin1(momok::kHeapTunablesVariable), userTunables);
-        QProcess cli;
-        cli.setProcessEnvironment(environment);
-        cli.start(QStringLiteral(MOMOK_CLI), {QStringLiteral("--version")});
-        QVERIFY(cli.waitForFinished(60000));
-        QCOMPARE(cli.exitCode(), 0);
-        const QString out = QString::fromUtf8(cli.readAllStandardOutput());
+        QString out;
+        versionOutput(environment, &out);
+        if (QTest::currentTestFailed())
+            return;
         QVERIFY2(out.contains(QStringLiteral("glibc tunables: %1\n").arg(expected)), qPrintable(out));
     }
     void aLauncherAwayFromItsProgramSaysWhatItLacks()
