@@ -42,7 +42,7 @@ bool setHugePageHeap()
     }
     if (!tunables.empty())
         tunables += ':';
-    tunables += std::string(kHugePageHeapTunable) + "=1";
+    tunables += ownEntry + '1';
     setenv(kHeapTunablesVariable, tunables.c_str(), 1);
     return true;
 }

@@ -58,6 +58,9 @@ trap 'rm -rf "$WORK"' EXIT
 ROWS="$WORK/rows"
 : > "$ROWS"
 
+# label KIND: how a kind of run ("empty" or "cached") is named in the output.
+label() { [[ $1 == empty ]] && echo "empty feature cache" || echo "features cached"; }
+
 # run_once BUILD_INDEX CACHE_DIR: one quick demo; prints "seconds exit-code MRR" (MRR "-" if none).
 run_once() {
     local build=${BUILDS[$1]} cache=$2 home start end rc mrr
@@ -98,19 +101,18 @@ for ((r = 1; r <= ROUNDS; ++r)); do
             result=$(run_once "$i" "$cache")
             [[ $kind == empty ]] && rm -rf "$cache"
             echo "$r $kind $i $result" >> "$ROWS"
-            echo "round $r/$ROUNDS, $([[ $kind == empty ]] && echo "empty feature cache" || echo "features cached"), ${BUILDS[$i]}: ${result%% *} s" >&2
+            echo "round $r/$ROUNDS, $(label "$kind"), ${BUILDS[$i]}: ${result%% *} s" >&2
         done
     done
 done
 
 if [[ -n $OUT ]]; then
-    awk -v names="${BUILDS[*]}" 'BEGIN { n = split(names, b, " ") } { print $1, $2, b[$3 + 1], $4, $5, $6 }' "$ROWS" > "$OUT"
+    while read -r round kind i rest; do echo "$round $kind ${BUILDS[$i]} $rest"; done < "$ROWS" > "$OUT"
 fi
 
 # ---- medians, ranges, ratios ----
 median_of() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 failed=$(awk '$5 != 0 || $6 == "-"' "$ROWS" | wc -l)
-label() { [[ $1 == empty ]] && echo "empty feature cache" || echo "features cached"; }
 echo "Countries quick demo, $ROUNDS round(s) (medians [range] in seconds; ratio: the baseline's median over the build's):"
 for kind in empty cached; do
     echo "$(label "$kind"):"
