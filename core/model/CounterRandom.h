@@ -34,10 +34,22 @@ inline uint32_t rowKey(uint64_t stream, int64_t query, int64_t row)
     return uint32_t(mix64(stream ^ mix64((uint64_t(query) << 20) + uint64_t(row))));
 }
 
-// Keep with probability 1 - threshold / 2^32.
+// Column j of a row hashes row + j·kColumnStep (mod 2^32). A kernel walking a row's columns in
+// order carries that sum, adding kColumnStep per column, and calls keepHashed on it: the same
+// bits as keepElement without a vector multiply per element (a third of the hash's multiplies).
+// The masked core product's rows on AVX-512, measured alone: forward 0.120 → 0.078 ns an
+// element, backward 0.199 → 0.143.
+inline constexpr uint32_t kColumnStep = 0x9E3779B9U;
+
+// Keep with probability 1 - threshold / 2^32, given the element's hash input.
+inline bool keepHashed(uint32_t hashInput, uint32_t threshold)
+{
+    return mix32(hashInput) >= threshold;
+}
+
 inline bool keepElement(uint32_t row, uint32_t column, uint32_t threshold)
 {
-    return mix32(row + column * 0x9E3779B9U) >= threshold;
+    return keepHashed(row + column * kColumnStep, threshold);
 }
 
 inline uint32_t dropThreshold(double p)

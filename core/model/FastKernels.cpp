@@ -111,9 +111,12 @@ MOMOK_KERNEL void sigmoidAccumulate(const float *z, float *out, int64_t n, float
 MOMOK_KERNEL void dropoutRange(const float *in, float *out, int64_t begin, int64_t end, int64_t first, uint32_t key,
                                uint32_t threshold, float scale)
 {
+    uint32_t h = key + uint32_t(first + begin) * random::kColumnStep; // carried, as keepHashed describes
 #pragma omp simd
-    for (int64_t i = begin; i < end; ++i)
-        out[i] = in[i] * (random::keepElement(key, uint32_t(first + i), threshold) ? scale : 0.0f);
+    for (int64_t i = begin; i < end; ++i) {
+        out[i] = in[i] * (random::keepHashed(h, threshold) ? scale : 0.0f);
+        h += random::kColumnStep;
+    }
 }
 
 // Applies the call's mask to a contiguous float tensor, chunk by chunk. The tensor's elements

@@ -14,11 +14,15 @@
 namespace momok {
 namespace {
 
+// The hash input h = row + j·kColumnStep is carried from column to column (see keepHashed).
 MOMOK_KERNEL void forwardRow(float *o, const float *Wi, float xi, uint32_t row, uint32_t threshold, int64_t w)
 {
+    uint32_t h = row;
 #pragma omp simd
-    for (int64_t j = 0; j < w; ++j)
-        o[j] += (random::keepElement(row, uint32_t(j), threshold) ? xi : 0.0f) * Wi[j]; // branch-free: vectorises
+    for (int64_t j = 0; j < w; ++j) {
+        o[j] += (random::keepHashed(h, threshold) ? xi : 0.0f) * Wi[j]; // branch-free: vectorises
+        h += random::kColumnStep;
+    }
 }
 
 // `first`: Gi holds nothing yet (it is not zeroed beforehand), so 0 + v is written: the same
@@ -27,19 +31,22 @@ MOMOK_KERNEL float backwardRow(float *Gi, const float *Wi, const float *gb, floa
                                int64_t w, bool first)
 {
     float sum = 0.0f;
+    uint32_t h = row;
     if (first) {
 #pragma omp simd reduction(+ : sum)
         for (int64_t j = 0; j < w; ++j) {
-            const float keep = random::keepElement(row, uint32_t(j), threshold) ? 1.0f : 0.0f;
+            const float keep = random::keepHashed(h, threshold) ? 1.0f : 0.0f;
             sum += keep * Wi[j] * gb[j];
             Gi[j] = 0.0f + keep * xi * gb[j];
+            h += random::kColumnStep;
         }
     } else {
 #pragma omp simd reduction(+ : sum)
         for (int64_t j = 0; j < w; ++j) {
-            const float keep = random::keepElement(row, uint32_t(j), threshold) ? 1.0f : 0.0f;
+            const float keep = random::keepHashed(h, threshold) ? 1.0f : 0.0f;
             sum += keep * Wi[j] * gb[j];
             Gi[j] += keep * xi * gb[j];
+            h += random::kColumnStep;
         }
     }
     return sum;

@@ -52,7 +52,7 @@ torch::Tensor mix32(torch::Tensor x)
 torch::Tensor keepElements(const torch::Tensor &rowKeys, const torch::Tensor &columns, double p)
 {
     const auto threshold = int64_t(random::dropThreshold(p));
-    auto mixed = mix32(rowKeys.add(multiplyModulo32(columns, 0x9E3779B9U)).bitwise_and_(kLow32));
+    auto mixed = mix32(rowKeys.add(multiplyModulo32(columns, random::kColumnStep)).bitwise_and_(kLow32));
     return mixed.ge(threshold);
 }
 
