@@ -46,7 +46,12 @@ inline void spinPause()
 #endif
 }
 
-// Spins on `ready` for at most kSpinBeforeSleeping; true once it holds.
+// Spins on `ready` for at most kSpinBeforeSleeping; true once it holds. It yields its core
+// every 64 pauses (a few microseconds): when another process keeps a core busy, the spinning
+// thread would otherwise hold the other core through its time slice while the thread it waits
+// for queues behind that process. The countries quick demo beside one busy process (`yes`) on
+// 2 cores took 25.2 s [18.9–26.0] spinning without yielding and 12.0 s [11.5–13.4] yielding
+// (four interleaved runs each); on the quiet machine 7.2 s and 7.1 s.
 template <typename Ready>
 bool spinUntil(const Ready &ready)
 {
@@ -55,8 +60,11 @@ bool spinUntil(const Ready &ready)
         if (ready())
             return true;
         spinPause();
-        if (i % 64 == 0 && std::chrono::steady_clock::now() > until)
-            return false;
+        if (i % 64 == 0) {
+            if (std::chrono::steady_clock::now() > until)
+                return false;
+            std::this_thread::yield();
+        }
     }
 }
 
