@@ -34,8 +34,9 @@ namespace {
 
 // How long a thread that waits here spins before it sleeps. A step hands work over four or
 // five times, each a millisecond or less after the last: spinning through that, the other
-// thread starts within a microsecond, where waking one from LibTorch's inter-op pool took
-// 45-65 µs and its end as long again on a 2-core virtual machine (about 0.3 ms of a 6-8 ms
+// thread starts within about two microseconds (a spell of 64 pauses and a yield each take
+// about 1.2 µs on a quiet 2-core virtual machine), where waking one from LibTorch's
+// inter-op pool took 45-65 µs and its end as long again there (about 0.3 ms of a 6-8 ms
 // quick-demo step). Spinning is bounded, so an idle process sleeps.
 constexpr std::chrono::microseconds kSpinBeforeSleeping{2000};
 
@@ -47,11 +48,12 @@ inline void spinPause()
 }
 
 // Spins on `ready` for at most kSpinBeforeSleeping; true once it holds. It yields its core
-// every 64 pauses (a few microseconds): when another process keeps a core busy, the spinning
-// thread would otherwise hold the other core through its time slice while the thread it waits
-// for queues behind that process. The countries quick demo beside one busy process (`yes`) on
-// 2 cores took 25.2 s [18.9–26.0] spinning without yielding and 12.0 s [11.5–13.4] yielding
-// (four interleaved runs each); on the quiet machine 7.2 s and 7.1 s.
+// every 64 pauses (about every 2.5 µs, pauses and yield together): when another process keeps
+// a core busy, the spinning thread would otherwise hold the other core through its time slice
+// while the thread it waits for queues behind that process. The countries quick demo beside
+// one busy process (`yes`) on 2 cores took 25.2 s [18.9–26.0] spinning without yielding and
+// 12.0 s [11.5–13.4] yielding (four interleaved runs each); on the quiet machine 7.2 s and
+// 7.1 s.
 template <typename Ready>
 bool spinUntil(const Ready &ready)
 {
