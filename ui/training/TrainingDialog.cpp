@@ -428,11 +428,24 @@ QString TrainingDialog::defaultRunDir(const QString &workspacePath, const QStrin
     return QDir(base).filePath(QStringLiteral("runs/") + runName);
 }
 
+QString TrainingDialog::freeRunName(const QString &workspacePath, const QString &runName)
+{
+    QString name = runName;
+    for (int n = 2; QFileInfo::exists(defaultRunDir(workspacePath, name)); ++n)
+        name = runName + QLatin1Char('-') + QString::number(n);
+    return name;
+}
+
 void TrainingDialog::updateRunFolder()
 {
     if (m_runDirEdited)
         return;
-    const QString name = runName().isEmpty() ? defaultRunName(m_dataset->text()) : runName();
+    QString name = runName().isEmpty() ? defaultRunName(m_dataset->text()) : runName();
+    if (!m_runNameEdited) { // a proposed name moves on to a free folder; a typed one is the user's
+        name = freeRunName(m_workspacePath, name);
+        if (name != runName())
+            m_runName->setText(name);
+    }
     m_runDir->setText(QDir::toNativeSeparators(defaultRunDir(m_workspacePath, name)));
 }
 

@@ -59,6 +59,9 @@ public:
     static QString defaultRunName(const QString &datasetDir, const QDateTime &when = QDateTime::currentDateTime());
     // WORKSPACE_DIR/runs/NAME, or the user's data folder when there is no workspace.
     static QString defaultRunDir(const QString &workspacePath, const QString &runName);
+    // runName, or runName-2, runName-3, … : the first whose defaultRunDir does not exist yet.
+    // Default names count seconds: two runs proposed within one second would share a folder.
+    static QString freeRunName(const QString &workspacePath, const QString &runName);
 
 private:
     struct Field;

@@ -326,7 +326,8 @@ bool TrainingPanel::startQuickDemo()
     RunSpec spec;
     spec.datasetDir = m_datasetDir;
     ModelConfig::applyPreset(preset, &spec.config);
-    const QString name = TrainingDialog::defaultRunName(m_datasetDir) + QLatin1Char('-') + preset;
+    const QString name = TrainingDialog::freeRunName(
+        workspacePath(), TrainingDialog::defaultRunName(m_datasetDir) + QLatin1Char('-') + preset);
     spec.runDir = TrainingDialog::defaultRunDir(workspacePath(), name);
     return startTraining(spec, name);
 }

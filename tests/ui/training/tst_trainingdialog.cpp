@@ -164,6 +164,44 @@ private Q_SLOTS:
         QVERIFY(problemsMention(dialog, "does not exist"));
     }
 
+    // Proposed names count seconds. A dialog opened within the second a run took the proposed
+    // folder (as a run started, finished and followed by another can be) proposes the next free
+    // one, and Train stays enabled; a name the user typed is theirs.
+    void proposedRunFolderIsFree()
+    {
+        const QString workspacePath = m_dir.filePath("taken/workspace.momok");
+        const QDateTime now = QDateTime::currentDateTime();
+        const QString runsDir = m_dir.filePath("taken/runs");
+        // The proposal of this second and the next (the dialog below may open in either).
+        for (const QDateTime &when : {now, now.addSecs(1)}) {
+            const QString name = TrainingDialog::defaultRunName(kCountries, when);
+            for (const QString &taken : {name, name + QStringLiteral("-2")}) {
+                QVERIFY(QDir().mkpath(QDir(runsDir).filePath(taken)));
+                QFile runJson(QDir(QDir(runsDir).filePath(taken)).filePath("run.json"));
+                QVERIFY(runJson.open(QIODevice::WriteOnly));
+                runJson.write("{}");
+            }
+        }
+        const QString taken = TrainingDialog::defaultRunName(kCountries, now);
+        QCOMPARE(TrainingDialog::freeRunName(workspacePath, taken), taken + QStringLiteral("-3"));
+        QCOMPARE(TrainingDialog::freeRunName(workspacePath, QStringLiteral("unused")), QStringLiteral("unused"));
+
+        TrainingDialog dialog;
+        dialog.setWorkspacePath(workspacePath);
+        dialog.setDatasetDir(kCountries);
+        QVERIFY2(dialog.runName().endsWith(QStringLiteral("-3")), qPrintable(dialog.runName()));
+        QVERIFY(!QFileInfo::exists(dialog.runSpec().runDir));
+        QCOMPARE(dialog.runSpec().runDir, QDir(runsDir).filePath(dialog.runName()));
+        QVERIFY(dialog.findChild<QPushButton *>("trainButton")->isEnabled());
+
+        auto *name = dialog.findChild<QLineEdit *>("runNameEdit");
+        name->selectAll();
+        QTest::keyClicks(name, taken);
+        QCOMPARE(dialog.runName(), taken);
+        QVERIFY(problemsMention(dialog, "already holds a run"));
+        QVERIFY(!dialog.findChild<QPushButton *>("trainButton")->isEnabled());
+    }
+
     void customPresetsAreSavedAndDeleted()
     {
         {

@@ -169,6 +169,9 @@ private Q_SLOTS:
         qobject_cast<QSpinBox *>(dialog->field("eval_every"))->setValue(1);
         const QString runDir = dialog->runSpec().runDir;
         QVERIFY2(runDir.startsWith(m_dir.filePath("runs/countries-")), qPrintable(runDir));
+        // Enabled: a click on a disabled Train would wait for a run that never starts.
+        QVERIFY2(dialog->findChild<QPushButton *>("trainButton")->isEnabled(),
+                 qPrintable(dialog->findChild<QLabel *>("problemsLabel")->text()));
         QTest::mouseClick(dialog->findChild<QPushButton *>("trainButton"), Qt::LeftButton);
         QVERIFY(panel.isTraining());
         QVERIFY(!panel.findChild<QPushButton *>("trainButton")->isEnabled());
@@ -233,6 +236,9 @@ private Q_SLOTS:
         QString heading;
         connect(&t.panel, &TrainingPanel::runStarted, this,
                 [&] { heading = t.panel.findChild<QLabel *>("trainingStatus")->text(); });
+        // Enabled: a click on a disabled Train would wait for a run that never starts.
+        QVERIFY2(dialog->findChild<QPushButton *>("trainButton")->isEnabled(),
+                 qPrintable(dialog->findChild<QLabel *>("problemsLabel")->text()));
         QTest::mouseClick(dialog->findChild<QPushButton *>("trainButton"), Qt::LeftButton);
         QTRY_COMPARE_WITH_TIMEOUT(t.finished.count(), 1, kTrainingTimeoutMs);
         QVERIFY2(t.finished.first().at(1).value<Outcome>() == Outcome::Finished,
