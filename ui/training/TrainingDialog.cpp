@@ -201,8 +201,7 @@ TrainingDialog::TrainingDialog(QWidget *parent) : QDialog(parent)
             deletePreset(name);
     });
 
-    m_runName->setText(defaultRunName(QString()));
-    updateRunFolder();
+    proposeRunName(defaultRunName(QString()));
     refreshPresets(TrainingPresets::builtInNames().first());
     selectPreset(TrainingPresets::builtInNames().first());
     resize(720, sizeHint().height());
@@ -268,8 +267,7 @@ QWidget *TrainingDialog::buildDataSection()
     connect(m_dataset, &QLineEdit::textEdited, this, [this](const QString &text) {
         if (m_runNameEdited)
             return;
-        m_runName->setText(defaultRunName(QDir::fromNativeSeparators(text.trimmed())));
-        updateRunFolder();
+        proposeRunName(defaultRunName(QDir::fromNativeSeparators(text.trimmed())));
     });
     connect(m_dataset, &QLineEdit::textEdited, this, &TrainingDialog::datasetChanged);
     connect(m_runDir, &QLineEdit::textEdited, this, [this] { m_runDirEdited = true; });
@@ -370,9 +368,8 @@ QWidget *TrainingDialog::buildTab(const QString &title, const QVector<Field> &fi
 void TrainingDialog::setDatasetDir(const QString &directory)
 {
     m_dataset->setText(QDir::toNativeSeparators(directory));
-    m_runName->setText(defaultRunName(directory));
     m_runNameEdited = m_runDirEdited = false;
-    updateRunFolder();
+    proposeRunName(defaultRunName(directory));
     datasetChanged();
 }
 
@@ -436,13 +433,25 @@ QString TrainingDialog::freeRunName(const QString &workspacePath, const QString 
     return name;
 }
 
+void TrainingDialog::proposeRunName(const QString &name)
+{
+    m_proposedRunName = name;
+    if (!m_runNameEdited)
+        m_runName->setText(name);
+    updateRunFolder();
+}
+
 void TrainingDialog::updateRunFolder()
 {
     if (m_runDirEdited)
         return;
-    QString name = runName().isEmpty() ? defaultRunName(m_dataset->text()) : runName();
-    if (!m_runNameEdited) { // a proposed name moves on to a free folder; a typed one is the user's
-        name = freeRunName(m_workspacePath, name);
+    QString name;
+    if (m_runNameEdited) { // a typed name is the user's, refused if its folder is taken
+        name = runName().isEmpty() ? defaultRunName(m_dataset->text()) : runName();
+    } else {
+        // The proposal moves on to a free folder, counted from the unsuffixed name: a folder
+        // taken while the dialog is open gives -3 after -2, not -2-2.
+        name = freeRunName(m_workspacePath, m_proposedRunName);
         if (name != runName())
             m_runName->setText(name);
     }

@@ -72,6 +72,9 @@ private:
     QJsonObject fieldValues(QStringList *parseProblems) const;
     void refreshPresets(const QString &select);
     void revalidate();
+    // The name the dialog proposes (a dataset and time), unsuffixed; shown moved on to a free
+    // folder unless the user has typed a name.
+    void proposeRunName(const QString &name);
     void updateRunFolder();
     void browseForFolder(QLineEdit *edit, const QString &title);
     void browseForFile(QLineEdit *edit, const QString &title);
@@ -97,6 +100,7 @@ private:
     std::optional<PaperDataset> m_appliedPaperDataset; // the dataset the chosen preset was last applied for
     bool m_runDirEdited = false;
     bool m_runNameEdited = false;
+    QString m_proposedRunName;
     bool m_applyingPreset = false;
 };
 

@@ -194,6 +194,14 @@ private Q_SLOTS:
         QCOMPARE(dialog.runSpec().runDir, QDir(runsDir).filePath(dialog.runName()));
         QVERIFY(dialog.findChild<QPushButton *>("trainButton")->isEnabled());
 
+        // A run takes the proposed folder while the dialog is open: the proposal moves on to the
+        // next number of the same name, not a second suffix.
+        const QString proposed = dialog.runName();
+        QVERIFY(QDir().mkpath(QDir(runsDir).filePath(proposed)));
+        dialog.setWorkspacePath(workspacePath);
+        QCOMPARE(dialog.runName(), proposed.chopped(1) + QStringLiteral("4"));
+        QCOMPARE(dialog.runSpec().runDir, QDir(runsDir).filePath(dialog.runName()));
+
         auto *name = dialog.findChild<QLineEdit *>("runNameEdit");
         name->selectAll();
         QTest::keyClicks(name, taken);
