@@ -122,13 +122,9 @@ MOMOK_KERNEL void dropoutRange(const float *in, float *out, int64_t begin, int64
 // Applies the call's mask to a contiguous float tensor, chunk by chunk. The tensor's elements
 // are elements first, first + 1, … of the masked whole (first > 0: this process's rows of a
 // batch split across processes, which then get the mask the whole batch would).
-torch::Tensor applyCounterMask(const torch::Tensor &input, double p, uint64_t stream, int64_t first)
+// dst ← the call's mask applied to src, chunk by chunk (contiguous floats; dst may be src).
+void maskInto(const float *src, float *dst, int64_t n, double p, uint64_t stream, int64_t first)
 {
-    auto in = input.contiguous();
-    auto out = torch::empty_like(in);
-    const float *src = in.data_ptr<float>();
-    float *dst = out.data_ptr<float>();
-    const int64_t n = in.numel();
     const uint32_t threshold = random::dropThreshold(p);
     const float scale = float(1.0 / (1.0 - p));
     constexpr int64_t kChunk = 1 << 16;
@@ -141,7 +137,26 @@ torch::Tensor applyCounterMask(const torch::Tensor &input, double p, uint64_t st
             dropoutRange(src, dst, begin, end, first, random::rowKey(stream, c, 0), threshold, scale);
         }
     });
+}
+
+// Applies the call's mask to a contiguous float tensor. The tensor's elements are elements
+// first, first + 1, … of the masked whole (first > 0: this process's rows of a batch split
+// across processes, which then get the mask the whole batch would).
+torch::Tensor applyCounterMask(const torch::Tensor &input, double p, uint64_t stream, int64_t first)
+{
+    auto in = input.contiguous();
+    auto out = torch::empty_like(in);
+    maskInto(in.data_ptr<float>(), out.data_ptr<float>(), in.numel(), p, stream, first);
     return out;
+}
+
+// The same in place, for a tensor the caller owns (a gradient it has just formed): one pass
+// over its memory instead of a read of it and a write of another.
+void applyCounterMaskInPlace(const torch::Tensor &owned, double p, uint64_t stream, int64_t first)
+{
+    TORCH_CHECK(owned.is_contiguous(), "applyCounterMaskInPlace needs a contiguous tensor");
+    float *data = owned.data_ptr<float>();
+    maskInto(data, data, owned.numel(), p, stream, first);
 }
 
 // Dropout whose backward regenerates the mask from its counter instead of keeping it:
@@ -340,7 +355,7 @@ public:
         if (ctx->needs_input_grad(0)) {
             gX = gemm(g, weight);
             if (p > 0)
-                gX = applyCounterMask(gX, p, uint64_t(ctx->saved_data["stream"].toInt()), ctx->saved_data["first"].toInt());
+                applyCounterMaskInPlace(gX, p, uint64_t(ctx->saved_data["stream"].toInt()), ctx->saved_data["first"].toInt());
         }
         return {gX, gemm(g.t(), dropped), g.sum(0), torch::Tensor(), torch::Tensor(), torch::Tensor()};
     }
