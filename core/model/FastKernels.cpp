@@ -119,9 +119,6 @@ MOMOK_KERNEL void dropoutRange(const float *in, float *out, int64_t begin, int64
     }
 }
 
-// Applies the call's mask to a contiguous float tensor, chunk by chunk. The tensor's elements
-// are elements first, first + 1, … of the masked whole (first > 0: this process's rows of a
-// batch split across processes, which then get the mask the whole batch would).
 // dst ← the call's mask applied to src, chunk by chunk (contiguous floats; dst may be src).
 void maskInto(const float *src, float *dst, int64_t n, double p, uint64_t stream, int64_t first)
 {
