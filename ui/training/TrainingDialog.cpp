@@ -436,7 +436,9 @@ QString TrainingDialog::freeRunName(const QString &workspacePath, const QString 
 void TrainingDialog::proposeRunName(const QString &name)
 {
     m_proposedRunName = name;
-    if (!m_runNameEdited)
+    // With a folder of the user's, updateRunFolder leaves everything be, so the name is shown
+    // here as proposed; otherwise it shows the free name itself, set once.
+    if (!m_runNameEdited && m_runDirEdited)
         m_runName->setText(name);
     updateRunFolder();
 }
