@@ -164,6 +164,21 @@ private Q_SLOTS:
         QVERIFY(problemsMention(dialog, "does not exist"));
     }
 
+    // A run folder the user typed stays theirs, and a dataset typed afterwards still names the
+    // run (the dialog then shows the proposal itself: it finds no folder for it).
+    void runFolderTypedByHandStays()
+    {
+        TrainingDialog dialog;
+        dialog.setWorkspacePath(m_dir.filePath("ws/workspace.momok"));
+        auto *folder = dialog.findChild<QLineEdit *>("runDirEdit");
+        const QString mine = m_dir.filePath("elsewhere/my-folder");
+        folder->selectAll();
+        QTest::keyClicks(folder, mine);
+        QTest::keyClicks(dialog.findChild<QLineEdit *>("datasetEdit"), kCountries);
+        QVERIFY2(dialog.runName().startsWith("countries-"), qPrintable(dialog.runName()));
+        QCOMPARE(dialog.runSpec().runDir, mine);
+    }
+
     // Proposed names count seconds. A dialog opened within the second a run took the proposed
     // folder (as a run started, finished and followed by another can be) proposes the next free
     // one, and Train stays enabled; a name the user typed is theirs.
