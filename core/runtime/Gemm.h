@@ -59,6 +59,9 @@ bool forceGemmLibrary(GemmLibrary library);
 // along rows' elements); a and b may be transposed views. Other devices, types or layouts
 // take LibTorch's own product. Under a WorkProfiler the product counts as "momok::gemm".
 void gemmInto(const torch::Tensor &out, const torch::Tensor &a, const torch::Tensor &b, bool accumulate = false);
+// How many of b's columns one oneDNN call takes in a product of m rows and inner dimension k
+// (see Gemm.cpp): 1,024 for a big product, more for a short one. For tests.
+int64_t gemmColumnBlock(int64_t m, int64_t k);
 // a·b as a new row-major tensor.
 torch::Tensor gemm(const torch::Tensor &a, const torch::Tensor &b);
 // bias + a·b with bias broadcast over the rows (1×n or n): addmm. Where autograd records it,
