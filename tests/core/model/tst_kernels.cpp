@@ -486,7 +486,7 @@ private Q_SLOTS:
         QTest::addColumn<QString>("layout");
         for (const char *layout : {"NN", "NT", "TN", "TT", "NN, wider than a column block", "NT, wider than a column block",
                                    "NN, short, wider than a column block", "TN, short, wider than a column block",
-                                   "NT, deep, on one thread",
+                                   "NT, deep, on one thread", "NT, long inner dimension, few results",
                                    "narrowed operands", "into a view", "accumulate",
                                    "one row", "one column", "empty inner dimension", "with bias"})
             QTest::newRow(layout) << QString::fromLatin1(layout);
@@ -501,7 +501,11 @@ private Q_SLOTS:
         // short one (the TuckER decoders' r·W and rᵀ·∂W): two whole blocks and part of a third.
         const bool wide = layout.contains("column block"), shortRows = layout.contains("short");
         const int64_t m = layout == "one row" ? 1 : 37,
-                      k = layout == "empty inner dimension" ? 0 : layout.contains("deep") ? 1500 : wide && !shortRows ? 1024 : 19;
+                      k = layout == "empty inner dimension" ? 0
+                          : layout.contains("deep")         ? 1500
+                          : layout.contains("long inner")   ? 3 * 8192 + 100 // the rows' dot products (Gemm.cpp)
+                          : wide && !shortRows              ? 1024
+                                                            : 19;
         if (wide) {
             const int64_t block = gemmColumnBlock(m, k);
             QCOMPARE(block % 1024, int64_t(0));
@@ -557,6 +561,13 @@ private Q_SLOTS:
             QVERIFY(torch::equal(wide.narrow(1, 0, 1), before.narrow(1, 0, 1))); // the columns beside it
             QVERIFY(torch::equal(wide.narrow(1, n + 1, 3), before.narrow(1, n + 1, 3)));
             return;
+        }
+        if (layout.contains("long inner")) {
+            // Parts of the inner dimension summed in a fixed order: the same bits on one thread.
+            const auto twoThreads = gemm(a, b);
+            at::set_num_threads(1);
+            QVERIFY(torch::equal(gemm(a, b), twoThreads));
+            at::set_num_threads(threads);
         }
         auto out = torch::full({m, n}, std::numeric_limits<float>::quiet_NaN()); // every element written
         gemmInto(out, a, b);
