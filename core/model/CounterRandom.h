@@ -52,6 +52,26 @@ inline bool keepElement(uint32_t row, uint32_t column, uint32_t threshold)
     return keepHashed(row + column * kColumnStep, threshold);
 }
 
+// A counter dropout over a whole tensor (counterDropout's): element e of the whole belongs to
+// chunk e / 2^16, keyed by rowKey(stream, chunk, 0), and hashes that key + e·kColumnStep.
+inline constexpr int kWholeChunkBits = 16;
+
+inline uint32_t wholeChunkKey(uint64_t stream, int64_t element)
+{
+    return rowKey(stream, element >> kWholeChunkBits, 0);
+}
+
+// chunkKey: wholeChunkKey(stream, element), which a caller may keep for the chunk's elements.
+inline bool keepsElementOfChunk(uint32_t chunkKey, int64_t element, uint32_t threshold)
+{
+    return keepHashed(chunkKey + uint32_t(element) * kColumnStep, threshold);
+}
+
+inline bool keepsElementOfWhole(uint64_t stream, int64_t element, uint32_t threshold)
+{
+    return keepsElementOfChunk(wholeChunkKey(stream, element), element, threshold);
+}
+
 inline uint32_t dropThreshold(double p)
 {
     const double t = p * 4294967296.0;

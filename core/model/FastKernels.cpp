@@ -124,14 +124,14 @@ void maskInto(const float *src, float *dst, int64_t n, double p, uint64_t stream
 {
     const uint32_t threshold = random::dropThreshold(p);
     const float scale = float(1.0 / (1.0 - p));
-    constexpr int64_t kChunk = 1 << 16;
+    constexpr int64_t kChunk = int64_t(1) << random::kWholeChunkBits;
     // Keyed by chunk of the whole so that the mask does not depend on how the work is split
-    // among threads or processes.
+    // among threads or processes (random::keepsElementOfWhole is the same rule per element).
     const int64_t firstChunk = first / kChunk, lastChunk = n > 0 ? (first + n - 1) / kChunk : firstChunk - 1;
     at::parallel_for(firstChunk, lastChunk + 1, 1, [&](int64_t c0, int64_t c1) {
         for (int64_t c = c0; c < c1; ++c) {
             const int64_t begin = std::max<int64_t>(c * kChunk - first, 0), end = std::min(n, (c + 1) * kChunk - first);
-            dropoutRange(src, dst, begin, end, first, random::rowKey(stream, c, 0), threshold, scale);
+            dropoutRange(src, dst, begin, end, first, random::wholeChunkKey(stream, c * kChunk), threshold, scale);
         }
     });
 }

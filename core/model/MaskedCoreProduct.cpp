@@ -55,6 +55,47 @@ MOMOK_KERNEL float backwardRow(float *Gi, const float *Wi, const float *gb, floa
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
+// The elements of x that its input dropout dropped (InputDropout): such an element is 0, so
+// only zeros are looked up, one hash each (the keys of the few 2^16-element chunks x spans
+// formed up front), where the masked products they skip take w.
+class DroppedInputs
+{
+public:
+    static void save(AutogradContext *ctx, InputDropout dropout)
+    {
+        ctx->saved_data["input_p"] = dropout.p;
+        ctx->saved_data["input_stream"] = int64_t(dropout.stream);
+    }
+
+    DroppedInputs(AutogradContext *ctx, int64_t batch, int64_t width, int64_t rowOffset)
+        : m_threshold(random::dropThreshold(ctx->saved_data["input_p"].toDouble())), m_width(width),
+          m_first(rowOffset * width)
+    {
+        if (ctx->saved_data["input_p"].toDouble() <= 0 || batch == 0)
+            return;
+        const auto stream = uint64_t(ctx->saved_data["input_stream"].toInt());
+        for (int64_t chunk = m_first >> random::kWholeChunkBits;
+             chunk <= (m_first + batch * width - 1) >> random::kWholeChunkBits; ++chunk)
+            m_chunkKeys.push_back(random::wholeChunkKey(stream, chunk << random::kWholeChunkBits));
+    }
+
+    // value: x's element (b, i), scaled or not.
+    bool dropped(float value, int64_t b, int64_t i) const
+    {
+        if (value != 0.0f || m_chunkKeys.empty())
+            return false;
+        const int64_t element = m_first + b * m_width + i;
+        const uint32_t chunkKey =
+            m_chunkKeys[size_t((element >> random::kWholeChunkBits) - (m_first >> random::kWholeChunkBits))];
+        return !random::keepsElementOfChunk(chunkKey, element, m_threshold);
+    }
+
+private:
+    uint32_t m_threshold;
+    int64_t m_width, m_first;
+    std::vector<uint32_t> m_chunkKeys;
+};
+
 // Queries grouped by relation, by a stable counting sort of their slots: relation r's queries
 // are order[start[r] … start[r+1]), in batch order. Both passes below take them so.
 struct QueriesByRelation
@@ -117,9 +158,10 @@ class MaskedCoreFunction : public torch::autograd::Function<MaskedCoreFunction>
 {
 public:
     static torch::Tensor forward(AutogradContext *ctx, torch::Tensor x, torch::Tensor matrices, torch::Tensor slot,
-                                 int64_t stream, double p, int64_t rowOffset)
+                                 int64_t stream, double p, int64_t rowOffset, double inputP, int64_t inputStream)
     {
         ctx->saved_data["offset"] = rowOffset;
+        DroppedInputs::save(ctx, {inputP, uint64_t(inputStream)});
         x = x.contiguous();
         matrices = matrices.contiguous();
         slot = slot.contiguous();
@@ -147,6 +189,7 @@ public:
         auto gm = torch::empty_like(matrices);
         // Queries grouped by relation: each (relation, row) of the gradient is owned by one task.
         const QueriesByRelation grouped = queriesByRelation(slot.data_ptr<int64_t>(), batch, relations);
+        const DroppedInputs droppedInputs(ctx, batch, w, rowOffset);
 
         const float *xs = x.data_ptr<float>(), *ws = matrices.data_ptr<float>(), *gs = g.data_ptr<float>();
         float *gxs = gx.data_ptr<float>(), *gms = gm.data_ptr<float>();
@@ -160,20 +203,26 @@ public:
                 float *Gi = gms + rowIndex * w;
                 const int64_t *queriesBegin = grouped.order.data() + grouped.start[size_t(r)];
                 const int64_t *queriesEnd = grouped.order.data() + grouped.start[size_t(r) + 1];
-                if (queriesBegin == queriesEnd)
-                    std::fill(Gi, Gi + w, 0.0f);
                 bool first = true;
                 for (const int64_t *query = queriesBegin; query != queriesEnd; ++query) {
                     const int64_t b = *query;
+                    const float xi = xs[b * w + i] * scale;
+                    // A dropped input adds (±0)·∂out to Gi, which never changes it: Gi is never
+                    // −0 (its first term is written as 0 + v).
+                    if (droppedInputs.dropped(xi, b, i)) {
+                        gxs[b * w + i] = 0.0f;
+                        continue;
+                    }
                     const uint32_t row = random::rowKey(key, rowOffset + b, i);
                     const float *gb = gs + b * w;
-                    const float xi = xs[b * w + i] * scale;
                     gxs[b * w + i] = backwardRow(Gi, Wi, gb, xi, row, threshold, w, first) * scale;
                     first = false;
                 }
+                if (first) // no query of this relation, or none whose input was kept
+                    std::fill(Gi, Gi + w, 0.0f);
             }
         });
-        return {gx, gm, torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor()};
+        return {gx, gm, torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor()};
     }
 };
 
@@ -192,8 +241,9 @@ public:
     static constexpr int64_t kTileFloats = 131072; // 512 kB, half a core's L2 here: B×T for T columns
 
     static torch::Tensor forward(AutogradContext *ctx, torch::Tensor x, torch::Tensor relations, torch::Tensor core,
-                                 int64_t stream, double p, int64_t rowOffset)
+                                 int64_t stream, double p, int64_t rowOffset, double inputP, int64_t inputStream)
     {
+        DroppedInputs::save(ctx, {inputP, uint64_t(inputStream)});
         x = x.contiguous();
         relations = relations.contiguous();
         core = core.contiguous();
@@ -231,15 +281,21 @@ public:
         float *gxs = gx.data_ptr<float>(), *ts = tile.data_ptr<float>();
         const uint32_t threshold = random::dropThreshold(p);
         const float scale = float(1.0 / (1.0 - p));
+        const DroppedInputs droppedInputs(ctx, batch, w, rowOffset);
         profileFlop(4.0 * double(batch) * double(w) * double(w));
         for (int64_t first = 0; first < w; first += tileRows) {
             const int64_t rows = std::min(tileRows, w - first), width = rows * w, column = first * w;
             at::parallel_for(0, batch, 8, [&](int64_t begin, int64_t end) {
                 for (int64_t b = begin; b < end; ++b)
                     for (int64_t i = first; i < first + rows; ++i) {
-                        const uint32_t row = random::rowKey(key, rowOffset + b, i);
                         const float xi = xs[b * w + i] * scale;
                         float *Gi = ts + b * tileColumns + (i - first) * w;
+                        if (droppedInputs.dropped(xi, b, i)) { // its row of ∂W_b is (±0)·∂out: +0
+                            gxs[b * w + i] = 0.0f;
+                            std::fill(Gi, Gi + w, 0.0f);
+                            continue;
+                        }
+                        const uint32_t row = random::rowKey(key, rowOffset + b, i);
                         const float *Wi = ws + b * columns + i * w;
                         gxs[b * w + i] = backwardRow(Gi, Wi, gs + b * w, xi, row, threshold, w, true) * scale;
                     }
@@ -253,24 +309,26 @@ public:
         }
         if (swapped)
             gr = gr.t().contiguous();
-        return {gx, gr, gcore, torch::Tensor(), torch::Tensor(), torch::Tensor()};
+        return {gx, gr, gcore, torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor(), torch::Tensor()};
     }
 };
 } // namespace
 
 torch::Tensor maskedCoreProduct(const torch::Tensor &x, const torch::Tensor &relationMatrices,
-                                const torch::Tensor &slot, uint64_t stream, double p, int64_t rowOffset)
+                                const torch::Tensor &slot, uint64_t stream, double p, int64_t rowOffset,
+                                InputDropout inputDropout)
 {
     TORCH_CHECK(x.dim() == 2 && relationMatrices.dim() == 3 && relationMatrices.size(1) == x.size(1)
                     && relationMatrices.size(2) == x.size(1),
                 "maskedCoreProduct: shape mismatch");
     if (!cpuKernelsServe(x))
         return portable::maskedCoreProduct(x, relationMatrices, slot, stream, p, rowOffset);
-    return MaskedCoreFunction::apply(x, relationMatrices, slot.to(torch::kLong), int64_t(stream), p, rowOffset);
+    return MaskedCoreFunction::apply(x, relationMatrices, slot.to(torch::kLong), int64_t(stream), p, rowOffset,
+                                     inputDropout.p, int64_t(inputDropout.stream));
 }
 
 torch::Tensor maskedQueryCoreProduct(const torch::Tensor &x, const torch::Tensor &relations, const torch::Tensor &core,
-                                     uint64_t stream, double p, int64_t rowOffset)
+                                     uint64_t stream, double p, int64_t rowOffset, InputDropout inputDropout)
 {
     TORCH_CHECK(x.dim() == 2 && relations.dim() == 2 && core.dim() == 2 && relations.size(0) == x.size(0)
                     && relations.size(1) == core.size(0) && core.size(1) == x.size(1) * x.size(1),
@@ -278,9 +336,10 @@ torch::Tensor maskedQueryCoreProduct(const torch::Tensor &x, const torch::Tensor
     if (!cpuKernelsServe(x) || !cpuKernelsServe(relations) || !cpuKernelsServe(core)) {
         const auto slot = torch::arange(x.size(0), torch::TensorOptions().dtype(torch::kLong).device(x.device()));
         return maskedCoreProduct(x, differentiableGemm(relations, core).view({-1, x.size(1), x.size(1)}), slot, stream,
-                                 p, rowOffset);
+                                 p, rowOffset, inputDropout);
     }
-    return MaskedQueryCoreFunction::apply(x, relations, core, int64_t(stream), p, rowOffset);
+    return MaskedQueryCoreFunction::apply(x, relations, core, int64_t(stream), p, rowOffset, inputDropout.p,
+                                          int64_t(inputDropout.stream));
 }
 
 torch::Tensor maskedCoreMasks(const torch::Tensor &slot, int64_t width, uint64_t stream, double p, int64_t rowOffset)

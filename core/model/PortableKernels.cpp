@@ -83,7 +83,7 @@ torch::Tensor counterKeepMask(torch::IntArrayRef shape, int64_t first, uint64_t 
         n *= s;
     // As the CPU kernel: element g of the whole belongs to chunk g / 2¹⁶, whose key is
     // rowKey(stream, chunk, 0), and is kept when mix32(key + g·φ) clears the threshold.
-    constexpr int64_t kChunkBits = 16;
+    constexpr int64_t kChunkBits = random::kWholeChunkBits;
     const int64_t firstChunk = first >> kChunkBits;
     const int64_t lastChunk = n > 0 ? (first + n - 1) >> kChunkBits : firstChunk;
     std::vector<int64_t> keys;

@@ -32,17 +32,18 @@ torch::Tensor TuckerDecoderImpl::forward(const torch::Tensor &entity, const torc
                                          const torch::Tensor &slot, uint64_t stream, bool sharedMask, int64_t rowOffset)
 {
     torch::Tensor x;
+    // The masked core products below skip the elements this dropout drops.
+    const InputDropout inputDropout{is_training() ? m_inputDropout : 0.0, random::mix64(stream ^ 0x1)};
     {
         ProfileScope scope(ProfileSection::NormsAndDropout);
-        x = counterDropout(normalise(m_inputNorm, entity), m_inputDropout, is_training(), random::mix64(stream ^ 0x1),
-                           rowOffset);
+        x = counterDropout(normalise(m_inputNorm, entity), inputDropout.p, is_training(), inputDropout.stream, rowOffset);
     }
     std::optional<ProfileScope> coreScope(std::in_place, ProfileSection::CoreProducts);
     const auto core2d = core.view({m_relationWidth, m_width * m_width});
     const bool dropout = is_training() && m_hiddenDropout > 0;
     if (dropout && !sharedMask && !slot.defined()) {
         // A relation row per query: its matrix's products fused with its masks.
-        x = maskedQueryCoreProduct(x, relations, core2d, stream, m_hiddenDropout, rowOffset);
+        x = maskedQueryCoreProduct(x, relations, core2d, stream, m_hiddenDropout, rowOffset, inputDropout);
     } else {
         const torch::Tensor slots = slot.defined()
             ? slot
@@ -59,7 +60,7 @@ torch::Tensor TuckerDecoderImpl::forward(const torch::Tensor &entity, const torc
                       .to(matrices.scalar_type());
             x = groupedCoreProduct(x, matrices * masks / (1.0 - m_hiddenDropout), slots);
         } else {
-            x = maskedCoreProduct(x, matrices, slots, stream, m_hiddenDropout, rowOffset);
+            x = maskedCoreProduct(x, matrices, slots, stream, m_hiddenDropout, rowOffset, inputDropout);
         }
     }
     coreScope.reset();

@@ -111,6 +111,60 @@ private Q_SLOTS:
         }
     }
 
+    // Told which dropout formed x, both masked core products skip the elements it dropped in
+    // their backward pass: the output and every gradient keep their values exactly (zeros may
+    // change sign), on one thread and two, with a row offset. An element of x that is 0 but was
+    // kept (here set to 0 before the dropout) still gets its gradient.
+    void maskedCoreSkipsWhatTheInputDropoutDropped()
+    {
+        const int threadsBefore = at::get_num_threads();
+        const auto restore = qScopeGuard([threadsBefore] { at::set_num_threads(threadsBefore); });
+        const InputDropout inputDropout{0.3, 9090};
+        for (int threads : {1, 2}) {
+            at::set_num_threads(threads);
+            for (const auto &[batch, w, offset] : {std::tuple<int64_t, int64_t, int64_t>{40, 13, 0}, {300, 64, 5}}) {
+                const QString where = QStringLiteral("%1 threads, %2×%3").arg(threads).arg(batch).arg(w);
+                torch::manual_seed(batch + threads);
+                auto e0 = torch::randn({batch, w});
+                // A kept element made 0: the first one the mask keeps.
+                const auto kept = counterDropout(torch::ones({batch, w}), inputDropout.p, true, inputDropout.stream,
+                                                 offset) != 0;
+                const auto firstKept = kept.flatten().nonzero()[0].item<int64_t>();
+                e0.view({-1})[firstKept] = 0.0f;
+                const auto m0 = torch::randn({5, w, w}), r0 = torch::randn({batch, 6}), c0 = torch::randn({6, w * w});
+                const auto slot = torch::randint(0, 4, {batch}, torch::kLong); // relation 4 has no query
+                const auto upstream = torch::randn({batch, w});
+
+                struct Gradients { torch::Tensor out, entity, matrices, relations, core; };
+                auto run = [&](bool query, InputDropout told) {
+                    auto e = e0.clone().requires_grad_(true), m = m0.clone().requires_grad_(true),
+                         r = r0.clone().requires_grad_(true), c = c0.clone().requires_grad_(true);
+                    const auto x = counterDropout(e, inputDropout.p, true, inputDropout.stream, offset);
+                    const auto out = query ? maskedQueryCoreProduct(x, r, c, 4242, 0.4, offset, told)
+                                           : maskedCoreProduct(x, m, slot, 4242, 0.4, offset, told);
+                    (out * upstream).sum().backward();
+                    return Gradients{out, e.grad(), query ? torch::Tensor() : m.grad(), query ? r.grad() : torch::Tensor(),
+                                     query ? c.grad() : torch::Tensor()};
+                };
+                const Gradients plain = run(false, {}), skipping = run(false, inputDropout);
+                QVERIFY2(torch::equal(plain.out, skipping.out), qPrintable(where));
+                QVERIFY2(torch::equal(plain.entity, skipping.entity), qPrintable(where));
+                QVERIFY2(torch::equal(plain.matrices, skipping.matrices), qPrintable(where));
+                QVERIFY2(torch::equal(skipping.matrices[4], torch::zeros({w, w})), qPrintable(where));
+                QVERIFY2(skipping.entity.view({-1})[firstKept].item<float>() != 0.0f, qPrintable(where));
+                const double droppedShare = 1.0 - kept.to(torch::kDouble).mean().item<double>();
+                QVERIFY2(droppedShare > 0.2 && droppedShare < 0.4, qPrintable(where)); // there were some to skip
+
+                const Gradients plainQuery = run(true, {}), skippingQuery = run(true, inputDropout);
+                QVERIFY2(torch::equal(plainQuery.out, skippingQuery.out), qPrintable(where));
+                QVERIFY2(torch::equal(plainQuery.entity, skippingQuery.entity), qPrintable(where));
+                QVERIFY2(torch::equal(plainQuery.relations, skippingQuery.relations), qPrintable(where));
+                QVERIFY2(torch::equal(plainQuery.core, skippingQuery.core), qPrintable(where));
+                QVERIFY2(skippingQuery.entity.view({-1})[firstKept].item<float>() != 0.0f, qPrintable(where));
+            }
+        }
+    }
+
     void maskedCoreZeroesRelationsWithoutQueriesInDirtyMemory()
     {
         installLargeBlockAllocator();
@@ -551,14 +605,14 @@ private Q_SLOTS:
             return;
         }
         if (layout == "into a view" || layout == "accumulate") {
-            auto wide = torch::randn({m, n + 4});
-            const auto before = wide.clone();
-            auto view = wide.narrow(1, 1, n);
+            auto padded = torch::randn({m, n + 4});
+            const auto before = padded.clone();
+            auto view = padded.narrow(1, 1, n);
             gemmInto(view, a, b, layout == "accumulate");
             const auto want = layout == "accumulate" ? before.narrow(1, 1, n) + expected : expected;
             QVERIFY(torch::allclose(view, want, 1e-5, 1e-5));
-            QVERIFY(torch::equal(wide.narrow(1, 0, 1), before.narrow(1, 0, 1))); // the columns beside it
-            QVERIFY(torch::equal(wide.narrow(1, n + 1, 3), before.narrow(1, n + 1, 3)));
+            QVERIFY(torch::equal(padded.narrow(1, 0, 1), before.narrow(1, 0, 1))); // the columns beside it
+            QVERIFY(torch::equal(padded.narrow(1, n + 1, 3), before.narrow(1, n + 1, 3)));
             return;
         }
         if (layout.contains("long inner")) {
