@@ -3,6 +3,7 @@
 // row, column), so it can be regenerated in the backward pass instead of stored,
 // computed in any thread order, and replayed exactly after a resume.
 #include <cstdint>
+#include <vector>
 
 namespace momok::random {
 
@@ -59,6 +60,18 @@ inline constexpr int kWholeChunkBits = 16;
 inline uint32_t wholeChunkKey(uint64_t stream, int64_t element)
 {
     return rowKey(stream, element >> kWholeChunkBits, 0);
+}
+
+// The keys of the chunks that elements first … first + n − 1 of the whole fall in, in order
+// (the first element's chunk alone when n ≤ 0): key c is that of chunk (first >> kWholeChunkBits) + c.
+inline std::vector<uint32_t> wholeChunkKeys(uint64_t stream, int64_t first, int64_t n)
+{
+    const int64_t firstChunk = first >> kWholeChunkBits;
+    const int64_t lastChunk = n > 0 ? (first + n - 1) >> kWholeChunkBits : firstChunk;
+    std::vector<uint32_t> keys;
+    for (int64_t chunk = firstChunk; chunk <= lastChunk; ++chunk)
+        keys.push_back(wholeChunkKey(stream, chunk << kWholeChunkBits));
+    return keys;
 }
 
 // chunkKey: wholeChunkKey(stream, element), which a caller may keep for the chunk's elements.

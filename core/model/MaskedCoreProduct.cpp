@@ -68,15 +68,14 @@ public:
     }
 
     DroppedInputs(AutogradContext *ctx, int64_t batch, int64_t width, int64_t rowOffset)
-        : m_threshold(random::dropThreshold(ctx->saved_data["input_p"].toDouble())), m_width(width),
-          m_first(rowOffset * width)
+        : m_width(width), m_first(rowOffset * width), m_firstChunk(m_first >> random::kWholeChunkBits)
     {
-        if (ctx->saved_data["input_p"].toDouble() <= 0 || batch == 0)
-            return;
-        const auto stream = uint64_t(ctx->saved_data["input_stream"].toInt());
-        for (int64_t chunk = m_first >> random::kWholeChunkBits;
-             chunk <= (m_first + batch * width - 1) >> random::kWholeChunkBits; ++chunk)
-            m_chunkKeys.push_back(random::wholeChunkKey(stream, chunk << random::kWholeChunkBits));
+        const double p = ctx->saved_data["input_p"].toDouble();
+        if (p <= 0)
+            return; // no keys: nothing was dropped
+        m_threshold = random::dropThreshold(p);
+        m_chunkKeys =
+            random::wholeChunkKeys(uint64_t(ctx->saved_data["input_stream"].toInt()), m_first, batch * width);
     }
 
     // value: x's element (b, i), scaled or not.
@@ -85,14 +84,13 @@ public:
         if (value != 0.0f || m_chunkKeys.empty())
             return false;
         const int64_t element = m_first + b * m_width + i;
-        const uint32_t chunkKey =
-            m_chunkKeys[size_t((element >> random::kWholeChunkBits) - (m_first >> random::kWholeChunkBits))];
+        const uint32_t chunkKey = m_chunkKeys[size_t((element >> random::kWholeChunkBits) - m_firstChunk)];
         return !random::keepsElementOfChunk(chunkKey, element, m_threshold);
     }
 
 private:
-    uint32_t m_threshold;
-    int64_t m_width, m_first;
+    uint32_t m_threshold = 0;
+    int64_t m_width, m_first, m_firstChunk;
     std::vector<uint32_t> m_chunkKeys;
 };
 

@@ -81,15 +81,12 @@ torch::Tensor counterKeepMask(torch::IntArrayRef shape, int64_t first, uint64_t 
     int64_t n = 1;
     for (int64_t s : shape)
         n *= s;
-    // As the CPU kernel: element g of the whole belongs to chunk g / 2¹⁶, whose key is
-    // rowKey(stream, chunk, 0), and is kept when mix32(key + g·φ) clears the threshold.
+    // As the CPU kernel (random::keepsElementOfWhole): element g of the whole belongs to chunk
+    // g / 2¹⁶, whose key is wholeChunkKey, and is kept when mix32(key + g·φ) clears the threshold.
     constexpr int64_t kChunkBits = random::kWholeChunkBits;
     const int64_t firstChunk = first >> kChunkBits;
-    const int64_t lastChunk = n > 0 ? (first + n - 1) >> kChunkBits : firstChunk;
-    std::vector<int64_t> keys;
-    for (int64_t c = firstChunk; c <= lastChunk; ++c)
-        keys.push_back(int64_t(random::rowKey(stream, c, 0)));
-    const auto chunkKeys = torch::tensor(keys, torch::kLong).to(device);
+    const std::vector<uint32_t> keys = random::wholeChunkKeys(stream, first, n);
+    const auto chunkKeys = torch::tensor(std::vector<int64_t>(keys.begin(), keys.end()), torch::kLong).to(device);
     const auto elements = torch::arange(first, first + n, longsOn(device));
     const auto rowKeys = chunkKeys.index_select(0, elements.bitwise_right_shift(kChunkBits).sub_(firstChunk));
     return keepElements(rowKeys, elements.bitwise_and(kLow32), p).view(shape);
