@@ -237,7 +237,7 @@ int runImport(const QStringList &args, QTextStream &out, QTextStream &err)
     auto ws = openWorkspace(commandLine, err);
     if (!ws)
         return 1;
-    const QString canonical = QFileInfo(dir).canonicalFilePath();
+    const QString canonical = Workspace::folderPath(dir);
     bool known = false;
     for (const DatasetRecord &d : ws->datasets())
         known = known || (d.path == canonical && d.contentHash == hash);

@@ -9,19 +9,6 @@
 
 namespace momok {
 
-namespace {
-
-// Runs and datasets are matched by folder: compare resolved paths so that
-// "runs/a", "./runs/a" and a symlinked route to it are the same run.
-QString resolvedPath(const QString &path)
-{
-    const QFileInfo info(path);
-    const QString canonical = info.canonicalFilePath();
-    return canonical.isEmpty() ? QDir::cleanPath(info.absoluteFilePath()) : canonical;
-}
-
-} // namespace
-
 RunRecorder::RunRecorder(const QString &workspacePath, TrainingObserver *inner)
     : m_workspacePath(workspacePath), m_inner(inner)
 {
@@ -34,7 +21,7 @@ bool RunRecorder::findOrImportDataset(const QString &datasetDir, bool dropUnseen
     const QString hash = Workspace::contentHash(datasetDir, error);
     if (hash.isEmpty())
         return false;
-    const QString path = resolvedPath(datasetDir);
+    const QString path = Workspace::folderPath(datasetDir);
     for (const DatasetRecord &d : m_workspace->datasets()) {
         if (d.path == path && d.contentHash == hash) {
             m_datasetId = d.id;
@@ -56,7 +43,7 @@ RunSpec RunRecorder::storedSpec(const RunSpec &spec) const
 {
     RunSpec stored = spec;
     stored.runDir = m_runDir;
-    stored.datasetDir = resolvedPath(spec.datasetDir);
+    stored.datasetDir = Workspace::folderPath(spec.datasetDir);
     return stored;
 }
 
@@ -68,11 +55,11 @@ bool RunRecorder::begin(const Trainer &trainer, bool resumed, const QString &run
     if (!m_workspace)
         return false;
     const RunSpec &spec = trainer.spec();
-    m_runDir = resolvedPath(spec.runDir);
+    m_runDir = Workspace::folderPath(spec.runDir);
 
     if (resumed) {
         for (const RunRecord &r : m_workspace->runs()) {
-            if (resolvedPath(r.config.value(QStringLiteral("run_dir")).toString()) == m_runDir) {
+            if (Workspace::folderPath(r.config.value(QStringLiteral("run_dir")).toString()) == m_runDir) {
                 m_runId = r.id;
                 m_datasetId = r.datasetId;
                 break;

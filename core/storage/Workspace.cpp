@@ -402,10 +402,16 @@ QString Workspace::contentHash(const QString &datasetDir, QString *error)
 
 // ---------------------------------------------------------------- datasets
 
+QString Workspace::folderPath(const QString &dir)
+{
+    const QFileInfo info(dir);
+    const QString canonical = info.canonicalFilePath();
+    return canonical.isEmpty() ? QDir::cleanPath(info.absoluteFilePath()) : canonical;
+}
+
 bool Workspace::importDataset(const KgDataset &dataset, const QString &contentHash, qint64 *datasetId, QString *error)
 {
-    const QFileInfo dirInfo(dataset.directory);
-    const QString path = dirInfo.exists() ? dirInfo.canonicalFilePath() : QDir::cleanPath(dirInfo.absoluteFilePath());
+    const QString path = folderPath(dataset.directory);
     const QString now = nowText();
 
     SqlTransaction tx(m_db);

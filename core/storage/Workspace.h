@@ -57,6 +57,10 @@ public:
     static QString contentHash(const QString &datasetDir, QString *error = nullptr);
 
     // ---- datasets ----
+    // The form a folder is stored and matched under (a dataset's DatasetRecord::path, a
+    // run's folder): canonical where it exists, else cleaned and absolute, so that "runs/a",
+    // "./runs/a" and a symlinked route to it are one folder.
+    static QString folderPath(const QString &dir);
     // Stores the dataset, its relations and entities in one transaction. The same
     // directory with the same content hash updates the existing record in place;
     // new content under the same path becomes a new record (runs keep pointing at
