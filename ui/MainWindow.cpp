@@ -122,6 +122,14 @@ void MainWindow::showTrainingThreads(int threads, const QString &device)
     m_computeLabel->setText(tr("%1 (training)").arg(shortDescription(training)));
 }
 
+void MainWindow::showTrainingActivity(const QString &datasetDir, const QString &progress)
+{
+    m_trainingDatasetDir = datasetDir;
+    m_trainingProgress = progress;
+    const bool thisDataset = m_dataset && !progress.isEmpty() && Workspace::folderPath(m_datasetPath) == datasetDir;
+    m_predictions->setTrainingProgress(thisDataset ? progress : QString());
+}
+
 void MainWindow::buildCentre()
 {
     m_card = new EntityCard(this);
@@ -634,6 +642,7 @@ void MainWindow::applyDataset(qint64 datasetId, std::shared_ptr<const KgDataset>
     m_history->clear();
     m_knownModel->setDataset(m_dataset);
     m_predictions->setDataset(m_dataset);
+    showTrainingActivity(m_trainingDatasetDir, m_trainingProgress); // a training of this dataset, or none
     refreshDatasets();
     m_searchPanel->setDataset(datasetId);
     // Views that follow the dataset hear of it before they hear of its runs.

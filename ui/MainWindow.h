@@ -95,6 +95,9 @@ public:
 public Q_SLOTS:
     // The status bar shows the threads a running training uses (0: back to the start-up figure).
     void showTrainingThreads(int threads, const QString &device);
+    // A training's line on where it stands (TrainingPanel::activityChanged; empty once it has
+    // ended): the predictions' no-run state shows it while the open dataset is the one it trains.
+    void showTrainingActivity(const QString &datasetDir, const QString &progress);
     // Re-reads the current dataset's runs (call when a training finishes).
     void refreshRuns();
     void selectRun(qint64 runId);
@@ -155,6 +158,7 @@ private:
     std::function<void(bool, const QString &)> m_afterOpen; // openWorkspace()'s done
     qint64 m_datasetId = -1;
     QString m_datasetPath;
+    QString m_trainingDatasetDir, m_trainingProgress; // showTrainingActivity's
     QString m_pendingDataset; // the folder being read or imported
     std::shared_ptr<const KgDataset> m_dataset;
     qint64 m_runId = -1;

@@ -14,6 +14,7 @@
 #include "predictions/PredictionEngine.h"
 #include "predictions/PredictionModel.h"
 #include "predictions/PredictionsView.h"
+#include "storage/Workspace.h"
 #include "workspace/DatasetProblemModel.h"
 #include "workspace/ValidationReportDialog.h"
 
@@ -508,6 +509,48 @@ private Q_SLOTS:
         const QString error = loaded.first().at(2).toString();
         QVERIFY2(error.contains(damaged + "/best.pt") && error.contains("cannot read checkpoint"), qPrintable(error));
         QCOMPARE(digest(), before);
+    }
+
+    // While a model for the open dataset trains, the predictions' no-run state says so with
+    // the training's line, and offers no second training; a training of another dataset, or
+    // its end, brings the offer back.
+    void aTrainingOfThisDatasetShowsInThePredictionsPane()
+    {
+        MainWindow window(currentComputeInfo());
+        window.resize(1400, 900);
+        window.show();
+        openCountries(window, "activity.sqlite");
+        QCOMPARE(window.currentRunId(), -1);
+        QSignalSpy requested(&window, &MainWindow::trainingRequested); // the application listens
+        ui::PredictionsView *predictions = window.predictionsView();
+        QPushButton *train = predictions->trainButton();
+        QVERIFY(train->isVisible());
+        QVERIFY(predictions->emptyStateText().contains("No trained model"));
+
+        // Named as the trainer names it: another route to the same folder is the same dataset.
+        const QString countries = Workspace::folderPath(testing::countriesDir() + "/../countries");
+        window.showTrainingActivity(countries, QStringLiteral("preparing the data and the model"));
+        QVERIFY2(predictions->emptyStateText().contains("is training: preparing the data and the model"),
+                 qPrintable(predictions->emptyStateText()));
+        QVERIFY(!train->isVisible());
+        window.showTrainingActivity(countries, QStringLiteral("epoch 3 of 100 · about 0:04 left"));
+        QVERIFY2(predictions->emptyStateText().contains("is training: epoch 3 of 100 · about 0:04 left"),
+                 qPrintable(predictions->emptyStateText()));
+        QVERIFY(!train->isVisible());
+        saveShot(&window, "predictions-while-training");
+
+        // Another dataset's training leaves this one's offer as it was.
+        window.showTrainingActivity(Workspace::folderPath(m_dir.filePath("elsewhere")), QStringLiteral("epoch 4 of 100"));
+        QVERIFY2(predictions->emptyStateText().contains("No trained model"), qPrintable(predictions->emptyStateText()));
+        QVERIFY(train->isVisible());
+
+        // This dataset's training again, then its end.
+        window.showTrainingActivity(countries, QStringLiteral("epoch 5 of 100"));
+        QVERIFY(predictions->emptyStateText().contains("is training: epoch 5 of 100"));
+        window.showTrainingActivity(countries, QString());
+        QVERIFY2(predictions->emptyStateText().contains("No trained model"), qPrintable(predictions->emptyStateText()));
+        QVERIFY(train->isVisible());
+        QCOMPARE(requested.count(), 0);
     }
 
     void aNewRunIsSelectedWhenTrainingFinishes()

@@ -250,7 +250,36 @@ void PredictionsView::setRun(qint64 runId, const QString &runDir, const QString 
 void PredictionsView::setTrainingOffered(bool offered)
 {
     m_trainingOffered = offered;
-    m_train->setVisible(offered && m_dataset && m_runId < 0 && m_stack->currentWidget() == m_emptyPage);
+    m_train->setVisible(offersTraining() && m_stack->currentWidget() == m_emptyPage);
+}
+
+void PredictionsView::setTrainingProgress(const QString &progress)
+{
+    if (progress == m_trainingProgress)
+        return;
+    const bool started = m_trainingProgress.isEmpty() != progress.isEmpty();
+    m_trainingProgress = progress;
+    if (!m_dataset || m_runId >= 0)
+        return; // predictions (or their loading) are shown: the training does not change them
+    if (started)
+        requestPredictions();
+    else
+        m_empty->setText(noRunText()); // a new line of the same training: the label alone
+}
+
+bool PredictionsView::offersTraining() const
+{
+    return m_trainingOffered && m_dataset && m_runId < 0 && m_trainingProgress.isEmpty();
+}
+
+QString PredictionsView::noRunText() const
+{
+    if (!m_trainingProgress.isEmpty())
+        return tr("A model for this dataset is training: %1.\nIts predictions appear here when it finishes; the "
+                  "Training tab shows its curves.")
+            .arg(m_trainingProgress);
+    return m_noRunMessage.isEmpty() ? tr("No trained model for this dataset yet — train one in the Training tab.")
+                                    : m_noRunMessage;
 }
 
 void PredictionsView::setEntity(qint64 entity)
@@ -269,7 +298,7 @@ QString PredictionsView::emptyStateText() const
 void PredictionsView::showEmpty(const QString &text)
 {
     m_empty->setText(text);
-    m_train->setVisible(m_trainingOffered && m_dataset && m_runId < 0);
+    m_train->setVisible(offersTraining());
     m_stack->setCurrentWidget(m_emptyPage);
     m_model->clear();
     m_status->clear();
@@ -289,8 +318,7 @@ void PredictionsView::requestPredictions()
         return;
     }
     if (m_runId < 0) {
-        showEmpty(m_noRunMessage.isEmpty() ? tr("No trained model for this dataset yet — train one in the Training tab.")
-                                           : m_noRunMessage);
+        showEmpty(noRunText());
         return;
     }
     if (m_entity < 0) {

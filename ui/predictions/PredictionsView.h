@@ -38,6 +38,10 @@ public:
     void setEntity(qint64 entity);
     // Shows a "Train a quick demo…" button in the no-run empty state (emits trainRequested).
     void setTrainingOffered(bool offered);
+    // A model for this dataset is training: the no-run empty state says so with `progress`
+    // (a line on where it stands) instead of asking for one, and offers no second training.
+    // Empty: nothing trains on this dataset.
+    void setTrainingProgress(const QString &progress);
     QPushButton *trainButton() const { return m_train; }
 
     PredictionModel *model() const { return m_model; }
@@ -70,6 +74,8 @@ private:
     void requestPredictions();
     void showAnswer(const PredictionAnswer &answer);
     void showEmpty(const QString &text);
+    QString noRunText() const;
+    bool offersTraining() const;
     void updateDirectionLabels();
     void requestEvidence();
     void applyGatesExpanded(bool expanded);
@@ -91,6 +97,7 @@ private:
     QLabel *m_empty = nullptr;
     QPushButton *m_train = nullptr;
     bool m_trainingOffered = false;
+    QString m_trainingProgress;
     QLabel *m_status = nullptr;
     QToolButton *m_gatesToggle = nullptr;
     QWidget *m_gatePanel = nullptr;

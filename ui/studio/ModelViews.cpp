@@ -109,6 +109,7 @@ ModelViews::ModelViews(MainWindow *window) : QObject(window), m_window(window)
     });
     connect(m_training, &TrainingPanel::runFinished, this, &ModelViews::onRunFinished);
     connect(m_training, &TrainingPanel::computeThreadsChanged, window, &MainWindow::showTrainingThreads);
+    connect(m_training, &TrainingPanel::activityChanged, window, &MainWindow::showTrainingActivity);
     connect(m_runs, &RunsView::runActivated, window, &MainWindow::selectRun);
     window->setCloseGuard([this](QWidget *parent) { return m_training->confirmAndStopForClose(parent); });
 }

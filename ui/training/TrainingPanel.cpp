@@ -349,7 +349,7 @@ bool TrainingPanel::startTraining(const RunSpec &spec, const QString &runName)
     job.runName = runName;
     const QString name = runName.isEmpty() ? QFileInfo(spec.runDir).fileName() : runName;
     clearPlots();
-    return launch(job, tr("run '%1'").arg(name));
+    return launch(job, tr("run '%1'").arg(name), spec.datasetDir);
 }
 
 bool TrainingPanel::resumeRun(qint64 runId, const ResumeChanges &changes)
@@ -391,7 +391,7 @@ bool TrainingPanel::resumeRun(qint64 runId, const ResumeChanges &changes)
     job.runDir = runDir;
     job.changes = changes;
     job.workspacePath = workspacePath();
-    return launch(job, tr("run %1 '%2'").arg(runId).arg(run->name));
+    return launch(job, tr("run %1 '%2'").arg(runId).arg(run->name), RunSpec::fromJson(run->config).datasetDir);
 }
 
 bool TrainingPanel::trainRunOn(qint64 runId)
@@ -407,8 +407,10 @@ bool TrainingPanel::trainRunOn(qint64 runId)
     return resumeRun(runId, dialog.changes());
 }
 
-bool TrainingPanel::launch(const TrainingJob &job, const QString &description)
+bool TrainingPanel::launch(const TrainingJob &job, const QString &description, const QString &datasetDir)
 {
+    m_trainingDatasetDir = Workspace::folderPath(datasetDir);
+    m_announcedActivity.clear();
     m_error->hide();
     m_message->clear();
     m_description = description;
@@ -441,6 +443,7 @@ bool TrainingPanel::launch(const TrainingJob &job, const QString &description)
     m_tick->start();
     m_thread->start(QThread::LowPriority); // the UI thread keeps the upper hand on a busy machine
     updateButtons();
+    announceActivity();
     return true;
 }
 
@@ -497,6 +500,7 @@ void TrainingPanel::onProgress(const Progress &progress)
         break;
     case WorkStage::HashingInputs:
         m_message->setText(tr("Checking the feature cache (%1 of %2 entities)…").arg(progress.done).arg(progress.total));
+        announceActivity();
         break;
     case WorkStage::ExtractingImages:
     case WorkStage::ExtractingTexts:
@@ -504,6 +508,7 @@ void TrainingPanel::onProgress(const Progress &progress)
                                .arg(progress.stage == WorkStage::ExtractingImages ? tr("image features") : tr("text features"))
                                .arg(progress.done)
                                .arg(progress.total));
+        announceActivity();
         break;
     case WorkStage::Evaluating:
     case WorkStage::DrawingImages:
@@ -589,6 +594,8 @@ void TrainingPanel::onFinished(qint64 runId, Outcome outcome, const QString &err
     replotNow();
     updateButtons();
     Q_EMIT computeThreadsChanged(0, QString());
+    m_announcedActivity.clear();
+    Q_EMIT activityChanged(m_trainingDatasetDir, QString());
     Q_EMIT runFinished(runId, outcome);
 }
 
@@ -616,16 +623,43 @@ void TrainingPanel::updateDetails()
     parts << tr("Epoch %1 of %2").arg(qMin(m_epoch + (m_batch > 0 ? 1 : 0), m_totalEpochs)).arg(m_totalEpochs);
     if (m_training && m_batch > 0)
         parts << tr("batch %1 of %2").arg(m_batch).arg(m_batches);
-    const qint64 elapsed = m_clock.elapsed();
-    parts << tr("elapsed %1").arg(duration(elapsed));
-    const double done = double(m_epoch - m_startEpoch) * m_batches + m_batch;
-    const double total = double(m_totalEpochs - m_startEpoch) * m_batches;
-    if (m_training && done > 0 && total > done)
-        parts << tr("about %1 left").arg(duration(qint64(elapsed / done * (total - done))));
+    parts << tr("elapsed %1").arg(duration(m_clock.elapsed()));
+    if (const qint64 left = remainingMs(); left >= 0)
+        parts << tr("about %1 left").arg(duration(left));
     QString text = parts.join(QStringLiteral(" · "));
     if (m_bestValidMrr >= 0)
         text += QLatin1Char('\n') + tr("Best validation MRR %1 % (epoch %2)").arg(percent(m_bestValidMrr)).arg(m_bestEpoch);
     m_details->setText(text);
+    announceActivity();
+}
+
+qint64 TrainingPanel::remainingMs() const
+{
+    const double done = double(m_epoch - m_startEpoch) * m_batches + m_batch;
+    const double total = double(m_totalEpochs - m_startEpoch) * m_batches;
+    if (!m_training || done <= 0 || total <= done)
+        return -1;
+    return qint64(double(m_clock.elapsed()) / done * (total - done)); // at the pace so far
+}
+
+void TrainingPanel::announceActivity()
+{
+    if (!m_training)
+        return;
+    // Before the first epoch: the preparation's own line (feature extraction can take a while
+    // on a first run), else that it prepares.
+    QString line;
+    if (m_totalEpochs <= 0) {
+        line = m_message->text().isEmpty() ? tr("preparing the data and the model") : m_message->text();
+    } else {
+        line = tr("epoch %1 of %2").arg(qMin(m_epoch + 1, m_totalEpochs)).arg(m_totalEpochs);
+        if (const qint64 left = remainingMs(); left >= 0)
+            line += tr(" · about %1 left").arg(duration(left));
+    }
+    if (line == m_announcedActivity)
+        return;
+    m_announcedActivity = line;
+    Q_EMIT activityChanged(m_trainingDatasetDir, line);
 }
 
 // ---- plots ----

@@ -91,11 +91,16 @@ Q_SIGNALS:
     // The compute threads and device ("cpu", "cuda:N") of the running training; 0 threads
     // once it has ended.
     void computeThreadsChanged(int threads, const QString &device);
+    // While a training runs: the dataset folder it trains on (Workspace::folderPath's form) and
+    // one line on where it stands ("epoch 3 of 100 · about 0:04 left"); an empty line once it
+    // has ended (emitted before runFinished).
+    void activityChanged(const QString &datasetDir, const QString &progress);
 
 private:
     // The workspace's runs (of the current dataset when known) whose status `accept` takes.
     QVector<RunRecord> runsOfDatasetWhere(bool (*accept)(RunStatus)) const;
-    bool launch(const TrainingJob &job, const QString &description);
+    // datasetDir: the folder the job trains on, for activityChanged.
+    bool launch(const TrainingJob &job, const QString &description, const QString &datasetDir);
     void onStarted(qint64 runId, const QString &runDir, int completedEpochs, int totalEpochs, int batchesPerEpoch,
                    const QVector<momok::Decoder> &decoders, int computeThreads, int processes, const QString &device);
     void onProgress(const momok::Progress &progress);
@@ -112,6 +117,10 @@ private:
     void scheduleReplot();
     void replotNow();
     void updateDetails();
+    // The running training's time left at its pace so far; -1 before its first batch or when idle.
+    qint64 remainingMs() const;
+    // Emits activityChanged when the running training's line has changed.
+    void announceActivity();
     void updateButtons();
     // The idle state when no run is selected: what to do, and an empty progress bar.
     void showNoRun();
@@ -131,6 +140,7 @@ private:
     bool m_cancelRequested = false;
     qint64 m_runId = -1;
     QString m_runDir, m_description;
+    QString m_trainingDatasetDir, m_announcedActivity; // of the running training
     int m_totalEpochs = 0, m_startEpoch = 0, m_epoch = 0, m_batch = 0, m_batches = 0;
     double m_bestValidMrr = -1;
     int m_bestEpoch = 0;

@@ -113,9 +113,25 @@ private Q_SLOTS:
         QSignalSpy modalitiesLoads(views->modalitiesView(), &ModalitiesView::loadStarted);
         QSignalSpy runAdded(window.workspaceService(), &WorkspaceService::runAdded);
         QSignalSpy runStatusChanged(window.workspaceService(), &WorkspaceService::runStatusChanged);
+        // While it trains, the predictions' empty state says so, with where the training stands.
+        QSignalSpy activity(panel, &TrainingPanel::activityChanged);
+        QStringList predictionsWhileTraining;
+        connect(panel, &TrainingPanel::activityChanged, this, [&](const QString &, const QString &progress) {
+            if (!progress.isEmpty())
+                predictionsWhileTraining << window.predictionsView()->emptyStateText();
+        });
         QVERIFY(panel->startTraining(spec, QStringLiteral("quick")));
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTrainingTimeoutMs);
         QCOMPARE(finished.first().at(1).value<Outcome>(), Outcome::Finished);
+        QVERIFY(activity.count() >= 3); // preparing, epoch 1, epoch 2, …, and the end
+        for (const QList<QVariant> &line : activity)
+            QCOMPARE(line.at(0).toString(), Workspace::folderPath(kCountries));
+        QCOMPARE(activity.first().at(1).toString(), QStringLiteral("preparing the data and the model"));
+        QVERIFY(activity.last().at(1).toString().isEmpty());
+        QVERIFY2(predictionsWhileTraining.filter(QStringLiteral("is training: epoch 2 of 2")).size() >= 1,
+                 qPrintable(predictionsWhileTraining.join('\n')));
+        for (const QString &text : predictionsWhileTraining)
+            QVERIFY2(text.startsWith(QStringLiteral("A model for this dataset is training: ")), qPrintable(text));
         // The automatic choice for so small a graph is one thread for each of the step's two
         // branches (one in all on one core); the status bar says so while it trains, then shows
         // the start-up figure again.
