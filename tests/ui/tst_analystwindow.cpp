@@ -4,6 +4,7 @@
 #include "MainWindow.h"
 #include "welcome/WelcomePage.h"
 #include "StudioFixture.h"
+#include "SyntheticGraph.h"
 
 #include "common/AboutDialog.h"
 #include "entities/EntityCard.h"
@@ -544,9 +545,22 @@ private Q_SLOTS:
         QVERIFY2(predictions->emptyStateText().contains("No trained model"), qPrintable(predictions->emptyStateText()));
         QVERIFY(train->isVisible());
 
-        // This dataset's training again, then its end.
+        // This dataset's training again. Another dataset opened meanwhile offers its own
+        // training; the training's dataset opened again says where that training stands.
         window.showTrainingActivity(countries, QStringLiteral("epoch 5 of 100"));
         QVERIFY(predictions->emptyStateText().contains("is training: epoch 5 of 100"));
+        const QString community = m_dir.filePath("community");
+        testing::writeCommunityGraph(community);
+        QSignalSpy opened(&window, &MainWindow::datasetChanged);
+        window.openDataset(community);
+        QTRY_COMPARE_WITH_TIMEOUT(opened.count(), 1, kTimeoutMs);
+        QVERIFY2(predictions->emptyStateText().contains("No trained model"), qPrintable(predictions->emptyStateText()));
+        QVERIFY(train->isVisible());
+        window.openDataset(testing::countriesDir());
+        QTRY_COMPARE_WITH_TIMEOUT(opened.count(), 2, kTimeoutMs);
+        QVERIFY2(predictions->emptyStateText().contains("is training: epoch 5 of 100"),
+                 qPrintable(predictions->emptyStateText()));
+        QVERIFY(!train->isVisible());
         window.showTrainingActivity(countries, QString());
         QVERIFY2(predictions->emptyStateText().contains("No trained model"), qPrintable(predictions->emptyStateText()));
         QVERIFY(train->isVisible());
