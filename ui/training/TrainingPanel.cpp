@@ -269,7 +269,7 @@ void TrainingPanel::showRun(qint64 runId)
     const int total = RunSpec::fromJson(run->config).config.epochs;
     m_progress->setRange(0, qMax(1, qMax(total, run->epochCount)));
     m_progress->setValue(run->epochCount);
-    m_progress->setFormat(tr("epoch %v of %m"));
+    m_progress->setFormat(tr("%v of %m epochs")); // epochs done: the details name the one under way
     QStringList figures;
     if (run->bestValidMrr)
         figures << tr("best validation MRR %1 %").arg(*run->bestValidMrr, 0, 'f', 1);
@@ -422,7 +422,7 @@ bool TrainingPanel::launch(const TrainingJob &job, const QString &description, c
     m_bestEpoch = 0;
     setStatus(tr("Preparing %1: reading the dataset and building the model…").arg(description));
     m_progress->setRange(0, 0); // busy until the trainer is ready
-    m_progress->setFormat(tr("epoch %v of %m"));
+    m_progress->setFormat(tr("%v of %m epochs")); // epochs done: the details name the one under way
 
     m_thread = new QThread(this);
     m_thread->setObjectName(QStringLiteral("training"));
@@ -771,7 +771,7 @@ void TrainingPanel::showNoRun()
     setStatus(tr("No training yet. Press Train… to choose a dataset and settings."));
     m_progress->setRange(0, 1);
     m_progress->setValue(0);
-    m_progress->setFormat(tr("no run yet")); // "epoch %v of %m" once there is one
+    m_progress->setFormat(tr("no run yet")); // "%v of %m epochs" once there is one
 }
 
 void TrainingPanel::setStatus(const QString &text)

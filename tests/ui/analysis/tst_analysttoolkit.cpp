@@ -100,6 +100,7 @@ private Q_SLOTS:
         auto *progress = panel->findChild<QProgressBar *>(QStringLiteral("trainingProgress"));
         QCOMPARE(progress->value(), 3);
         QCOMPARE(progress->maximum(), 3);
+        QCOMPARE(progress->text(), QStringLiteral("3 of 3 epochs")); // epochs done, as while training
         saveShot(panel, "training-tab-selected-run");
     }
 
