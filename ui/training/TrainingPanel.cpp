@@ -594,8 +594,7 @@ void TrainingPanel::onFinished(qint64 runId, Outcome outcome, const QString &err
     replotNow();
     updateButtons();
     Q_EMIT computeThreadsChanged(0, QString());
-    m_announcedActivity.clear();
-    Q_EMIT activityChanged(m_trainingDatasetDir, QString());
+    Q_EMIT activityChanged(m_trainingDatasetDir, QString()); // launch() resets the last line announced
     Q_EMIT runFinished(runId, outcome);
 }
 
