@@ -257,12 +257,12 @@ void PredictionsView::setTrainingProgress(const QString &progress)
 {
     if (progress == m_trainingProgress)
         return;
-    const bool started = m_trainingProgress.isEmpty() != progress.isEmpty();
+    const bool startedOrEnded = m_trainingProgress.isEmpty() != progress.isEmpty();
     m_trainingProgress = progress;
     if (!m_dataset || m_runId >= 0)
         return; // predictions (or their loading) are shown: the training does not change them
-    if (started)
-        requestPredictions();
+    if (startedOrEnded)
+        requestPredictions(); // the empty state's text and its offer both change
     else
         m_empty->setText(noRunText()); // a new line of the same training: the label alone
 }
