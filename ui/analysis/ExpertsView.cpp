@@ -34,7 +34,9 @@ namespace {
 constexpr int kMaxLabelledRows = 40;
 constexpr int kMaxLabelledColumns = 30;
 constexpr int kMinRowHeight = 16; // pixels per relation: one line of tick label
-constexpr int kMinHeatmapHeight = 220;
+constexpr int kMinHeatmapHeight = 160; // a few relations: the group headers, axis labels and colour scale
+constexpr int kHeatmapFrameHeight = 90; // around the rows: the group headers above, the axis labels below
+constexpr int kSideBySideMinWidth = 900; // the heatmap's labels and columns beside the bars' three groups
 
 // Viridis: perceptually uniform and readable with every common colour-vision deficiency.
 QCPColorGradient viridis()
@@ -172,6 +174,7 @@ ExpertsView::ExpertsView(QWidget *parent)
     m_splitter->setStretchFactor(0, 3);
     m_splitter->setStretchFactor(1, 2);
     m_splitter->setChildrenCollapsible(false);
+    m_splitter->installEventFilter(this); // its shape decides side by side or one above the other
 
     auto *layout = new QVBoxLayout(content);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -339,12 +342,8 @@ void ExpertsView::rebuildHeatmap()
             name += tr(" (no queries)");
         yTicker->addTick(row, name);
     }
-    const int needed = std::max(kMinHeatmapHeight, rows * kMinRowHeight + 90);
-    m_heatmap->setMinimumHeight(needed);
-    // The heatmap gets 60 % of the height, more when it needs it (then up to 75 %, scrolling beyond).
-    const int total = m_splitter->height() > 100 ? m_splitter->height() : height();
-    const int top = std::min(std::max(needed + 4, total * 60 / 100), std::max(total * 75 / 100, kMinHeatmapHeight));
-    m_splitter->setSizes({top, std::max(120, total - top)});
+    m_heatmap->setMinimumHeight(std::max(kMinHeatmapHeight, rows * kMinRowHeight + kHeatmapFrameHeight));
+    arrangePanes(false);
     m_heatmap->xAxis->setRange(-0.5, columns - 0.5);
     m_heatmap->yAxis->setRange(-0.5, rows - 0.5);
 
@@ -469,8 +468,38 @@ QString ExpertsView::selectedRowDescription() const
         .arg(parts.join(QStringLiteral("; ")));
 }
 
+bool ExpertsView::panesSideBySide() const { return m_splitter->orientation() == Qt::Horizontal; }
+
+// One above the other in a short view (the bottom dock of a window 900 to 1000 pixels tall
+// leaves the two about 110 to 210 pixels), the bars' minimum would leave the heatmap two rows;
+// side by side, each gets the whole height. So a view at least kSideBySideMinWidth wide and twice as
+// wide as tall puts them side by side. The heatmap's share: beside the bars, 55 % of the width;
+// above them, 60 % of the height, more when its rows need it (then up to 75 %, scrolling
+// beyond). keepSizes: leave the shares alone unless the orientation changes (a resize keeps
+// what the user dragged; a new heatmap starts from the shares).
+void ExpertsView::arrangePanes(bool keepSizes)
+{
+    const QSize area = m_splitter->size().height() > 100 ? m_splitter->size() : size();
+    const bool sideBySide = area.width() >= kSideBySideMinWidth && area.width() >= 2 * area.height();
+    const Qt::Orientation orientation = sideBySide ? Qt::Horizontal : Qt::Vertical;
+    if (keepSizes && orientation == m_splitter->orientation())
+        return;
+    m_splitter->setOrientation(orientation);
+    if (sideBySide) {
+        const int left = area.width() * 55 / 100;
+        m_splitter->setSizes({left, area.width() - left});
+        return;
+    }
+    const int needed = m_heatmap->minimumHeight();
+    const int total = area.height();
+    const int top = std::min(std::max(needed + 4, total * 60 / 100), std::max(total * 75 / 100, kMinHeatmapHeight));
+    m_splitter->setSizes({top, std::max(120, total - top)});
+}
+
 bool ExpertsView::eventFilter(QObject *watched, QEvent *event)
 {
+    if (watched == m_splitter && event->type() == QEvent::Resize)
+        arrangePanes(true);
     if (watched == m_heatmap && event->type() == QEvent::KeyPress && hasData() && !m_order.isEmpty()) {
         const int key = static_cast<QKeyEvent *>(event)->key();
         const int row = m_order.indexOf(m_selected);

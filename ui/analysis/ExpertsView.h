@@ -39,7 +39,7 @@ public:
     SortMode sortMode() const { return m_sortMode; }
     // The relation (index in the gate statistics) shown in heatmap row `row` (0 = top).
     int relationAtRow(int row) const { return m_order.value(row, -1); }
-    // Shows the relation's gates as bars below the heatmap; -1 clears.
+    // Shows the relation's gates as bars beside or below the heatmap; -1 clears.
     void selectRelation(int relation);
     int selectedRelation() const { return m_selected; }
 
@@ -49,6 +49,9 @@ public:
     QString selectedRowDescription() const;
     QCustomPlot *heatmapPlot() const { return m_heatmap; }
     QCustomPlot *barsPlot() const { return m_bars; }
+    // The heatmap and the bars side by side (true) in a wide, short view such as the bottom
+    // dock of a wide window, else one above the other.
+    bool panesSideBySide() const;
     QCPColorMap *colorMap() const { return m_map; }
     const GateTableModel *gateModel() const { return m_model; }
 
@@ -58,6 +61,7 @@ private:
     void rebuildOrder();
     void rebuildHeatmap();
     void rebuildBars();
+    void arrangePanes(bool keepSizes);
     void updateSelectionFrame();
     int rowAt(const QPointF &pos, int *gateColumn) const;
     void onMouseMove(QMouseEvent *event);

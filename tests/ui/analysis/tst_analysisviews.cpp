@@ -185,6 +185,22 @@ private Q_SLOTS:
         view.selectRelation(chosen);
         saveScreenshot(&view, QStringLiteral("experts"));
 
+        // As tall as it is wide: the bars under the heatmap. Wide and short (a bottom dock):
+        // side by side, every relation's row in the heatmap's pane without scrolling.
+        QVERIFY(!view.panesSideBySide());
+        QVERIFY(bars->geometry().top() >= heatmap->parentWidget()->parentWidget()->geometry().bottom());
+        view.resize(1300, 320);
+        QTRY_VERIFY(view.panesSideBySide());
+        QTRY_VERIFY(heatmap->parentWidget()->height() >= heatmap->height());
+        for (int row = 0; row < g.relations; ++row) {
+            const int y = int(heatmap->yAxis->coordToPixel(row));
+            QVERIFY2(y > 0 && y < heatmap->parentWidget()->height(), qPrintable(QStringLiteral("row %1 at y %2").arg(row).arg(y)));
+        }
+        QVERIFY(bars->mapTo(&view, QPoint(0, 0)).x() > heatmap->mapTo(&view, QPoint(heatmap->width(), 0)).x());
+        saveScreenshot(&view, QStringLiteral("experts-wide"));
+        view.resize(1100, 720);
+        QTRY_VERIFY(!view.panesSideBySide());
+
         // A run without image and text features keeps all 3 × K columns, the unused ones empty.
         view.setRun(m_fixture.structureOnly.runId);
         QTRY_VERIFY_WITH_TIMEOUT(view.gateModel()->statistics().meanWeight == m_fixture.structureOnly.test.gates.meanWeight, 10000);
