@@ -36,6 +36,7 @@
 #include <QMenuBar>
 #include <QMetaMethod>
 #include <QMessageBox>
+#include <QScreen>
 #include <QSettings>
 #include <QSignalBlocker>
 #include <QSplitter>
@@ -101,7 +102,8 @@ MainWindow::MainWindow(const ComputeInfo &computeInfo, QWidget *parent)
     statusBar()->addPermanentWidget(m_workspaceLabel);
 
     QSettings settings;
-    restoreGeometry(settings.value(kSettingsGeometry).toByteArray());
+    if (!restoreGeometry(settings.value(kSettingsGeometry).toByteArray()))
+        fitFirstStartToScreen();
     m_defaultLayoutPending = !restoreState(settings.value(kSettingsState).toByteArray());
     // The dock stays hidden until something is added to it, whatever the saved state says.
     m_bottomDock->setVisible(m_bottomTabs->count() > 0);
@@ -789,6 +791,9 @@ void MainWindow::displayEntity(qint64 entityId)
     m_knownView->scrollToTop();
     m_knownTitle->setText(tr("<b>Known triples</b> · %n (double-click one to open it)", nullptr, m_knownModel->rowCount()));
     m_card->setEntity(*hit, m_knownModel->rowCount() > 0);
+    m_entityShown = true;
+    if (m_dockFitPending)
+        QTimer::singleShot(0, this, &MainWindow::fitDockToPredictionRows);
     // Keep the search list's highlight on the entity shown, when it is listed.
     QListView *list = m_searchPanel->resultView();
     const QModelIndexList rows = m_searchPanel->model()->match(m_searchPanel->model()->index(0, 0),
@@ -829,16 +834,52 @@ void MainWindow::showEvent(QShowEvent *event)
         QTimer::singleShot(0, this, &MainWindow::applyDefaultLayout);
 }
 
+void MainWindow::fitFirstStartToScreen()
+{
+    // A first start fills nine tenths of a screen with room for more than the default size
+    // (the views have more to show than the minimum); a smaller screen keeps the default.
+    const QScreen *screen = this->screen();
+    if (!screen)
+        return;
+    const QRect available = screen->availableGeometry();
+    const QSize fitted = available.size() * 0.9;
+    if (fitted.width() <= width() || fitted.height() <= height())
+        return;
+    resize(fitted);
+    move(available.center() - rect().center());
+}
+
 void MainWindow::applyDefaultLayout()
 {
     // For a first start (no saved layout): the Predictions table is what an analyst came
-    // for, so the bottom dock takes under a third of the height and the gate charts are
-    // shown only where the table keeps ten rows beside them.
+    // for, so it keeps ten whole rows (the default top 10), and the gate charts are shown
+    // only where it keeps them beside the charts. The bottom dock's plots and heatmap get the
+    // rest: a quarter of the height first, then (fitDockToPredictionRows) what the table has
+    // beyond its ten rows.
     const int h = height();
-    const int dockHeight = std::clamp(int(h * 0.25), m_bottomDock->minimumSizeHint().height(), 340);
-    resizeDocks({m_bottomDock}, {dockHeight}, Qt::Vertical);
+    m_quarterDockHeight = std::max(int(h * 0.25), m_bottomDock->minimumSizeHint().height());
+    resizeDocks({m_bottomDock}, {m_quarterDockHeight}, Qt::Vertical);
     resizeDocks({m_searchDock}, {std::clamp(int(width() * 0.17), 220, 300)}, Qt::Horizontal);
     m_predictions->setGatesExpanded(h >= kGatesShownFromHeight);
+    m_dockFitPending = true;
+    if (m_entityShown)
+        QTimer::singleShot(0, this, &MainWindow::fitDockToPredictionRows);
+}
+
+void MainWindow::fitDockToPredictionRows()
+{
+    // Measured once the layout has settled with an entity's card above the table (the card
+    // of a message is shorter), so it runs after the default layout or after the first
+    // entity shown, whichever comes last. The dock grows by what the table has beyond its
+    // ten rows, up to half the window, or, where the table is a little short of ten, shrinks
+    // down to kDockFloor pixels.
+    if (!std::exchange(m_dockFitPending, false) || !m_bottomDock->isVisible())
+        return;
+    const int floor = std::max(m_bottomDock->minimumSizeHint().height(), std::min(m_quarterDockHeight, kDockFloor));
+    const int spare = m_predictions->heightBeyondRows(kDefaultPredictionRows);
+    const int dockHeight = std::clamp(m_bottomDock->height() + spare, floor, std::max(floor, height() / 2));
+    if (dockHeight != m_bottomDock->height())
+        resizeDocks({m_bottomDock}, {dockHeight}, Qt::Vertical);
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

@@ -149,9 +149,16 @@ private:
     void applyRun(qint64 runId);
     void displayEntity(qint64 entityId);
     void updateNavigationActions();
+    void fitFirstStartToScreen();
     void applyDefaultLayout();
+    void fitDockToPredictionRows();
     // The default layout shows the gate charts in windows at least this tall.
     static constexpr int kGatesShownFromHeight = 1100;
+    // The Predictions table's whole rows the default layout keeps (the default top 10).
+    static constexpr int kDefaultPredictionRows = 10;
+    // The default layout's bottom dock is never shorter than this, or than a quarter of the
+    // window where that is less: its plots need the room more than the table its tenth row.
+    static constexpr int kDockFloor = 200;
 
     ComputeInfo m_computeInfo;
     WorkspaceService *m_service = nullptr;
@@ -187,6 +194,9 @@ private:
     QComboBox *m_runChooser = nullptr;
     QAction *m_back = nullptr;
     QAction *m_forward = nullptr;
+    bool m_dockFitPending = false; // applyDefaultLayout() done, fitDockToPredictionRows() not yet
+    bool m_entityShown = false;    // the card has shown an entity (not only a message)
+    int m_quarterDockHeight = 0;   // the default layout's first dock height
     bool m_defaultLayoutPending = false; // no saved layout: applyDefaultLayout() on first show
     QLabel *m_computeLabel = nullptr;
     QLabel *m_workspaceLabel = nullptr;

@@ -16,9 +16,12 @@
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStackedWidget>
+#include <QStyle>
 #include <QTableView>
 #include <QToolButton>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace momok::ui {
 
@@ -196,6 +199,21 @@ PredictionsView::PredictionsView(QWidget *parent) : QWidget(parent)
 bool PredictionsView::gatesExpanded() const { return m_gatesToggle->isChecked(); }
 
 void PredictionsView::setGatesExpanded(bool expanded) { m_gatesToggle->setChecked(expanded); }
+
+int PredictionsView::heightBeyondRows(int rows) const
+{
+    // The table fills the result page, which is the stack's height whichever page shows; the
+    // gate charts sit under it when shown (the page's layout spacing with them).
+    int available = m_stack->height();
+    // The status under the table wraps to two lines once an answer shows ("…: 10 candidates,
+    // 9 already known. Double-click…"), taking them from the table.
+    available += m_status->height() - 2 * m_status->fontMetrics().lineSpacing();
+    if (gatesExpanded())
+        available -= kGatePanelHeight + std::max(0, m_stack->widget(1)->layout()->spacing());
+    const int needed = m_table->horizontalHeader()->sizeHint().height() + rows * m_table->verticalHeader()->defaultSectionSize()
+        + 2 * m_table->frameWidth() + m_table->style()->pixelMetric(QStyle::PM_ScrollBarExtent, nullptr, m_table);
+    return available - needed;
+}
 
 void PredictionsView::applyGatesExpanded(bool expanded)
 {

@@ -1,7 +1,8 @@
 // The window gives the analyst room: with the default layout (no saved settings), the
 // Predictions table shows at least 10 whole rows in a 1600×1000 window and 6 in a
-// 1366×768 one, after a trained run is selected, as after the quick demo. The gate
-// charts fold away, and the layout (dock sizes, folded gates) is remembered.
+// 1366×768 one, after a trained run is selected, as after the quick demo; the bottom dock
+// gets what the table has beyond ten rows, enough for the whole gate heatmap at 1600×1000.
+// The gate charts fold away, and the layout (dock sizes, folded gates) is remembered.
 #include "MainWindow.h"
 #include "entities/EntitySearchPanel.h"
 #include "StudioFixture.h"
@@ -20,6 +21,7 @@
 #include <QDockWidget>
 #include <QLineEdit>
 #include <QHeaderView>
+#include <QScrollArea>
 #include <QSettings>
 #include <QSpinBox>
 #include <QStandardPaths>
@@ -132,6 +134,43 @@ private Q_SLOTS:
         QVERIFY2(window->bottomDock()->height() >= 180, qPrintable(QString::number(window->bottomDock()->height())));
         qInfo("%dx%d: %d whole rows, dock %d px, gates %s", size.width(), size.height(), rows,
               window->bottomDock()->height(), window->predictionsView()->gatesExpanded() ? "shown" : "folded");
+    }
+
+    // An educator's first look at the Experts tab in the default layout of a 1600×1000 window:
+    // the heatmap beside the selected relation's bars, every one of countries' relations in
+    // view without scrolling, and the bars no shorter than their minimum. The bottom dock got
+    // the height the Predictions table has beyond its ten rows.
+    void defaultLayoutShowsTheWholeHeatmap()
+    {
+        useFreshSettings();
+        std::unique_ptr<MainWindow> window = openWindow(QSize(1600, 1000));
+        if (QTest::currentTestFailed())
+            return;
+        QVERIFY2(window->bottomDock()->height() > 1000 / 4, qPrintable(QString::number(window->bottomDock()->height())));
+        ExpertsView *experts = m_views->expertsView();
+        window->bottomTabs()->setCurrentPage(experts);
+        QTRY_VERIFY_WITH_TIMEOUT(experts->hasData(), kTimeoutMs);
+        QCoreApplication::processEvents();
+        QVERIFY(experts->panesSideBySide());
+        auto *scroll = experts->findChild<QScrollArea *>(QStringLiteral("expertsHeatmapScroll"));
+        QVERIFY(scroll);
+        QCustomPlot *heatmap = experts->heatmapPlot();
+        QVERIFY2(scroll->viewport()->height() >= heatmap->height(),
+                 qPrintable(QStringLiteral("viewport %1 px, heatmap %2 px").arg(scroll->viewport()->height()).arg(heatmap->height())));
+        const int relations = window->currentDataset()->relationNames.size();
+        for (int row = 0; row < relations; ++row) {
+            const int y = int(heatmap->yAxis->coordToPixel(row));
+            QVERIFY2(y > 0 && y < heatmap->height(), qPrintable(QStringLiteral("row %1 at %2 of %3 px").arg(row).arg(y).arg(heatmap->height())));
+        }
+        QVERIFY(experts->barsPlot()->height() >= experts->barsPlot()->minimumHeight());
+        QVERIFY(experts->barsPlot()->isVisible());
+        qInfo("dock %d px; heatmap %d px in a %d px viewport, %d relations", window->bottomDock()->height(), heatmap->height(),
+              scroll->viewport()->height(), relations);
+
+        // Narrow and tall (the dock floated beside the window, say), one above the other again.
+        window->bottomDock()->setFloating(true);
+        window->bottomDock()->resize(600, 700);
+        QTRY_VERIFY(!experts->panesSideBySide());
     }
 
     // Folding the gates gives their height to the table; the choice and the dock's height
