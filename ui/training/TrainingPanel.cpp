@@ -619,7 +619,7 @@ void TrainingPanel::updateDetails()
         return;
     }
     QStringList parts;
-    parts << tr("Epoch %1 of %2").arg(qMin(m_epoch + (m_batch > 0 ? 1 : 0), m_totalEpochs)).arg(m_totalEpochs);
+    parts << tr("Epoch %1 of %2").arg(epochShown()).arg(m_totalEpochs);
     if (m_training && m_batch > 0)
         parts << tr("batch %1 of %2").arg(m_batch).arg(m_batches);
     parts << tr("elapsed %1").arg(duration(m_clock.elapsed()));
@@ -630,6 +630,12 @@ void TrainingPanel::updateDetails()
         text += QLatin1Char('\n') + tr("Best validation MRR %1 % (epoch %2)").arg(percent(m_bestValidMrr)).arg(m_bestEpoch);
     m_details->setText(text);
     announceActivity();
+}
+
+int TrainingPanel::epochShown() const
+{
+    const int epoch = m_batch > 0 ? m_epoch + 1 : qMax(m_epoch, 1);
+    return qBound(1, epoch, qMax(1, m_totalEpochs));
 }
 
 qint64 TrainingPanel::remainingMs() const
@@ -651,7 +657,7 @@ void TrainingPanel::announceActivity()
     if (m_totalEpochs <= 0) {
         line = m_message->text().isEmpty() ? tr("preparing the data and the model") : m_message->text();
     } else {
-        line = tr("epoch %1 of %2").arg(qMin(m_epoch + 1, m_totalEpochs)).arg(m_totalEpochs);
+        line = tr("epoch %1 of %2").arg(epochShown()).arg(m_totalEpochs);
         if (const qint64 left = remainingMs(); left >= 0)
             line += tr(" · about %1 left").arg(duration(left));
     }
@@ -849,7 +855,7 @@ bool TrainingPanel::confirmAndStopForClose(QWidget *parent)
     QMessageBox box(QMessageBox::Question, tr("Training is running"),
                     tr("%1 is training (epoch %2 of %3).\n\nStop it and close? It is saved at its last finished epoch "
                        "and can be resumed later from the Training panel.")
-                        .arg(who).arg(qMin(m_epoch + 1, qMax(1, m_totalEpochs))).arg(m_totalEpochs),
+                        .arg(who).arg(epochShown()).arg(m_totalEpochs),
                     QMessageBox::NoButton, parent ? parent : this);
     box.setObjectName(QStringLiteral("confirmStopTraining"));
     QPushButton *stop = box.addButton(tr("Stop training and close"), QMessageBox::AcceptRole);

@@ -119,6 +119,10 @@ private:
     void updateDetails();
     // The running training's time left at its pace so far; -1 before its first batch or when idle.
     qint64 remainingMs() const;
+    // The epoch every line names (the details, the predictions pane's line, the close
+    // question), 1 to the total: the one whose batches run; between epochs (a validation, a
+    // resume before its first batch) the one just finished; the first before any.
+    int epochShown() const;
     // Emits activityChanged when the running training's line has changed.
     void announceActivity();
     void updateButtons();

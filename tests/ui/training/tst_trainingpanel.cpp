@@ -19,6 +19,7 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
+#include <QRegularExpression>
 #include <QtTest>
 
 #include <memory>
@@ -172,6 +173,20 @@ private Q_SLOTS:
         // Enabled: a click on a disabled Train would wait for a run that never starts.
         QVERIFY2(dialog->findChild<QPushButton *>("trainButton")->isEnabled(),
                  qPrintable(dialog->findChild<QLabel *>("problemsLabel")->text()));
+        // The details and the line other views show name the same epoch, whenever the line changes.
+        QStringList epochMismatches;
+        int epochLines = 0;
+        const QRegularExpression lineEpoch(QStringLiteral("^epoch (\\d+) of 2")), detailsEpoch(QStringLiteral("^Epoch (\\d+) of 2"));
+        connect(&panel, &TrainingPanel::activityChanged, this, [&](const QString &, const QString &line) {
+            const QRegularExpressionMatch inLine = lineEpoch.match(line);
+            if (!inLine.hasMatch())
+                return;
+            ++epochLines;
+            const QString details = panel.findChild<QLabel *>("trainingDetails")->text();
+            const QRegularExpressionMatch inDetails = detailsEpoch.match(details);
+            if (!inDetails.hasMatch() || inDetails.captured(1) != inLine.captured(1))
+                epochMismatches << line + QStringLiteral(" | ") + details;
+        });
         QTest::mouseClick(dialog->findChild<QPushButton *>("trainButton"), Qt::LeftButton);
         QVERIFY(panel.isTraining());
         QVERIFY(!panel.findChild<QPushButton *>("trainButton")->isEnabled());
@@ -179,6 +194,8 @@ private Q_SLOTS:
 
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTrainingTimeoutMs);
         QCOMPARE(started.count(), 1);
+        QVERIFY(epochLines >= 2); // epoch 1 and epoch 2 at least
+        QVERIFY2(epochMismatches.isEmpty(), qPrintable(epochMismatches.join('\n')));
         const qint64 runId = finished.first().at(0).toLongLong();
         QCOMPARE(finished.first().at(1).value<Outcome>(), Outcome::Finished);
         QCOMPARE(started.first().at(0).toLongLong(), runId);
