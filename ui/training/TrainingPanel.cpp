@@ -266,6 +266,12 @@ void TrainingPanel::showRun(qint64 runId)
         return;
     }
     loadHistory(runId);
+    // The decoders the run trained: those its validations ranked with.
+    QVector<Decoder> trained;
+    for (int d = 0; d < kScoringDecoderCount; ++d)
+        if (!m_decoderMrr[d]->data()->isEmpty())
+            trained << Decoder(d);
+    showDecoderCurves(trained);
     const int total = RunSpec::fromJson(run->config).config.epochs;
     m_progress->setRange(0, qMax(1, qMax(total, run->epochCount)));
     m_progress->setValue(run->epochCount);
@@ -463,14 +469,7 @@ void TrainingPanel::onStarted(qint64 runId, const QString &runDir, int completed
     m_clock.restart();
     m_progress->setRange(0, totalEpochs);
     m_progress->setValue(completedEpochs);
-    for (int d = 0; d < kScoringDecoderCount; ++d) {
-        const bool active = decoders.contains(Decoder(d));
-        m_decoderMrr[d]->setVisible(active);
-        if (active)
-            m_decoderMrr[d]->addToLegend();
-        else
-            m_decoderMrr[d]->removeFromLegend();
-    }
+    showDecoderCurves(decoders);
     const QString who = runId >= 0 ? tr("run %1").arg(runId) : m_description;
     QString threads = computeThreads == 1 ? tr("1 thread") : tr("%1 threads").arg(computeThreads);
     if (processes > 1)
@@ -683,6 +682,18 @@ void TrainingPanel::addEpochPoint(const EpochRecord &r)
     setPoint(m_bceLoss, r.epoch, r.bceLoss);
     setPoint(m_mi, r.epoch, r.miEstimate);
     setPoint(m_estimator, r.epoch, r.estimatorLoss);
+}
+
+void TrainingPanel::showDecoderCurves(const QVector<Decoder> &decoders)
+{
+    for (int d = 0; d < kScoringDecoderCount; ++d) {
+        const bool active = decoders.contains(Decoder(d));
+        m_decoderMrr[d]->setVisible(active);
+        if (active)
+            m_decoderMrr[d]->addToLegend();
+        else
+            m_decoderMrr[d]->removeFromLegend();
+    }
 }
 
 void TrainingPanel::addEvaluationPoint(const EvaluationReport &report)

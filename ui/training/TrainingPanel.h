@@ -113,6 +113,9 @@ private:
     void clearPlots();
     void addEpochPoint(const EpochRecord &record);
     void addEvaluationPoint(const EvaluationReport &report);
+    // The validation plot's MRR curve of each decoder in `decoders` shown and in the legend,
+    // the others hidden: a training's decoders, or those a stored run's validations ranked with.
+    void showDecoderCurves(const QVector<Decoder> &decoders);
     void loadHistory(qint64 runId);
     void scheduleReplot();
     void replotNow();

@@ -226,6 +226,28 @@ private Q_SLOTS:
         QCOMPARE(evaluations[2].split, Split::Test);
         // The plotted MRR is the recorded one.
         QCOMPARE(panel.metricsPlot()->graph(0)->data()->at(1)->value, evaluations[1].headline.mrr);
+        // Each decoder's validation MRR is plotted and named in the legend, during the training
+        // and when the stored run is shown again (after a restart, say).
+        const auto decoderCurvesShown = [](QCustomPlot *plot, const QString &when) {
+            int shown = 0;
+            for (int i = 0; i < plot->graphCount(); ++i) {
+                QCPGraph *graph = plot->graph(i);
+                if (!graph->name().startsWith(QStringLiteral("MRR ")))
+                    continue;
+                QVERIFY2(graph->visible() && plot->legend->hasItemWithPlottable(graph) && graph->dataCount() == 2,
+                         qPrintable(when + QStringLiteral(": ") + graph->name()));
+                ++shown;
+            }
+            QVERIFY2(shown == 4, qPrintable(when + QStringLiteral(": %1 decoder curves").arg(shown))); // S, I, T and joint
+        };
+        decoderCurvesShown(panel.metricsPlot(), QStringLiteral("after training"));
+        {
+            TrainingPanel again;
+            again.setWorkspaceService(&m_service);
+            again.setDataset(kCountries, -1);
+            again.showRun(runId);
+            decoderCurvesShown(again.metricsPlot(), QStringLiteral("stored run"));
+        }
 
         QDir().mkpath(QStringLiteral("screenshots"));
         QTest::qWait(250);
