@@ -849,6 +849,11 @@ void MainWindow::fitFirstStartToScreen()
     move(available.center() - rect().center());
 }
 
+int MainWindow::quarterDockHeight() const
+{
+    return std::max(int(height() * 0.25), m_bottomDock->minimumSizeHint().height());
+}
+
 void MainWindow::applyDefaultLayout()
 {
     // For a first start (no saved layout): the Predictions table is what an analyst came
@@ -857,8 +862,7 @@ void MainWindow::applyDefaultLayout()
     // rest: a quarter of the height first, then (fitDockToPredictionRows) what the table has
     // beyond its ten rows.
     const int h = height();
-    m_quarterDockHeight = std::max(int(h * 0.25), m_bottomDock->minimumSizeHint().height());
-    resizeDocks({m_bottomDock}, {m_quarterDockHeight}, Qt::Vertical);
+    resizeDocks({m_bottomDock}, {quarterDockHeight()}, Qt::Vertical);
     resizeDocks({m_searchDock}, {std::clamp(int(width() * 0.17), 220, 300)}, Qt::Horizontal);
     m_predictions->setGatesExpanded(h >= kGatesShownFromHeight);
     m_dockFitPending = true;
@@ -875,7 +879,7 @@ void MainWindow::fitDockToPredictionRows()
     // down to kDockFloor pixels.
     if (!std::exchange(m_dockFitPending, false) || !m_bottomDock->isVisible())
         return;
-    const int floor = std::max(m_bottomDock->minimumSizeHint().height(), std::min(m_quarterDockHeight, kDockFloor));
+    const int floor = std::max(m_bottomDock->minimumSizeHint().height(), std::min(quarterDockHeight(), kDockFloor));
     const int spare = m_predictions->heightBeyondRows(kDefaultPredictionRows);
     const int dockHeight = std::clamp(m_bottomDock->height() + spare, floor, std::max(floor, height() / 2));
     if (dockHeight != m_bottomDock->height())

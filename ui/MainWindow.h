@@ -152,6 +152,8 @@ private:
     void fitFirstStartToScreen();
     void applyDefaultLayout();
     void fitDockToPredictionRows();
+    // The default layout's first bottom dock height: a quarter of the window, at least the dock's minimum.
+    int quarterDockHeight() const;
     // The default layout shows the gate charts in windows at least this tall.
     static constexpr int kGatesShownFromHeight = 1100;
     // The Predictions table's whole rows the default layout keeps (the default top 10).
@@ -196,7 +198,6 @@ private:
     QAction *m_forward = nullptr;
     bool m_dockFitPending = false; // applyDefaultLayout() done, fitDockToPredictionRows() not yet
     bool m_entityShown = false;    // the card has shown an entity (not only a message)
-    int m_quarterDockHeight = 0;   // the default layout's first dock height
     bool m_defaultLayoutPending = false; // no saved layout: applyDefaultLayout() on first show
     QLabel *m_computeLabel = nullptr;
     QLabel *m_workspaceLabel = nullptr;

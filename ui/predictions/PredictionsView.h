@@ -59,9 +59,9 @@ public:
     bool gatesExpanded() const;
     void setGatesExpanded(bool expanded);
     // Height beyond what the table needs to show `rows` whole rows (its header, a horizontal
-    // scroll bar, the gate charts when shown and a two-line status counted): what the window's default layout can
-    // give to other panes. Negative when the table shows fewer. Measured on the current layout,
-    // whichever page (table or empty state) is showing.
+    // scroll bar, the gate charts when shown and a two-line status counted): what the window's
+    // default layout can give to other panes. Negative when the table shows fewer. Measured on
+    // the current layout, whichever page (table or empty state) is showing.
     int heightBeyondRows(int rows) const;
     PredictionEngine *engine() const { return m_engine; }
     // The text of the empty state, or empty when the table is shown.
