@@ -305,9 +305,12 @@ private Q_SLOTS:
         const QString countries = QStringLiteral(MOMOK_SOURCE_DIR "/resources/datasets/countries");
         QProcess child;
         child.setProcessChannelMode(QProcess::SeparateChannels);
+        // Batches of 8 (160 an epoch instead of the preset's 10) so that an epoch takes well over the
+        // 300 ms waited below, on however quick a machine: with the preset's, the last two epochs and
+        // the test could end within them, and the kill come too late.
         child.start(QStringLiteral(MOMOK_CLI),
                     {"train", "--dataset", countries, "--preset", "quick-demo", "--epochs", "3", "--eval-every", "1",
-                     "--threads", "2", "--out", runDir, "--workspace", wsPath});
+                     "--batch-size", "8", "--threads", "2", "--out", runDir, "--workspace", wsPath});
         QVERIFY(child.waitForStarted());
         QString seen;
         QElapsedTimer timeout;
