@@ -5,6 +5,7 @@
 #include "common/Appearance.h"
 #include "common/DockTabWidget.h"
 #include "data/DatasetReader.h"
+#include "domain/Plural.h"
 #include "entities/EntityCard.h"
 #include "entities/EntitySearchModel.h"
 #include "entities/EntitySearchPanel.h"
@@ -491,9 +492,11 @@ void MainWindow::onWorkspaceOpened()
     refreshDatasets();
     refreshRuns();
     if (m_service->interruptedOnOpen() > 0)
-        statusBar()->showMessage(tr("%n run(s) stopped unexpectedly last time and can be resumed in the Training tab.", nullptr,
-                                    m_service->interruptedOnOpen()),
-                                 10000);
+        statusBar()->showMessage(
+            pluralised(tr("%n run(s) stopped unexpectedly last time and can be resumed in the Training tab.", nullptr,
+                          m_service->interruptedOnOpen()),
+                       m_service->interruptedOnOpen()),
+            10000);
     if (auto done = std::exchange(m_afterOpen, {}))
         done(true, QString());
 }
@@ -692,9 +695,9 @@ void MainWindow::refreshRuns()
                 text += QStringLiteral(" · %1").arg(description);
             m_runChooser->addItem(text, run.id);
             m_runChooser->setItemData(m_runChooser->count() - 1,
-                                      tr("Run %1, %2 epochs, created %3\n%4\n%5")
+                                      tr("Run %1, %2, created %3\n%4\n%5")
                                           .arg(run.id)
-                                          .arg(run.epochCount)
+                                          .arg(counted(run.epochCount, tr("epoch(s)")))
                                           .arg(QLocale().toString(run.createdAt.toLocalTime(), QLocale::ShortFormat),
                                                description, QDir::toNativeSeparators(runDirectory(run))),
                                       Qt::ToolTipRole);

@@ -11,6 +11,7 @@
 #include "analysis/ModalityStrengths.h"
 #include "analysis/Predictor.h"
 #include "data/DatasetReader.h"
+#include "domain/Plural.h"
 #include "features/FeatureExtractor.h"
 #include "runtime/ComputeEnvironment.h"
 #include "runtime/LargeBlockAllocator.h"
@@ -435,9 +436,10 @@ int runTrain(const QStringList &args, QTextStream &out, QTextStream &err)
         err << "momok train: … and " << warnings.size() - 3 << " more warnings (momok info "
             << QDir::toNativeSeparators(trainer.spec().datasetDir) << " lists them)\n";
     const ModelConfig &c = trainer.spec().config;
-    out << QStringLiteral("training %1 epochs (%2 batches each) with decoders %3, K = %4, dim %5, relation dim %6, %7 thread%8%9%10\n")
-               .arg(c.epochs).arg(trainer.batchesPerEpoch()).arg(trainer.activeDecoderKeys().join(' ')).arg(c.experts)
-               .arg(c.dim).arg(c.relationDim).arg(threads).arg(threads == 1 ? "" : "s")
+    out << QStringLiteral("training %1 (%2 each) with decoders %3, K = %4, dim %5, relation dim %6, %7%8%9\n")
+               .arg(counted(c.epochs, QStringLiteral("epoch(s)")), counted(trainer.batchesPerEpoch(), QStringLiteral("batch(|es)")),
+                    trainer.activeDecoderKeys().join(' '))
+               .arg(c.experts).arg(c.dim).arg(c.relationDim).arg(counted(threads, QStringLiteral("thread(s)")))
                .arg(c.threads > 0 ? QString()
                     : trainer.branchThreads() > 1 ? QStringLiteral(" (automatic; the modality decoders and the joint decoder at once, one more thread)")
                                                   : QStringLiteral(" (automatic)"))

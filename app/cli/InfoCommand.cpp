@@ -3,6 +3,7 @@
 #include "cli/CliParsing.h"
 
 #include "data/DatasetReader.h"
+#include "domain/Plural.h"
 
 #include <QElapsedTimer>
 #include <QFileInfo>
@@ -149,7 +150,8 @@ void printText(QTextStream &out, const QString &dir, const DatasetLoadResult &r,
             out << "\n";
         }
     }
-    out << "  problems:    " << r.errorCount() << " error(s), " << r.warningCount() << " warning(s)\n";
+    out << "  problems:    " << pluralised(QStringLiteral("%1 error(s), ").arg(r.errorCount()), r.errorCount())
+        << pluralised(QStringLiteral("%1 warning(s)").arg(r.warningCount()), r.warningCount()) << "\n";
     for (const DatasetProblem &p : r.problems)
         out << "    " << problemText(p) << "\n";
     out << "  status:      " << (r.ok() ? QStringLiteral("usable") : QStringLiteral("unusable")) << "\n"

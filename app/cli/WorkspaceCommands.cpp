@@ -3,6 +3,7 @@
 #include "cli/CliParsing.h"
 
 #include "data/DatasetReader.h"
+#include "domain/Plural.h"
 #include "storage/FtsQuery.h"
 #include "storage/Workspace.h"
 #include "train/RunDescription.h"
@@ -39,7 +40,11 @@ std::unique_ptr<Workspace> openWorkspace(const CommandLine &commandLine, QTextSt
     if (!ws)
         err << "momok: " << error << "\n";
     else if (ws->interruptedOnOpen() > 0)
-        err << "momok: marked " << ws->interruptedOnOpen() << " run(s) whose process is gone as interrupted\n";
+        err << "momok: "
+            << pluralised(QStringLiteral("marked %1 run(s) whose process is gone as interrupted")
+                              .arg(ws->interruptedOnOpen()),
+                          ws->interruptedOnOpen())
+            << "\n";
     return ws;
 }
 
@@ -224,8 +229,9 @@ int runImport(const QStringList &args, QTextStream &out, QTextStream &err)
     }
     if (!loaded.ok()) {
         // Each problem is listed above; say once that nothing was imported.
-        err << "momok import: the dataset is unusable (" << loaded.errorCount()
-            << " error(s)); the workspace was not changed\n";
+        err << "momok import: the dataset is unusable ("
+            << pluralised(QStringLiteral("%1 error(s)").arg(loaded.errorCount()), loaded.errorCount())
+            << "); the workspace was not changed\n";
         return 1;
     }
     QString error;
@@ -677,7 +683,7 @@ int runSearch(const QStringList &args, QTextStream &out, QTextStream &err)
                             QStringLiteral("%1%2").arg(h.hasImage ? "I" : "-", h.hasText ? "T" : "-"),
                             number(h.score, 3)};
     printTable(out, {"ID", "ENTITY", "TYPE", "MOD", "SCORE"}, rows, {true, false, false, false, true});
-    out << hits.size() << " hit(s) in " << number(elapsed, 2) << " ms\n";
+    out << pluralised(QStringLiteral("%1 hit(s) in ").arg(hits.size()), hits.size()) << number(elapsed, 2) << " ms\n";
     return 0;
 }
 

@@ -2,6 +2,7 @@
 
 #include "analysis/PredictionRanking.h"
 #include "analysis/Representations.h"
+#include "domain/Plural.h"
 #include "features/FeatureExtractor.h"
 #include "features/ImageDescriptor.h"
 #include "features/TextFeaturizer.h"
@@ -222,9 +223,11 @@ bool predictNewEntity(RunContext &context, const CandidateTypes *types, const Ne
         out->fitSteps = options.fitSteps;
         out->fitLossBefore = fit.before;
         out->fitLossAfter = fit.after;
-        out->notes << QCoreApplication::translate("NewEntity", "Structure row fitted to the %n given triple(s) with "
-                                                  "the model frozen (%1 Adam steps, loss %2 → %3).", nullptr,
-                                                  int(input.triples.size()))
+        out->notes << pluralised(QCoreApplication::translate("NewEntity",
+                                                             "Structure row fitted to the %n given triple(s) with the "
+                                                             "model frozen (%1 Adam steps, loss %2 → %3).",
+                                                             nullptr, int(input.triples.size())),
+                                 qint64(input.triples.size()))
                           .arg(options.fitSteps).arg(fit.before, 0, 'f', 4).arg(fit.after, 0, 'f', 4);
     } else {
         out->notes << tr("No known triples given: the structure decoder has nothing to say about an unseen entity "

@@ -5,6 +5,7 @@
 #include "data/FeatureIo.h"
 #include "data/ImageCheckRecord.h"
 #include "data/TextLines.h"
+#include "domain/Plural.h"
 
 #include <QDir>
 #include <QFile>
@@ -563,14 +564,20 @@ DatasetLoadResult DatasetReader::read(const QString &directory, const DatasetLoa
         }
         if (unseen && options.dropUnseenEvaluationTriples)
             log.warning(splitFiles[s], 0,
-                        QStringLiteral("dropped %1 triple(s) with an entity that never occurs in train").arg(unseen));
+                        pluralised(QStringLiteral("dropped %1 triple(s) with an entity that never occurs in train"),
+                                   unseen)
+                            .arg(unseen));
         else if (unseen && entities.declared)
             log.warning(splitFiles[s], 0,
-                        QStringLiteral("%1 triple(s) have an entity that never occurs in train "
-                                       "(kept: entity2id.txt lists it; --drop-unseen drops them)").arg(unseen));
+                        pluralised(QStringLiteral("%1 triple(s) (has|have) an entity that never occurs in train "
+                                                  "(kept: entity2id.txt lists it; --drop-unseen drops (it|them))"),
+                                   unseen)
+                            .arg(unseen));
         if (unseenRelation)
             log.warning(splitFiles[s], 0,
-                        QStringLiteral("%1 triple(s) have a relation that never occurs in train").arg(unseenRelation));
+                        pluralised(QStringLiteral("%1 triple(s) (has|have) a relation that never occurs in train"),
+                                   unseenRelation)
+                            .arg(unseenRelation));
         warnAboutTriplesInTrain(kept.triples, distinctTrain, splitFiles[s], log);
         splits[s] = std::move(kept);
     }

@@ -2,6 +2,7 @@
 
 #include "data/ImageCheckRecord.h"
 #include "data/TextLines.h"
+#include "domain/Plural.h"
 
 #include <QDir>
 #include <QDirIterator>
@@ -138,8 +139,10 @@ void readImages(const QDir &dir, const QHash<QString, int64_t> &index, QVector<E
     if (!unmatched.isEmpty()) {
         std::sort(unmatched.begin(), unmatched.end());
         log.warning(folder, 0,
-                   QStringLiteral("%1 image name(s) match no entity (e.g. '%2'); names must be the entity's file-safe name")
-                       .arg(unmatched.size())
+                    pluralised(QStringLiteral("%1 image name(s) (matches|match) no entity (e.g. '%2'); names must be "
+                                              "the entity's file-safe name"),
+                               unmatched.size())
+                        .arg(unmatched.size())
                        .arg(unmatched.first()));
     }
 }
@@ -273,11 +276,13 @@ void EntityMetadataReader::checkImages(const QString &directory, QVector<EntityI
         }
         // The count first: the per-file list below may be cut short.
         log.warning(group, 0,
-                    QStringLiteral("%1 image file(s) cannot be used and were left out; %2 entit%3 left without an "
-                                   "image (treated as having none)")
-                        .arg(unusable.size())
-                        .arg(withoutImage)
-                        .arg(withoutImage == 1 ? QStringLiteral("y is") : QStringLiteral("ies are")));
+                    pluralised(QStringLiteral("%1 image file(s) cannot be used and (was|were) left out; "),
+                               unusable.size())
+                            .arg(unusable.size())
+                        + pluralised(QStringLiteral("%1 entit(y is|ies are) left without an image (treated as having "
+                                                    "none)"),
+                                     withoutImage)
+                              .arg(withoutImage));
     }
     for (qsizetype i = 0; i < paths.size(); ++i) {
         if (!problems[size_t(i)].isEmpty())
@@ -286,7 +291,8 @@ void EntityMetadataReader::checkImages(const QString &directory, QVector<EntityI
     }
     for (auto it = undecodable.constBegin(); it != undecodable.constEnd(); ++it)
         log.warning(group, 0,
-                    QStringLiteral("%1 .%2 image(s) not checked: this build has no decoder for the format")
+                    pluralised(QStringLiteral("%1 .%2 image(s) not checked: this build has no decoder for the format"),
+                               it.value())
                         .arg(it.value())
                         .arg(it.key()));
 }

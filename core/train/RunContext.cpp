@@ -2,6 +2,7 @@
 
 #include "data/DatasetReader.h"
 #include "data/ModalityFeatures.h"
+#include "domain/Plural.h"
 #include "features/ImageDescriptor.h"
 #include "train/Checkpoint.h"
 
@@ -58,7 +59,12 @@ bool computeDevice(const QString &name, torch::Device *device, QString *error)
     const int count = int(torch::cuda::device_count());
     if (!ok || ordinal < 0 || ordinal >= count) {
         if (error)
-            *error = QStringLiteral("device %1: this machine has %2 GPU(s), cuda:0 to cuda:%3").arg(name).arg(count).arg(count - 1);
+            *error = count == 0
+                ? QStringLiteral("device %1: this machine has no GPU that LibTorch can use").arg(name)
+                : pluralised(QStringLiteral("device %1: this machine has %2 GPU(s), cuda:0 to cuda:%3"), count)
+                      .arg(name)
+                      .arg(count)
+                      .arg(count - 1);
         return false;
     }
     *device = torch::Device(torch::kCUDA, c10::DeviceIndex(ordinal));

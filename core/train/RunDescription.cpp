@@ -1,5 +1,7 @@
 #include "train/RunDescription.h"
 
+#include "domain/Plural.h"
+
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QRegularExpression>
@@ -57,7 +59,7 @@ QString RunDescription::summary() const
 {
     QStringList parts;
     parts << decoderKeys(decoders).join(QLatin1Char(' '));
-    parts << QStringLiteral("K=%1").arg(experts) << QStringLiteral("d=%1").arg(dim) << QStringLiteral("%1 epochs").arg(epochs);
+    parts << QStringLiteral("K=%1").arg(experts) << QStringLiteral("d=%1").arg(dim) << counted(epochs, QStringLiteral("epoch(s)"));
     parts << ablations;
     parts << featuresText();
     return parts.join(QStringLiteral(" · "));

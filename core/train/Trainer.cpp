@@ -8,6 +8,7 @@
 #include "runtime/WorkProfiler.h"
 
 #include "distributed/DistributedGroup.h"
+#include "domain/Plural.h"
 #include "eval/Evaluator.h"
 #include "model/CounterRandom.h"
 #include "model/SmoothedBceLoss.h"
@@ -768,8 +769,8 @@ bool Trainer::resume(const QString &runDir, Feedback *feedback, QString *error, 
     if (changes.epochs || changes.patience) {
         if (d->state.epoch == c.epochs) {
             if (error)
-                *error = QStringLiteral("%1 has completed its %2 epochs: give more epochs to train it on")
-                             .arg(runDir).arg(d->state.epoch);
+                *error = QStringLiteral("%1 has completed its %2: give more epochs to train it on")
+                             .arg(runDir, counted(d->state.epoch, QStringLiteral("epoch(s)")));
             return false;
         }
         if (d->state.evaluationsWithoutImprovement >= c.patience) {

@@ -1,6 +1,7 @@
 #include "analysis/BestRelationsModel.h"
 
 #include "common/ModalityPalette.h"
+#include "domain/Plural.h"
 
 #include <QBrush>
 
@@ -72,10 +73,10 @@ QVariant BestRelationsModel::data(const QModelIndex &index, int role) const
         if (index.column() == 1) {
             QStringList lines;
             for (const RelationStrength &s : list)
-                lines << tr("%1: MRR %2 %, %3 than the best other decoder, %4 queries")
+                lines << tr("%1: MRR %2 %, %3 than the best other decoder, %4")
                              .arg(s.name, QString::number(s.mrr, 'f', 1),
                                   (s.lead >= 0 ? tr("%1 points better") : tr("%1 points worse")).arg(std::abs(s.lead), 0, 'f', 1))
-                             .arg(s.queries);
+                             .arg(counted(s.queries, tr("quer(y|ies)")));
             return lines.join(QLatin1Char('\n'));
         }
         return {};

@@ -6,6 +6,7 @@
 #include "common/Appearance.h"
 #include "common/ExportActions.h"
 #include "common/ModalityPalette.h"
+#include "domain/Plural.h"
 
 #include "common/QCustomPlotInclude.h"
 
@@ -220,8 +221,9 @@ void ExpertsView::apply(const RunReport &report)
     m_runName = report.run->name;
     m_source = report.source();
     m_model->setStatistics(g);
-    m_caption->setText(tr("<b>%1</b> · %2 · %3 relations × 3 modalities × %4 experts")
-                           .arg(m_runName.toHtmlEscaped(), m_source).arg(g.relations).arg(g.experts));
+    m_caption->setText(tr("<b>%1</b> · %2 · %3 × 3 modalities × %4")
+                           .arg(m_runName.toHtmlEscaped(), m_source, counted(g.relations, tr("relation(s)")),
+                                counted(g.experts, tr("expert(s)"))));
 
     const QSignalBlocker blocker(m_columnCombo);
     m_columnCombo->clear();
@@ -450,8 +452,10 @@ QString ExpertsView::selectedRowDescription() const
 {
     const GateStatistics &g = m_model->statistics();
     if (m_selected < 0)
-        return tr("%n relation(s) by %1 experts per modality; press Down to read a relation's gates.", nullptr, g.relations)
-            .arg(g.experts);
+        return pluralised(tr("%n relation(s) by %1 per modality; press Down to read a relation's gates.", nullptr,
+                             g.relations),
+                          g.relations)
+            .arg(counted(g.experts, tr("expert(s)")));
     QStringList parts;
     for (int m = 0; m < 3; ++m) {
         if (!m_model->modalityUsed(m))
@@ -598,7 +602,8 @@ QString ExpertsView::cellToolTip(int row, int gateColumn) const
     else if (!m_model->relationHasQueries(relation))
         value = tr("no queries in this split");
     else
-        value = tr("mean gate weight %1 over %2 queries").arg(QString::number(v, 'f', 3)).arg(g.queryCount.value(relation));
+        value = tr("mean gate weight %1 over %2")
+                    .arg(QString::number(v, 'f', 3), counted(g.queryCount.value(relation), tr("quer(y|ies)")));
     return tr("<b>%1</b><br>%2 modality, expert %3<br>%4")
         .arg(g.relationNames.value(relation).toHtmlEscaped(), tr(kModalityNames[modality]))
         .arg(expert + 1)

@@ -1,6 +1,7 @@
 #include "analysis/RelationMetricsModel.h"
 
 #include "common/ModalityPalette.h"
+#include "domain/Plural.h"
 
 #include <QBrush>
 
@@ -151,10 +152,10 @@ QVariant RelationMetricsModel::data(const QModelIndex &index, int role) const
     case Qt::ToolTipRole:
         if (isDecoder && !std::isnan(value())) {
             const RankMetrics &m = metrics(row, decoder);
-            return tr("%1 decoder on %2: MRR %3, Hits@1 %4, Hits@3 %5, Hits@10 %6 (%7 queries, realistic ranks, %)")
+            return tr("%1 decoder on %2: MRR %3, Hits@1 %4, Hits@3 %5, Hits@10 %6 (%7, realistic ranks, %)")
                 .arg(decoderLabel(decoder), m_rows[row].name, QString::number(m.mrr, 'f', 1), QString::number(m.hits1, 'f', 1),
                      QString::number(m.hits3, 'f', 1), QString::number(m.hits10, 'f', 1))
-                .arg(m.count);
+                .arg(counted(m.count, tr("quer(y|ies)")));
         }
         return {};
     default:

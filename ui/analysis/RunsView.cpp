@@ -7,6 +7,7 @@
 #include "common/ExportActions.h"
 #include "common/ReadOnlyTable.h"
 #include "common/QCustomPlotInclude.h"
+#include "domain/Plural.h"
 #include "model/ModelConfig.h"
 #include "train/RunDescription.h"
 
@@ -273,8 +274,11 @@ void RunsView::apply(const RunsSnapshot &snapshot)
                             "it will be listed here with its metrics.").arg(snapshot.datasetName));
         m_stack->setCurrentIndex(0);
     } else {
-        m_caption->setText(tr("<b>%1</b> · %n run(s) · select two or more (Ctrl+click) to compare; double-click to open one",
-                              nullptr, int(snapshot.runs.size())).arg(snapshot.datasetName.toHtmlEscaped()));
+        m_caption->setText(pluralised(tr("<b>%1</b> · %n run(s) · select two or more (Ctrl+click) to compare; "
+                                         "double-click to open one",
+                                         nullptr, int(snapshot.runs.size())),
+                                      snapshot.runs.size())
+                               .arg(snapshot.datasetName.toHtmlEscaped()));
         m_stack->setCurrentIndex(1);
     }
     if (m_ablation->rowCount() == 0)
@@ -390,8 +394,11 @@ bool RunsView::deleteRun(qint64 runId, QString *error)
         if (error) *error = tr("Run “%1” is still running; cancel it first.").arg(r.name);
         return false;
     }
-    if (m_confirm && !m_confirm(tr("Delete run “%1” (#%2) with its %3 epochs and evaluations from the workspace?\n"
-                                   "Its checkpoint files stay on disk.").arg(r.name).arg(r.id).arg(r.epochCount)))
+    if (m_confirm && !m_confirm(tr("Delete run “%1” (#%2) with its %3 and evaluations from the workspace?\n"
+                                   "Its checkpoint files stay on disk.")
+                                    .arg(r.name)
+                                    .arg(r.id)
+                                    .arg(counted(r.epochCount, tr("epoch(s)")))))
         return false;
     QString why;
     if (!m_service || !m_service->deleteRun(runId, &why)) {

@@ -1,5 +1,6 @@
 #include "entities/EntitySearchPanel.h"
 
+#include "domain/Plural.h"
 #include "entities/EntityListDelegate.h"
 #include "entities/EntitySearchModel.h"
 #include "storage/Workspace.h"
@@ -172,7 +173,9 @@ void EntitySearchPanel::searchNow()
     else if (more)
         m_status->setText(tr("First %1 matches — type more to narrow down.").arg(count));
     else
-        m_status->setText(query.isEmpty() ? tr("%n entities", nullptr, count) : tr("%n matches", nullptr, count));
+        m_status->setText(pluralised(query.isEmpty() ? tr("%n entit(y|ies)", nullptr, count)
+                                                     : tr("%n match(|es)", nullptr, count),
+                                     count));
 }
 
 } // namespace momok::ui

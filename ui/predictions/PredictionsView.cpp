@@ -1,5 +1,6 @@
 #include "predictions/PredictionsView.h"
 
+#include "domain/Plural.h"
 #include "predictions/EvidencePanel.h"
 #include "predictions/GateChart.h"
 #include "predictions/PredictionModel.h"
@@ -379,14 +380,17 @@ void PredictionsView::showAnswer(const PredictionAnswer &answer)
         m_status->setText(tr("%1: no candidate left — every top answer is already known. Untick “hide known” or raise top-k.")
                               .arg(pattern.arg(entity, relation)));
     else
-        m_status->setText(tr("%1: %n candidates, %2 already known. Double-click a candidate to open it.", nullptr,
-                             int(answer.rows.size()))
+        m_status->setText(pluralised(tr("%1: %n candidate(s), %2 already known. Double-click a candidate to open it.",
+                                        nullptr, int(answer.rows.size())),
+                                     answer.rows.size())
                               .arg(pattern.arg(entity, relation))
                               .arg(known));
     if (answer.typeFiltered)
         m_status->setText(m_status->text() + QLatin1Char(' ')
                           + (answer.query.relation >= 0
-                                 ? tr("%n candidate(s) of other types hidden.", nullptr, int(answer.removedByType))
+                                 ? pluralised(tr("%n candidate(s) of other types hidden.", nullptr,
+                                                 int(answer.removedByType)),
+                                              answer.removedByType)
                                  : tr("Candidates of other types hidden per relation.")));
     const QString caption = answer.query.relation >= 0 ? QString() : tr("mean");
     for (int m = 0; m < 3; ++m)

@@ -1,5 +1,6 @@
 #include "training/TrainOnDialog.h"
 
+#include "domain/Plural.h"
 #include "model/ModelConfig.h"
 
 #include <QDialogButtonBox>
@@ -30,11 +31,12 @@ TrainOnDialog::TrainOnDialog(const RunRecord &run, QWidget *parent)
     summary->setWordWrap(true);
     summary->setText(
         stoppedEarly
-            ? tr("Run %1 '%2' stopped early after epoch %3 of %4: validation MRR had not improved for %5 "
-                 "evaluations. A larger patience lets it go on.")
-                  .arg(run.id).arg(run.name).arg(done).arg(config.epochs).arg(config.patience)
-            : tr("Run %1 '%2' finished all its %3 epochs. More epochs train it on from there.")
-                  .arg(run.id).arg(run.name).arg(done));
+            ? tr("Run %1 '%2' stopped early after epoch %3 of %4: validation MRR had not improved for %5. "
+                 "A larger patience lets it go on.")
+                  .arg(run.id).arg(run.name).arg(done).arg(config.epochs)
+                  .arg(counted(config.patience, tr("evaluation(s)")))
+            : pluralised(tr("Run %1 '%2' finished (its|all its) %3. More epochs train it on from there."), done)
+                  .arg(run.id).arg(run.name).arg(counted(done, tr("epoch(s)"))));
     layout->addWidget(summary);
 
     auto *form = new QFormLayout;

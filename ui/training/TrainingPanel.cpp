@@ -2,6 +2,7 @@
 
 #include "common/LegendColumnFitter.h"
 #include "common/ModalityPalette.h"
+#include "domain/Plural.h"
 #include "storage/Workspace.h"
 #include "train/RunSpec.h"
 #include "workspace/WorkspaceService.h"
@@ -480,8 +481,9 @@ void TrainingPanel::onStarted(qint64 runId, const QString &runDir, int completed
         setStatus(tr("Training %1 — resumed after epoch %2 of %3 (decoders %4, %5)")
                       .arg(who).arg(completedEpochs).arg(totalEpochs).arg(decoderKeys(decoders).join(QStringLiteral(", ")), threads));
     else
-        setStatus(tr("Training %1 — %2 epochs of %3 batches (decoders %4, %5)")
-                      .arg(who).arg(totalEpochs).arg(batchesPerEpoch).arg(decoderKeys(decoders).join(QStringLiteral(", ")), threads));
+        setStatus(tr("Training %1 — %2 of %3 (decoders %4, %5)")
+                      .arg(who, counted(totalEpochs, tr("epoch(s)")), counted(batchesPerEpoch, tr("batch(|es)")),
+                           decoderKeys(decoders).join(QStringLiteral(", ")), threads));
     Q_EMIT computeThreadsChanged(computeThreads, device);
     updateDetails();
     updateButtons();

@@ -1,5 +1,6 @@
 #include "workspace/ValidationReportDialog.h"
 
+#include "domain/Plural.h"
 #include "workspace/DatasetProblemModel.h"
 
 #include <QDialogButtonBox>
@@ -19,7 +20,9 @@ ValidationReportDialog::ValidationReportDialog(const QString &directory, const Q
     int errors = 0;
     for (const DatasetProblem &p : problems)
         errors += p.severity == DatasetProblem::Error ? 1 : 0;
-    setWindowTitle(errors > 0 ? tr("Dataset check — %1: %2 error(s)").arg(QDir(directory).dirName()).arg(errors)
+    setWindowTitle(errors > 0 ? pluralised(tr("Dataset check — %1: %2 error(s)"), errors)
+                                    .arg(QDir(directory).dirName())
+                                    .arg(errors)
                               : tr("Dataset check — %1").arg(QDir(directory).dirName()));
     auto *summary = new QLabel(this);
     summary->setWordWrap(true);

@@ -454,7 +454,7 @@ void TestDatasetReader::mkgYDropUnseen()
     // Listed in entity2id.txt, so kept by default, with a warning giving the count.
     const DatasetProblem *keptWarning = findProblem(kept, "valid.txt", 0, DatasetProblem::Warning);
     QVERIFY(keptWarning);
-    QVERIFY2(keptWarning->reason.startsWith("400 triple(s) have an entity that never occurs in train"),
+    QVERIFY2(keptWarning->reason.startsWith("400 triples have an entity that never occurs in train"),
              qPrintable(keptWarning->reason));
 
     DatasetLoadOptions options;
@@ -466,7 +466,7 @@ void TestDatasetReader::mkgYDropUnseen()
     QCOMPARE(int(d.test.size()), 2663 - 388);
     const DatasetProblem *dropped = findProblem(r, "test.txt", 0, DatasetProblem::Warning);
     QVERIFY(dropped);
-    QVERIFY2(dropped->reason.contains("dropped 388 triple(s)"), qPrintable(dropped->reason));
+    QVERIFY2(dropped->reason.contains("dropped 388 triples"), qPrintable(dropped->reason));
     std::vector<uint8_t> inTrain(size_t(d.entityCount()), 0);
     for (const Triple &t : d.train)
         inTrain[size_t(t.head)] = inTrain[size_t(t.tail)] = 1;
@@ -496,14 +496,14 @@ void TestDatasetReader::unseenEntities()
     QCOMPARE(names(*dropped.dataset, dropped.dataset->valid[0]), QStringLiteral("a knows c"));
     const DatasetProblem *warning = findProblem(dropped, "valid.txt", 0, DatasetProblem::Warning);
     QVERIFY(warning);
-    QCOMPARE(warning->reason, QStringLiteral("dropped 2 triple(s) with an entity that never occurs in train"));
+    QCOMPARE(warning->reason, QStringLiteral("dropped 2 triples with an entity that never occurs in train"));
 
     // Listed in entity2id.txt: part of the graph, kept with a warning.
     writeFile(tmp.path() + "/entity2id.txt", "a 0\nb 1\nc 2\nd 3\ne 4\nzed 5\n");
     const DatasetLoadResult declared = DatasetReader::read(tmp.path());
     QVERIFY2(declared.ok(), qPrintable(declared.summary()));
     QCOMPARE(int(declared.dataset->valid.size()), 3);
-    QVERIFY(findProblem(declared, "valid.txt", 0, DatasetProblem::Warning)->reason.startsWith("2 triple(s) have an entity"));
+    QVERIFY(findProblem(declared, "valid.txt", 0, DatasetProblem::Warning)->reason.startsWith("2 triples have an entity"));
 }
 
 void TestDatasetReader::evaluationTriplesAlsoInTrain()
@@ -625,7 +625,7 @@ void TestDatasetReader::badImagesAreLeftOut()
     QCOMPARE(info("c").imagePaths.size(), 1); // the image stays, the thumbnail goes
     QVERIFY(info("c").thumbnailPath.isEmpty());
     QCOMPARE(info("d").imagePaths.size(), 1); // decided by content, not by name
-    QVERIFY2(r.summary().contains("4 image file(s) cannot be used and were left out; 3 entities are left without an image"),
+    QVERIFY2(r.summary().contains("4 image files cannot be used and were left out; 3 entities are left without an image"),
              qPrintable(r.summary()));
 
     // `momok info` says it, and an import keeps the dataset, the entities without an image.

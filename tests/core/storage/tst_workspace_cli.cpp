@@ -101,7 +101,7 @@ private Q_SLOTS:
         CliResult r = runCli({"search", "--workspace", m_ws, "tok"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QVERIFY(r.out.contains("Tokyo Tower"));
-        QVERIFY(r.out.contains("2 hit(s)"));
+        QVERIFY(r.out.contains("2 hits in "));
 
         r = runCli({"search", "--workspace", m_ws, "--dataset", "1", "jurm", "--json"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));

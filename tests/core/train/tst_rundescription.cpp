@@ -1,6 +1,8 @@
 // describeRun(): what a run used, from its run.json (both format versions) or a bare
 // configuration; the one description the CLI, the Runs tab and the run chooser show.
-// Also the vocabulary's keys and the configuration's keyed problems it builds on.
+// Also the vocabulary's keys, the configuration's keyed problems it builds on, and the one rule
+// for English counts that every layer's texts use (pluralised).
+#include "domain/Plural.h"
 #include "domain/Vocabulary.h"
 #include "model/ModelConfig.h"
 #include "storage/WorkspaceRecords.h"
@@ -174,6 +176,32 @@ private Q_SLOTS:
         QVERIFY(runStoppedEarly(RunStatus::Cancelled) && runStoppedEarly(RunStatus::Interrupted));
         QVERIFY(!runStoppedEarly(RunStatus::Finished) && !runStoppedEarly(RunStatus::Failed)
                 && !runStoppedEarly(RunStatus::Running));
+    }
+
+    // "(s)" and "(singular|plural)" marks take the count's form; other parentheses stay as written,
+    // and so does what is substituted after (a name with "(s)" in it).
+    void countsTakeTheirEnglishForm()
+    {
+        QCOMPARE(pluralised(QStringLiteral("%1 run(s)"), 1).arg(1), QStringLiteral("1 run"));
+        QCOMPARE(pluralised(QStringLiteral("%1 run(s)"), 0).arg(0), QStringLiteral("0 runs"));
+        QCOMPARE(pluralised(QStringLiteral("%1 run(s)"), 2).arg(2), QStringLiteral("2 runs"));
+        QCOMPARE(pluralised(QStringLiteral("%1 run(s)"), -1).arg(-1), QStringLiteral("-1 runs"));
+        QCOMPARE(pluralised(QStringLiteral("%1 entit(y is|ies are) left"), 1).arg(1), QStringLiteral("1 entity is left"));
+        QCOMPARE(pluralised(QStringLiteral("%1 entit(y is|ies are) left"), 3).arg(3),
+                 QStringLiteral("3 entities are left"));
+        QCOMPARE(pluralised(QStringLiteral("%1 match(|es)"), 1).arg(1), QStringLiteral("1 match"));
+        QCOMPARE(pluralised(QStringLiteral("%1 match(|es)"), 7).arg(7), QStringLiteral("7 matches"));
+        // A parenthesis that is not a mark, with a mark inside it and after it.
+        QCOMPARE(pluralised(QStringLiteral("%1 triple(s) (kept: --drop-unseen drops (it|them)) (a|b|c) (s"), 1).arg(1),
+                 QStringLiteral("1 triple (kept: --drop-unseen drops it) (a|b|c) (s"));
+        QCOMPARE(pluralised(QStringLiteral("(Ctrl+click) %1 hit(s)"), 4).arg(4), QStringLiteral("(Ctrl+click) 4 hits"));
+        QCOMPARE(pluralised(QStringLiteral("%1"), 2).arg(QStringLiteral("data(s)")), QStringLiteral("data(s)"));
+        QCOMPARE(pluralised(QString(), 2), QString());
+        // Qt's %n texts: tr() puts the number in and keeps the mark; pluralised() then resolves it.
+        QCOMPARE(pluralised(QCoreApplication::translate("Test", "%n relation(s)", nullptr, 1), 1),
+                 QStringLiteral("1 relation"));
+        QCOMPARE(pluralised(QCoreApplication::translate("Test", "%n relation(s)", nullptr, 12), 12),
+                 QStringLiteral("12 relations"));
     }
 
     // The rule for a run's reported evaluation: the latest test one, else the best validation one.

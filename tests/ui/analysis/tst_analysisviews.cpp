@@ -378,6 +378,8 @@ private Q_SLOTS:
 
         RunListModel *runs = view.runModel();
         QCOMPARE(runs->rowCount(), 3);
+        const QLabel *caption = view.findChild<QLabel *>(QStringLiteral("runsCaption"));
+        QVERIFY2(caption->text().contains(QStringLiteral(" · 3 runs · ")), qPrintable(caption->text()));
         for (const testing::RecordedRun *r : {&m_fixture.full, &m_fixture.noExid, &m_fixture.structureOnly}) {
             const int row = runs->rowOf(r->runId);
             QVERIFY(row >= 0);
@@ -473,6 +475,8 @@ private Q_SLOTS:
         QVERIFY(!view.deleteRun(m_fixture.structureOnly.runId));
         QCOMPARE(asked.size(), 1);
         QVERIFY(asked.first().contains(m_fixture.structureOnly.name));
+        QVERIFY2(asked.first().contains(QStringLiteral("with its %1 epochs and").arg(m_fixture.structureOnly.history.size())),
+                 qPrintable(asked.first()));
         QCOMPARE(runs->rowCount(), 3);
         view.setDeleteConfirmation([](const QString &) { return true; });
         QSignalSpy deleted(&view, &RunsView::runDeleted);
@@ -485,6 +489,7 @@ private Q_SLOTS:
         QCOMPARE(removed.first().first().toLongLong(), m_fixture.structureOnly.runId);
         QTRY_COMPARE_WITH_TIMEOUT(runs->rowCount(), 2, 10000);
         QCOMPARE(runs->rowOf(m_fixture.structureOnly.runId), -1);
+        QTRY_VERIFY2(caption->text().contains(QStringLiteral(" · 2 runs · ")), qPrintable(caption->text()));
         auto ws = Workspace::open(m_fixture.workspacePath, &error);
         QVERIFY(ws);
         QVERIFY(!ws->run(m_fixture.structureOnly.runId));
