@@ -120,10 +120,14 @@ PredictionsView::PredictionsView(QWidget *parent) : QWidget(parent)
     // height would raise the window's minimum before it knows its size.
     applyGatesExpanded(QSettings().value(kSettingsGatesExpanded, false).toBool());
 
-    // The evidence for the selected prediction sits beside the table.
+    // The evidence for the selected prediction sits beside the table. It follows the selection
+    // (a click, the arrow keys), not the current index: Qt makes a table's first row current,
+    // unselected, whenever focus reaches it other than by the mouse, for example when switching
+    // the Model dock's tab hides the focused widget and focus passes along the chain to the
+    // table; that must not fill the panel with a prediction nobody chose.
     m_evidence = new EvidencePanel(this);
     connect(m_evidence, &EvidencePanel::entityActivated, this, &PredictionsView::entityActivated);
-    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &PredictionsView::requestEvidence);
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &PredictionsView::requestEvidence);
     auto *tableAndEvidence = new QSplitter(Qt::Horizontal, this);
     tableAndEvidence->setObjectName(QStringLiteral("predictionsEvidenceSplitter"));
     tableAndEvidence->addWidget(m_table);
@@ -405,7 +409,8 @@ QString PredictionsView::statusText() const { return m_status->text(); }
 
 void PredictionsView::requestEvidence()
 {
-    const QModelIndex current = m_table->selectionModel()->currentIndex();
+    const QModelIndexList selected = m_table->selectionModel()->selectedIndexes();
+    const QModelIndex current = selected.isEmpty() ? QModelIndex() : selected.first();
     if (!current.isValid() || m_entity < 0) {
         m_evidence->showMessage(tr("Select a prediction to see the known triples of similar entities behind it."));
         return;

@@ -6,6 +6,8 @@
 #include "StudioFixture.h"
 
 #include "analysis/EmbeddingExportDialog.h"
+#include "analysis/ExpertsView.h"
+#include "common/DockTabWidget.h"
 #include "analysis/SimilarEntitiesModel.h"
 #include "analysis/SimilarView.h"
 #include "predictions/EvidencePanel.h"
@@ -24,6 +26,7 @@
 #include <QListWidget>
 #include <QPlainTextEdit>
 #include <QProgressBar>
+#include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
 #include <QStandardPaths>
@@ -175,6 +178,30 @@ private Q_SLOTS:
         view->typedCandidatesSwitch()->setChecked(true);
         view->topKSpin()->setValue(10);
         QTRY_VERIFY_WITH_TIMEOUT(model->answer().query.typedCandidates && model->rowCount() == 10, kTimeoutMs);
+
+        // Focus that passes to the table by itself selects nothing and asks for no evidence.
+        // Here: the Training tab's focused button hidden by a switch to the Experts tab (Qt moves
+        // focus along the chain), and Tab into the table, which makes its first row current.
+        const QString waiting = QStringLiteral("Select a prediction");
+        QTableView *table = view->table();
+        table->clearSelection();
+        table->selectionModel()->clearCurrentIndex();
+        QVERIFY2(view->evidencePanel()->summaryText().startsWith(waiting), qPrintable(view->evidencePanel()->summaryText()));
+        DockTabWidget *tabs = m_window->bottomTabs();
+        tabs->setCurrentPage(m_views->trainingPanel());
+        m_window->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+        auto *trainButton = m_views->trainingPanel()->findChild<QPushButton *>(QStringLiteral("trainButton"));
+        trainButton->setFocus(Qt::OtherFocusReason);
+        QTRY_VERIFY(trainButton->hasFocus());
+        tabs->setCurrentPage(m_views->expertsView());
+        QVERIFY(!trainButton->hasFocus());
+        table->setFocus(Qt::TabFocusReason);
+        QTRY_VERIFY(table->hasFocus());
+        QVERIFY(table->currentIndex().isValid()); // what Qt does on focus
+        QVERIFY(table->selectionModel()->selectedIndexes().isEmpty());
+        QVERIFY2(view->evidencePanel()->summaryText().startsWith(waiting), qPrintable(view->evidencePanel()->summaryText()));
+        tabs->setCurrentPage(m_views->trainingPanel());
 
         // Selecting a prediction shows its evidence beside the table.
         QSignalSpy evidence(view, &PredictionsView::evidenceShown);
