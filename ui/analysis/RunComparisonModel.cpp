@@ -135,7 +135,7 @@ QVariant RunComparisonModel::headerData(int section, Qt::Orientation orientation
     if (section - 1 >= m_runs.size())
         return {};
     const RunRecord &r = m_runs[section - 1].record;
-    if (role == Qt::DisplayRole)
+    if (role == Qt::DisplayRole || role == Qt::ToolTipRole)
         return QStringLiteral("%1 (#%2)").arg(r.name).arg(r.id);
     if (role == RunIdRole)
         return r.id;

@@ -20,9 +20,13 @@
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStackedWidget>
+#include <QStyle>
+#include <QStyleOptionHeader>
 #include <QTabWidget>
 #include <QTableView>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace momok::ui {
 
@@ -33,6 +37,27 @@ namespace {
 const QColor kRunColors[] = {QColor(0x33, 0x22, 0x88), QColor(0xCC, 0x66, 0x77), QColor(0x11, 0x77, 0x33),
                              QColor(0x88, 0xCC, 0xEE), QColor(0x88, 0x22, 0x55), QColor(0x44, 0xAA, 0x99),
                              QColor(0x99, 0x99, 0x33), QColor(0xAA, 0x44, 0x99), QColor(0xDD, 0xCC, 0x77)};
+
+// A compared run's column shows at most about this many characters of its name (its tooltip
+// shows it whole): two runs then fit beside the metric names at the default window size.
+constexpr int kComparedNameChars = 18;
+
+// A header that elides its labels in the middle to their sections' widths: this Qt's styles
+// clip a label too long for its section at both ends instead, so that neither a run's name nor
+// its number could be read.
+class ElidingHeaderView final : public QHeaderView
+{
+public:
+    using QHeaderView::QHeaderView;
+
+protected:
+    void initStyleOptionForIndex(QStyleOptionHeader *option, int logicalIndex) const override
+    {
+        QHeaderView::initStyleOptionForIndex(option, logicalIndex);
+        const int margins = 2 * style()->pixelMetric(QStyle::PM_HeaderMargin, option, this);
+        option->text = fontMetrics().elidedText(option->text, Qt::ElideMiddle, sectionSize(logicalIndex) - margins);
+    }
+};
 
 QCustomPlot *makeCurvePlot(QWidget *parent, const QString &name, const QString &title, const QString &yLabel)
 {
@@ -148,7 +173,10 @@ RunsView::RunsView(QWidget *parent) : QWidget(parent)
     m_comparisonTable = makeReadOnlyTable(compare, QStringLiteral("runComparisonTable"));
     m_comparisonTable->setModel(m_comparison);
     m_comparisonTable->setSelectionMode(QAbstractItemView::NoSelection);
-    m_comparisonTable->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    // Widths set by fitComparisonColumns after each change of runs; a long name is elided in the
+    // middle (its start and its "(#id)" stay) and whole in the header's tooltip.
+    m_comparisonTable->setHorizontalHeader(new ElidingHeaderView(Qt::Horizontal, m_comparisonTable));
+    m_comparisonTable->horizontalHeader()->setHighlightSections(false);
     m_mrrPlot = makeCurvePlot(compare, QStringLiteral("runsValidMrr"), tr("Validation MRR"), tr("MRR (%)"));
     m_lossPlot = makeCurvePlot(compare, QStringLiteral("runsLoss"), tr("Training loss"), tr("loss"));
     auto *curves = new QSplitter(Qt::Horizontal, compare);
@@ -340,6 +368,7 @@ void RunsView::updateComparison()
     m_deleteButton->setEnabled(deletable);
     m_deleteButton->setToolTip(deletable || ids.isEmpty() ? QString() : tr("A running run cannot be deleted; cancel it first."));
     m_comparison->setRuns(compared);
+    fitComparisonColumns();
     m_compareHint->setText(ids.size() >= 2 ? tr("Settings that differ between the selected runs are listed below the metrics.")
                                            : tr("Select two or more runs above (Ctrl+click) to compare them side by side."));
 
@@ -408,6 +437,20 @@ bool RunsView::deleteRun(qint64 runId, QString *error)
     // The service's runsChanged has refreshed this view.
     Q_EMIT runDeleted(runId);
     return true;
+}
+
+void RunsView::fitComparisonColumns()
+{
+    // A run's column is as wide as its figures, not as its name: sized to the header, a name such
+    // as "countries-20261207-233840-quick-demo (#1)" made the column wider than the table beside
+    // the plots and put the right-aligned figures out of sight.
+    QHeaderView *header = m_comparisonTable->horizontalHeader();
+    const int nameWidth = header->fontMetrics().averageCharWidth() * kComparedNameChars;
+    for (int c = 0; c < m_comparison->columnCount(); ++c) {
+        const int figures = static_cast<QAbstractItemView *>(m_comparisonTable)->sizeHintForColumn(c); // public there
+        const int name = header->sectionSizeHint(c);
+        header->resizeSection(c, c == 0 ? std::max(figures, name) : std::max(figures, std::min(name, nameWidth)));
+    }
 }
 
 void RunsView::deleteSelected()

@@ -84,6 +84,7 @@ Q_SIGNALS:
 private:
     void apply(const RunsSnapshot &snapshot);
     void updateComparison();
+    void fitComparisonColumns();
     void deleteSelected();
 
     QPointer<WorkspaceService> m_service; // owned by the window; may go first when it closes

@@ -399,6 +399,24 @@ private Q_SLOTS:
         RunComparisonModel *cmp = view.comparisonModel();
         QCOMPARE(cmp->columnCount(), 3);
         QCOMPARE(cmp->differingSettings(), QStringList{QStringLiteral("exid")});
+        // Both runs' figures in sight beside the plots: a run's column is as wide as its figures
+        // need, not as its name ("quick-demo, no ExID (#2)" is elided), which the header's
+        // tooltip gives whole.
+        QTableView *cmpTable = view.comparisonTable();
+        bool elided = false;
+        for (int c = 1; c < 3; ++c) {
+            const QRect figure = cmpTable->visualRect(cmp->index(RunComparisonModel::TestMrrRow, c));
+            QVERIFY2(cmpTable->viewport()->rect().contains(figure),
+                     qPrintable(QStringLiteral("column %1 at %2–%3 px, the table shows %4 px")
+                                    .arg(c).arg(figure.left()).arg(figure.right()).arg(cmpTable->viewport()->width())));
+            for (int row = 0; row < RunComparisonModel::MetricRowCount; ++row)
+                QVERIFY(cmpTable->fontMetrics().horizontalAdvance(cmp->index(row, c).data().toString())
+                        < cmpTable->columnWidth(c));
+            const QString name = cmp->headerData(c, Qt::Horizontal).toString();
+            QCOMPARE(cmp->headerData(c, Qt::Horizontal, Qt::ToolTipRole).toString(), name);
+            elided = elided || cmpTable->columnWidth(c) < cmpTable->horizontalHeader()->sectionSizeHint(c);
+        }
+        QVERIFY(elided);
         for (int c = 1; c < 3; ++c) {
             const qint64 id = cmp->headerData(c, Qt::Horizontal, RunComparisonModel::RunIdRole).toLongLong();
             const testing::RecordedRun &r = id == m_fixture.full.runId ? m_fixture.full : m_fixture.noExid;
