@@ -113,7 +113,8 @@ fi
 # ---- medians, ranges, ratios ----
 median_of() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 failed=$(awk '$5 != 0 || $6 == "-"' "$ROWS" | wc -l)
-echo "Countries quick demo, $ROUNDS round(s) (medians [range] in seconds; ratio: the baseline's median over the build's):"
+if ((ROUNDS == 1)); then rounds_text="1 round"; else rounds_text="$ROUNDS rounds"; fi
+echo "Countries quick demo, $rounds_text (medians [range] in seconds; ratio: the baseline's median over the build's):"
 for kind in empty cached; do
     echo "$(label "$kind"):"
     base=$(awk -v k="$kind" '$2 == k && $3 == 0 { print $4 }' "$ROWS" | median_of)
