@@ -57,7 +57,8 @@ for package in "${dev_packages[@]}" "${runtime_packages[@]}"; do
     fi
 done
 if [[ ${#missing[@]} -gt 0 ]]; then
-    echo "Downloading ${#missing[@]} package(s): ${missing[*]}"
+    if [[ ${#missing[@]} -eq 1 ]]; then noun=package; else noun=packages; fi
+    echo "Downloading ${#missing[@]} $noun: ${missing[*]}"
     apt-get download "${missing[@]}"
 fi
 

@@ -274,7 +274,7 @@ private Q_SLOTS:
         QVERIFY(europe != tail.rows.end());
         QVERIFY(europe->knownTrain);
         QCOMPARE(europe->decoderRank[int(Decoder::Structure)], 1.0);
-        QVERIFY(prediction.notes.join(' ').contains("fitted to the 2 given triple(s)"));
+        QVERIFY(prediction.notes.join(' ').contains("fitted to the 2 given triples"));
     }
 
     void badInputsAreRefusedAndGapsSaid()
