@@ -143,7 +143,7 @@ void readImages(const QDir &dir, const QHash<QString, int64_t> &index, QVector<E
                                               "the entity's file-safe name"),
                                unmatched.size())
                         .arg(unmatched.size())
-                       .arg(unmatched.first()));
+                        .arg(unmatched.first()));
     }
 }
 
