@@ -274,9 +274,7 @@ void TrainingPanel::showRun(qint64 runId)
             trained << Decoder(d);
     showDecoderCurves(trained);
     const int total = RunSpec::fromJson(run->config).config.epochs;
-    m_progress->setRange(0, qMax(1, qMax(total, run->epochCount)));
-    m_progress->setValue(run->epochCount);
-    m_progress->setFormat(tr("%v of %m epochs")); // epochs done: the details name the one under way
+    showEpochProgress(run->epochCount, qMax(1, qMax(total, run->epochCount)));
     QStringList figures;
     if (run->bestValidMrr)
         figures << tr("best validation MRR %1 %").arg(*run->bestValidMrr, 0, 'f', 1);
@@ -428,8 +426,7 @@ bool TrainingPanel::launch(const TrainingJob &job, const QString &description, c
     m_bestValidMrr = -1;
     m_bestEpoch = 0;
     setStatus(tr("Preparing %1: reading the dataset and building the model…").arg(description));
-    m_progress->setRange(0, 0); // busy until the trainer is ready
-    m_progress->setFormat(tr("%v of %m epochs")); // epochs done: the details name the one under way
+    m_progress->setRange(0, 0); // busy until the trainer is ready (no text shows meanwhile)
 
     m_thread = new QThread(this);
     m_thread->setObjectName(QStringLiteral("training"));
@@ -468,8 +465,7 @@ void TrainingPanel::onStarted(qint64 runId, const QString &runDir, int completed
     m_totalEpochs = totalEpochs;
     m_batches = batchesPerEpoch;
     m_clock.restart();
-    m_progress->setRange(0, totalEpochs);
-    m_progress->setValue(completedEpochs);
+    showEpochProgress(completedEpochs, totalEpochs);
     showDecoderCurves(decoders);
     const QString who = runId >= 0 ? tr("run %1").arg(runId) : m_description;
     QString threads = computeThreads == 1 ? tr("1 thread") : tr("%1 threads").arg(computeThreads);
@@ -555,8 +551,7 @@ void TrainingPanel::onFinished(qint64 runId, Outcome outcome, const QString &err
         m_runId = runId;
     const QString who = runId >= 0 ? tr("run %1").arg(runId) : m_description;
     const QString elapsed = duration(m_clock.elapsed());
-    m_progress->setRange(0, qMax(1, m_totalEpochs));
-    m_progress->setValue(m_epoch);
+    showEpochProgress(m_epoch, qMax(1, m_totalEpochs));
     switch (outcome) {
     case Outcome::Finished: {
         QString metrics;
@@ -684,6 +679,14 @@ void TrainingPanel::addEpochPoint(const EpochRecord &r)
     setPoint(m_bceLoss, r.epoch, r.bceLoss);
     setPoint(m_mi, r.epoch, r.miEstimate);
     setPoint(m_estimator, r.epoch, r.estimatorLoss);
+}
+
+void TrainingPanel::showEpochProgress(int done, int total)
+{
+    m_progress->setRange(0, total);
+    m_progress->setValue(done);
+    // Epochs done: the details name the one under way. "1 of 1 epoch", "3 of 60 epochs".
+    m_progress->setFormat(pluralised(tr("%v of %m epoch(s)"), total));
 }
 
 void TrainingPanel::showDecoderCurves(const QVector<Decoder> &decoders)

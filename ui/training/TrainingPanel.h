@@ -116,6 +116,8 @@ private:
     // The validation plot's MRR curve of each decoder in `decoders` shown and in the legend,
     // the others hidden: a training's decoders, or those a stored run's validations ranked with.
     void showDecoderCurves(const QVector<Decoder> &decoders);
+    // The progress bar at `done` of `total` epochs, its text agreeing with the total.
+    void showEpochProgress(int done, int total);
     void loadHistory(qint64 runId);
     void scheduleReplot();
     void replotNow();

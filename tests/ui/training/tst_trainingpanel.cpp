@@ -16,6 +16,7 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QMessageBox>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
@@ -208,6 +209,7 @@ private Q_SLOTS:
         QCOMPARE(panel.metricsPlot()->graph(3)->dataCount(), 2); // Hits@10
         const QString status = panel.findChild<QLabel *>("trainingStatus")->text();
         QVERIFY2(status.contains("Finished run") && status.contains("test MRR"), qPrintable(status));
+        QCOMPARE(panel.findChild<QProgressBar *>("trainingProgress")->text(), QStringLiteral("2 of 2 epochs"));
         QVERIFY(!panel.findChild<QLabel *>("trainingError")->isVisible());
         // The feature preparation's progress line does not outlive the preparation.
         const QString message = panel.findChild<QLabel *>("trainingMessage")->text();
