@@ -150,8 +150,8 @@ void printText(QTextStream &out, const QString &dir, const DatasetLoadResult &r,
             out << "\n";
         }
     }
-    out << "  problems:    " << pluralised(QStringLiteral("%1 error(s), ").arg(r.errorCount()), r.errorCount())
-        << pluralised(QStringLiteral("%1 warning(s)").arg(r.warningCount()), r.warningCount()) << "\n";
+    out << "  problems:    " << counted(r.errorCount(), QStringLiteral("error(s)")) << ", "
+        << counted(r.warningCount(), QStringLiteral("warning(s)")) << "\n";
     for (const DatasetProblem &p : r.problems)
         out << "    " << problemText(p) << "\n";
     out << "  status:      " << (r.ok() ? QStringLiteral("usable") : QStringLiteral("unusable")) << "\n"

@@ -40,11 +40,8 @@ std::unique_ptr<Workspace> openWorkspace(const CommandLine &commandLine, QTextSt
     if (!ws)
         err << "momok: " << error << "\n";
     else if (ws->interruptedOnOpen() > 0)
-        err << "momok: "
-            << pluralised(QStringLiteral("marked %1 run(s) whose process is gone as interrupted")
-                              .arg(ws->interruptedOnOpen()),
-                          ws->interruptedOnOpen())
-            << "\n";
+        err << "momok: marked " << counted(ws->interruptedOnOpen(), QStringLiteral("run(s)"))
+            << " whose process is gone as interrupted\n";
     return ws;
 }
 
@@ -230,7 +227,7 @@ int runImport(const QStringList &args, QTextStream &out, QTextStream &err)
     if (!loaded.ok()) {
         // Each problem is listed above; say once that nothing was imported.
         err << "momok import: the dataset is unusable ("
-            << pluralised(QStringLiteral("%1 error(s)").arg(loaded.errorCount()), loaded.errorCount())
+            << counted(loaded.errorCount(), QStringLiteral("error(s)"))
             << "); the workspace was not changed\n";
         return 1;
     }
@@ -683,7 +680,7 @@ int runSearch(const QStringList &args, QTextStream &out, QTextStream &err)
                             QStringLiteral("%1%2").arg(h.hasImage ? "I" : "-", h.hasText ? "T" : "-"),
                             number(h.score, 3)};
     printTable(out, {"ID", "ENTITY", "TYPE", "MOD", "SCORE"}, rows, {true, false, false, false, true});
-    out << pluralised(QStringLiteral("%1 hit(s) in ").arg(hits.size()), hits.size()) << number(elapsed, 2) << " ms\n";
+    out << counted(hits.size(), QStringLiteral("hit(s)")) << " in " << number(elapsed, 2) << " ms\n";
     return 0;
 }
 

@@ -1,5 +1,7 @@
 #include "data/DatasetProblemLog.h"
 
+#include "domain/Plural.h"
+
 #include <algorithm>
 
 namespace momok {
@@ -40,7 +42,7 @@ QVector<DatasetProblem> DatasetProblemLog::problems() const
     for (const QString &key : m_overflowOrder) {
         const Overflow &o = m_overflow[key];
         out.append({o.hasError ? DatasetProblem::Error : DatasetProblem::Warning, key, 0,
-                    QStringLiteral("… and %1 more problem%2 in %3").arg(o.count).arg(o.count == 1 ? "" : "s", key)});
+                    QStringLiteral("… and %1 in %2").arg(counted(o.count, QStringLiteral("more problem(s)")), key)});
     }
     return out;
 }

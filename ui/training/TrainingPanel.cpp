@@ -468,7 +468,7 @@ void TrainingPanel::onStarted(qint64 runId, const QString &runDir, int completed
     showEpochProgress(completedEpochs, totalEpochs);
     showDecoderCurves(decoders);
     const QString who = runId >= 0 ? tr("run %1").arg(runId) : m_description;
-    QString threads = computeThreads == 1 ? tr("1 thread") : tr("%1 threads").arg(computeThreads);
+    QString threads = counted(computeThreads, tr("thread(s)"));
     if (processes > 1)
         threads = tr("%1 processes of %2").arg(processes).arg(threads);
     if (device != QLatin1String("cpu"))
